@@ -1,0 +1,136 @@
+import { connect, verify, type Graph } from '../graph/driver.ts';
+import { migrate } from '../graph/schema/migrate.ts';
+import { SetupError } from '../graph/server/errors.ts';
+import { instanceStatus, stopInstance } from '../graph/server/instance.ts';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { resolveConnection } from './local-neo4j.ts';
+
+const log = (line: string) => console.log(`[precedent] ${line}`);
+
+const USAGE = `usage: precedent <command>
+  start                 start Neo4j if needed, migrate, serve the API (npm start)
+  neo4j start|stop|status   manage the project's local Neo4j server
+  migrate               apply schema migrations and exit`;
+
+async function openGraph(config: Config, serviceUrl?: string): Promise<{ graph: Graph; info: Awaited<ReturnType<typeof verify>>; local?: Awaited<ReturnType<typeof resolveConnection>>['local'] }> {
+  const { connection, local } = await resolveConnection(config, log, serviceUrl);
+  const graph = connect(connection);
+  try {
+    const info = await verify(graph, connection);
+    return { graph, info, local };
+  } catch (err) {
+    await graph.close();
+    throw err;
+  }
+}
+
+async function cmdStart(config: Config): Promise<void> {
+  const t0 = Date.now();
+  const serviceUrl = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}`;
+  const { graph, info, local } = await openGraph(config, serviceUrl);
+  const report = await migrate(graph);
+  log(`schema at v${report.current} (${report.applied.length} migration(s) applied now)`);
+  if (report.drifted.length) log(`warning: applied migrations ${report.drifted.join(', ')} differ from the code`);
+  const app = await buildApp({ graph, logger: { level: config.logLevel } });
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await app.close();
+    await graph.close();
+    log(local ? 'service stopped; Neo4j keeps running (`npm run neo4j:stop` stops it)' : 'service stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (err) {
+    await graph.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new SetupError(`Port ${config.http.port} is already in use, so the API cannot listen there.`, 'Set PORT=<another port>, or stop the other program.');
+    }
+    throw err;
+  }
+  const lines = [
+    '',
+    `precedent is up (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    `  API             ${serviceUrl}/v1`,
+    `  API docs        ${serviceUrl}/docs   (OpenAPI: ${serviceUrl}/openapi.json)`,
+    `  Health          ${serviceUrl}/health`,
+  ];
+  if (local) {
+    lines.push(
+      `  Neo4j Browser   ${local.browserUrl}`,
+      `     connect URL  ${local.boltUri}   user ${local.user}   password ${local.password}`,
+      `     (stored in ${local.home}/instance.json, readable only by you)`,
+      `  Neo4j ${info.version} ${info.edition}; data ${local.home}/data; logs ${local.home}/logs`,
+    );
+  } else {
+    const ext = config.neo4j as Extract<Config['neo4j'], { mode: 'external' }>;
+    lines.push(`  Neo4j           ${ext.uri} (database ${ext.database}, Neo4j ${info.version} ${info.edition})`);
+  }
+  lines.push('  Stop: Ctrl-C stops the service; `npm run neo4j:stop` stops Neo4j.', '');
+  console.log(lines.join('\n'));
+}
+
+async function cmdNeo4j(config: Config, sub: string | undefined): Promise<void> {
+  const n = config.neo4j;
+  if (n.mode === 'external') {
+    throw new SetupError(`NEO4J_URI is set (${n.uri}): precedent does not manage that server.`, 'Unset NEO4J_URI to use the project\'s own local Neo4j.');
+  }
+  if (sub === 'start') {
+    const { graph, info, local } = await openGraph(config);
+    await graph.close();
+    log(`Neo4j ${info.version} ${info.edition} answers at ${local?.boltUri}; Browser ${local?.browserUrl}; user ${local?.user} password ${local?.password}`);
+  } else if (sub === 'stop') {
+    const r = await stopInstance(n.home);
+    log(r.stopped ? `Neo4j stopped (pid ${r.pid})` : 'Neo4j was not running');
+  } else if (sub === 'status') {
+    const s = await instanceStatus(n.home);
+    if (s.running) log(`running (pid ${s.pid}); Bolt ${s.boltAnswers ? 'answers' : 'not answering yet'} on ${s.state?.boltPort}; HTTP ${s.httpAnswers ? 'answers' : 'not answering yet'} on ${s.state?.httpPort}; logs ${s.logs}`);
+    else log(`not running (home ${n.home}); logs ${s.logs}`);
+    process.exitCode = s.running && s.boltAnswers ? 0 : 3;
+  } else {
+    throw new SetupError(`unknown neo4j command ${JSON.stringify(sub ?? '')}`, USAGE);
+  }
+}
+
+async function cmdMigrate(config: Config): Promise<void> {
+  const { graph } = await openGraph(config);
+  try {
+    const r = await migrate(graph);
+    log(`schema at v${r.current}; applied now: ${r.applied.join(', ') || 'none'}`);
+  } finally {
+    await graph.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, sub] = argv;
+  const config = loadConfig();
+  switch (cmd) {
+    case 'start':
+    case 'serve':
+      return cmdStart(config);
+    case 'neo4j':
+      return cmdNeo4j(config, sub);
+    case 'migrate':
+      return cmdMigrate(config);
+    default:
+      throw new SetupError(`unknown command ${JSON.stringify(cmd ?? '')}`, USAGE);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof SetupError) {
+    console.error(`\nprecedent: ${err.message}\n  → ${err.hint}\n`);
+  } else if (err instanceof ConfigError) {
+    console.error(`\nprecedent: ${err.message}\n  → Fix the environment variables above (see README, "Configuration").\n`);
+  } else {
+    console.error(err);
+  }
+  process.exit(1);
+});

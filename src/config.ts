@@ -1,0 +1,115 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const BOLT_SCHEMES = ['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc'];
+
+/** An unset variable and an empty one mean the same thing in shells and .env files. */
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const port = (fallback: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? fallback : v),
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be between 1 and 65535')
+      .max(65535, 'must be between 1 and 65535'),
+  );
+const memorySize = (fallback: string) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? fallback : v),
+    z.string().regex(/^\d+[kmgKMG]$/, 'must be a size such as 512m or 2g'),
+  );
+
+export const EnvSchema = z
+  .object({
+    NEO4J_URI: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => {
+          try {
+            return BOLT_SCHEMES.includes(new URL(v).protocol.replace(/:$/, ''));
+          } catch {
+            return false;
+          }
+        }, `must be a Bolt URI such as bolt://host:7687 or neo4j+s://xxxx.databases.neo4j.io (schemes: ${BOLT_SCHEMES.join(', ')})`)
+        .optional(),
+    ),
+    NEO4J_USER: optionalString.pipe(z.string().default('neo4j')),
+    NEO4J_PASSWORD: optionalString.pipe(z.string().min(8, 'must have at least 8 characters (Neo4j requires it)').optional()),
+    NEO4J_DATABASE: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9.-]{2,62}$/, 'must be a Neo4j database name: 3-63 letters, digits, dots or dashes, starting with a letter')
+        .default('neo4j'),
+    ),
+    PORT: port(8080),
+    HOST: optionalString.pipe(z.string().default('127.0.0.1')),
+    LOG_LEVEL: optionalString.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+    PRECEDENT_NEO4J_HOME: optionalString,
+    PRECEDENT_NEO4J_BOLT_PORT: port(7687),
+    PRECEDENT_NEO4J_HTTP_PORT: port(7474),
+    PRECEDENT_NEO4J_HEAP: memorySize('1g'),
+    PRECEDENT_NEO4J_PAGECACHE: memorySize('512m'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NEO4J_URI && !env.NEO4J_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['NEO4J_PASSWORD'], message: 'is required when NEO4J_URI points at an existing server' });
+    }
+    if (env.PRECEDENT_NEO4J_BOLT_PORT === env.PRECEDENT_NEO4J_HTTP_PORT) {
+      ctx.addIssue({ code: 'custom', path: ['PRECEDENT_NEO4J_HTTP_PORT'], message: 'must differ from PRECEDENT_NEO4J_BOLT_PORT' });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; reason: string; value?: string }[]) {
+    super(
+      `Invalid configuration:\n${problems
+        .map((p) => `  ${p.variable}: ${p.reason}${p.value === undefined ? '' : ` (got ${JSON.stringify(p.value)})`}`)
+        .join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Config {
+  neo4j:
+    | { mode: 'local'; user: string; database: string; initialPassword?: string; home: string; boltPort: number; httpPort: number; heap: string; pageCache: string }
+    | { mode: 'external'; uri: string; user: string; password: string; database: string };
+  http: { host: string; port: number };
+  logLevel: Env['LOG_LEVEL'];
+}
+
+const SECRET = new Set(['NEO4J_PASSWORD']);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const variable = String(i.path[0] ?? 'environment');
+        const raw = env[variable];
+        return { variable, reason: i.message, value: SECRET.has(variable) || raw === undefined ? undefined : raw };
+      }),
+    );
+  }
+  const e = parsed.data;
+  const neo4j: Config['neo4j'] = e.NEO4J_URI
+    ? { mode: 'external', uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD as string, database: e.NEO4J_DATABASE }
+    : {
+        mode: 'local',
+        user: 'neo4j',
+        database: e.NEO4J_DATABASE,
+        initialPassword: e.NEO4J_PASSWORD,
+        home: resolve(e.PRECEDENT_NEO4J_HOME ?? join(REPO_ROOT, '.neo4j', 'default')),
+        boltPort: e.PRECEDENT_NEO4J_BOLT_PORT,
+        httpPort: e.PRECEDENT_NEO4J_HTTP_PORT,
+        heap: e.PRECEDENT_NEO4J_HEAP,
+        pageCache: e.PRECEDENT_NEO4J_PAGECACHE,
+      };
+  return { neo4j, http: { host: e.HOST, port: e.PORT }, logLevel: e.LOG_LEVEL };
+}

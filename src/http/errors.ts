@@ -1,0 +1,83 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../graph/errors.ts';
+
+export const ErrorBody = z
+  .object({
+    statusCode: z.number().int(),
+    error: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** `/0/config/lr` from Ajv-style paths → `body.0.config.lr`, the form users read in messages. */
+function fieldOf(context: string | undefined, instancePath: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  return [context ?? 'body', ...parts].join('.');
+}
+
+function isNeo4jOutage(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'ServiceUnavailable' || code === 'SessionExpired' || code.startsWith('Neo.TransientError.');
+}
+
+/**
+ * One error shape for every route: 400 names the field and the reason, domain errors keep
+ * their status, an unreachable database is a 503 with Retry-After, and only genuine bugs are 500
+ * (logged, with no internals in the body).
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const send = (statusCode: number, body: Omit<ErrorBody, 'statusCode' | 'error'>) =>
+      reply.code(statusCode).send({ statusCode, error: REASONS[statusCode] ?? 'Error', ...body });
+
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({
+        field: fieldOf(err.validationContext, v.instancePath),
+        reason: v.message ?? 'is invalid',
+      }));
+      return send(400, { message: issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues });
+    }
+    if (err instanceof InvalidInputError) {
+      return send(400, { message: err.message, issues: [{ field: err.field, reason: err.reason }] });
+    }
+    if (err instanceof NotFoundError) return send(404, { message: err.message });
+    if (err instanceof ConflictError) return send(409, { message: err.message, details: err.details });
+    if (isNeo4jOutage(err)) {
+      req.log.warn({ err }, 'Neo4j unavailable');
+      reply.header('Retry-After', '5');
+      return send(503, { message: 'The knowledge graph database is unavailable; retry shortly.' });
+    }
+    if (isResponseSerializationError(err)) {
+      req.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
+      return send(500, { message: 'Internal error' });
+    }
+    // Fastify's own client errors (bad JSON, body too large, wrong content type) carry a 4xx status.
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return send(status, { message: err.message });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return send(500, { message: 'Internal error' });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `Route ${req.method} ${req.url.split('?')[0]} not found` });
+  });
+}

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { serverInfo, type Graph } from '../../graph/driver.ts';
+import { SERVICE_VERSION } from '../version.ts';
+
+export const HealthBody = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    service: z.object({ name: z.literal('precedent'), version: z.string(), uptimeSeconds: z.number() }),
+    neo4j: z.object({
+      status: z.enum(['up', 'down']),
+      version: z.string().optional(),
+      edition: z.string().optional(),
+      database: z.string(),
+      latencyMs: z.number().optional(),
+      error: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'Health' });
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+export const healthRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
+  const started = Date.now();
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/health',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Service and Neo4j status',
+        description: 'Open to everyone. 200 when Neo4j answers, 503 when it does not.',
+        response: { 200: HealthBody, 503: HealthBody },
+      },
+    },
+    async (_req, reply) => {
+      const t0 = performance.now();
+      const base = { name: 'precedent' as const, version: SERVICE_VERSION, uptimeSeconds: Math.round((Date.now() - started) / 1000) };
+      try {
+        // A hung database must not hang the health check that is supposed to detect it.
+        const info = await Promise.race([
+          serverInfo(graph),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS).unref()),
+        ]);
+        return {
+          status: 'ok' as const,
+          service: base,
+          neo4j: { status: 'up' as const, ...info, database: graph.database, latencyMs: Math.round((performance.now() - t0) * 10) / 10 },
+        };
+      } catch (err) {
+        reply.code(503).header('Retry-After', '5');
+        return {
+          status: 'degraded' as const,
+          service: base,
+          neo4j: { status: 'down' as const, database: graph.database, error: (err as Error).message },
+        };
+      }
+    },
+  );
+};

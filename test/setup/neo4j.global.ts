@@ -1,0 +1,52 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { freePort, startInstance, stopInstance } from '../../graph/server/instance.ts';
+import { REPO_ROOT } from '../../src/config.ts';
+
+/**
+ * The suite runs against a real Neo4j of its own: a throw-away instance in .neo4j/test with
+ * ports the OS hands out, so it never touches the user's database and never collides with a
+ * running `npm start`. PRECEDENT_TEST_NEO4J_URI (+ _USER, _PASSWORD) points it at another
+ * server instead; tests only ever write data under their own unique projects.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const env = process.env;
+  if (env.PRECEDENT_TEST_NEO4J_URI) {
+    project.provide('neo4j', {
+      uri: env.PRECEDENT_TEST_NEO4J_URI,
+      user: env.PRECEDENT_TEST_NEO4J_USER ?? 'neo4j',
+      password: env.PRECEDENT_TEST_NEO4J_PASSWORD ?? '',
+      database: env.PRECEDENT_TEST_NEO4J_DATABASE ?? 'neo4j',
+      httpPort: 0,
+      home: '',
+    });
+    return async () => {};
+  }
+  const home = join(REPO_ROOT, '.neo4j', 'test');
+  await stopInstance(home);
+  rmSync(home, { recursive: true, force: true });
+  const t0 = Date.now();
+  const inst = await startInstance(
+    { home, boltPort: await freePort(), httpPort: await freePort(), heap: '768m', pageCache: '256m' },
+    { log: (l) => console.log(`[test neo4j] ${l}`) },
+  );
+  console.log(`[test neo4j] Neo4j ${inst.neo4jVersion} up at ${inst.boltUri} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  project.provide('neo4j', {
+    uri: inst.boltUri,
+    user: inst.user,
+    password: inst.password,
+    database: 'neo4j',
+    httpPort: inst.httpPort,
+    home,
+  });
+  return async () => {
+    await stopInstance(home);
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    neo4j: { uri: string; user: string; password: string; database: string; httpPort: number; home: string };
+  }
+}
