@@ -1,0 +1,21 @@
+// Optional memo the caller may keep between suggest() calls. Pure: the optimizer only reads and writes
+// the Map it is handed (no module-level state). Prior models are keyed by a hash of everything that
+// determines their fit, so a hit returns exactly what a refit would; the target entry only seeds the
+// next hyperparameter search, so results with a warm cache can differ slightly from a cold call.
+import type { GPHyperparameters } from './models/gp.ts';
+import type { FitResult } from './models/fit.ts';
+
+export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
+export type CachedTargetHyper = { kind: 'target'; hyper: GPHyperparameters; n: number };
+export type CachedEntry = CachedPriorModel | CachedTargetHyper;
+export type ModelCache = Map<string, CachedEntry>;
+
+/** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */
+export function hashFloats(a: Float64Array, h = 0x811c9dc5): number {
+  const words = new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+  for (let i = 0; i < words.length; i++) {
+    h ^= words[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,34 @@
+// Shared loop of the space-filling samplers: walk the design from the batch's position, skip points that
+// duplicate earlier trials (or map onto a used menu entry), and only repeat a config when nothing else
+// is left, saying so.
+import type { ProvenanceStrategy, Suggestion } from '../schema.ts';
+import { configKey } from '../space.ts';
+import { resolveProposal } from './pick.ts';
+import { commit, provenance, type SamplerContext } from './types.ts';
+
+export function designSuggestions(
+  ctx: SamplerContext,
+  count: number,
+  strategy: ProvenanceStrategy,
+  unitAt: (index: number) => ArrayLike<number>,
+): Suggestion[] {
+  const out: Suggestion[] = [];
+  let index = ctx.nSeen;
+  const maxTries = 2000;
+  for (let s = 0; s < count; s++) {
+    let picked: Suggestion | null = null;
+    for (let t = 0; t < maxTries && !picked; t++, index++) {
+      const proposal = resolveProposal(ctx, ctx.encoder.fromParamUnits(unitAt(index)));
+      if (!proposal) continue;
+      commit(ctx, proposal.config, proposal.key);
+      picked = { config: proposal.config, provenance: provenance(strategy) };
+    }
+    if (!picked) {
+      const config = ctx.menu ? ctx.menu.configs[(ctx.nSeen + s) % ctx.menu.configs.length]! : ctx.encoder.fromParamUnits(unitAt(index++));
+      commit(ctx, config, configKey(ctx.space, config));
+      picked = { config, provenance: provenance(strategy, { notes: ['no unseen configuration found; repeating one'] }) };
+    }
+    out.push(picked);
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+// Initial design from prior experiments: meta-feature-ranked best configs (MI-SMBO) when the target and
+// some prior have meta-features, otherwise a greedy portfolio. Either way, once the target has a few
+// results the priors are re-ranked/re-weighted by how well they predict them.
+import type { Suggestion } from '../schema.ts';
+import { SobolSequence, SOBOL_MAX_DIM } from '../design/sobol.ts';
+import { uniformPoints } from '../design/random.ts';
+import { deriveSeed } from '../random.ts';
+import { similarityOrderedProposals } from '../warmstart/initial-design.ts';
+import { greedyStep, lossMatrix, portfolioCandidates } from '../warmstart/portfolio.ts';
+import { priorRelevance, type PriorRelevance } from '../warmstart/relevance.ts';
+import { resolveProposal } from './pick.ts';
+import { sobolSampler } from './sobol.ts';
+import { commit, provenance, type Sampler, type SamplerContext } from './types.ts';
+
+function filler(ctx: SamplerContext): (slot: number) => ArrayLike<number> {
+  const dim = Math.max(ctx.space.length, 1);
+  const seed = deriveSeed(ctx.seed, 'warm-fill');
+  if (dim > SOBOL_MAX_DIM) return (slot) => uniformPoints(1, dim, seed, slot)[0]!;
+  const seq = new SobolSequence(dim, seed);
+  return (slot) => seq.point(slot);
+}
+
+function describe(r: PriorRelevance, weight: number): { experimentId: string; similarity?: number; weight: number } {
+  return r.similarity === undefined ? { experimentId: r.prior.id, weight } : { experimentId: r.prior.id, similarity: r.similarity, weight };
+}
+
+function similarityDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number): Suggestion[] {
+  const ranked = [...rel].sort((a, b) => (b.similarity ?? -Infinity) - (a.similarity ?? -Infinity));
+  const byId = new Map(ranked.map((r) => [r.prior.id, r] as const));
+  const out: Suggestion[] = [];
+  for (const prop of similarityOrderedProposals(ctx.encoder, ranked.map((r) => r.prior), filler(ctx))) {
+    if (out.length >= count) break;
+    const picked = resolveProposal(ctx, prop.config, ctx.menu ? prop.prior.dims : undefined);
+    if (!picked) continue;
+    commit(ctx, picked.config, picked.key);
+    const r = byId.get(prop.prior.id)!;
+    const trialId = prop.prior.trialIds[prop.row];
+    out.push({
+      config: picked.config,
+      provenance: provenance('warm-start', {
+        priors: [describe(r, 1)],
+        sourceTrials: [trialId === undefined ? { experimentId: prop.prior.id, weight: 1 } : { experimentId: prop.prior.id, trialId, weight: 1 }],
+        notes: prop.prior.shared.length < ctx.space.length ? [`parameters not in prior '${prop.prior.id}' filled from the Sobol design`] : [],
+      }),
+    });
+  }
+  return out;
+}
+
+/** Portfolio weights: uniform over the top-K priors by similarity (all priors when there is no evidence
+ * yet, as in auto-sklearn 2.0), dropping priors that rank the target's results worse than chance. Ranks
+ * rather than raw similarities because meta-feature and ranking similarities live on different scales. */
+export function portfolioWeights(rel: PriorRelevance[]): number[] {
+  const P = rel.length;
+  const evidence = rel.some((r) => r.similarity !== undefined);
+  if (!evidence) return rel.map(() => 1 / P);
+  const K = Math.max(3, Math.ceil(P / 4));
+  const eligible = rel.map((r, i) => ({ i, s: r.similarity ?? -Infinity, ok: r.perf === undefined || r.perf > 0.5 }));
+  const top = eligible.filter((e) => e.ok).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, K);
+  const w = new Array<number>(P).fill(0);
+  for (const e of top) w[e.i] = 1 / top.length;
+  return top.length > 0 ? w : rel.map(() => 1 / P);
+}
+
+function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number): Suggestion[] {
+  const P = rel.length;
+  const priors = rel.map((r) => r.prior);
+  const anyPerf = rel.some((r) => r.perf !== undefined);
+  const weights = portfolioWeights(rel);
+  const perPrior = Math.max(5, Math.ceil((2 * (count + ctx.nSeen)) / P));
+  const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx));
+  const D = ctx.encoder.dim;
+  const tried = [...Array.from({ length: ctx.target.n }, (_, i) => ctx.target.X.subarray(i * D, (i + 1) * D)), ...ctx.target.pendingX, ...ctx.batchPending].map((x) => ctx.encoder.decode(x));
+  const matrix = lossMatrix(ctx.encoder, cands.map((c) => c.config), priors, ctx.cache);
+  const current = new Float64Array(P).fill(1);
+  if (tried.length > 0) {
+    const m = lossMatrix(ctx.encoder, tried, priors, ctx.cache);
+    for (let i = 0; i < tried.length; i++) for (let p = 0; p < P; p++) current[p] = Math.min(current[p]!, m[i * P + p]!);
+  }
+  const closed = new Uint8Array(cands.length);
+  const out: Suggestion[] = [];
+  const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);
+  while (out.length < count) {
+    const snapshot = Float64Array.from(current);
+    const i = greedyStep(matrix, P, weights, current, (k) => !closed[k] && !ctx.exclude.has(cands[k]!.key), cands.length);
+    if (i < 0) break;
+    closed[i] = 1;
+    const c = cands[i]!;
+    const picked = resolveProposal(ctx, c.config, ctx.menu ? c.prior.dims : undefined);
+    if (!picked) {
+      current.set(snapshot);
+      continue;
+    }
+    commit(ctx, picked.config, picked.key);
+    const trialId = c.prior.trialIds[c.row];
+    out.push({
+      config: picked.config,
+      provenance: provenance('portfolio', {
+        priors: priorList,
+        sourceTrials: [trialId === undefined ? { experimentId: c.prior.id, weight: 1 } : { experimentId: c.prior.id, trialId, weight: 1 }],
+        notes: anyPerf ? ['priors weighted by how well they rank the target results'] : rel.some((r) => r.meta !== undefined) ? ['priors weighted by meta-feature similarity'] : [],
+      }),
+    });
+  }
+  return out;
+}
+
+export const warmStartSampler: Sampler = {
+  name: 'warm-start',
+  suggest(ctx, count) {
+    if (ctx.priors.length === 0) return { unavailable: 'no usable prior experiments' };
+    const rel = priorRelevance({
+      priors: ctx.priors,
+      target: ctx.target,
+      D: ctx.encoder.dim,
+      metaFeatures: ctx.metaFeatures,
+      minTarget: ctx.settings.minTargetForSimilarity,
+      cache: ctx.cache,
+    });
+    const useNearest = ctx.settings.warmInit === 'nearest-best' && rel.some((r) => r.similarity !== undefined);
+    const suggestions = useNearest ? similarityDesign(ctx, rel, count) : portfolioDesign(ctx, rel, count);
+    if (suggestions.length < count) {
+      const rest = sobolSampler.suggest(ctx, count - suggestions.length);
+      if ('suggestions' in rest) {
+        for (const s of rest.suggestions) s.provenance.notes.push('prior configurations exhausted; continued with the Sobol design');
+        suggestions.push(...rest.suggestions);
+      }
+    }
+    return { suggestions };
+  },
+};

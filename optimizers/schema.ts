@@ -1,0 +1,146 @@
+// Boundary types of the optimizer. Everything that crosses into `suggest()` from the service is described
+// here as a zod schema so the service can validate untrusted input with the same definitions the optimizer
+// compiles against; internal types live next to the code that uses them.
+import { z } from 'zod';
+
+export const ConditionSchema = z.object({
+  parent: z.string().min(1),
+  values: z.array(z.string()).min(1),
+});
+
+const NumericParamSchema = z.object({
+  name: z.string().min(1),
+  type: z.enum(['float', 'int']),
+  low: z.number().finite(),
+  high: z.number().finite(),
+  log: z.boolean(),
+  condition: ConditionSchema.optional(),
+});
+
+const CategoricalParamSchema = z.object({
+  name: z.string().min(1),
+  type: z.literal('categorical'),
+  choices: z.array(z.string()).min(1),
+  condition: ConditionSchema.optional(),
+});
+
+export const ParamSchema = z.union([NumericParamSchema, CategoricalParamSchema]);
+/** Ordered; a condition's parent must be an earlier categorical parameter (checked by `checkSpace`). */
+export const SearchSpaceSchema = z.array(ParamSchema);
+
+export const ConfigValueSchema = z.union([z.string(), z.number(), z.null()]);
+/** Inactive conditional parameters are `null`. */
+export const ConfigSchema = z.record(z.string(), ConfigValueSchema);
+
+export const TrialStateSchema = z.enum(['completed', 'failed', 'pending']);
+export const DirectionSchema = z.enum(['minimize', 'maximize']);
+
+/** Any JS number: a diverged run may report ±Infinity or NaN in-process; the optimizer treats
+ * non-finite values of completed trials as failures rather than rejecting the whole request. */
+const ObjectiveValueSchema = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
+
+export const ObservationSchema = z.object({
+  id: z.string().optional(),
+  config: ConfigSchema,
+  value: ObjectiveValueSchema.nullable(),
+  state: TrialStateSchema,
+});
+
+export const MetaFeaturesSchema = z.record(z.string(), z.number()).nullable();
+
+export const PriorExperimentSchema = z.object({
+  id: z.string().min(1),
+  direction: DirectionSchema,
+  space: SearchSpaceSchema,
+  metaFeatures: MetaFeaturesSchema.optional(),
+  observations: z.array(ObservationSchema),
+});
+
+export const StrategySchema = z.enum(['auto', 'random', 'sobol', 'lhs', 'gp', 'warm-init', 'transfer']);
+export const AcquisitionNameSchema = z.enum(['logei', 'ucb']);
+export const BatchModeSchema = z.enum(['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max']);
+export const OutputTransformSchema = z.enum(['auto', 'standardize', 'power', 'copula']);
+
+export const SettingsSchema = z.object({
+  /** 'auto': warm-init/design until `nInitial` trials exist, then transfer-BO (with priors) or GP-BO. */
+  strategy: StrategySchema.optional(),
+  /** Trials (any state) before the model takes over. Default clamp(2·#params, 5, 10). */
+  nInitial: z.number().int().min(0).optional(),
+  acquisition: AcquisitionNameSchema.optional(),
+  /** UCB exploration weight on the standard deviation (mean − sqrt(beta)·sd, minimisation). Default 4. */
+  ucbBeta: z.number().positive().optional(),
+  batch: BatchModeSchema.optional(),
+  outputTransform: OutputTransformSchema.optional(),
+  /** L-BFGS restarts for the target GP's hyperparameters (default 3, 1 when warm-started from the cache). */
+  fitRestarts: z.number().int().min(1).optional(),
+  /** Quasi-random points scored before local search of the acquisition (default 256). */
+  acqRawSamples: z.number().int().min(1).optional(),
+  /** Best raw points refined by local search (default 3). */
+  acqLocalStarts: z.number().int().min(0).optional(),
+  /** RGPE bootstrap samples (default 128). */
+  rgpeSamples: z.number().int().min(1).optional(),
+  /** Warm initial design: greedy portfolio over the most similar priors (default), or the best config of
+   * each nearest prior in turn (MI-SMBO, Feurer et al. 2015). */
+  warmInit: z.enum(['portfolio', 'nearest-best']).optional(),
+  /** Target results needed before performance-based similarity is used (default 3). */
+  minTargetForSimilarity: z.number().int().min(2).optional(),
+  /** Prior observations kept per prior model, best-first then spread (default 100). */
+  maxPriorObservations: z.number().int().min(2).optional(),
+});
+
+export const SuggestRequestSchema = z.object({
+  space: SearchSpaceSchema,
+  direction: DirectionSchema,
+  observations: z.array(ObservationSchema),
+  count: z.number().int().min(1),
+  seed: z.number().int(),
+  priors: z.array(PriorExperimentSchema).optional(),
+  metaFeatures: MetaFeaturesSchema.optional(),
+  candidates: z.array(ConfigSchema).optional(),
+  settings: SettingsSchema.optional(),
+});
+
+export const ProvenanceStrategySchema = z.enum([
+  'manual', 'random', 'sobol', 'lhs', 'warm-start', 'portfolio', 'gp-bo', 'transfer-bo',
+]);
+
+export const ProvenanceSchema = z.object({
+  strategy: ProvenanceStrategySchema,
+  optimizerVersion: z.string(),
+  priors: z.array(z.object({ experimentId: z.string(), similarity: z.number().optional(), weight: z.number() })),
+  sourceTrials: z.array(z.object({ experimentId: z.string(), trialId: z.string().optional(), weight: z.number() })),
+  acquisition: z.object({ name: z.string(), value: z.number() }).optional(),
+  model: z.object({
+    n: z.number().int(),
+    lml: z.number().optional(),
+    lengthscales: z.array(z.number()).optional(),
+    noise: z.number().optional(),
+    outputTransform: z.string().optional(),
+    rgpeWeights: z.array(z.object({ experimentId: z.string(), weight: z.number() })).optional(),
+  }).optional(),
+  notes: z.array(z.string()),
+});
+
+export const SuggestionSchema = z.object({ config: ConfigSchema, provenance: ProvenanceSchema });
+
+export type Condition = z.infer<typeof ConditionSchema>;
+export type NumericParam = z.infer<typeof NumericParamSchema>;
+export type CategoricalParam = z.infer<typeof CategoricalParamSchema>;
+export type Param = z.infer<typeof ParamSchema>;
+export type SearchSpace = z.infer<typeof SearchSpaceSchema>;
+export type ConfigValue = z.infer<typeof ConfigValueSchema>;
+export type Config = z.infer<typeof ConfigSchema>;
+export type TrialState = z.infer<typeof TrialStateSchema>;
+export type Direction = z.infer<typeof DirectionSchema>;
+export type Observation = z.infer<typeof ObservationSchema>;
+export type MetaFeatures = z.infer<typeof MetaFeaturesSchema>;
+export type PriorExperiment = z.infer<typeof PriorExperimentSchema>;
+export type Strategy = z.infer<typeof StrategySchema>;
+export type AcquisitionName = z.infer<typeof AcquisitionNameSchema>;
+export type BatchMode = z.infer<typeof BatchModeSchema>;
+export type OutputTransformName = z.infer<typeof OutputTransformSchema>;
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SuggestRequest = z.infer<typeof SuggestRequestSchema>;
+export type ProvenanceStrategy = z.infer<typeof ProvenanceStrategySchema>;
+export type Provenance = z.infer<typeof ProvenanceSchema>;
+export type Suggestion = z.infer<typeof SuggestionSchema>;

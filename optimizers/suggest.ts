@@ -1,0 +1,158 @@
+// Entry point: validate the request, build the shared context, decide which sampler serves each slot of
+// the batch, and fall back (saying so in the provenance notes) when a sampler cannot run.
+import { SuggestRequestSchema, type Settings, type SuggestRequest, type Suggestion } from './schema.ts';
+import type { ModelCache } from './cache.ts';
+import { Encoder } from './encoding.ts';
+import { buildMenu, type CandidateMenu } from './acquisition/optimize.ts';
+import { canonicalConfig, checkSpace, configKey, enumerateSpace, finiteSize, validateConfig } from './space.ts';
+import { prepareTarget } from './target.ts';
+import { projectPrior, type ProjectedPrior } from './warmstart/project.ts';
+import { gpSampler, transferSampler } from './samplers/gp.ts';
+import { lhsSampler } from './samplers/lhs.ts';
+import { randomSampler } from './samplers/random.ts';
+import { sobolSampler } from './samplers/sobol.ts';
+import { warmStartSampler } from './samplers/warm-start.ts';
+import { provenance, type ResolvedSettings, type Sampler, type SamplerContext } from './samplers/types.ts';
+
+export type SuggestOptions = {
+  /** Optional memo kept by the caller between calls (see cache.ts); never required for correctness. */
+  cache?: ModelCache;
+};
+
+/** Finite spaces up to this size are enumerated and treated as a menu, so de-duplication is exact. */
+const ENUMERATE_LIMIT = 4096;
+
+export function resolveSettings(settings: Settings | undefined, nParams: number): ResolvedSettings {
+  const s = settings ?? {};
+  return {
+    strategy: s.strategy ?? 'auto',
+    nInitial: s.nInitial ?? Math.min(10, Math.max(5, 2 * nParams)),
+    acquisition: s.acquisition ?? 'logei',
+    ucbBeta: s.ucbBeta ?? 4,
+    batch: s.batch ?? 'kriging-believer',
+    outputTransform: s.outputTransform ?? 'auto',
+    fitRestarts: s.fitRestarts ?? 3,
+    acqRawSamples: s.acqRawSamples ?? 256,
+    acqLocalStarts: s.acqLocalStarts ?? 3,
+    rgpeSamples: s.rgpeSamples ?? 128,
+    minTargetForSimilarity: s.minTargetForSimilarity ?? 3,
+    warmInit: s.warmInit ?? 'portfolio',
+    maxPriorObservations: s.maxPriorObservations ?? 100,
+  };
+}
+
+function run(chain: Sampler[], ctx: SamplerContext, count: number): Suggestion[] {
+  const reasons: string[] = [];
+  for (const sampler of chain) {
+    const res = sampler.suggest(ctx, count);
+    if ('suggestions' in res) {
+      if (reasons.length > 0) for (const s of res.suggestions) s.provenance.notes.unshift(...reasons.map((r) => `${r}; fell back to ${sampler.name}`));
+      return res.suggestions;
+    }
+    reasons.push(res.unavailable);
+  }
+  return [];
+}
+
+function buildCandidateMenu(req: SuggestRequest, encoder: Encoder, notes: string[]): CandidateMenu | null {
+  if (req.candidates) {
+    const seen = new Set<string>();
+    const configs = [];
+    let invalid = 0;
+    for (const c of req.candidates) {
+      if (!validateConfig(req.space, c).ok) {
+        invalid++;
+        continue;
+      }
+      const canon = canonicalConfig(req.space, c);
+      const key = configKey(req.space, canon);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      configs.push(canon);
+    }
+    if (invalid > 0) notes.push(`${invalid} candidate(s) do not validate against the space and were dropped`);
+    if (configs.length > 0) return buildMenu(encoder, configs);
+    notes.push('no valid candidates given; searching the whole space');
+  }
+  if (finiteSize(req.space, ENUMERATE_LIMIT) <= ENUMERATE_LIMIT) return buildMenu(encoder, enumerateSpace(req.space));
+  return null;
+}
+
+/** Suggest `count` configs for the target experiment, each with its provenance. Deterministic: the same
+ * request (and cache contents) gives the same suggestions. Throws only on a malformed request or space. */
+export function suggest(request: SuggestRequest, options: SuggestOptions = {}): Suggestion[] {
+  const parsed = SuggestRequestSchema.safeParse(request);
+  if (!parsed.success) throw new Error(`invalid suggest request: ${parsed.error.message}`);
+  const req = parsed.data;
+  const issues = checkSpace(req.space);
+  if (issues.length > 0) throw new Error(`invalid search space: ${issues.map((i) => `${i.parameter}: ${i.reason}`).join('; ')}`);
+  const settings = resolveSettings(req.settings, req.space.length);
+  if (req.space.length === 0) {
+    return Array.from({ length: req.count }, () => ({ config: {}, provenance: provenance('random', { notes: ['empty search space'] }) }));
+  }
+  const encoder = new Encoder(req.space);
+  const notes: string[] = [];
+  const target = prepareTarget(encoder, req.direction, req.observations);
+  notes.push(...target.notes);
+  const menu = buildCandidateMenu(req, encoder, notes);
+  const priors: ProjectedPrior[] = [];
+  for (const p of req.priors ?? []) {
+    const proj = projectPrior(encoder, p, { maxObservations: settings.maxPriorObservations });
+    if (proj) priors.push(proj);
+    else notes.push(`prior '${p.id}' ignored: no shared parameters or fewer than 2 finite results`);
+  }
+  const ctx: SamplerContext = {
+    space: req.space,
+    encoder,
+    direction: req.direction,
+    seed: req.seed,
+    settings,
+    target,
+    exclude: new Set(target.keys),
+    batchPending: [],
+    menu,
+    priors,
+    metaFeatures: req.metaFeatures ?? undefined,
+    cache: options.cache,
+    nSeen: req.observations.length,
+  };
+  const hasPriors = priors.length > 0;
+  const design: Sampler = hasPriors ? warmStartSampler : sobolSampler;
+  const model: Sampler = hasPriors ? transferSampler : gpSampler;
+  const out: Suggestion[] = [];
+  const serve = (chain: Sampler[], count: number): void => {
+    if (count <= 0) return;
+    const got = run(chain, ctx, count);
+    out.push(...got);
+    ctx.nSeen += got.length;
+  };
+  switch (settings.strategy) {
+    case 'random':
+      serve([randomSampler], req.count);
+      break;
+    case 'sobol':
+      serve([sobolSampler, randomSampler], req.count);
+      break;
+    case 'lhs':
+      serve([lhsSampler, randomSampler], req.count);
+      break;
+    case 'warm-init':
+      serve([warmStartSampler, sobolSampler, randomSampler], req.count);
+      break;
+    case 'gp':
+      serve([gpSampler, sobolSampler, randomSampler], req.count);
+      break;
+    case 'transfer':
+      serve([transferSampler, gpSampler, design, randomSampler], req.count);
+      break;
+    default: {
+      const designSlots = Math.max(0, Math.min(req.count, settings.nInitial - req.observations.length));
+      serve([design, sobolSampler, randomSampler], designSlots);
+      serve([model, design, sobolSampler, randomSampler], req.count - out.length);
+    }
+  }
+  // A sampler that ran out (e.g. a tiny menu) leaves slots: fill them rather than return fewer.
+  if (out.length < req.count) serve([randomSampler], req.count - out.length);
+  for (const s of out) s.provenance.notes.push(...notes);
+  return out;
+}

@@ -1,0 +1,58 @@
+// The target experiment's history turned into model inputs (minimisation orientation, encoded configs).
+import type { Direction, Observation } from './schema.ts';
+import type { Encoder } from './encoding.ts';
+import { configKey, validateConfig } from './space.ts';
+
+export type TargetData = {
+  /** Completed (and imputed failed) trials, n×D encoded. */
+  X: Float64Array;
+  n: number;
+  /** Minimisation-oriented raw values aligned with X (failed trials imputed with the worst value). */
+  y: Float64Array;
+  /** Rows of X that are real completed results (not imputed failures). */
+  completed: number[];
+  pendingX: Float64Array[];
+  /** Canonical keys of every observation, whatever its state: never suggested again if avoidable. */
+  keys: Set<string>;
+  failed: number;
+  notes: string[];
+};
+
+export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[]): TargetData {
+  const sign = direction === 'maximize' ? -1 : 1;
+  const keys = new Set<string>();
+  const done: { x: Float64Array; y: number }[] = [];
+  const failedX: Float64Array[] = [];
+  const pendingX: Float64Array[] = [];
+  const notes: string[] = [];
+  let invalid = 0;
+  for (const o of observations) {
+    keys.add(configKey(encoder.space, o.config));
+    if (!validateConfig(encoder.space, o.config).ok) invalid++;
+    const x = encoder.encode(o.config);
+    if (o.state === 'pending') pendingX.push(x);
+    else if (o.state === 'completed' && o.value !== null && Number.isFinite(o.value)) done.push({ x, y: sign * o.value });
+    else failedX.push(x);
+  }
+  if (invalid > 0) notes.push(`${invalid} observation(s) do not validate against the space; encoded after clamping`);
+  const n = done.length + (done.length > 0 ? failedX.length : 0);
+  const D = encoder.dim;
+  const X = new Float64Array(n * D);
+  const y = new Float64Array(n);
+  let worst = -Infinity;
+  done.forEach((d, i) => {
+    X.set(d.x, i * D);
+    y[i] = d.y;
+    worst = Math.max(worst, d.y);
+  });
+  if (done.length > 0) {
+    // Imputing the worst seen value (as SMAC does) steers the model away from regions that crash
+    // without inventing a scale for "how bad" a failure is.
+    failedX.forEach((x, k) => {
+      X.set(x, (done.length + k) * D);
+      y[done.length + k] = worst;
+    });
+    if (failedX.length > 0) notes.push(`${failedX.length} failed trial(s) imputed with the worst observed value`);
+  }
+  return { X, n, y, completed: done.map((_, i) => i), pendingX, keys, failed: failedX.length, notes };
+}

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import {
+  configKey,
+  metaFeatureSimilarities,
+  rankingAgreement,
+  Rng,
+  suggest,
+  type Config,
+  type Observation,
+  type PriorExperiment,
+  type SearchSpace,
+} from '../../optimizers/index.ts';
+import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
+
+describe('similarity helpers', () => {
+  it('meta-feature similarity normalises each feature over priors + target', () => {
+    const sims = metaFeatureSimilarities({ a: 0, b: 1000 }, [
+      { id: 'near', metaFeatures: { a: 0.1, b: 1000 } },
+      { id: 'far', metaFeatures: { a: 1, b: 0 } },
+      { id: 'none', metaFeatures: null },
+      { id: 'other-keys', metaFeatures: { c: 1 } },
+    ]);
+    expect(sims.get('near')!.similarity).toBeCloseTo(1 - 0.05, 12); // (0.1/1 + 0/1000)/2
+    expect(sims.get('far')!.similarity).toBeCloseTo(0, 12);
+    expect(sims.has('none')).toBe(false);
+    expect(sims.has('other-keys')).toBe(false);
+  });
+
+  it('ranking agreement: 1 for same order, 0 reversed, ½ for ties, NaN without pairs', () => {
+    expect(rankingAgreement([1, 2, 3], [10, 20, 30])).toBe(1);
+    expect(rankingAgreement([3, 2, 1], [10, 20, 30])).toBe(0);
+    expect(rankingAgreement([1, 1, 1], [10, 20, 30])).toBe(0.5);
+    expect(rankingAgreement([1, 2], [5, 5])).toBeNaN();
+  });
+});
+
+describe('RGPE weights', () => {
+  const rng = new Rng(1);
+  const n = 25;
+  const y = Array.from({ length: n }, () => rng.normal());
+  const good = y.map((v) => v + 0.1 * rng.normal());
+  const reversed = y.map((v) => -v);
+  const random = y.map(() => rng.normal());
+  const targetLoo = y.map((v) => v + 0.8 * rng.normal());
+
+  it('give the prior that ranks the target best most of the weight and cut the ones that do not predict it', () => {
+    const res = rgpeWeights({ priorPredictions: [good, reversed, random], targetLoo, y, samples: 200, rng: new Rng(2) });
+    expect(res.weights).toHaveLength(4);
+    expect(res.weights.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+    expect(res.weights[0]!).toBeGreaterThan(0.6);
+    expect(res.weights[1]).toBe(0);
+    expect(res.weights[2]).toBe(0);
+    expect(res.discarded).toEqual([false, true, true]);
+  });
+
+  it('shift all weight to the target model when no prior is informative', () => {
+    const res = rgpeWeights({ priorPredictions: [reversed, random], targetLoo, y, samples: 100, rng: new Rng(3) });
+    expect(res.weights[2]).toBe(1);
+  });
+});
+
+const space: SearchSpace = [
+  { name: 'x', type: 'float', low: 0, high: 1, log: false },
+  { name: 'y', type: 'float', low: 0, high: 1, log: false },
+];
+
+function priorWithOptimum(id: string, ox: number, oy: number, seed: number, extra: Partial<PriorExperiment> = {}): PriorExperiment {
+  const rng = new Rng(seed);
+  const observations: Observation[] = Array.from({ length: 40 }, (_, i) => {
+    const config = { x: rng.uniform(), y: rng.uniform() };
+    return { id: `${id}-${i}`, config, value: (config.x - ox) ** 2 + (config.y - oy) ** 2, state: 'completed' as const };
+  });
+  return { id, direction: 'minimize', space, observations, ...extra };
+}
+
+describe('warm-start initial design', () => {
+  const groupA = [0, 1, 2].map((k) => priorWithOptimum(`A${k}`, 0.2, 0.2, 10 + k));
+  const groupB = [0, 1, 2].map((k) => priorWithOptimum(`B${k}`, 0.8, 0.8, 20 + k));
+  const priors = [...groupA, ...groupB];
+
+  it('starts from prior optima and records the source trial', () => {
+    const s = suggest({ space, direction: 'minimize', observations: [], count: 2, seed: 1, priors });
+    for (const x of s) {
+      expect(x.provenance.strategy).toBe('portfolio');
+      const src = x.provenance.sourceTrials[0]!;
+      const prior = priors.find((p) => p.id === src.experimentId)!;
+      const trial = prior.observations.find((o) => o.id === src.trialId)!;
+      expect(configKey(space, x.config)).toBe(configKey(space, trial.config));
+    }
+    // a portfolio covers both groups rather than two near-identical configs
+    const ids = s.map((x) => x.provenance.sourceTrials[0]!.experimentId[0]);
+    expect(new Set(ids)).toEqual(new Set(['A', 'B']));
+  });
+
+  it('adapts to the priors that predict the target once results arrive', () => {
+    const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
+    const obs: Observation[] = [{ x: 0.1, y: 0.1 }, { x: 0.5, y: 0.5 }, { x: 0.9, y: 0.7 }, { x: 0.3, y: 0.9 }].map((config) => ({ config, value: target(config), state: 'completed' }));
+    const s = suggest({ space, direction: 'minimize', observations: obs, count: 3, seed: 1, priors, settings: { nInitial: 10 } });
+    for (const x of s) {
+      expect(x.provenance.strategy).toBe('portfolio');
+      expect(x.provenance.sourceTrials[0]!.experimentId.startsWith('B')).toBe(true);
+      expect(x.provenance.priors.every((p) => p.experimentId.startsWith('B'))).toBe(true);
+    }
+  });
+
+  it('with meta-features, nearest-best takes the best config of the most similar prior first', () => {
+    const withMf = [
+      priorWithOptimum('far', 0.2, 0.2, 1, { metaFeatures: { n: 10 } }),
+      priorWithOptimum('near', 0.8, 0.8, 2, { metaFeatures: { n: 100 } }),
+    ];
+    const [s] = suggest({ space, direction: 'minimize', observations: [], count: 1, seed: 1, priors: withMf, metaFeatures: { n: 95 }, settings: { warmInit: 'nearest-best' } });
+    expect(s!.provenance.strategy).toBe('warm-start');
+    expect(s!.provenance.sourceTrials[0]!.experimentId).toBe('near');
+    expect(s!.provenance.priors[0]!.similarity).toBeGreaterThan(0.9);
+  });
+
+  it('priors from partly overlapping spaces contribute on the shared parameters (and directions are honoured)', () => {
+    const wide: SearchSpace = [...space, { name: 'z', type: 'categorical', choices: ['a', 'b'] }];
+    const rng = new Rng(4);
+    // only x is shared with the target's space; the prior maximises, its best x is 0.9
+    const prior: PriorExperiment = {
+      id: 'partial',
+      direction: 'maximize',
+      space: [{ name: 'x', type: 'float', low: 0, high: 2, log: false }, { name: 'w', type: 'int', low: 1, high: 5, log: false }],
+      observations: Array.from({ length: 30 }, (_, i) => {
+        const config = { x: rng.uniform(), w: 1 + (i % 5) };
+        return { id: `p${i}`, config, value: -((config.x - 0.9) ** 2), state: 'completed' as const };
+      }),
+    };
+    const [s] = suggest({ space: wide, direction: 'minimize', observations: [], count: 1, seed: 2, priors: [prior] });
+    const best = prior.observations.reduce((a, b) => ((a.value as number) > (b.value as number) ? a : b));
+    expect(s!.config.x).toBeCloseTo(best.config.x as number, 9);
+    expect(s!.provenance.notes.join(' ')).not.toMatch(/ignored/);
+  });
+
+  it('transfer-BO reports RGPE weights and down-weights a misleading prior', () => {
+    const target = (c: Config) => ((c.x as number) - 0.8) ** 2 + ((c.y as number) - 0.8) ** 2;
+    const misleading = priorWithOptimum('mis', 0.1, 0.9, 5);
+    const helpful = priorWithOptimum('help', 0.8, 0.8, 6);
+    const rng = new Rng(8);
+    const obs: Observation[] = Array.from({ length: 15 }, () => {
+      const config = { x: rng.uniform(), y: rng.uniform() };
+      return { config, value: target(config), state: 'completed' as const };
+    });
+    const [s] = suggest({ space, direction: 'minimize', observations: obs, count: 1, seed: 3, priors: [misleading, helpful] });
+    expect(s!.provenance.strategy).toBe('transfer-bo');
+    const w = Object.fromEntries(s!.provenance.model!.rgpeWeights!.map((r) => [r.experimentId, r.weight]));
+    expect(w.mis).toBe(0);
+    expect(w.help! + w.target!).toBeCloseTo(1, 9);
+    expect(w.help!).toBeGreaterThan(0);
+  });
+});
