@@ -23,11 +23,11 @@ export class ConflictError extends Error {
 
 export class InvalidInputError extends Error {
   readonly statusCode = 400;
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-  ) {
-    super(`${field}: ${reason}`);
+  readonly issues: { field: string; reason: string }[];
+  constructor(field: string, reason: string, more: { field: string; reason: string }[] = []) {
+    const issues = [{ field, reason }, ...more];
+    super(issues.map((i) => `${i.field}: ${i.reason}`).join('; '));
     this.name = 'InvalidInputError';
+    this.issues = issues;
   }
 }

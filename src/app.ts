@@ -4,7 +4,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Graph } from '../graph/driver.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { projectScope } from './projects.ts';
+import { datasetRoutes } from './routes/datasets.ts';
+import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
+import { similarRoutes } from './routes/similar.ts';
+import { transferRoutes } from './routes/transfer.ts';
+import { trialRoutes } from './routes/trials.ts';
 import { SERVICE_VERSION } from './version.ts';
 
 export interface AppOptions {
@@ -12,6 +18,10 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Upper bound for JSON bodies; CSV uploads have their own limit. */
   bodyLimit?: number;
+  /** Largest CSV profiled through POST /v1/datasets (streamed, never buffered). */
+  csvLimit?: number;
+  /** Largest JSON Lines import body. */
+  importLimit?: number;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -36,7 +46,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         description:
           'Knowledge-driven hyperparameter optimization: experiments are stored in a Neo4j knowledge graph and new searches warm-start from similar past ones.',
       },
-      tags: [{ name: 'service', description: 'Health and documentation' }],
+      tags: [
+        { name: 'service', description: 'Health and documentation' },
+        { name: 'datasets', description: 'Datasets and their meta-features' },
+        { name: 'experiments', description: 'Optimization studies' },
+        { name: 'trials', description: 'Configurations tried and their outcomes' },
+        { name: 'similarity', description: 'Finding similar past experiments' },
+        { name: 'transfer', description: 'Import and export of experiment history' },
+      ],
     },
     transform: jsonSchemaTransform,
   });
@@ -44,5 +61,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { graph: opts.graph });
+  await app.register(projectScope, { graph: opts.graph });
+  await app.register(datasetRoutes, { graph: opts.graph, csvLimit: opts.csvLimit ?? 2 * 1024 ** 3 });
+  await app.register(experimentRoutes, { graph: opts.graph });
+  await app.register(trialRoutes, { graph: opts.graph });
+  await app.register(similarRoutes, { graph: opts.graph });
+  await app.register(transferRoutes, { graph: opts.graph, importLimit: opts.importLimit ?? 512 * 1024 ** 2 });
   return app;
 }

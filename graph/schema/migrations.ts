@@ -19,4 +19,31 @@ export const MIGRATIONS: Migration[] = [
       'CREATE CONSTRAINT schema_migration_version IF NOT EXISTS FOR (m:SchemaMigration) REQUIRE m.version IS UNIQUE',
     ],
   },
+  {
+    version: 2,
+    name: 'knowledge graph of experiments',
+    statements: [
+      // Ids are UUIDs, unique across projects; tenancy is enforced by matching projectId as well.
+      'CREATE CONSTRAINT project_id IF NOT EXISTS FOR (n:Project) REQUIRE n.id IS UNIQUE',
+      'CREATE CONSTRAINT project_name IF NOT EXISTS FOR (n:Project) REQUIRE n.name IS UNIQUE',
+      'CREATE CONSTRAINT dataset_id IF NOT EXISTS FOR (n:Dataset) REQUIRE n.id IS UNIQUE',
+      'CREATE CONSTRAINT dataset_key IF NOT EXISTS FOR (n:Dataset) REQUIRE n.key IS UNIQUE',
+      'CREATE CONSTRAINT model_key IF NOT EXISTS FOR (n:Model) REQUIRE n.key IS UNIQUE',
+      'CREATE CONSTRAINT hyperparameter_key IF NOT EXISTS FOR (n:Hyperparameter) REQUIRE n.key IS UNIQUE',
+      'CREATE CONSTRAINT experiment_id IF NOT EXISTS FOR (n:Experiment) REQUIRE n.id IS UNIQUE',
+      'CREATE CONSTRAINT trial_id IF NOT EXISTS FOR (n:Trial) REQUIRE n.id IS UNIQUE',
+      'CREATE CONSTRAINT trial_number IF NOT EXISTS FOR (n:Trial) REQUIRE (n.experimentId, n.number) IS UNIQUE',
+      'CREATE CONSTRAINT config_key IF NOT EXISTS FOR (n:Config) REQUIRE n.key IS UNIQUE',
+      'CREATE INDEX dataset_project IF NOT EXISTS FOR (n:Dataset) ON (n.projectId, n.createdAt)',
+      'CREATE INDEX dataset_fingerprint IF NOT EXISTS FOR (n:Dataset) ON (n.projectId, n.fingerprint)',
+      'CREATE INDEX experiment_project IF NOT EXISTS FOR (n:Experiment) ON (n.projectId, n.createdAt)',
+      'CREATE INDEX experiment_status IF NOT EXISTS FOR (n:Experiment) ON (n.projectId, n.status)',
+      'CREATE INDEX trial_state IF NOT EXISTS FOR (n:Trial) ON (n.experimentId, n.state)',
+      'CREATE INDEX model_name IF NOT EXISTS FOR (n:Model) ON (n.projectId, n.name)',
+      // Approximate nearest neighbours over squashed meta-features (see graph/README.md); exact
+      // per-feature-normalized re-ranking happens on the retrieved candidates.
+      `CREATE VECTOR INDEX dataset_meta_features IF NOT EXISTS FOR (n:Dataset) ON n.embedding
+       OPTIONS {indexConfig: {\`vector.dimensions\`: 64, \`vector.similarity_function\`: 'euclidean'}}`,
+    ],
+  },
 ];

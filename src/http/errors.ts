@@ -26,6 +26,15 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Validates data the route could not hand to the schema compiler (e.g. a body whose content type varies). */
+export function parseOrThrow<T extends z.ZodType>(schema: T, data: unknown, context: string): z.infer<T> {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ field: [context, ...i.path.map(String)].join('.'), reason: i.message }));
+  const [first, ...rest] = issues;
+  throw new InvalidInputError(first?.field ?? context, first?.reason ?? 'is invalid', rest);
+}
+
 /** `/0/config/lr` from Ajv-style paths → `body.0.config.lr`, the form users read in messages. */
 function fieldOf(context: string | undefined, instancePath: string): string {
   const parts = instancePath.split('/').filter(Boolean);
@@ -55,7 +64,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return send(400, { message: issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues });
     }
     if (err instanceof InvalidInputError) {
-      return send(400, { message: err.message, issues: [{ field: err.field, reason: err.reason }] });
+      return send(400, { message: err.message, issues: err.issues });
     }
     if (err instanceof NotFoundError) return send(404, { message: err.message });
     if (err instanceof ConflictError) return send(409, { message: err.message, details: err.details });

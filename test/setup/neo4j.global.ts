@@ -1,6 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { connect, type Connection } from '../../graph/driver.ts';
+import { migrate } from '../../graph/schema/migrate.ts';
 import { freePort, startInstance, stopInstance } from '../../graph/server/instance.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 
@@ -13,14 +15,14 @@ import { REPO_ROOT } from '../../src/config.ts';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const env = process.env;
   if (env.PRECEDENT_TEST_NEO4J_URI) {
-    project.provide('neo4j', {
+    const c = {
       uri: env.PRECEDENT_TEST_NEO4J_URI,
       user: env.PRECEDENT_TEST_NEO4J_USER ?? 'neo4j',
       password: env.PRECEDENT_TEST_NEO4J_PASSWORD ?? '',
       database: env.PRECEDENT_TEST_NEO4J_DATABASE ?? 'neo4j',
-      httpPort: 0,
-      home: '',
-    });
+    };
+    await applySchema(c);
+    project.provide('neo4j', { ...c, httpPort: 0, home: '' });
     return async () => {};
   }
   const home = join(REPO_ROOT, '.neo4j', 'test');
@@ -32,6 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     { log: (l) => console.log(`[test neo4j] ${l}`) },
   );
   console.log(`[test neo4j] Neo4j ${inst.neo4jVersion} up at ${inst.boltUri} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await applySchema({ uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' });
   project.provide('neo4j', {
     uri: inst.boltUri,
     user: inst.user,
@@ -43,6 +46,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await stopInstance(home);
   };
+}
+
+/** The schema the service applies at start-up, with every index online before the first test. */
+async function applySchema(c: Connection): Promise<void> {
+  const graph = connect(c);
+  try {
+    await migrate(graph);
+    await graph.driver.executeQuery('CALL db.awaitIndexes(120)', {}, { database: graph.database });
+  } finally {
+    await graph.close();
+  }
 }
 
 declare module 'vitest' {

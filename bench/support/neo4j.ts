@@ -1,0 +1,41 @@
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { connect, type Graph } from '../../graph/driver.ts';
+import { migrate } from '../../graph/schema/migrate.ts';
+import { freePort, startInstance, stopInstance } from '../../graph/server/instance.ts';
+import { REPO_ROOT } from '../../src/config.ts';
+
+/**
+ * A throw-away local Neo4j for one benchmark run (its own folder and ports), migrated and with
+ * indexes online. Benchmarks never touch the user's database.
+ */
+export async function benchGraph(name: string, heap = '2g'): Promise<{ graph: Graph; stop: () => Promise<void> }> {
+  const home = join(REPO_ROOT, '.neo4j', `bench-${name}`);
+  await stopInstance(home);
+  rmSync(home, { recursive: true, force: true });
+  const inst = await startInstance({ home, boltPort: await freePort(), httpPort: await freePort(), heap, pageCache: '1g' });
+  const graph = connect({ uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' });
+  await migrate(graph);
+  await graph.driver.executeQuery('CALL db.awaitIndexes(300)', {}, { database: 'neo4j' });
+  return {
+    graph,
+    stop: async () => {
+      await graph.close();
+      await stopInstance(home);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+export const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+
+export function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+}

@@ -1,0 +1,142 @@
+/**
+ * The stored shape of the knowledge graph, as zod schemas. Repositories parse what they read
+ * back through these, and the HTTP layer builds its request/response schemas from them, so a
+ * field is declared once. The search space and configurations are opaque JSON here: the graph
+ * stores them; understanding them is the optimizer's job.
+ */
+import { z } from 'zod';
+
+export const Id = z.uuid();
+export const Name = z.string().trim().min(1).max(200);
+
+export const TaskType = z.enum(['classification', 'regression', 'other']);
+export const Direction = z.enum(['minimize', 'maximize']);
+export const ExperimentStatus = z.enum(['running', 'paused', 'finished']);
+export type ExperimentStatus = z.infer<typeof ExperimentStatus>;
+export const TrialState = z.enum(['queued', 'running', 'completed', 'failed', 'pruned', 'stale']);
+export type TrialState = z.infer<typeof TrialState>;
+export const ProposedBy = z.enum(['optimizer', 'person', 'import']);
+
+export const FiniteNumber = z.number().refine(Number.isFinite, 'must be a finite number');
+export const MetaFeatures = z.record(z.string().min(1).max(100), FiniteNumber);
+export const ConfigValue = z.union([z.string(), z.number(), z.null()]);
+export const Configuration = z.record(z.string().min(1), ConfigValue);
+
+/** A search-space parameter as the graph keeps it: name and type are graph structure, the rest rides along. */
+export const StoredParam = z.looseObject({ name: z.string().min(1), type: z.string().min(1) });
+
+export const Project = z.object({ id: Id, name: z.string(), createdAt: z.string() });
+export type Project = z.infer<typeof Project>;
+
+export const DatasetInput = z.object({
+  name: Name,
+  version: z.string().trim().min(1).max(100).default('1'),
+  fingerprint: z.string().max(200).optional(),
+  taskType: TaskType.default('other'),
+  instances: z.number().int().nonnegative().optional(),
+  features: z.number().int().nonnegative().optional(),
+  classes: z.number().int().nonnegative().optional(),
+  description: z.string().max(10_000).optional(),
+  metaFeatures: MetaFeatures.default({}),
+});
+export type DatasetInput = z.infer<typeof DatasetInput>;
+
+export const Dataset = DatasetInput.extend({
+  id: Id,
+  projectId: Id,
+  fingerprint: z.string().nullable(),
+  instances: z.number().nullable(),
+  features: z.number().nullable(),
+  classes: z.number().nullable(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+  experimentCount: z.number().int().optional(),
+});
+export type Dataset = z.infer<typeof Dataset>;
+
+export const ModelInput = z.object({
+  name: Name,
+  library: z.string().trim().max(100).default(''),
+  family: z.string().trim().max(100).default(''),
+});
+export type ModelInput = z.infer<typeof ModelInput>;
+export const Model = ModelInput.extend({ id: Id });
+export type Model = z.infer<typeof Model>;
+
+export const Objective = z.object({ metric: Name, direction: Direction });
+
+export const WarmStart = z.object({
+  mode: z.enum(['auto', 'explicit', 'off']).default('auto'),
+  experiments: z.array(Id).max(500).default([]),
+  exclude: z.array(Id).max(500).default([]),
+  maxPriors: z.number().int().min(1).max(200).default(20),
+});
+export type WarmStart = z.infer<typeof WarmStart>;
+
+export const Budget = z.object({ maxTrials: z.number().int().min(1).max(1_000_000).optional() });
+
+export const ExperimentInput = z.object({
+  name: Name.optional(),
+  datasetId: Id,
+  model: ModelInput,
+  searchSpace: z.array(StoredParam).min(1).max(200),
+  objective: Objective,
+  budget: Budget.default({}),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  optimizer: z.record(z.string(), z.unknown()).default({}),
+  warmStart: WarmStart.default({ mode: 'auto', experiments: [], exclude: [], maxPriors: 20 }),
+  tags: z.array(z.string().max(100)).max(50).default([]),
+});
+export type ExperimentInput = z.infer<typeof ExperimentInput>;
+
+export const Experiment = z.object({
+  id: Id,
+  projectId: Id,
+  name: z.string(),
+  status: ExperimentStatus,
+  datasetId: Id,
+  datasetName: z.string(),
+  model: Model,
+  searchSpace: z.array(StoredParam),
+  objective: Objective,
+  budget: Budget,
+  seed: z.number().int(),
+  optimizer: z.record(z.string(), z.unknown()),
+  optimizerVersion: z.string().nullable(),
+  warmStart: WarmStart,
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  trialCount: z.number().int(),
+});
+export type Experiment = z.infer<typeof Experiment>;
+
+export const IntermediateValue = z.object({ step: z.number().int().nonnegative(), value: FiniteNumber });
+
+export const Trial = z.object({
+  id: Id,
+  experimentId: Id,
+  number: z.number().int().nonnegative(),
+  state: TrialState,
+  config: Configuration,
+  configHash: z.string(),
+  value: z.number().nullable(),
+  metrics: z.record(z.string(), z.number()),
+  intermediate: z.array(IntermediateValue),
+  proposedBy: ProposedBy,
+  strategy: z.string().nullable(),
+  reason: z.string().nullable(),
+  user: z.string().nullable(),
+  provenance: z.record(z.string(), z.unknown()).nullable(),
+  failReason: z.string().nullable(),
+  invalid: z.boolean(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+});
+export type Trial = z.infer<typeof Trial>;
+
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });

@@ -1,0 +1,115 @@
+import { int } from 'neo4j-driver';
+import type { Graph } from '../driver.ts';
+import { read, rows } from '../tx.ts';
+import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, toExperiment } from './experiments.ts';
+import type { Experiment } from '../model.ts';
+
+const SUMMARY_RETURN = `OPTIONAL MATCH (b:Trial {id: e.bestTrialId})
+  RETURN ${EXPERIMENT_FIELDS}, e.completedCount AS completedCount,
+    CASE WHEN b IS NULL THEN null ELSE {trialId: b.id, number: b.number, value: b.value, config: b.config} END AS best`;
+
+function toSummary(r: Record<string, unknown>): ExperimentSummary {
+  const best = r.best as { trialId: string; number: number; value: number; config: string } | null;
+  return {
+    experiment: toExperiment(r),
+    completedCount: Number(r.completedCount ?? 0),
+    best: best ? { ...best, config: JSON.parse(best.config) as Record<string, unknown> } : null,
+  };
+}
+
+export interface ExperimentSummary {
+  experiment: Experiment;
+  completedCount: number;
+  best: { trialId: string; number: number; value: number; config: Record<string, unknown> } | null;
+}
+
+export interface ExperimentFilter {
+  model?: string;
+  metric?: string;
+  excludeIds?: string[];
+  /** Restrict to experiments on these datasets (null = any dataset in the project). */
+  datasetIds?: string[] | null;
+  limit: number;
+}
+
+/** Experiments with their best valid completed trial, for ranking and warm start. */
+export async function experimentSummaries(graph: Graph, projectId: string, f: ExperimentFilter): Promise<ExperimentSummary[]> {
+  // With candidate datasets, start from them (unique-index seeks) rather than from every
+  // experiment of the project; the planner cannot know the list is short.
+  const start = f.datasetIds
+    ? `UNWIND $datasetIds AS datasetId
+       MATCH (d:Dataset {id: datasetId})<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
+       WHERE e.projectId = $projectId`
+    : `${EXPERIMENT_MATCH} WHERE e.projectId = $projectId`;
+  const found = await read(graph, (tx) =>
+    rows(
+      tx,
+      `${start}
+         AND ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
+         AND NOT e.id IN $excludeIds
+       WITH d, e, m ORDER BY e.createdAt DESC LIMIT $limit
+       ${SUMMARY_RETURN}`,
+      { projectId, datasetIds: f.datasetIds ?? null, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], limit: int(f.limit) },
+    ),
+  );
+  return found.map(toSummary);
+}
+
+export interface NearExperiment extends ExperimentSummary {
+  datasetMetaFeatures: Record<string, number>;
+}
+
+/**
+ * One round trip for similarity search: the nearest datasets by the vector index (over-fetched
+ * and filtered to the project: Neo4j 5 has no filtered vector search), then their experiments
+ * that pass the filters, each with its best trial and its dataset's meta-features for re-ranking.
+ */
+export async function nearExperiments(
+  graph: Graph,
+  projectId: string,
+  embedding: number[],
+  datasets: number,
+  f: Omit<ExperimentFilter, 'datasetIds'>,
+): Promise<NearExperiment[]> {
+  const found = await read(graph, (tx) =>
+    rows(
+      tx,
+      `CALL db.index.vector.queryNodes('dataset_meta_features', $fetch, $embedding) YIELD node, score
+       WITH node AS d, score WHERE d.projectId = $projectId
+       WITH d ORDER BY score DESC LIMIT $datasets
+       MATCH (d)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
+       WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
+         AND NOT e.id IN $excludeIds
+       WITH d, e, m LIMIT $limit
+       ${SUMMARY_RETURN}, d.metaFeatureNames AS mfNames, d.metaFeatureValues AS mfValues`,
+      {
+        projectId,
+        embedding,
+        fetch: int(Math.min(10_000, datasets * 2)),
+        datasets: int(datasets),
+        model: f.model ?? null,
+        metric: f.metric ?? null,
+        excludeIds: f.excludeIds ?? [],
+        limit: int(f.limit),
+      },
+    ),
+  );
+  return found.map((r) => {
+    const names = (r.mfNames as string[] | null) ?? [];
+    const values = (r.mfValues as number[] | null) ?? [];
+    return { ...toSummary(r), datasetMetaFeatures: Object.fromEntries(names.map((k, i) => [k, values[i] as number])) };
+  });
+}
+
+/** Meta-features of datasets by id (for datasets the caller names rather than finds). */
+export async function datasetMetaFeatures(graph: Graph, projectId: string, ids: string[]): Promise<Map<string, Record<string, number>>> {
+  const found = await read(graph, (tx) =>
+    rows<{ id: string; names: string[]; values: number[] }>(
+      tx,
+      `MATCH (d:Dataset) WHERE d.id IN $ids AND d.projectId = $projectId
+       RETURN d.id AS id, d.metaFeatureNames AS names, d.metaFeatureValues AS values`,
+      { ids, projectId },
+    ),
+  );
+  return new Map(found.map((r) => [r.id, Object.fromEntries((r.names ?? []).map((k, i) => [k, r.values[i] as number]))]));
+}

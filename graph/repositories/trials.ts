@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import { int } from 'neo4j-driver';
+import type { Graph } from '../driver.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { Trial, type TrialState } from '../model.ts';
+import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
+
+export const TRIAL_FIELDS = `t.id AS id, t.experimentId AS experimentId, t.number AS number, t.state AS state,
+  t.config AS config, t.configHash AS configHash, t.value AS value, t.metrics AS metrics,
+  t.intermediateSteps AS intermediateSteps, t.intermediateValues AS intermediateValues,
+  t.proposedBy AS proposedBy, t.strategy AS strategy, t.reason AS reason, t.user AS user,
+  t.provenance AS provenance, t.failReason AS failReason, coalesce(t.invalid, false) AS invalid,
+  toString(t.createdAt) AS createdAt, toString(t.startedAt) AS startedAt,
+  toString(t.completedAt) AS completedAt, t.durationSeconds AS durationSeconds`;
+
+export function toTrial(row: Record<string, unknown>): Trial {
+  const steps = (row.intermediateSteps as number[] | null) ?? [];
+  const values = (row.intermediateValues as number[] | null) ?? [];
+  return Trial.parse({
+    ...row,
+    config: parseJson(row.config, {}),
+    metrics: parseJson(row.metrics, {}),
+    provenance: parseJson(row.provenance, null),
+    intermediate: steps.map((step, i) => ({ step, value: values[i] })),
+    intermediateSteps: undefined,
+    intermediateValues: undefined,
+  });
+}
+
+export interface TrialWrite {
+  /** Canonical configuration (see optimizers/space.ts) and its hash; equal hashes share a Config node. */
+  config: Record<string, string | number | null>;
+  configHash: string;
+  state: TrialState;
+  value?: number | null;
+  metrics?: Record<string, number>;
+  proposedBy: 'optimizer' | 'person' | 'import';
+  strategy?: string | null;
+  reason?: string | null;
+  user?: string | null;
+  provenance?: Record<string, unknown> | null;
+  failReason?: string | null;
+  durationSeconds?: number | null;
+}
+
+/**
+ * Keeps the experiment's best trial on the experiment node (the first trial to reach the best
+ * value), so ranking and summaries never sort every trial. Expects `e` and a candidate `c` with
+ * `id` and `value`; bestTrialId is assigned before bestValue because SET applies in order.
+ */
+const BETTER = `(c.value IS NOT NULL AND (e.bestValue IS NULL
+  OR (e.direction = 'maximize' AND c.value > e.bestValue) OR (e.direction = 'minimize' AND c.value < e.bestValue)))`;
+export const UPDATE_BEST = `SET e.bestTrialId = CASE WHEN ${BETTER} THEN c.id ELSE e.bestTrialId END,
+  e.bestValue = CASE WHEN ${BETTER} THEN c.value ELSE e.bestValue END`;
+
+/** `name` is the caption Neo4j Browser shows: the number, and the outcome once there is one. */
+function caption(number: number, state: string, value: number | null | undefined): string {
+  if (state === 'completed' && value !== null && value !== undefined) return `#${number} = ${Number(value.toPrecision(4))}`;
+  return `#${number} ${state}`;
+}
+
+function configCaption(config: Record<string, unknown>): string {
+  const text = Object.entries(config)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`)
+    .join(', ');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Config properties `param.<name>` make a configuration readable in Browser; nulls are left out. */
+function configParams(config: Record<string, string | number | null>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(config)) if (v !== null) out[`param.${k}`] = v;
+  return out;
+}
+
+export function trialProps(w: TrialWrite) {
+  return {
+    state: w.state,
+    config: json(w.config),
+    configHash: w.configHash,
+    value: w.value ?? null,
+    metrics: json(w.metrics ?? {}),
+    proposedBy: w.proposedBy,
+    strategy: w.strategy ?? null,
+    reason: w.reason ?? null,
+    user: w.user ?? null,
+    provenance: w.provenance ? json(w.provenance) : null,
+    failReason: w.failReason ?? null,
+    durationSeconds: w.durationSeconds ?? null,
+    configName: configCaption(w.config),
+    configParams: configParams(w.config),
+  };
+}
+
+/**
+ * Creates trials in one experiment. Numbers come from a counter on the experiment node, which
+ * the first statement write-locks: concurrent creators serialize there, so numbers are unique
+ * and gap-free.
+ */
+export async function createTrialsTx(tx: Tx, projectId: string, experimentId: string, trials: TrialWrite[]): Promise<Trial[]> {
+  const [exp] = await rows<{ status: string; base: number; modelId: string }>(
+    tx,
+    `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
+     SET e.trialCount = e.trialCount + $n, e.updatedAt = datetime()
+     RETURN e.status AS status, e.trialCount - $n AS base, e.modelId AS modelId`,
+    { experimentId, projectId, n: int(trials.length) },
+  );
+  if (!exp) throw new NotFoundError('experiment', experimentId);
+  if (exp.status === 'finished') throw new ConflictError('the experiment is finished; it takes no new trials', { status: exp.status });
+  return insertTrialsTx(
+    tx,
+    projectId,
+    experimentId,
+    trials.map((w, i) => ({ ...w, number: exp.base + i })),
+  );
+}
+
+export interface NumberedTrialWrite extends TrialWrite {
+  number: number;
+  intermediate?: { step: number; value: number }[];
+  createdAt?: string | null;
+  startedAt?: string | null;
+  completedAt?: string | null;
+}
+
+/**
+ * Writes trials whose numbers are already decided (new ones from createTrialsTx, or history
+ * being imported), each linked to the shared Config node of its configuration. Keeps the
+ * experiment's completed count in step.
+ */
+export async function insertTrialsTx(
+  tx: Tx,
+  projectId: string,
+  experimentId: string,
+  trials: NumberedTrialWrite[],
+  opts: { returnTrials?: boolean } = {},
+): Promise<Trial[]> {
+  const returnTrials = opts.returnTrials ?? true;
+  const items = trials.map((w) => ({
+    ...trialProps(w),
+    id: randomUUID(),
+    number: int(w.number),
+    name: caption(w.number, w.state, w.value),
+    intermediateSteps: (w.intermediate ?? []).map((p) => int(p.step)),
+    intermediateValues: (w.intermediate ?? []).map((p) => p.value),
+    createdAt: w.createdAt ?? null,
+    startedAt: w.startedAt ?? null,
+    completedAt: w.completedAt ?? null,
+  }));
+  const created = await rows(
+    tx,
+    `MATCH (e:Experiment {id: $experimentId})-[:OF_MODEL]->(m:Model)
+     UNWIND $items AS item
+     CREATE (t:Trial {
+       id: item.id, projectId: $projectId, experimentId: $experimentId, number: item.number, name: item.name,
+       state: item.state, config: item.config, configHash: item.configHash, value: item.value,
+       metrics: item.metrics, proposedBy: item.proposedBy, strategy: item.strategy, reason: item.reason,
+       user: item.user, provenance: item.provenance, failReason: item.failReason,
+       durationSeconds: item.durationSeconds, invalid: false,
+       intermediateSteps: item.intermediateSteps, intermediateValues: item.intermediateValues,
+       createdAt: coalesce(datetime(item.createdAt), datetime()),
+       startedAt: coalesce(datetime(item.startedAt), CASE WHEN item.state IN ['running', 'completed', 'failed'] THEN datetime() END),
+       completedAt: coalesce(datetime(item.completedAt), CASE WHEN item.state IN ['completed', 'failed'] THEN datetime() END)
+     })
+     CREATE (e)-[:HAS_TRIAL]->(t)
+     MERGE (c:Config {key: m.id + '/' + item.configHash})
+     ON CREATE SET c.hash = item.configHash, c.projectId = $projectId, c.modelId = m.id,
+                   c.name = item.configName, c.config = item.config, c += item.configParams
+     MERGE (c)-[:OF_MODEL]->(m)
+     CREATE (t)-[:EVALUATES]->(c)
+     ${returnTrials ? `RETURN ${TRIAL_FIELDS} ORDER BY t.number` : ''}`,
+    { experimentId, projectId, items },
+  );
+  const completed = items.filter((t) => t.state === 'completed' && t.value !== null).map((t) => ({ id: t.id, value: t.value }));
+  if (completed.length) {
+    await tx.run(
+      `MATCH (e:Experiment {id: $experimentId})
+       WITH e, reduce(b = null, c IN $completed |
+         CASE WHEN b IS NULL OR (e.direction = 'maximize' AND c.value > b.value) OR (e.direction = 'minimize' AND c.value < b.value) THEN c ELSE b END) AS c
+       SET e.completedCount = e.completedCount + $n
+       ${UPDATE_BEST}`,
+      { experimentId, completed, n: int(completed.length) },
+    );
+  }
+  return created.map(toTrial);
+}
+
+export async function createTrials(graph: Graph, projectId: string, experimentId: string, trials: TrialWrite[]): Promise<Trial[]> {
+  return write(graph, (tx) => createTrialsTx(tx, projectId, experimentId, trials));
+}
+
+export async function createTrial(graph: Graph, projectId: string, experimentId: string, trial: TrialWrite): Promise<Trial> {
+  const [created] = await createTrials(graph, projectId, experimentId, [trial]);
+  if (!created) throw new Error('trial was not created');
+  return created;
+}
+
+export async function getTrial(graph: Graph, projectId: string, id: string): Promise<Trial> {
+  const [row] = await read(graph, (tx) => rows(tx, `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId RETURN ${TRIAL_FIELDS}`, { id, projectId }));
+  if (!row) throw new NotFoundError('trial', id);
+  return toTrial(row);
+}
+
+/** Reads a trial after write-locking it, so check-then-update cannot interleave with another request. */
+async function lockTrial(tx: Tx, projectId: string, id: string): Promise<Trial> {
+  const [row] = await rows(
+    tx,
+    `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId
+     SET t.lock = true REMOVE t.lock
+     RETURN ${TRIAL_FIELDS}`,
+    { id, projectId },
+  );
+  if (!row) throw new NotFoundError('trial', id);
+  return toTrial(row);
+}
+
+const OPEN: TrialState[] = ['queued', 'running', 'stale'];
+const sameMetrics = (a: Record<string, number>, b: Record<string, number>) => json(Object.entries(a).sort()) === json(Object.entries(b).sort());
+
+/**
+ * Completing is idempotent: the same result again returns the stored trial unchanged. A late
+ * result for a stale trial is accepted. A different result for a completed trial, or any result
+ * for a failed or pruned one, is a conflict.
+ */
+export async function completeTrial(
+  graph: Graph,
+  projectId: string,
+  id: string,
+  result: { value: number; metrics?: Record<string, number>; durationSeconds?: number },
+): Promise<{ trial: Trial; changed: boolean }> {
+  return write(graph, async (tx) => {
+    const t = await lockTrial(tx, projectId, id);
+    const metrics = result.metrics ?? {};
+    if (t.state === 'completed') {
+      if (t.value === result.value && sameMetrics(t.metrics, metrics)) return { trial: t, changed: false };
+      throw new ConflictError(`trial #${t.number} is already completed with value ${t.value}`, { state: t.state, value: t.value });
+    }
+    if (!OPEN.includes(t.state)) throw new ConflictError(`trial #${t.number} is ${t.state}; it cannot be completed`, { state: t.state });
+    const [row] = await rows(
+      tx,
+      `MATCH (t:Trial {id: $id})<-[:HAS_TRIAL]-(e:Experiment)
+       SET t.state = 'completed', t.value = $value, t.metrics = $metrics, t.completedAt = datetime(),
+           t.durationSeconds = coalesce($duration, CASE WHEN t.startedAt IS NULL THEN null
+             ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
+           t.name = $name, e.completedCount = e.completedCount + 1, e.updatedAt = datetime()
+       WITH t, e, {id: t.id, value: t.value} AS c
+       ${UPDATE_BEST}
+       RETURN ${TRIAL_FIELDS}`,
+      { id, value: result.value, metrics: json(metrics), duration: result.durationSeconds ?? null, name: caption(t.number, 'completed', result.value) },
+    );
+    return { trial: toTrial(row as Record<string, unknown>), changed: true };
+  });
+}
+
+export async function failTrial(graph: Graph, projectId: string, id: string, reason: string | null): Promise<{ trial: Trial; changed: boolean }> {
+  return write(graph, async (tx) => {
+    const t = await lockTrial(tx, projectId, id);
+    if (t.state === 'failed') return { trial: t, changed: false };
+    if (!OPEN.includes(t.state)) throw new ConflictError(`trial #${t.number} is ${t.state}; it cannot be marked failed`, { state: t.state });
+    const [row] = await rows(
+      tx,
+      `MATCH (t:Trial {id: $id})
+       SET t.state = 'failed', t.failReason = $reason, t.completedAt = datetime(), t.name = $name
+       RETURN ${TRIAL_FIELDS}`,
+      { id, reason, name: caption(t.number, 'failed', null) },
+    );
+    return { trial: toTrial(row as Record<string, unknown>), changed: true };
+  });
+}
+
+/** One value per step: repeating a step with the same value is a no-op, with another value a conflict. */
+export async function reportIntermediate(graph: Graph, projectId: string, id: string, step: number, value: number): Promise<Trial> {
+  return write(graph, async (tx) => {
+    const t = await lockTrial(tx, projectId, id);
+    const existing = t.intermediate.find((p) => p.step === step);
+    if (existing) {
+      if (existing.value === value) return t;
+      throw new ConflictError(`trial #${t.number} already has value ${existing.value} at step ${step}`, { step, value: existing.value });
+    }
+    if (!['running', 'stale'].includes(t.state)) throw new ConflictError(`trial #${t.number} is ${t.state}; report intermediate values while it runs`, { state: t.state });
+    const points = [...t.intermediate, { step, value }].sort((a, b) => a.step - b.step);
+    const [row] = await rows(
+      tx,
+      `MATCH (t:Trial {id: $id}) SET t.intermediateSteps = $steps, t.intermediateValues = $values, t.state = 'running'
+       RETURN ${TRIAL_FIELDS}`,
+      { id, steps: points.map((p) => int(p.step)), values: points.map((p) => p.value) },
+    );
+    return toTrial(row as Record<string, unknown>);
+  });
+}
+
+export async function listAllTrialsTx(tx: Tx, experimentId: string): Promise<Trial[]> {
+  const found = await rows(tx, `MATCH (t:Trial) WHERE t.experimentId = $experimentId RETURN ${TRIAL_FIELDS} ORDER BY t.number`, { experimentId });
+  return found.map(toTrial);
+}
+
+export async function listTrials(
+  graph: Graph,
+  projectId: string,
+  experimentId: string,
+  q: { state?: TrialState; limit: number; offset: number },
+): Promise<{ items: Trial[]; total: number }> {
+  return read(graph, async (tx) => {
+    const [exists] = await rows(tx, 'MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId RETURN e.id AS id', { experimentId, projectId });
+    if (!exists) throw new NotFoundError('experiment', experimentId);
+    const params = { experimentId, state: q.state ?? null, limit: int(q.limit), offset: int(q.offset) };
+    const where = 't.experimentId = $experimentId AND ($state IS NULL OR t.state = $state)';
+    const [count] = await rows<{ total: number }>(tx, `MATCH (t:Trial) WHERE ${where} RETURN count(t) AS total`, params);
+    const items = await rows(tx, `MATCH (t:Trial) WHERE ${where} RETURN ${TRIAL_FIELDS} ORDER BY t.number SKIP $offset LIMIT $limit`, params);
+    return { items: items.map(toTrial), total: count?.total ?? 0 };
+  });
+}

@@ -1,0 +1,84 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Readable } from 'node:stream';
+import type { Graph } from '../../graph/driver.ts';
+import { createDataset, getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
+import { parseOrThrow } from '../http/errors.ts';
+import { profileCsv } from '../metafeatures/index.ts';
+import { IdParams, page, pageOf } from '../schemas/common.ts';
+import { CreateDatasetBody, CsvUploadQuery, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
+import { metaFeatureEmbedding } from '../similarity/embedding.ts';
+
+export interface DatasetRouteOptions {
+  graph: Graph;
+  /** Largest CSV accepted for profiling, in bytes. */
+  csvLimit: number;
+}
+
+export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app, { graph, csvLimit }) => {
+  // The CSV is handed to the profiler as a stream: it is never buffered whole.
+  app.addContentTypeParser(['text/csv', 'application/csv'], (_req, payload, done) => done(null, payload));
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/v1/datasets',
+    {
+      schema: {
+        tags: ['datasets'],
+        summary: 'Register a dataset, with meta-features or a CSV to profile',
+        description:
+          'JSON body (DatasetInput): meta-features given by the user. `Content-Type: text/csv` body: the file is profiled while it streams ' +
+          '(meta-features, fingerprint, size); name, version, target and taskType come from the query string. ' +
+          'Registering the same name and version again returns the existing dataset (200); a different fingerprint is 409.',
+        querystring: CsvUploadQuery.partial(),
+        response: { 200: DatasetResponse, 201: DatasetResponse },
+      },
+    },
+    async (req, reply) => {
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim();
+      if (type === 'text/csv' || type === 'application/csv') {
+        const q = parseOrThrow(CsvUploadQuery, req.query, 'querystring');
+        const profile = await profileCsv(req.body as Readable, {
+          target: q.target,
+          taskType: q.taskType,
+          sampleRows: q.sampleRows,
+          seed: q.seed,
+          maxBytes: csvLimit,
+        });
+        const classes = profile.metaFeatures.number_of_classes;
+        const { dataset, created } = await createDataset(graph, req.projectId, {
+          name: q.name,
+          version: q.version,
+          fingerprint: profile.fingerprint,
+          taskType: profile.taskType,
+          instances: profile.rows,
+          features: profile.columns.length - 1,
+          classes: classes === undefined ? undefined : Math.round(classes),
+          description: q.description,
+          metaFeatures: profile.metaFeatures,
+          embedding: metaFeatureEmbedding(profile.metaFeatures),
+        });
+        const { rows, bytes, sampled, sampleRows, target, notes } = profile;
+        return reply.code(created ? 201 : 200).send({ ...dataset, profile: { rows, bytes, sampled, sampleRows, target, notes } });
+      }
+      const body = parseOrThrow(CreateDatasetBody, req.body, 'body');
+      const { dataset, created } = await createDataset(graph, req.projectId, { ...body, embedding: metaFeatureEmbedding(body.metaFeatures) });
+      return reply.code(created ? 201 : 200).send(dataset);
+    },
+  );
+
+  r.get(
+    '/v1/datasets',
+    { schema: { tags: ['datasets'], summary: 'List datasets', querystring: ListDatasetsQuery, response: { 200: pageOf(DatasetResponse) } } },
+    async (req) => {
+      const { items, total } = await listDatasets(graph, req.projectId, req.query);
+      return page(items, total, req.query);
+    },
+  );
+
+  r.get(
+    '/v1/datasets/:id',
+    { schema: { tags: ['datasets'], summary: 'One dataset with its meta-features', params: IdParams, response: { 200: DatasetResponse } } },
+    async (req) => getDataset(graph, req.projectId, req.params.id),
+  );
+};

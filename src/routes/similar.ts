@@ -1,0 +1,77 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Graph } from '../../graph/driver.ts';
+import { getDataset } from '../../graph/repositories/datasets.ts';
+import { getExperiment } from '../../graph/repositories/experiments.ts';
+import { IdParams } from '../schemas/common.ts';
+import { SimilarForExperimentQuery, SimilarQueryBody, SimilarResponse } from '../schemas/similar.ts';
+import { rankSimilarExperiments, type SimilarExperiment } from '../similarity/rank.ts';
+
+const toItem = (s: SimilarExperiment) => ({
+  experiment: s.experiment,
+  similarity: s.similarity,
+  reasons: s.reasons,
+  bestTrial: s.best as (typeof s.best & { config: Record<string, string | number | null> }) | null,
+  completedTrials: s.completedCount,
+});
+
+export const similarRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/v1/similar-experiments',
+    {
+      schema: {
+        tags: ['similarity'],
+        summary: 'Past experiments most similar to a dataset or to raw meta-features',
+        description:
+          'Datasets are retrieved through the Neo4j vector index on meta-features and re-ranked exactly (per-feature range-normalized distance); ' +
+          'experiments are filtered by model, objective metric and search-space overlap. Each result says what made it similar.',
+        body: SimilarQueryBody,
+        response: { 200: SimilarResponse },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const metaFeatures = b.datasetId ? (await getDataset(graph, req.projectId, b.datasetId)).metaFeatures : b.metaFeatures;
+      const items = await rankSimilarExperiments(graph, req.projectId, {
+        metaFeatures,
+        model: b.model,
+        metric: b.metric,
+        searchSpace: b.searchSpace,
+        minOverlap: b.minOverlap,
+        excludeIds: b.excludeExperimentIds,
+        k: b.k,
+      });
+      return { items: items.map(toItem) };
+    },
+  );
+
+  r.get(
+    '/v1/experiments/:id/similar',
+    {
+      schema: {
+        tags: ['similarity'],
+        summary: 'Past experiments most similar to this one',
+        description: 'Compares this experiment’s dataset meta-features, model, objective and search space with the others in the project.',
+        params: IdParams,
+        querystring: SimilarForExperimentQuery,
+        response: { 200: SimilarResponse },
+      },
+    },
+    async (req) => {
+      const e = await getExperiment(graph, req.projectId, req.params.id);
+      const dataset = await getDataset(graph, req.projectId, e.datasetId);
+      const items = await rankSimilarExperiments(graph, req.projectId, {
+        metaFeatures: dataset.metaFeatures,
+        model: req.query.sameModel ? e.model.name : undefined,
+        metric: req.query.sameObjective ? e.objective.metric : undefined,
+        searchSpace: e.searchSpace.map((p) => p.name),
+        minOverlap: req.query.minOverlap,
+        excludeIds: [e.id],
+        k: req.query.k,
+      });
+      return { items: items.map(toItem) };
+    },
+  );
+};

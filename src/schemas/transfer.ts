@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { Configuration, DatasetInput, ExperimentInput, ExperimentStatus, FiniteNumber, IntermediateValue, ProposedBy, TrialState } from '../../graph/model.ts';
+import { SearchSpaceSchema } from '../../optimizers/schema.ts';
+
+export const EXPORT_FORMAT = 'precedent.experiment/1';
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+export const ExportedTrial = z.object({
+  number: z.number().int().min(0),
+  state: TrialState,
+  config: Configuration,
+  value: FiniteNumber.nullable().default(null),
+  metrics: z.record(z.string(), FiniteNumber).default({}),
+  intermediate: z.array(IntermediateValue).default([]),
+  proposedBy: ProposedBy.default('import'),
+  strategy: z.string().nullable().default(null),
+  reason: z.string().nullable().default(null),
+  user: z.string().nullable().default(null),
+  failReason: z.string().nullable().default(null),
+  provenance: z.record(z.string(), z.unknown()).nullable().default(null),
+  durationSeconds: z.number().nonnegative().nullable().default(null),
+  createdAt: Timestamp.nullable().default(null),
+  startedAt: Timestamp.nullable().default(null),
+  completedAt: Timestamp.nullable().default(null),
+});
+
+/**
+ * One line of the JSON Lines format: an experiment with everything needed to recreate it in
+ * another graph — its dataset (matched by name and version), model, search space and trials.
+ */
+export const ExperimentLine = z
+  .object({
+    format: z.literal(EXPORT_FORMAT),
+    dataset: DatasetInput,
+    experiment: ExperimentInput.omit({ datasetId: true })
+      .extend({
+        id: z.uuid().optional(),
+        name: z.string().min(1).max(200),
+        searchSpace: SearchSpaceSchema.min(1).max(200),
+        seed: z.number().int().min(0).max(2 ** 31 - 1),
+        status: ExperimentStatus.default('finished'),
+        optimizerVersion: z.string().nullable().default(null),
+        createdAt: Timestamp.nullable().default(null),
+        finishedAt: Timestamp.nullable().default(null),
+      }),
+    trials: z.array(ExportedTrial).max(1_000_000),
+  })
+  .superRefine((line, ctx) => {
+    const seen = new Set<number>();
+    line.trials.forEach((t, i) => {
+      if (seen.has(t.number)) ctx.addIssue({ code: 'custom', path: ['trials', i, 'number'], message: `duplicate trial number ${t.number}` });
+      seen.add(t.number);
+      if (t.state === 'completed' && t.value === null) ctx.addIssue({ code: 'custom', path: ['trials', i, 'value'], message: 'a completed trial needs a value' });
+    });
+  })
+  ;
+export type ExperimentLine = z.infer<typeof ExperimentLine>;
+
+export const ImportResult = z.object({
+  experiments: z.array(
+    z.object({ line: z.number().int(), experimentId: z.uuid(), datasetId: z.uuid(), trials: z.number().int(), status: z.enum(['created', 'exists']) }),
+  ),
+  trials: z.number().int(),
+  seconds: z.number(),
+});

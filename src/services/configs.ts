@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { InvalidInputError } from '../../graph/errors.ts';
+import type { Config, SearchSpace } from '../../optimizers/schema.ts';
+import { canonicalConfig, checkSpace, validateConfig } from '../../optimizers/space.ts';
+
+/** Rejects a search space the optimizer could not use, naming the parameter. */
+export function assertValidSpace(space: SearchSpace, field = 'body.searchSpace'): void {
+  const issues = checkSpace(space);
+  const [first, ...rest] = issues.map((i) => ({ field: `${field}.${i.parameter}`, reason: i.reason }));
+  if (first) throw new InvalidInputError(first.field, first.reason, rest);
+}
+
+/**
+ * Validates a configuration against the experiment's space and returns its canonical form and
+ * hash. The hash ignores parameter order, so the same configuration from two experiments with
+ * differently ordered spaces is the same Config node.
+ */
+export function prepareConfig(space: SearchSpace, config: Config, field = 'body.config'): { config: Config; hash: string } {
+  const check = validateConfig(space, config);
+  if (!check.ok) throw new InvalidInputError(`${field}.${check.parameter}`, check.reason);
+  const canonical = canonicalConfig(space, config);
+  const sorted = Object.keys(canonical)
+    .sort()
+    .map((k) => [k, canonical[k]]);
+  return { config: canonical, hash: createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 32) };
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Graph } from '../../graph/driver.ts';
+import { InvalidInputError } from '../../graph/errors.ts';
+import { exportExperiment, importExperiment, type ImportItem } from '../../graph/repositories/transfer.ts';
+import type { SearchSpace } from '../../optimizers/schema.ts';
+import { EXPORT_FORMAT, ExperimentLine } from '../schemas/transfer.ts';
+import { metaFeatureEmbedding } from '../similarity/embedding.ts';
+import { prepareConfig } from './configs.ts';
+
+/**
+ * Parses and validates every line before anything is written: a bad line anywhere rejects the
+ * whole import with the line number, the field and the reason.
+ */
+export function parseImport(text: string): ImportItem[] {
+  const items: ImportItem[] = [];
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    const trimmed = raw.trim();
+    if (!trimmed) return;
+    let data: unknown;
+    try {
+      data = JSON.parse(trimmed);
+    } catch (err) {
+      throw new InvalidInputError(`line ${lineNo}`, `not valid JSON (${(err as Error).message})`);
+    }
+    const parsed = ExperimentLine.safeParse(data);
+    if (!parsed.success) {
+      const [first, ...rest] = parsed.error.issues.map((i) => ({ field: `line ${lineNo}: ${i.path.join('.') || '(line)'}`, reason: i.message }));
+      throw new InvalidInputError(first?.field ?? `line ${lineNo}`, first?.reason ?? 'is invalid', rest.slice(0, 20));
+    }
+    const { dataset, experiment, trials } = parsed.data;
+    const space = experiment.searchSpace as SearchSpace;
+    items.push({
+      dataset: { ...dataset, embedding: metaFeatureEmbedding(dataset.metaFeatures) },
+      experiment: { ...experiment, id: experiment.id ?? randomUUID() },
+      trials: trials.map((t, i) => {
+        const { config, hash } = prepareConfig(space, t.config, `line ${lineNo}: trials.${i}.config`);
+        return { ...t, config, configHash: hash };
+      }),
+    });
+  });
+  if (items.length === 0) throw new InvalidInputError('body', 'no experiments: send one JSON object per line');
+  return items;
+}
+
+export async function runImport(graph: Graph, projectId: string, text: string) {
+  const started = performance.now();
+  const items = parseImport(text);
+  const experiments = [];
+  let trials = 0;
+  for (const [i, item] of items.entries()) {
+    const r = await importExperiment(graph, projectId, item);
+    if (r.status === 'created') trials += item.trials.length;
+    experiments.push({ line: i + 1, ...r, trials: item.trials.length });
+  }
+  return { experiments, trials, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One line of the export format; importing it elsewhere recreates the experiment. */
+export async function exportLine(graph: Graph, projectId: string, experimentId: string): Promise<string> {
+  const { experiment: e, dataset: d, trials } = await exportExperiment(graph, projectId, experimentId);
+  const line = {
+    format: EXPORT_FORMAT,
+    dataset: {
+      name: d.name,
+      version: d.version,
+      fingerprint: d.fingerprint ?? undefined,
+      taskType: d.taskType,
+      instances: d.instances ?? undefined,
+      features: d.features ?? undefined,
+      classes: d.classes ?? undefined,
+      description: d.description ?? undefined,
+      metaFeatures: d.metaFeatures,
+    },
+    experiment: {
+      id: e.id,
+      name: e.name,
+      model: { name: e.model.name, library: e.model.library, family: e.model.family },
+      searchSpace: e.searchSpace,
+      objective: e.objective,
+      budget: e.budget,
+      seed: e.seed,
+      optimizer: e.optimizer,
+      optimizerVersion: e.optimizerVersion,
+      warmStart: e.warmStart,
+      tags: e.tags,
+      status: e.status,
+      createdAt: e.createdAt,
+      finishedAt: e.finishedAt,
+    },
+    trials: trials.map((t) => ({
+      number: t.number,
+      state: t.state,
+      config: t.config,
+      value: t.value,
+      metrics: t.metrics,
+      intermediate: t.intermediate,
+      proposedBy: t.proposedBy,
+      strategy: t.strategy,
+      reason: t.reason,
+      user: t.user,
+      failReason: t.failReason,
+      provenance: t.provenance,
+      durationSeconds: t.durationSeconds,
+      createdAt: t.createdAt,
+      startedAt: t.startedAt,
+      completedAt: t.completedAt,
+    })),
+  };
+  return JSON.stringify(line);
+}

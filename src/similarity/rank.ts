@@ -1,0 +1,115 @@
+import type { Graph } from '../../graph/driver.ts';
+import { experimentSummaries, nearExperiments, type ExperimentSummary } from '../../graph/repositories/similar.ts';
+import { metaFeatureSimilarities } from '../../optimizers/warmstart/similarity.ts';
+import { metaFeatureEmbedding } from './embedding.ts';
+
+export interface SimilarityQuery {
+  metaFeatures?: Record<string, number> | null;
+  model?: string;
+  metric?: string;
+  /** Parameter names of the search space to compare with; overlap is the share of these a prior also searches. */
+  searchSpace?: string[];
+  minOverlap?: number;
+  excludeIds?: string[];
+  k: number;
+}
+
+export interface FeatureComparison {
+  name: string;
+  query: number;
+  value: number;
+}
+
+export interface SimilarExperiment extends ExperimentSummary {
+  similarity: number | null;
+  reasons: {
+    metaFeatures: { similarity: number; sharedFeatures: number; closest: FeatureComparison[]; farthest: FeatureComparison[] } | null;
+    sameModel: boolean | null;
+    sameObjective: boolean | null;
+    searchSpaceOverlap: number | null;
+    sharedParameters: string[];
+  };
+}
+
+/** Datasets fetched from the vector index per result wanted: enough that re-ranking can reorder them. */
+const CANDIDATES_PER_RESULT = 5;
+const MIN_CANDIDATES = 50;
+
+function overlapOf(query: string[] | undefined, params: string[]): { overlap: number | null; shared: string[] } {
+  if (!query || query.length === 0) return { overlap: null, shared: [] };
+  const mine = new Set(params);
+  const shared = query.filter((p) => mine.has(p));
+  return { overlap: shared.length / query.length, shared };
+}
+
+/** The features where a candidate is nearest to and farthest from the query, scaled by their range. */
+function explain(query: Record<string, number>, other: Record<string, number>, pool: Record<string, number>[]): { closest: FeatureComparison[]; farthest: FeatureComparison[] } {
+  const diffs: (FeatureComparison & { d: number })[] = [];
+  for (const [name, q] of Object.entries(query)) {
+    const v = other[name];
+    if (v === undefined) continue;
+    let lo = q;
+    let hi = q;
+    for (const p of pool) {
+      const x = p[name];
+      if (x !== undefined) {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+    }
+    diffs.push({ name, query: q, value: v, d: hi > lo ? Math.abs(q - v) / (hi - lo) : 0 });
+  }
+  diffs.sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
+  const strip = ({ name, query: q, value }: FeatureComparison) => ({ name, query: q, value });
+  return { closest: diffs.slice(0, 3).map(strip), farthest: diffs.slice(-3).reverse().map(strip) };
+}
+
+/**
+ * Ranks the project's experiments by how similar their dataset is to the query's (vector-index
+ * retrieval, then exact per-feature-normalized similarity from optimizers/), after the model,
+ * objective and search-space filters. Without meta-features, experiments are ordered by
+ * search-space overlap and amount of evidence, with similarity null.
+ */
+export async function rankSimilarExperiments(graph: Graph, projectId: string, q: SimilarityQuery): Promise<SimilarExperiment[]> {
+  const meta = q.metaFeatures && Object.keys(q.metaFeatures).length ? q.metaFeatures : null;
+  const embedding = meta ? metaFeatureEmbedding(meta) : null;
+  const filter = { model: q.model, metric: q.metric, excludeIds: q.excludeIds };
+  let summaries: ExperimentSummary[];
+  let datasetMeta: Map<string, Record<string, number>>;
+  if (embedding) {
+    const near = await nearExperiments(graph, projectId, embedding, Math.max(MIN_CANDIDATES, q.k * CANDIDATES_PER_RESULT), { ...filter, limit: 2000 });
+    summaries = near;
+    datasetMeta = new Map(near.map((n) => [n.experiment.datasetId, n.datasetMetaFeatures]));
+  } else {
+    summaries = await experimentSummaries(graph, projectId, { ...filter, datasetIds: null, limit: 1000 });
+    datasetMeta = new Map();
+  }
+  const sims = meta ? metaFeatureSimilarities(meta, [...datasetMeta].map(([id, metaFeatures]) => ({ id, metaFeatures }))) : new Map<string, { similarity: number; features: number }>();
+  const pool = [...datasetMeta.values()];
+  const ranked: SimilarExperiment[] = [];
+  for (const s of summaries) {
+    const { overlap, shared } = overlapOf(q.searchSpace, s.experiment.searchSpace.map((p) => p.name));
+    if (q.minOverlap !== undefined && overlap !== null && overlap < q.minOverlap) continue;
+    const sim = sims.get(s.experiment.datasetId);
+    const other = datasetMeta.get(s.experiment.datasetId);
+    ranked.push({
+      ...s,
+      similarity: sim ? sim.similarity : null,
+      reasons: {
+        metaFeatures: sim && meta && other ? { similarity: sim.similarity, sharedFeatures: sim.features, ...explain(meta, other, pool) } : null,
+        sameModel: q.model === undefined ? null : s.experiment.model.name === q.model,
+        sameObjective: q.metric === undefined ? null : s.experiment.objective.metric === q.metric,
+        searchSpaceOverlap: overlap,
+        sharedParameters: shared,
+      },
+    });
+  }
+  ranked.sort(
+    (a, b) =>
+      (b.similarity ?? -1) - (a.similarity ?? -1) ||
+      (b.reasons.searchSpaceOverlap ?? 0) - (a.reasons.searchSpaceOverlap ?? 0) ||
+      b.completedCount - a.completedCount ||
+      a.experiment.id.localeCompare(b.experiment.id),
+  );
+  return ranked.slice(0, q.k);
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApi, type TestApi } from '../support/api.ts';
+
+let api: TestApi;
+const ids: Record<string, string> = {};
+const datasets: Record<string, string> = {};
+const space = [
+  { name: 'C', type: 'float', low: 0.01, high: 100, log: true },
+  { name: 'gamma', type: 'float', low: 0.001, high: 10, log: true },
+];
+
+/**
+ * Datasets on a line in meta-feature space: near (distance 0.1 from the query), mid (0.5), far (1.0).
+ * The ranking is known in advance; a distractor next to the query uses another model.
+ */
+beforeAll(async () => {
+  api = await testApi();
+  const layout: [string, number, string, string[]][] = [
+    ['query', 0, 'svm', ['C', 'gamma']],
+    ['near', 0.1, 'svm', ['C', 'gamma']],
+    ['mid', 0.5, 'svm', ['C', 'gamma']],
+    ['far', 1.0, 'svm', ['C']],
+    ['other-model', 0.05, 'xgboost', ['C', 'gamma']],
+  ];
+  for (const [name, x, model, params] of layout) {
+    const d = await api.call('POST', '/v1/datasets', {
+      name,
+      taskType: 'classification',
+      metaFeatures: { mf_a: x, mf_b: 2 * x, mf_c: 10 + x },
+    });
+    datasets[name] = d.body.id;
+    const e = await api.call('POST', '/v1/experiments', {
+      datasetId: d.body.id,
+      model: { name: model },
+      searchSpace: space.filter((p) => params.includes(p.name)),
+      objective: { metric: 'accuracy', direction: 'maximize' },
+      seed: 1,
+    });
+    ids[name] = e.body.id;
+    for (const [i, value] of [0.6, 0.9, 0.7].entries()) {
+      const config = params.includes('gamma') ? { C: 1 + i, gamma: 0.1 } : { C: 1 + i };
+      await api.call('POST', `/v1/experiments/${e.body.id}/trials`, { config, value });
+    }
+  }
+});
+afterAll(() => api.close());
+
+describe('similar experiments', () => {
+  it('ranks by meta-feature similarity for a dataset, with reasons and best trial', async () => {
+    const r = await api.call('POST', '/v1/similar-experiments', { datasetId: datasets.query, model: 'svm', excludeExperimentIds: [ids.query], k: 5 });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const order = r.body.items.map((i: { experiment: { id: string } }) => i.experiment.id);
+    expect(order).toEqual([ids.near, ids.mid, ids.far]);
+    const [near, mid, far] = r.body.items;
+    expect(near.similarity).toBeGreaterThan(mid.similarity);
+    expect(mid.similarity).toBeGreaterThan(far.similarity);
+    // Range-normalized mean absolute difference: far is at the edge of every range.
+    expect(far.similarity).toBeCloseTo(0, 6);
+    expect(near.similarity).toBeCloseTo(0.9, 6);
+    expect(near.reasons.metaFeatures.sharedFeatures).toBe(3);
+    expect(near.reasons.sameModel).toBe(true);
+    expect(near.bestTrial).toMatchObject({ number: 1, value: 0.9, config: { C: 2, gamma: 0.1 } });
+    expect(near.completedTrials).toBe(3);
+  });
+
+  it('accepts raw meta-features and filters by model', async () => {
+    const all = await api.call('POST', '/v1/similar-experiments', { metaFeatures: { mf_a: 0.04, mf_b: 0.08, mf_c: 10.04 }, k: 10 });
+    const order = all.body.items.map((i: { experiment: { id: string } }) => i.experiment.id);
+    expect(order.slice(0, 2)).toEqual([ids['other-model'], ids.query]);
+    const svmOnly = await api.call('POST', '/v1/similar-experiments', { metaFeatures: { mf_a: 0.04, mf_b: 0.08, mf_c: 10.04 }, model: 'svm', k: 2 });
+    expect(svmOnly.body.items.map((i: { experiment: { id: string } }) => i.experiment.id)).toEqual([ids.query, ids.near]);
+  });
+
+  it('filters by search-space overlap', async () => {
+    const r = await api.call('POST', '/v1/similar-experiments', { datasetId: datasets.query, model: 'svm', searchSpace: ['C', 'gamma'], minOverlap: 1, k: 10 });
+    const order = r.body.items.map((i: { experiment: { id: string } }) => i.experiment.id);
+    expect(order).not.toContain(ids.far);
+    expect(order).toContain(ids.mid);
+    const loose = await api.call('POST', '/v1/similar-experiments', { datasetId: datasets.query, model: 'svm', searchSpace: ['C', 'gamma'], k: 10 });
+    const far = loose.body.items.find((i: { experiment: { id: string } }) => i.experiment.id === ids.far);
+    expect(far.reasons.searchSpaceOverlap).toBe(0.5);
+    expect(far.reasons.sharedParameters).toEqual(['C']);
+  });
+
+  it('finds experiments similar to an experiment, excluding itself and other models', async () => {
+    const r = await api.call('GET', `/v1/experiments/${ids.query}/similar?k=3`);
+    expect(r.body.items.map((i: { experiment: { id: string } }) => i.experiment.id)).toEqual([ids.near, ids.mid, ids.far]);
+    const anyModel = await api.call('GET', `/v1/experiments/${ids.query}/similar?k=1&sameModel=false`);
+    expect(anyModel.body.items[0].experiment.id).toBe(ids['other-model']);
+  });
+
+  it('validates the query', async () => {
+    expect((await api.call('POST', '/v1/similar-experiments', {})).body.issues[0].field).toBe('body.datasetId');
+    expect((await api.call('POST', '/v1/similar-experiments', { metaFeatures: { a: 1 }, k: 0 })).body.issues[0].field).toBe('body.k');
+    expect((await api.call('POST', '/v1/similar-experiments', { datasetId: '6d0f4a0e-8f1e-4f57-9a43-4a3f1d1c8a11' })).status).toBe(404);
+  });
+});
+
+describe('CSV upload', () => {
+  const csv = 'x,y,label\n1,2,a\n2,4,a\n3,6,b\n4,8,b\n5,10,a\n6,12,b\n';
+
+  it('profiles the file into meta-features and a fingerprint', async () => {
+    const r = await api.call('POST', '/v1/datasets?name=tiny&target=label', csv, { 'content-type': 'text/csv' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.fingerprint).toBe(`sha256:${createHash('sha256').update(csv).digest('hex')}`);
+    expect(r.body).toMatchObject({ name: 'tiny', taskType: 'classification', instances: 6, features: 2, classes: 2 });
+    expect(r.body.metaFeatures.number_of_instances).toBe(6);
+    expect(r.body.metaFeatures.class_entropy).toBeCloseTo(1, 12);
+    expect(r.body.profile).toMatchObject({ rows: 6, sampled: false, target: 'label' });
+    const again = await api.call('POST', '/v1/datasets?name=tiny&target=label', csv, { 'content-type': 'text/csv' });
+    expect(again.status).toBe(200);
+    const changed = await api.call('POST', '/v1/datasets?name=tiny&target=label', `${csv}7,14,a\n`, { 'content-type': 'text/csv' });
+    expect(changed.status).toBe(409);
+  });
+
+  it('rejects bad CSVs and missing parameters with 400', async () => {
+    expect((await api.call('POST', '/v1/datasets?name=bad&target=nope', csv, { 'content-type': 'text/csv' })).status).toBe(400);
+    const noName = await api.call('POST', '/v1/datasets', csv, { 'content-type': 'text/csv' });
+    expect(noName.status).toBe(400);
+    expect(noName.body.issues[0].field).toBe('querystring.name');
+    expect((await api.call('POST', '/v1/datasets?name=empty', '', { 'content-type': 'text/csv' })).status).toBe(400);
+  });
+
+  it('rejects a CSV over the size limit', async () => {
+    const small = await testApi({ csvLimit: 20 });
+    try {
+      const r = await small.call('POST', '/v1/datasets?name=big', csv, { 'content-type': 'text/csv' });
+      expect(r.status).toBe(400);
+      expect(r.body.message).toMatch(/limit/);
+    } finally {
+      await small.close();
+    }
+  });
+});
