@@ -9,6 +9,8 @@ import { datasetRoutes } from './routes/datasets.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { similarRoutes } from './routes/similar.ts';
+import { suggestionRoutes } from './routes/suggestions.ts';
+import { SuggestionService, type SuggestionServiceOptions } from './services/suggestions.ts';
 import { transferRoutes } from './routes/transfer.ts';
 import { trialRoutes } from './routes/trials.ts';
 import { SERVICE_VERSION } from './version.ts';
@@ -22,6 +24,7 @@ export interface AppOptions {
   csvLimit?: number;
   /** Largest JSON Lines import body. */
   importLimit?: number;
+  suggestions?: Partial<SuggestionServiceOptions>;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -52,6 +55,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         { name: 'experiments', description: 'Optimization studies' },
         { name: 'trials', description: 'Configurations tried and their outcomes' },
         { name: 'similarity', description: 'Finding similar past experiments' },
+        { name: 'suggestions', description: 'Ask/tell: configurations to try next, warm-started from the knowledge graph' },
         { name: 'transfer', description: 'Import and export of experiment history' },
       ],
     },
@@ -66,6 +70,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(experimentRoutes, { graph: opts.graph });
   await app.register(trialRoutes, { graph: opts.graph });
   await app.register(similarRoutes, { graph: opts.graph });
+  await app.register(suggestionRoutes, { graph: opts.graph, suggestions: new SuggestionService(opts.graph, opts.suggestions) });
   await app.register(transferRoutes, { graph: opts.graph, importLimit: opts.importLimit ?? 512 * 1024 ** 2 });
   return app;
 }

@@ -1,8 +1,11 @@
 import { connect, verify, type Graph } from '../graph/driver.ts';
 import { migrate } from '../graph/schema/migrate.ts';
+import { NotFoundError } from '../graph/errors.ts';
 import { SetupError } from '../graph/server/errors.ts';
 import { instanceStatus, stopInstance } from '../graph/server/instance.ts';
+import { experimentProjectId } from '../graph/repositories/experiments.ts';
 import { buildApp } from './app.ts';
+import { replayExperiment } from './services/replay.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { resolveConnection } from './local-neo4j.ts';
 
@@ -11,7 +14,8 @@ const log = (line: string) => console.log(`[precedent] ${line}`);
 const USAGE = `usage: precedent <command>
   start                 start Neo4j if needed, migrate, serve the API (npm start)
   neo4j start|stop|status   manage the project's local Neo4j server
-  migrate               apply schema migrations and exit`;
+  migrate               apply schema migrations and exit
+  replay <experiment-id>    recompute an experiment's suggestions from its recorded history`;
 
 async function openGraph(config: Config, serviceUrl?: string): Promise<{ graph: Graph; info: Awaited<ReturnType<typeof verify>>; local?: Awaited<ReturnType<typeof resolveConnection>>['local'] }> {
   const { connection, local } = await resolveConnection(config, log, serviceUrl);
@@ -108,6 +112,22 @@ async function cmdMigrate(config: Config): Promise<void> {
   }
 }
 
+async function cmdReplay(config: Config, experimentId: string | undefined): Promise<void> {
+  if (!experimentId) throw new SetupError('replay needs an experiment id', 'npm run replay -- <experiment-id>');
+  const { graph } = await openGraph(config);
+  try {
+    const projectId = await experimentProjectId(graph, experimentId);
+    const r = await replayExperiment(graph, projectId, experimentId);
+    log(`replayed ${r.checked} optimizer suggestion(s) of ${experimentId} in ${r.seconds.toFixed(1)} s with ${r.optimizerVersion} (recorded with ${r.recordedVersions.join(', ') || 'none'})`);
+    if (r.skipped) log(`${r.skipped} suggestion(s) have no recorded snapshot and were skipped`);
+    for (const m of r.mismatches) log(`  trial #${m.trialNumber}: recorded ${JSON.stringify(m.recorded)}, replayed ${JSON.stringify(m.replayed)}`);
+    log(r.mismatches.length === 0 ? `all ${r.matched} match` : `${r.mismatches.length} of ${r.checked} differ`);
+    process.exitCode = r.mismatches.length === 0 ? 0 : 1;
+  } finally {
+    await graph.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, sub] = argv;
   const config = loadConfig();
@@ -119,6 +139,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdNeo4j(config, sub);
     case 'migrate':
       return cmdMigrate(config);
+    case 'replay':
+      return cmdReplay(config, sub);
     default:
       throw new SetupError(`unknown command ${JSON.stringify(cmd ?? '')}`, USAGE);
   }
@@ -127,6 +149,8 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof SetupError) {
     console.error(`\nprecedent: ${err.message}\n  → ${err.hint}\n`);
+  } else if (err instanceof NotFoundError) {
+    console.error(`\nprecedent: ${err.message}\n`);
   } else if (err instanceof ConfigError) {
     console.error(`\nprecedent: ${err.message}\n  → Fix the environment variables above (see README, "Configuration").\n`);
   } else {

@@ -184,3 +184,10 @@ export async function changeStatus(graph: Graph, projectId: string, id: string, 
     return getExperimentTx(tx, projectId, id);
   });
 }
+
+/** The project an experiment belongs to: for operator tools (CLI) that address experiments by id alone. */
+export async function experimentProjectId(graph: Graph, id: string): Promise<string> {
+  const [row] = await read(graph, (tx) => rows<{ projectId: string }>(tx, 'MATCH (e:Experiment {id: $id}) RETURN e.projectId AS projectId', { id }));
+  if (!row) throw new NotFoundError('experiment', id);
+  return row.projectId;
+}

@@ -99,11 +99,11 @@ export function trialProps(w: TrialWrite) {
  * and gap-free.
  */
 export async function createTrialsTx(tx: Tx, projectId: string, experimentId: string, trials: TrialWrite[]): Promise<Trial[]> {
-  const [exp] = await rows<{ status: string; base: number; modelId: string }>(
+  const [exp] = await rows<{ status: string; base: number; modelId: string; seq: number }>(
     tx,
     `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
-     SET e.trialCount = e.trialCount + $n, e.updatedAt = datetime()
-     RETURN e.status AS status, e.trialCount - $n AS base, e.modelId AS modelId`,
+     SET e.trialCount = e.trialCount + $n, e.updatedAt = datetime(), e.eventSeq = coalesce(e.eventSeq, 0) + 1
+     RETURN e.status AS status, e.trialCount - $n AS base, e.modelId AS modelId, e.eventSeq AS seq`,
     { experimentId, projectId, n: int(trials.length) },
   );
   if (!exp) throw new NotFoundError('experiment', experimentId);
@@ -112,12 +112,14 @@ export async function createTrialsTx(tx: Tx, projectId: string, experimentId: st
     tx,
     projectId,
     experimentId,
-    trials.map((w, i) => ({ ...w, number: exp.base + i })),
+    trials.map((w, i) => ({ ...w, number: exp.base + i, seq: exp.seq })),
   );
 }
 
 export interface NumberedTrialWrite extends TrialWrite {
   number: number;
+  /** The experiment's event sequence number at creation (0 for imported history). */
+  seq?: number;
   intermediate?: { step: number; value: number }[];
   createdAt?: string | null;
   startedAt?: string | null;
@@ -147,6 +149,7 @@ export async function insertTrialsTx(
     createdAt: w.createdAt ?? null,
     startedAt: w.startedAt ?? null,
     completedAt: w.completedAt ?? null,
+    seq: int(w.seq ?? 0),
   }));
   const created = await rows(
     tx,
@@ -157,7 +160,8 @@ export async function insertTrialsTx(
        state: item.state, config: item.config, configHash: item.configHash, value: item.value,
        metrics: item.metrics, proposedBy: item.proposedBy, strategy: item.strategy, reason: item.reason,
        user: item.user, provenance: item.provenance, failReason: item.failReason,
-       durationSeconds: item.durationSeconds, invalid: false,
+       durationSeconds: item.durationSeconds, invalid: false, createdSeq: item.seq,
+       finishedSeq: CASE WHEN item.state IN ['completed', 'failed'] THEN item.seq END,
        intermediateSteps: item.intermediateSteps, intermediateValues: item.intermediateValues,
        createdAt: coalesce(datetime(item.createdAt), datetime()),
        startedAt: coalesce(datetime(item.startedAt), CASE WHEN item.state IN ['running', 'completed', 'failed'] THEN datetime() END),
@@ -243,7 +247,8 @@ export async function completeTrial(
        SET t.state = 'completed', t.value = $value, t.metrics = $metrics, t.completedAt = datetime(),
            t.durationSeconds = coalesce($duration, CASE WHEN t.startedAt IS NULL THEN null
              ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
-           t.name = $name, e.completedCount = e.completedCount + 1, e.updatedAt = datetime()
+           t.name = $name, e.completedCount = e.completedCount + 1, e.updatedAt = datetime(),
+           t.finishedSeq = coalesce(e.eventSeq, 0) + 1, e.eventSeq = coalesce(e.eventSeq, 0) + 1
        WITH t, e, {id: t.id, value: t.value} AS c
        ${UPDATE_BEST}
        RETURN ${TRIAL_FIELDS}`,
@@ -260,8 +265,9 @@ export async function failTrial(graph: Graph, projectId: string, id: string, rea
     if (!OPEN.includes(t.state)) throw new ConflictError(`trial #${t.number} is ${t.state}; it cannot be marked failed`, { state: t.state });
     const [row] = await rows(
       tx,
-      `MATCH (t:Trial {id: $id})
-       SET t.state = 'failed', t.failReason = $reason, t.completedAt = datetime(), t.name = $name
+      `MATCH (t:Trial {id: $id})<-[:HAS_TRIAL]-(e:Experiment)
+       SET t.state = 'failed', t.failReason = $reason, t.completedAt = datetime(), t.name = $name,
+           t.finishedSeq = coalesce(e.eventSeq, 0) + 1, e.eventSeq = coalesce(e.eventSeq, 0) + 1
        RETURN ${TRIAL_FIELDS}`,
       { id, reason, name: caption(t.number, 'failed', null) },
     );

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
+import { NotFoundError } from '../../graph/errors.ts';
 import { getDataset } from '../../graph/repositories/datasets.ts';
+import { datasetMetaFeatures } from '../../graph/repositories/similar.ts';
 import { getExperiment } from '../../graph/repositories/experiments.ts';
 import { IdParams } from '../schemas/common.ts';
 import { SimilarForExperimentQuery, SimilarQueryBody, SimilarResponse } from '../schemas/similar.ts';
@@ -33,7 +35,11 @@ export const similarRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, {
     },
     async (req) => {
       const b = req.body;
-      const metaFeatures = b.datasetId ? (await getDataset(graph, req.projectId, b.datasetId)).metaFeatures : b.metaFeatures;
+      let metaFeatures = b.metaFeatures;
+      if (b.datasetId) {
+        metaFeatures = (await datasetMetaFeatures(graph, req.projectId, [b.datasetId])).get(b.datasetId);
+        if (!metaFeatures) throw new NotFoundError('dataset', b.datasetId);
+      }
       const items = await rankSimilarExperiments(graph, req.projectId, {
         metaFeatures,
         model: b.model,

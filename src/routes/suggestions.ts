@@ -1,0 +1,89 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Graph } from '../../graph/driver.ts';
+import { invalidateTrial, settingsChanges, updateSettings } from '../../graph/repositories/suggestions.ts';
+import { ExperimentResponse } from '../schemas/experiments.ts';
+import { IdParams } from '../schemas/common.ts';
+import { InvalidateBody, PatchExperimentBody, ReplayResponse, SettingsChangeResponse, SuggestBody, SuggestResponse } from '../schemas/suggestions.ts';
+import { TrialResponse } from '../schemas/trials.ts';
+import { replayExperiment } from '../services/replay.ts';
+import type { SuggestionService } from '../services/suggestions.ts';
+
+export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: SuggestionService }> = async (app, { graph, suggestions }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/v1/experiments/:id/suggestions',
+    {
+      schema: {
+        tags: ['suggestions'],
+        summary: 'Ask for configurations to evaluate next',
+        description:
+          'Returns `count` new running trials. Configurations a person queued come first; the rest come from the optimizer, ' +
+          'warm-started from similar past experiments per the warm-start settings, each with its provenance. Report results with ' +
+          '`POST /v1/trials/{id}/complete`. A paused or finished experiment, or a used-up budget, answers 409.',
+        params: IdParams,
+        body: SuggestBody,
+        response: { 201: SuggestResponse },
+      },
+    },
+    async (req, reply) => {
+      const trials = await suggestions.suggest(req.projectId, req.params.id, req.body?.count ?? 1);
+      return reply.code(201).send({ trials });
+    },
+  );
+
+  r.patch(
+    '/v1/experiments/:id',
+    {
+      schema: {
+        tags: ['experiments'],
+        summary: 'Change warm-start, optimizer or budget settings of a running experiment',
+        description: 'Each change is recorded (GET /v1/experiments/{id}/changes) and applies from the next suggestion on.',
+        params: IdParams,
+        body: PatchExperimentBody,
+        response: { 200: ExperimentResponse },
+      },
+    },
+    async (req) => {
+      const { user, ...patch } = req.body;
+      const e = await updateSettings(graph, req.projectId, req.params.id, patch, user ?? null);
+      suggestions.forget(e.id);
+      return e;
+    },
+  );
+
+  r.get(
+    '/v1/experiments/:id/changes',
+    { schema: { tags: ['experiments'], summary: 'The recorded settings changes of an experiment', params: IdParams, response: { 200: SettingsChangeResponse } } },
+    async (req) => ({ items: await settingsChanges(graph, req.projectId, req.params.id) }),
+  );
+
+  r.post(
+    '/v1/trials/:id/invalidate',
+    {
+      schema: {
+        tags: ['trials'],
+        summary: "Mark a trial's result invalid",
+        description: 'The trial stays in the history but is excluded from learning (and from the best trial) from now on. Idempotent.',
+        params: IdParams,
+        body: InvalidateBody,
+        response: { 200: TrialResponse },
+      },
+    },
+    async (req) => invalidateTrial(graph, req.projectId, req.params.id, req.body?.reason ?? null),
+  );
+
+  r.get(
+    '/v1/experiments/:id/replay',
+    {
+      schema: {
+        tags: ['suggestions'],
+        summary: 'Recompute the suggestion sequence from the recorded history and report whether it matches',
+        params: IdParams,
+        response: { 200: ReplayResponse },
+      },
+    },
+    async (req) => replayExperiment(graph, req.projectId, req.params.id),
+  );
+};

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { Budget, Trial, WarmStart } from '../../graph/model.ts';
+import { SettingsSchema } from '../../optimizers/schema.ts';
+
+export const MAX_SUGGESTIONS = 100;
+
+export const SuggestBody = z.object({ count: z.number().int().min(1).max(MAX_SUGGESTIONS).default(1) }).nullish();
+export const SuggestResponse = z.object({ trials: z.array(Trial) });
+
+export const PatchExperimentBody = z
+  .object({
+    warmStart: WarmStart.optional(),
+    optimizer: SettingsSchema.optional(),
+    budget: Budget.optional(),
+    /** Who made the change, for the record. */
+    user: z.string().max(200).optional(),
+  })
+  .refine((b) => b.warmStart || b.optimizer || b.budget, { message: 'nothing to change: give warmStart, optimizer or budget', path: ['warmStart'] });
+
+export const SettingsChangeResponse = z.object({
+  items: z.array(
+    z.object({
+      at: z.string(),
+      seq: z.number().int(),
+      fields: z.array(z.string()),
+      before: z.record(z.string(), z.unknown()),
+      after: z.record(z.string(), z.unknown()),
+      by: z.string().nullable(),
+    }),
+  ),
+});
+
+export const InvalidateBody = z.object({ reason: z.string().max(2000).optional() }).nullish();
+
+export const ReplayResponse = z.object({
+  experimentId: z.string(),
+  optimizerVersion: z.string(),
+  recordedVersions: z.array(z.string()),
+  checked: z.number().int(),
+  matched: z.number().int(),
+  skipped: z.number().int(),
+  mismatches: z.array(z.object({ trialNumber: z.number().int(), recorded: z.record(z.string(), z.unknown()), replayed: z.record(z.string(), z.unknown()).nullable() })),
+  seconds: z.number(),
+});
