@@ -119,12 +119,14 @@ async function lockRunning(tx: Tx, projectId: string, experimentId: string): Pro
     { experimentId, projectId },
   );
   if (!e) throw new NotFoundError('experiment', experimentId);
-  if (e.status !== 'running') {
-    throw new ConflictError(
-      e.status === 'paused' ? 'the experiment is paused; resume it to get suggestions' : 'the experiment is finished; it takes no new trials',
-      { status: e.status },
-    );
-  }
+  if (e.status !== 'running') throw notRunning(e.status);
+}
+
+export function notRunning(status: string): ConflictError {
+  return new ConflictError(
+    status === 'paused' ? 'the experiment is paused; resume it to get suggestions' : 'the experiment is finished; it takes no new trials',
+    { status },
+  );
 }
 
 export interface SuggestionWrite extends Omit<TrialWrite, 'state' | 'proposedBy'> {
@@ -163,7 +165,12 @@ export async function recordSuggestions(
         )
       ).map((r) => r.hash),
     );
-    const fresh = items.filter((i) => !pending.has(i.configHash));
+    // Also within the batch: a nearly exhausted finite space can make the optimizer repeat itself.
+    const fresh = items.filter((i) => {
+      if (pending.has(i.configHash)) return false;
+      pending.add(i.configHash);
+      return true;
+    });
     if (fresh.length === 0) return [];
     const trials = await createTrialsTx(
       tx,
@@ -181,15 +188,32 @@ export async function recordSuggestions(
       );
     }
     if (priors.length) {
-      await tx.run(
-        `MATCH (e:Experiment {id: $experimentId})
-         UNWIND $priors AS p
-         MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId = $projectId
-         MERGE (e)-[w:WARM_STARTED_FROM]->(prior)
-         ON CREATE SET w.firstAt = datetime(), w.uses = 0
-         SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1`,
-        { experimentId, priors, projectId },
+      // Creating a relationship write-locks both experiments, and many experiments warm-start
+      // from the same priors: create each link once, afterwards only update its properties.
+      const existing = new Set(
+        (
+          await rows<{ id: string }>(tx, 'MATCH (:Experiment {id: $experimentId})-[:WARM_STARTED_FROM]->(p:Experiment) RETURN p.id AS id', { experimentId })
+        ).map((r) => r.id),
       );
+      const fresh = priors.filter((p) => !existing.has(p.experimentId));
+      const known = priors.filter((p) => existing.has(p.experimentId));
+      if (known.length) {
+        await tx.run(
+          `MATCH (e:Experiment {id: $experimentId})-[w:WARM_STARTED_FROM]->(prior:Experiment)
+           WITH w, prior, [p IN $priors WHERE p.experimentId = prior.id][0] AS p WHERE p IS NOT NULL
+           SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1`,
+          { experimentId, priors: known },
+        );
+      }
+      if (fresh.length) {
+        await tx.run(
+          `MATCH (e:Experiment {id: $experimentId})
+           UNWIND $priors AS p
+           MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId = $projectId
+           CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), lastAt: datetime(), uses: 1}]->(prior)`,
+          { experimentId, priors: fresh, projectId },
+        );
+      }
     }
     return trials;
   });

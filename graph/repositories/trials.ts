@@ -127,6 +127,9 @@ export interface NumberedTrialWrite extends TrialWrite {
 }
 
 /**
+ * A Config carries its model as `modelId` rather than a relationship to the Model node: every
+ * new configuration would otherwise write-lock that one node and serialize all writers.
+ *
  * Writes trials whose numbers are already decided (new ones from createTrialsTx, or history
  * being imported), each linked to the shared Config node of its configuration. Keeps the
  * experiment's completed count in step.
@@ -171,7 +174,6 @@ export async function insertTrialsTx(
      MERGE (c:Config {key: m.id + '/' + item.configHash})
      ON CREATE SET c.hash = item.configHash, c.projectId = $projectId, c.modelId = m.id,
                    c.name = item.configName, c.config = item.config, c += item.configParams
-     MERGE (c)-[:OF_MODEL]->(m)
      CREATE (t)-[:EVALUATES]->(c)
      ${returnTrials ? `RETURN ${TRIAL_FIELDS} ORDER BY t.number` : ''}`,
     { experimentId, projectId, items },

@@ -28,7 +28,8 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
       },
     },
     async (req, reply) => {
-      const trials = await suggestions.suggest(req.projectId, req.params.id, req.body?.count ?? 1);
+      const { trials, timing } = await suggestions.suggest(req.projectId, req.params.id, req.body?.count ?? 1);
+      reply.header('Server-Timing', timing.map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`).join(', '));
       return reply.code(201).send({ trials });
     },
   );

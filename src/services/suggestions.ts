@@ -5,6 +5,7 @@ import {
   claimQueued,
   eventSeqs,
   markStale,
+  notRunning,
   readHistories,
   readHistory,
   recordSuggestions,
@@ -25,11 +26,45 @@ export interface SuggestionServiceOptions {
   staleAfterSeconds: number;
   /** How long an experiment's choice of priors (a similarity search) is reused. */
   priorChoiceTtlMs: number;
-  /** Experiments whose prior models are kept in memory. */
+  /** Experiments whose prior choice and histories are kept in memory. */
   maxCachedExperiments: number;
+  /** Fitted prior models kept in memory (one per prior experiment and search-space projection). */
+  maxCachedPriorModels: number;
 }
 
-const DEFAULTS: SuggestionServiceOptions = { staleAfterSeconds: 3600, priorChoiceTtlMs: 30_000, maxCachedExperiments: 200 };
+const DEFAULTS: SuggestionServiceOptions = { staleAfterSeconds: 3600, priorChoiceTtlMs: 30_000, maxCachedExperiments: 200, maxCachedPriorModels: 2000 };
+
+export interface SuggestResult {
+  trials: Trial[];
+  /** Milliseconds per phase, for the Server-Timing header. */
+  timing: [string, number][];
+  /** How many requests shared the optimizer call. */
+  batched: number;
+}
+
+interface Waiter {
+  count: number;
+  attempts: number;
+  resolve: (r: SuggestResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Largest combined batch; larger waiting sums are served over several batches. */
+const MAX_BATCH = 64;
+const MAX_ATTEMPTS = 3;
+
+/** Wall-clock phases of one request; repeated phases add up. */
+class Timing {
+  readonly entries: [string, number][] = [];
+  private last = performance.now();
+  mark(phase: string): void {
+    const now = performance.now();
+    const hit = this.entries.find((e) => e[0] === phase);
+    if (hit) hit[1] += now - this.last;
+    else this.entries.push([phase, now - this.last]);
+    this.last = now;
+  }
+}
 
 /** Bounded insertion-ordered map: the oldest entry goes first. */
 function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): V {
@@ -47,9 +82,13 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): V {
  */
 export class SuggestionService {
   private readonly opts: SuggestionServiceOptions;
-  private readonly queues = new Map<string, Promise<unknown>>();
-  /** Prior-model fits only: they equal a cold refit, so suggestions stay a pure function of the snapshot. */
-  private readonly modelCaches = new Map<string, ModelCache>();
+  private readonly waiting = new Map<string, { projectId: string; requests: Waiter[]; running: boolean }>();
+  /**
+   * Prior-model fits only, shared by all experiments: entries are keyed by the prior's data, and a
+   * hit equals a cold refit, so suggestions stay a pure function of the snapshot.
+   */
+  private readonly priorModels: ModelCache = new Map();
+  private readonly staleCheckedAt = new Map<string, number>();
   private readonly priorHistories = new Map<string, { seq: number; history: ExperimentHistory }>();
   private readonly priorChoices = new Map<string, { at: number; key: string; priors: { id: string; similarity: number | null }[] }>();
 
@@ -60,18 +99,50 @@ export class SuggestionService {
     this.opts = { ...DEFAULTS, ...opts };
   }
 
-  private serialize<T>(experimentId: string, work: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(experimentId) ?? Promise.resolve();
-    const next = prev.then(work, work);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(experimentId, settled);
-    void settled.then(() => {
-      if (this.queues.get(experimentId) === settled) this.queues.delete(experimentId);
+  /**
+   * Requests for one experiment are served one batch at a time. Everything that arrived while a
+   * batch was being computed is served together by the next one: one history read, one optimizer
+   * call for the combined count (pending-aware batch suggestions), one write. Each caller gets its
+   * own slice of the batch.
+   */
+  private enqueue(projectId: string, experimentId: string, count: number): Promise<SuggestResult> {
+    return new Promise((resolve, reject) => {
+      const q = this.waiting.get(experimentId) ?? { projectId, requests: [] as Waiter[], running: false };
+      q.requests.push({ count, resolve, reject, attempts: 0 });
+      this.waiting.set(experimentId, q);
+      if (!q.running) void this.drain(experimentId, q);
     });
-    return next;
+  }
+
+  private async drain(experimentId: string, q: { projectId: string; requests: Waiter[]; running: boolean }): Promise<void> {
+    q.running = true;
+    while (q.requests.length) {
+      const batch: Waiter[] = [];
+      let total = 0;
+      while (q.requests.length && (batch.length === 0 || total + (q.requests[0]?.count ?? 0) <= MAX_BATCH)) {
+        const w = q.requests.shift() as Waiter;
+        batch.push(w);
+        total += w.count;
+      }
+      try {
+        const result = await this.serve(q.projectId, experimentId, total);
+        let offset = 0;
+        const again: Waiter[] = [];
+        for (const w of batch) {
+          const mine = result.trials.slice(offset, offset + w.count);
+          offset += w.count;
+          if (mine.length > 0) w.resolve({ trials: mine, timing: result.timing, batched: batch.length });
+          else if (w.attempts < MAX_ATTEMPTS) again.push({ ...w, attempts: w.attempts + 1 });
+          else w.reject(new ConflictError('every configuration left is already pending; complete some trials and ask again', {}));
+        }
+        // Callers left empty-handed (duplicates dropped, budget reached mid-batch) try the next batch.
+        q.requests.unshift(...again);
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+    q.running = false;
+    if (this.waiting.get(experimentId) === q) this.waiting.delete(experimentId);
   }
 
   /** Forgets the cached prior choice, e.g. after the warm-start settings changed. */
@@ -79,31 +150,52 @@ export class SuggestionService {
     this.priorChoices.delete(experimentId);
   }
 
-  suggest(projectId: string, experimentId: string, count: number): Promise<Trial[]> {
-    return this.serialize(experimentId, async () => {
-      if (this.opts.staleAfterSeconds > 0) await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds);
-      const claimed = await claimQueued(this.graph, projectId, experimentId, count);
-      if (claimed.length >= count) return claimed;
-      const target = await readHistory(this.graph, projectId, experimentId);
+  suggest(projectId: string, experimentId: string, count: number): Promise<SuggestResult> {
+    return this.enqueue(projectId, experimentId, count);
+  }
+
+  private async serve(projectId: string, experimentId: string, count: number): Promise<Omit<SuggestResult, 'batched'>> {
+    {
+      const timing = new Timing();
+      // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
+      const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
+      if (this.opts.staleAfterSeconds > 0 && Date.now() - (this.staleCheckedAt.get(experimentId) ?? 0) >= staleEvery) {
+        await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds);
+        remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
+        timing.mark('stale');
+      }
+      let target = await readHistory(this.graph, projectId, experimentId);
+      timing.mark('history');
+      let claimed: Trial[] = [];
+      if (target.trials.some((t) => t.state === 'queued')) {
+        claimed = await claimQueued(this.graph, projectId, experimentId, count);
+        timing.mark('claim');
+        if (claimed.length >= count) return { trials: claimed, timing: timing.entries };
+        target = await readHistory(this.graph, projectId, experimentId);
+        timing.mark('history');
+      }
+      if (target.experiment.status !== 'running') throw notRunning(target.experiment.status);
       const maxTrials = target.experiment.budget.maxTrials;
       let wanted = count - claimed.length;
       if (maxTrials !== undefined) {
         const left = maxTrials - target.experiment.trialCount;
         if (left <= 0) {
-          if (claimed.length) return claimed;
+          if (claimed.length) return { trials: claimed, timing: timing.entries };
           throw new ConflictError(`the experiment's budget of ${maxTrials} trials is used up; raise budget.maxTrials or finish it`, { maxTrials });
         }
         wanted = Math.min(wanted, left);
       }
-      const fresh = await this.compute(projectId, target, wanted);
-      return [...claimed, ...fresh];
-    });
+      const fresh = await this.compute(projectId, target, wanted, timing);
+      return { trials: [...claimed, ...fresh], timing: timing.entries };
+    }
   }
 
-  private async compute(projectId: string, target: ExperimentHistory, count: number): Promise<Trial[]> {
+  private async compute(projectId: string, target: ExperimentHistory, count: number, timing: Timing): Promise<Trial[]> {
     const e = target.experiment;
     const chosen = await this.choosePriors(projectId, target);
+    timing.mark('choose-priors');
     const priors = await this.loadPriors(projectId, chosen.map((c) => c.id));
+    timing.mark('load-priors');
     const snapshot: Omit<Snapshot, 'batchIndex' | 'batchSize'> = {
       seq: target.eventSeq,
       seed: deriveSeed(e.seed, target.eventSeq),
@@ -112,11 +204,12 @@ export class SuggestionService {
       warmStartMode: e.warmStart.mode,
     };
     const request = buildRequest(target, priors, { ...snapshot, batchIndex: 0, batchSize: count }, count);
-    const cache = this.modelCaches.get(e.id) ?? remember(this.modelCaches, e.id, new Map(), this.opts.maxCachedExperiments);
-    const suggestions = suggest(request, { cache });
+    const suggestions = suggest(request, { cache: this.priorModels });
     // Target hyperparameters seed the next fit, so a warm entry would make results depend on
     // cache history; keep prior models only (a hit equals a refit).
-    for (const [k, v] of cache) if (v.kind === 'target') cache.delete(k);
+    for (const [k, v] of this.priorModels) if (v.kind === 'target') this.priorModels.delete(k);
+    while (this.priorModels.size > this.opts.maxCachedPriorModels) this.priorModels.delete(this.priorModels.keys().next().value as string);
+    timing.mark('optimize');
 
     const space = e.searchSpace as SearchSpace;
     const items: SuggestionWrite[] = suggestions.map((s, i) => {
@@ -137,7 +230,9 @@ export class SuggestionService {
         if (!seen || p.weight > seen.weight) uses.set(p.experimentId, { experimentId: p.experimentId, similarity: p.similarity ?? null, weight: p.weight });
       }
     }
-    return recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()]);
+    const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()]);
+    timing.mark('record');
+    return recorded;
   }
 
   /** Which prior experiments to learn from, per the experiment's warm-start settings. */

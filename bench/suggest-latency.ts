@@ -1,0 +1,150 @@
+/**
+ * End-to-end suggestion latency and throughput over real HTTP (loopback) with the local Neo4j.
+ *   npx tsx bench/suggest-latency.ts [--priors 50] [--prior-trials 100] [--target-trials 100] [--asks 60] [--seconds 10]
+ * Targets (issue 5): with 100 completed trials and 50 priors × 100 trials, suggestion
+ * p50 ≤ 150 ms and p99 ≤ 400 ms; random / warm-initial-design phase ≥ 200 suggestions/s with 16 clients.
+ */
+import { parseArgs } from 'node:util';
+import { ensureProject } from '../graph/repositories/projects.ts';
+import { buildApp } from '../src/app.ts';
+import { runImport } from '../src/services/transfer.ts';
+import { benchGraph, machine, percentile } from './support/neo4j.ts';
+
+const { values } = parseArgs({
+  options: {
+    priors: { type: 'string', default: '50' },
+    'prior-trials': { type: 'string', default: '100' },
+    'target-trials': { type: 'string', default: '100' },
+    asks: { type: 'string', default: '60' },
+    seconds: { type: 'string', default: '10' },
+  },
+});
+const PRIORS = Number(values.priors);
+const PRIOR_TRIALS = Number(values['prior-trials']);
+const TARGET_TRIALS = Number(values['target-trials']);
+const ASKS = Number(values.asks);
+const SECONDS = Number(values.seconds);
+
+let s = 99;
+const r = () => {
+  s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+  return s / 4294967296;
+};
+const space = [
+  { name: 'lr', type: 'float', low: 1e-5, high: 1, log: true },
+  { name: 'wd', type: 'float', low: 1e-6, high: 1e-1, log: true },
+  { name: 'dropout', type: 'float', low: 0, high: 0.8, log: false },
+  { name: 'layers', type: 'int', low: 1, high: 6, log: false },
+  { name: 'units', type: 'int', low: 16, high: 1024, log: true },
+  { name: 'act', type: 'categorical', choices: ['relu', 'tanh', 'gelu'] },
+];
+const randomConfig = () => ({
+  lr: 10 ** (r() * 5 - 5),
+  wd: 10 ** (r() * 5 - 6),
+  dropout: r() * 0.8,
+  layers: 1 + Math.floor(r() * 6),
+  units: Math.round(2 ** (4 + r() * 6)),
+  act: ['relu', 'tanh', 'gelu'][Math.floor(r() * 3)] as string,
+});
+const objective = (c: ReturnType<typeof randomConfig>, shift: number) =>
+  (Math.log10(c.lr) + 2.5 + shift) ** 2 + (c.dropout - 0.3) ** 2 + 0.1 * Math.abs(c.layers - 3) + (c.act === 'gelu' ? 0 : 0.2) + 0.05 * r();
+
+function line(name: string, trials: number, shift: number, extra: Record<string, unknown> = {}) {
+  return JSON.stringify({
+    format: 'precedent.experiment/1',
+    dataset: { name, taskType: 'classification', metaFeatures: { a: shift, b: shift * 2 + r() * 0.1, c: 5 + r() } },
+    experiment: { name, model: { name: 'mlp' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' }, seed: 1, ...extra },
+    trials: Array.from({ length: trials }, (_, n) => {
+      const config = randomConfig();
+      return { number: n, state: 'completed', config, value: objective(config, shift) };
+    }),
+  });
+}
+
+const fmt = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms (n=${xs.length})`;
+};
+
+const { graph, stop } = await benchGraph('suggest');
+const app = await buildApp({ graph });
+try {
+  const project = 'bench-suggest';
+  await ensureProject(graph, project);
+  const projectId = (await ensureProject(graph, project)).id;
+  const priorLines = Array.from({ length: PRIORS }, (_, i) => line(`prior-${i}`, PRIOR_TRIALS, (i % 10) / 10));
+  await runImport(graph, projectId, priorLines.join('\n'));
+  const target = await runImport(graph, projectId, line('target', TARGET_TRIALS, 0.05, { status: 'running', warmStart: { mode: 'auto', maxPriors: PRIORS } }));
+  const targetId = target.experiments[0]!.experimentId;
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const headers = { 'content-type': 'application/json', 'x-precedent-project': project };
+  const phases = new Map<string, number[]>();
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const json = (await res.json()) as any;
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    for (const part of (res.headers.get('server-timing') ?? '').split(',').filter(Boolean)) {
+      const [name, dur] = part.trim().split(';dur=');
+      if (name && dur) phases.set(name, [...(phases.get(name) ?? []), Number(dur)]);
+    }
+    return json;
+  };
+  const phaseSummary = () => {
+    const out = [...phases].map(([k, v]) => `${k} ${percentile([...v].sort((a, b) => a - b), 50).toFixed(1)}`).join(', ');
+    phases.clear();
+    return `median ms per phase: ${out}`;
+  };
+
+  // Latency: one worker asking and telling on the warm-started experiment with 100+ results.
+  const latencies: number[] = [];
+  const strategies = new Map<string, number>();
+  for (let i = 0; i < ASKS + 5; i++) {
+    const t0 = performance.now();
+    const { trials } = await post(`/v1/experiments/${targetId}/suggestions`, { count: 1 });
+    const ms = performance.now() - t0;
+    if (i >= 5) latencies.push(ms);
+    const t = trials[0];
+    strategies.set(t.strategy, (strategies.get(t.strategy) ?? 0) + 1);
+    await post(`/v1/trials/${t.id}/complete`, { value: objective(t.config, 0.05) });
+  }
+  console.log(`suggestion latency, ${TARGET_TRIALS}+ completed trials, ${PRIORS} priors × ${PRIOR_TRIALS} trials (target p50 ≤ 150, p99 ≤ 400) — ${machine()}`);
+  console.log(`  ${fmt(latencies)}; strategies ${JSON.stringify(Object.fromEntries(strategies))}`);
+  console.log(`  ${phaseSummary()}`);
+
+  // Throughput in the initial-design phase: 16 clients, each asking then telling, for SECONDS.
+  for (const [label, warm] of [['random design, warm start off', false], ['warm initial design from the priors', true]] as const) {
+    for (const shared of [false, true]) {
+      const experiments: string[] = [];
+      for (let c = 0; c < (shared ? 1 : 16); c++) {
+        const res = await runImport(
+          graph,
+          projectId,
+          line(`tp-${label}-${shared}-${c}`, 0, 0.05, { status: 'running', optimizer: { nInitial: 100000 }, warmStart: warm ? { mode: 'auto', maxPriors: PRIORS } : { mode: 'off' } }),
+        );
+        experiments.push(res.experiments[0]!.experimentId);
+      }
+      let done = 0;
+      const asks: number[] = [];
+      const until = performance.now() + SECONDS * 1000;
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, c) => {
+          const id = experiments[shared ? 0 : c]!;
+          while (performance.now() < until) {
+            const t0 = performance.now();
+            const { trials } = await post(`/v1/experiments/${id}/suggestions`, { count: 1 });
+            asks.push(performance.now() - t0);
+            await post(`/v1/trials/${trials[0].id}/complete`, { value: r() });
+            done++;
+          }
+        }),
+      );
+      console.log(`throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}`);
+      console.log(`  ${phaseSummary()}`);
+    }
+  }
+} finally {
+  await app.close();
+  await stop();
+}
