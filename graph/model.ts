@@ -131,6 +131,7 @@ export const Trial = z.object({
   provenance: z.record(z.string(), z.unknown()).nullable(),
   failReason: z.string().nullable(),
   invalid: z.boolean(),
+  invalidReason: z.string().nullable().default(null),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),

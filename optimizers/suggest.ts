@@ -109,6 +109,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
     settings,
     target,
     exclude: new Set(target.keys),
+    busy: new Set(req.observations.filter((o) => o.state === 'pending').map((o) => configKey(req.space, o.config))),
     batchPending: [],
     menu,
     priors,

@@ -5,6 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Graph } from '../graph/driver.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { projectScope } from './projects.ts';
+import { browserRoutes } from './routes/browser.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -36,6 +37,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false } },
   });
+  // An empty body with a JSON content type means "no body" (curl -X POST -H 'content-type:
+  // application/json' is common for pause/resume); fastify's default parser rejects it.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    jsonParser(req, text, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
@@ -65,6 +75,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { graph: opts.graph });
+  await app.register(browserRoutes);
   await app.register(projectScope, { graph: opts.graph });
   await app.register(datasetRoutes, { graph: opts.graph, csvLimit: opts.csvLimit ?? 2 * 1024 ** 3 });
   await app.register(experimentRoutes, { graph: opts.graph });

@@ -5,6 +5,7 @@ import { SetupError } from '../graph/server/errors.ts';
 import { instanceStatus, stopInstance } from '../graph/server/instance.ts';
 import { experimentProjectId } from '../graph/repositories/experiments.ts';
 import { buildApp } from './app.ts';
+import { demoEnabled, loadDemo } from './demo.ts';
 import { replayExperiment } from './services/replay.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { resolveConnection } from './local-neo4j.ts';
@@ -15,6 +16,7 @@ const USAGE = `usage: precedent <command>
   start                 start Neo4j if needed, migrate, serve the API (npm start)
   neo4j start|stop|status   manage the project's local Neo4j server
   migrate               apply schema migrations and exit
+  demo [--force]        load the demo knowledge base (only into an empty graph unless --force)
   replay <experiment-id>    recompute an experiment's suggestions from its recorded history`;
 
 async function openGraph(config: Config, serviceUrl?: string): Promise<{ graph: Graph; info: Awaited<ReturnType<typeof verify>>; local?: Awaited<ReturnType<typeof resolveConnection>>['local'] }> {
@@ -31,11 +33,22 @@ async function openGraph(config: Config, serviceUrl?: string): Promise<{ graph: 
 
 async function cmdStart(config: Config): Promise<void> {
   const t0 = Date.now();
+  const withDemo = demoEnabled();
   const serviceUrl = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}`;
   const { graph, info, local } = await openGraph(config, serviceUrl);
   const report = await migrate(graph);
   log(`schema at v${report.current} (${report.applied.length} migration(s) applied now)`);
   if (report.drifted.length) log(`warning: applied migrations ${report.drifted.join(', ')} differ from the code`);
+  // A fresh graph gets the demo knowledge base, so there is something to explore at once; a failure
+  // here must not keep the service from starting.
+  if (withDemo) {
+    try {
+      const demo = await loadDemo(graph, { log });
+      if (demo.status === 'skipped' && demo.reason === 'no-suite') log(demo.message);
+    } catch (err) {
+      log(`warning: the demo knowledge base could not be loaded (${(err as Error).message}); starting without it`);
+    }
+  }
   const app = await buildApp({ graph, logger: { level: config.logLevel } });
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -112,6 +125,22 @@ async function cmdMigrate(config: Config): Promise<void> {
   }
 }
 
+async function cmdDemo(config: Config, args: string[]): Promise<void> {
+  const unknown = args.filter((a) => a !== '--force');
+  if (unknown.length) throw new SetupError(`unknown demo option ${JSON.stringify(unknown[0])}`, 'npm run demo [-- --force]');
+  const { graph } = await openGraph(config);
+  try {
+    await migrate(graph);
+    const r = await loadDemo(graph, { force: args.includes('--force'), log });
+    if (r.status === 'skipped') {
+      log(r.message);
+      process.exitCode = 1;
+    }
+  } finally {
+    await graph.close();
+  }
+}
+
 async function cmdReplay(config: Config, experimentId: string | undefined): Promise<void> {
   if (!experimentId) throw new SetupError('replay needs an experiment id', 'npm run replay -- <experiment-id>');
   const { graph } = await openGraph(config);
@@ -141,6 +170,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdMigrate(config);
     case 'replay':
       return cmdReplay(config, sub);
+    case 'demo':
+      return cmdDemo(config, argv.slice(1));
     default:
       throw new SetupError(`unknown command ${JSON.stringify(cmd ?? '')}`, USAGE);
   }

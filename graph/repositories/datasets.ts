@@ -100,7 +100,8 @@ export async function listDatasets(
   q: { name?: string; taskType?: string; limit: number; offset: number },
 ): Promise<{ items: Dataset[]; total: number }> {
   return read(graph, async (tx) => {
-    const where = `d.projectId = $projectId
+    // `createdAt IS NOT NULL` lets the planner use the (projectId, createdAt) index.
+    const where = `d.projectId = $projectId AND d.createdAt IS NOT NULL
       AND ($name IS NULL OR toLower(d.name) CONTAINS toLower($name))
       AND ($taskType IS NULL OR d.taskType = $taskType)`;
     const params = { projectId, name: q.name ?? null, taskType: q.taskType ?? null, limit: int(q.limit), offset: int(q.offset) };

@@ -137,7 +137,7 @@ export async function listExperiments(
   q: { datasetId?: string; model?: string; status?: ExperimentStatus; limit: number; offset: number },
 ): Promise<{ items: Experiment[]; total: number }> {
   return read(graph, async (tx) => {
-    const where = `e.projectId = $projectId AND ($status IS NULL OR e.status = $status)
+    const where = `e.projectId = $projectId AND e.createdAt IS NOT NULL AND ($status IS NULL OR e.status = $status)
       AND ($datasetId IS NULL OR d.id = $datasetId) AND ($model IS NULL OR m.name = $model)`;
     const params = { projectId, status: q.status ?? null, datasetId: q.datasetId ?? null, model: q.model ?? null, limit: int(q.limit), offset: int(q.offset) };
     const [count] = await rows<{ total: number }>(tx, `${EXPERIMENT_MATCH} WHERE ${where} RETURN count(e) AS total`, params);

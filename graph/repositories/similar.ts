@@ -40,7 +40,7 @@ export async function experimentSummaries(graph: Graph, projectId: string, f: Ex
     ? `UNWIND $datasetIds AS datasetId
        MATCH (d:Dataset {id: datasetId})<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
        WHERE e.projectId = $projectId`
-    : `${EXPERIMENT_MATCH} WHERE e.projectId = $projectId`;
+    : `${EXPERIMENT_MATCH} WHERE e.projectId = $projectId AND e.createdAt IS NOT NULL`;
   const found = await read(graph, (tx) =>
     rows(
       tx,
@@ -112,4 +112,19 @@ export async function datasetMetaFeatures(graph: Graph, projectId: string, ids: 
     ),
   );
   return new Map(found.map((r) => [r.id, Object.fromEntries((r.names ?? []).map((k, i) => [k, r.values[i] as number]))]));
+}
+
+/** Per-feature bounds over every dataset of the project: the scale for meta-feature distances. */
+export async function metaFeatureRanges(graph: Graph, projectId: string): Promise<Map<string, { lo: number; hi: number }>> {
+  const found = await read(graph, (tx) =>
+    rows<{ name: string; lo: number; hi: number }>(
+      tx,
+      `MATCH (d:Dataset) WHERE d.projectId = $projectId AND d.createdAt IS NOT NULL AND size(d.metaFeatureNames) > 0
+       UNWIND range(0, size(d.metaFeatureNames) - 1) AS i
+       WITH d.metaFeatureNames[i] AS name, d.metaFeatureValues[i] AS v
+       RETURN name, min(v) AS lo, max(v) AS hi`,
+      { projectId },
+    ),
+  );
+  return new Map(found.map((r) => [r.name, { lo: r.lo, hi: r.hi }]));
 }

@@ -256,7 +256,8 @@ export async function invalidateTrial(graph: Graph, projectId: string, trialId: 
       await tx.run(
         `MATCH (t:Trial {id: $trialId})<-[:HAS_TRIAL]-(e:Experiment)
          SET t.invalid = true, t.invalidReason = $reason, t.invalidatedSeq = coalesce(e.eventSeq, 0) + 1,
-             e.eventSeq = coalesce(e.eventSeq, 0) + 1, e.bestTrialId = null, e.bestValue = null
+             e.eventSeq = coalesce(e.eventSeq, 0) + 1, e.bestTrialId = null, e.bestValue = null,
+             e.completedCount = e.completedCount - CASE WHEN t.state = 'completed' THEN 1 ELSE 0 END
          WITH e
          MATCH (e)-[:HAS_TRIAL]->(c:Trial)
          WHERE c.state = 'completed' AND c.value IS NOT NULL AND NOT coalesce(c.invalid, false)

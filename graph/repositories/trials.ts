@@ -9,7 +9,7 @@ export const TRIAL_FIELDS = `t.id AS id, t.experimentId AS experimentId, t.numbe
   t.config AS config, t.configHash AS configHash, t.value AS value, t.metrics AS metrics,
   t.intermediateSteps AS intermediateSteps, t.intermediateValues AS intermediateValues,
   t.proposedBy AS proposedBy, t.strategy AS strategy, t.reason AS reason, t.user AS user,
-  t.provenance AS provenance, t.failReason AS failReason, coalesce(t.invalid, false) AS invalid,
+  t.provenance AS provenance, t.failReason AS failReason, coalesce(t.invalid, false) AS invalid, t.invalidReason AS invalidReason,
   toString(t.createdAt) AS createdAt, toString(t.startedAt) AS startedAt,
   toString(t.completedAt) AS completedAt, t.durationSeconds AS durationSeconds`;
 
@@ -41,6 +41,9 @@ export interface TrialWrite {
   provenance?: Record<string, unknown> | null;
   failReason?: string | null;
   durationSeconds?: number | null;
+  /** Imported history may carry results already marked invalid. */
+  invalid?: boolean;
+  invalidReason?: string | null;
 }
 
 /**
@@ -88,6 +91,8 @@ export function trialProps(w: TrialWrite) {
     provenance: w.provenance ? json(w.provenance) : null,
     failReason: w.failReason ?? null,
     durationSeconds: w.durationSeconds ?? null,
+    invalid: w.invalid ?? false,
+    invalidReason: w.invalidReason ?? null,
     configName: configCaption(w.config),
     configParams: configParams(w.config),
   };
@@ -163,7 +168,8 @@ export async function insertTrialsTx(
        state: item.state, config: item.config, configHash: item.configHash, value: item.value,
        metrics: item.metrics, proposedBy: item.proposedBy, strategy: item.strategy, reason: item.reason,
        user: item.user, provenance: item.provenance, failReason: item.failReason,
-       durationSeconds: item.durationSeconds, invalid: false, createdSeq: item.seq,
+       durationSeconds: item.durationSeconds, invalid: item.invalid, invalidReason: item.invalidReason,
+       invalidatedSeq: CASE WHEN item.invalid THEN item.seq END, createdSeq: item.seq,
        finishedSeq: CASE WHEN item.state IN ['completed', 'failed'] THEN item.seq END,
        intermediateSteps: item.intermediateSteps, intermediateValues: item.intermediateValues,
        createdAt: coalesce(datetime(item.createdAt), datetime()),
@@ -178,7 +184,7 @@ export async function insertTrialsTx(
      ${returnTrials ? `RETURN ${TRIAL_FIELDS} ORDER BY t.number` : ''}`,
     { experimentId, projectId, items },
   );
-  const completed = items.filter((t) => t.state === 'completed' && t.value !== null).map((t) => ({ id: t.id, value: t.value }));
+  const completed = items.filter((t) => t.state === 'completed' && t.value !== null && !t.invalid).map((t) => ({ id: t.id, value: t.value }));
   if (completed.length) {
     await tx.run(
       `MATCH (e:Experiment {id: $experimentId})
@@ -299,7 +305,7 @@ export async function reportIntermediate(graph: Graph, projectId: string, id: st
 }
 
 export async function listAllTrialsTx(tx: Tx, experimentId: string): Promise<Trial[]> {
-  const found = await rows(tx, `MATCH (t:Trial) WHERE t.experimentId = $experimentId RETURN ${TRIAL_FIELDS} ORDER BY t.number`, { experimentId });
+  const found = await rows(tx, `MATCH (:Experiment {id: $experimentId})-[:HAS_TRIAL]->(t:Trial) RETURN ${TRIAL_FIELDS} ORDER BY t.number`, { experimentId });
   return found.map(toTrial);
 }
 
@@ -313,9 +319,10 @@ export async function listTrials(
     const [exists] = await rows(tx, 'MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId RETURN e.id AS id', { experimentId, projectId });
     if (!exists) throw new NotFoundError('experiment', experimentId);
     const params = { experimentId, state: q.state ?? null, limit: int(q.limit), offset: int(q.offset) };
-    const where = 't.experimentId = $experimentId AND ($state IS NULL OR t.state = $state)';
-    const [count] = await rows<{ total: number }>(tx, `MATCH (t:Trial) WHERE ${where} RETURN count(t) AS total`, params);
-    const items = await rows(tx, `MATCH (t:Trial) WHERE ${where} RETURN ${TRIAL_FIELDS} ORDER BY t.number SKIP $offset LIMIT $limit`, params);
+    // From the experiment node, so only its trials are read, never the whole label.
+    const match = 'MATCH (:Experiment {id: $experimentId})-[:HAS_TRIAL]->(t:Trial) WHERE $state IS NULL OR t.state = $state';
+    const [count] = await rows<{ total: number }>(tx, `${match} RETURN count(t) AS total`, params);
+    const items = await rows(tx, `${match} RETURN ${TRIAL_FIELDS} ORDER BY t.number SKIP $offset LIMIT $limit`, params);
     return { items: items.map(toTrial), total: count?.total ?? 0 };
   });
 }

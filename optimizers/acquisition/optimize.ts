@@ -154,14 +154,26 @@ export function buildMenu(encoder: Encoder, configs: Config[]): CandidateMenu {
   return { configs, keys, X };
 }
 
-/** Best menu entry not in `exclude` (or the best overall, flagged duplicate, if all are excluded). */
-export function optimizeOverMenu(menu: CandidateMenu, encoder: Encoder, score: ScoreFn, exclude: ReadonlySet<string>): AcqChoice | null {
+/**
+ * Best menu entry not in `exclude`. When every entry is excluded, the best one not `busy` (a
+ * re-evaluation of a finished configuration, flagged duplicate); only when everything is busy, the
+ * best overall.
+ */
+export function optimizeOverMenu(
+  menu: CandidateMenu,
+  encoder: Encoder,
+  score: ScoreFn,
+  exclude: ReadonlySet<string>,
+  busy: ReadonlySet<string> = new Set(),
+): AcqChoice | null {
   const m = menu.configs.length;
   if (m === 0) return null;
   const D = encoder.dim;
   const open: number[] = [];
   for (let i = 0; i < m; i++) if (!exclude.has(menu.keys[i]!)) open.push(i);
-  const idx = open.length > 0 ? open : Array.from({ length: m }, (_, i) => i);
+  const idle: number[] = [];
+  if (open.length === 0) for (let i = 0; i < m; i++) if (!busy.has(menu.keys[i]!)) idle.push(i);
+  const idx = open.length > 0 ? open : idle.length > 0 ? idle : Array.from({ length: m }, (_, i) => i);
   const X = new Float64Array(idx.length * D);
   idx.forEach((i, r) => X.set(menu.X.subarray(i * D, (i + 1) * D), r * D));
   const v = score(X, idx.length);

@@ -161,7 +161,7 @@ function makeSampler(transfer: boolean): Sampler {
           return v;
         };
         const choice: AcqChoice | null = ctx.menu
-          ? optimizeOverMenu(ctx.menu, ctx.encoder, score, ctx.exclude)
+          ? optimizeOverMenu(ctx.menu, ctx.encoder, score, ctx.exclude, ctx.busy)
           : optimizeOverSpace({
               encoder: ctx.encoder,
               score,

@@ -20,6 +20,9 @@ export type SamplerContext = {
   target: TargetData;
   /** Keys that must not be suggested while an alternative exists (observations + this batch so far). */
   exclude: Set<string>;
+  /** The subset that is being evaluated right now (pending trials + this batch): never repeated while
+   * anything else is left, even once every configuration has been tried. */
+  busy: Set<string>;
   /** Encodings of this batch's earlier suggestions (treated like pending trials). */
   batchPending: Float64Array[];
   menu: CandidateMenu | null;
@@ -50,5 +53,6 @@ export function provenance(strategy: ProvenanceStrategy, extra: Partial<Provenan
 /** Record a pick so later picks in the batch avoid it and model it as pending. */
 export function commit(ctx: SamplerContext, config: Config, key: string): void {
   ctx.exclude.add(key);
+  ctx.busy.add(key);
   ctx.batchPending.push(ctx.encoder.encode(config));
 }

@@ -10,15 +10,23 @@ import type { MetaFeatures } from '../schema.ts';
 
 export type MetaFeatureSimilarity = { id: string; distance: number; similarity: number; features: number };
 
+/** `ranges`: per-feature bounds over a wider population (e.g. every dataset of a project). Without
+ * them the bounds come from the target and priors alone, which with few priors makes every
+ * difference look maximal. */
 export function metaFeatureSimilarities(
   target: MetaFeatures | undefined,
   priors: { id: string; metaFeatures?: MetaFeatures | undefined }[],
+  ranges?: ReadonlyMap<string, { lo: number; hi: number }>,
 ): Map<string, MetaFeatureSimilarity> {
   const out = new Map<string, MetaFeatureSimilarity>();
   if (!target) return out;
   const keys = Object.keys(target).filter((k) => Number.isFinite(target[k]!));
   const lo = new Map<string, number>();
   const hi = new Map<string, number>();
+  for (const [k, r] of ranges ?? []) {
+    lo.set(k, r.lo);
+    hi.set(k, r.hi);
+  }
   const seen = (k: string, v: number | undefined): void => {
     if (v === undefined || !Number.isFinite(v)) return;
     lo.set(k, Math.min(lo.get(k) ?? Infinity, v));

@@ -8,6 +8,7 @@ import { profileCsv } from '../metafeatures/index.ts';
 import { IdParams, page, pageOf } from '../schemas/common.ts';
 import { CreateDatasetBody, CsvUploadQuery, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
+import { forgetRanges } from '../similarity/rank.ts';
 
 export interface DatasetRouteOptions {
   graph: Graph;
@@ -58,11 +59,13 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
           metaFeatures: profile.metaFeatures,
           embedding: metaFeatureEmbedding(profile.metaFeatures),
         });
+        if (created) forgetRanges(req.projectId);
         const { rows, bytes, sampled, sampleRows, target, notes } = profile;
         return reply.code(created ? 201 : 200).send({ ...dataset, profile: { rows, bytes, sampled, sampleRows, target, notes } });
       }
       const body = parseOrThrow(CreateDatasetBody, req.body, 'body');
       const { dataset, created } = await createDataset(graph, req.projectId, { ...body, embedding: metaFeatureEmbedding(body.metaFeatures) });
+      if (created) forgetRanges(req.projectId);
       return reply.code(created ? 201 : 200).send(dataset);
     },
   );

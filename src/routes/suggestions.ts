@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
+import { getExperiment } from '../../graph/repositories/experiments.ts';
 import { invalidateTrial, settingsChanges, updateSettings } from '../../graph/repositories/suggestions.ts';
 import { ExperimentResponse } from '../schemas/experiments.ts';
 import { IdParams } from '../schemas/common.ts';
@@ -39,7 +40,7 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
     {
       schema: {
         tags: ['experiments'],
-        summary: 'Change warm-start, optimizer or budget settings of a running experiment',
+        summary: 'Change warm-start, optimizer or budget settings of an experiment',
         description: 'Each change is recorded (GET /v1/experiments/{id}/changes) and applies from the next suggestion on.',
         params: IdParams,
         body: PatchExperimentBody,
@@ -47,7 +48,9 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
       },
     },
     async (req) => {
-      const { user, ...patch } = req.body;
+      const { user, warmStart, ...rest } = req.body;
+      const current = warmStart ? await getExperiment(graph, req.projectId, req.params.id) : null;
+      const patch = { ...rest, ...(warmStart && current ? { warmStart: { ...current.warmStart, ...warmStart } } : {}) };
       const e = await updateSettings(graph, req.projectId, req.params.id, patch, user ?? null);
       suggestions.forget(e.id);
       return e;

@@ -9,7 +9,8 @@ export const SuggestResponse = z.object({ trials: z.array(Trial) });
 
 export const PatchExperimentBody = z
   .object({
-    warmStart: WarmStart.optional(),
+    /** Fields given replace the stored ones; the rest stay as they are. */
+    warmStart: WarmStart.partial().optional(),
     optimizer: SettingsSchema.optional(),
     budget: Budget.optional(),
     /** Who made the change, for the record. */

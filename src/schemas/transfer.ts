@@ -18,6 +18,8 @@ export const ExportedTrial = z.object({
   reason: z.string().nullable().default(null),
   user: z.string().nullable().default(null),
   failReason: z.string().nullable().default(null),
+  invalid: z.boolean().default(false),
+  invalidReason: z.string().nullable().default(null),
   provenance: z.record(z.string(), z.unknown()).nullable().default(null),
   durationSeconds: z.number().nonnegative().nullable().default(null),
   createdAt: Timestamp.nullable().default(null),

@@ -126,6 +126,7 @@ export class SuggestionService {
       }
       try {
         const result = await this.serve(q.projectId, experimentId, total);
+        if (process.env.PRECEDENT_DEBUG_BATCHES) console.error(`[batch] ${experimentId} waiters ${batch.length} wanted ${total} got ${result.trials.length}`);
         let offset = 0;
         const again: Waiter[] = [];
         for (const w of batch) {

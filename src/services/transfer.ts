@@ -5,6 +5,7 @@ import { exportExperiment, importExperiment, type ImportItem } from '../../graph
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { EXPORT_FORMAT, ExperimentLine } from '../schemas/transfer.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
+import { forgetRanges } from '../similarity/rank.ts';
 import { prepareConfig } from './configs.ts';
 
 /**
@@ -54,6 +55,7 @@ export async function runImport(graph: Graph, projectId: string, text: string) {
     if (r.status === 'created') trials += item.trials.length;
     experiments.push({ line: i + 1, ...r, trials: item.trials.length });
   }
+  forgetRanges(projectId);
   return { experiments, trials, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -101,6 +103,8 @@ export async function exportLine(graph: Graph, projectId: string, experimentId: 
       reason: t.reason,
       user: t.user,
       failReason: t.failReason,
+      invalid: t.invalid,
+      invalidReason: t.invalidReason,
       provenance: t.provenance,
       durationSeconds: t.durationSeconds,
       createdAt: t.createdAt,

@@ -1,5 +1,5 @@
 import type { Graph } from '../../graph/driver.ts';
-import { experimentSummaries, nearExperiments, type ExperimentSummary } from '../../graph/repositories/similar.ts';
+import { experimentSummaries, metaFeatureRanges, nearExperiments, type ExperimentSummary } from '../../graph/repositories/similar.ts';
 import { metaFeatureSimilarities } from '../../optimizers/warmstart/similarity.ts';
 import { metaFeatureEmbedding } from './embedding.ts';
 
@@ -43,25 +43,39 @@ function overlapOf(query: string[] | undefined, params: string[]): { overlap: nu
 }
 
 /** The features where a candidate is nearest to and farthest from the query, scaled by their range. */
-function explain(query: Record<string, number>, other: Record<string, number>, pool: Record<string, number>[]): { closest: FeatureComparison[]; farthest: FeatureComparison[] } {
+function explain(query: Record<string, number>, other: Record<string, number>, ranges: ReadonlyMap<string, { lo: number; hi: number }>): { closest: FeatureComparison[]; farthest: FeatureComparison[] } {
   const diffs: (FeatureComparison & { d: number })[] = [];
   for (const [name, q] of Object.entries(query)) {
     const v = other[name];
     if (v === undefined) continue;
-    let lo = q;
-    let hi = q;
-    for (const p of pool) {
-      const x = p[name];
-      if (x !== undefined) {
-        lo = Math.min(lo, x);
-        hi = Math.max(hi, x);
-      }
-    }
+    const r = ranges.get(name);
+    const lo = Math.min(r?.lo ?? q, q, v);
+    const hi = Math.max(r?.hi ?? q, q, v);
     diffs.push({ name, query: q, value: v, d: hi > lo ? Math.abs(q - v) / (hi - lo) : 0 });
   }
   diffs.sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
   const strip = ({ name, query: q, value }: FeatureComparison) => ({ name, query: q, value });
   return { closest: diffs.slice(0, 3).map(strip), farthest: diffs.slice(-3).reverse().map(strip) };
+}
+
+/**
+ * Meta-feature ranges per project, re-read at most once a minute and right after the project
+ * gets a new dataset (see forgetRanges): a full pass over the datasets is too slow per query.
+ */
+const RANGES_TTL_MS = 60_000;
+const rangeCache = new Map<string, { at: number; ranges: Map<string, { lo: number; hi: number }> }>();
+
+export function forgetRanges(projectId: string): void {
+  rangeCache.delete(projectId);
+}
+
+async function projectRanges(graph: Graph, projectId: string): Promise<Map<string, { lo: number; hi: number }>> {
+  const hit = rangeCache.get(projectId);
+  if (hit && Date.now() - hit.at < RANGES_TTL_MS) return hit.ranges;
+  const ranges = await metaFeatureRanges(graph, projectId);
+  rangeCache.set(projectId, { at: Date.now(), ranges });
+  if (rangeCache.size > 1000) rangeCache.delete(rangeCache.keys().next().value as string);
+  return ranges;
 }
 
 /**
@@ -84,8 +98,10 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
     summaries = await experimentSummaries(graph, projectId, { ...filter, datasetIds: null, limit: 1000 });
     datasetMeta = new Map();
   }
-  const sims = meta ? metaFeatureSimilarities(meta, [...datasetMeta].map(([id, metaFeatures]) => ({ id, metaFeatures }))) : new Map<string, { similarity: number; features: number }>();
-  const pool = [...datasetMeta.values()];
+  const ranges = meta ? await projectRanges(graph, projectId) : new Map<string, { lo: number; hi: number }>();
+  const sims = meta
+    ? metaFeatureSimilarities(meta, [...datasetMeta].map(([id, metaFeatures]) => ({ id, metaFeatures })), ranges)
+    : new Map<string, { similarity: number; features: number }>();
   const ranked: SimilarExperiment[] = [];
   for (const s of summaries) {
     const { overlap, shared } = overlapOf(q.searchSpace, s.experiment.searchSpace.map((p) => p.name));
@@ -96,7 +112,7 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
       ...s,
       similarity: sim ? sim.similarity : null,
       reasons: {
-        metaFeatures: sim && meta && other ? { similarity: sim.similarity, sharedFeatures: sim.features, ...explain(meta, other, pool) } : null,
+        metaFeatures: sim && meta && other ? { similarity: sim.similarity, sharedFeatures: sim.features, ...explain(meta, other, ranges) } : null,
         sameModel: q.model === undefined ? null : s.experiment.model.name === q.model,
         sameObjective: q.metric === undefined ? null : s.experiment.objective.metric === q.metric,
         searchSpaceOverlap: overlap,

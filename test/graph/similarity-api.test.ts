@@ -90,6 +90,25 @@ describe('similar experiments', () => {
     expect(anyModel.body.items[0].experiment.id).toBe(ids['other-model']);
   });
 
+  it('scores a lone close candidate as close: distances are scaled by the whole project', async () => {
+    const own = await testApi();
+    try {
+      const mk = async (name: string, x: number, model: string) => {
+        const d = await own.call('POST', '/v1/datasets', { name, metaFeatures: { mf_a: x, mf_b: 10 * x } });
+        await own.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: model }, searchSpace: space, objective: { metric: 'accuracy', direction: 'maximize' } });
+        return d.body.id as string;
+      };
+      const query = await mk('q', 0, 'svm');
+      await mk('close', 0.01, 'knn');
+      await mk('unrelated', 1, 'rf');
+      const r = await own.call('POST', '/v1/similar-experiments', { datasetId: query, model: 'knn', k: 5 });
+      expect(r.body.items).toHaveLength(1);
+      expect(r.body.items[0].similarity).toBeCloseTo(0.99, 6);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('validates the query', async () => {
     expect((await api.call('POST', '/v1/similar-experiments', {})).body.issues[0].field).toBe('body.datasetId');
     expect((await api.call('POST', '/v1/similar-experiments', { metaFeatures: { a: 1 }, k: 0 })).body.issues[0].field).toBe('body.k');

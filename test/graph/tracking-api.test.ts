@@ -139,6 +139,15 @@ describe('experiments', () => {
     expect(p2.body.items[0].id).not.toBe(p1.body.items[0].id);
   });
 
+  it('takes an empty JSON body as no body, and rejects malformed or poisoned JSON with 400', async () => {
+    const e = await experiment((await dataset('empty-body')).id);
+    const paused = await api.call('POST', `/v1/experiments/${e.id}/pause`, '', { 'content-type': 'application/json' });
+    expect(paused.status).toBe(200);
+    expect(paused.body.status).toBe('paused');
+    expect((await api.call('POST', '/v1/datasets', '{"name": ', { 'content-type': 'application/json' })).status).toBe(400);
+    expect((await api.call('POST', '/v1/datasets', '{"name": "x", "__proto__": {"admin": true}}', { 'content-type': 'application/json' })).status).toBe(400);
+  });
+
   it('pauses, resumes and finishes idempotently; a finished experiment stays finished', async () => {
     const e = await experiment((await dataset('status')).id);
     expect((await api.call('POST', `/v1/experiments/${e.id}/pause`)).body.status).toBe('paused');

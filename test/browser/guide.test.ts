@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadQueries, parseQueries } from '../../graph/browser/guide.ts';
+import { REPO_ROOT } from '../../src/config.ts';
+import { testApi, type TestApi } from '../support/api.ts';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await testApi();
+});
+afterAll(() => api.close());
+
+const escaped = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+describe('the saved queries file', () => {
+  it('holds the five explorations, each explained', () => {
+    const queries = loadQueries();
+    expect(queries.map((q) => q.id)).toEqual(['experiment', 'similar-datasets', 'provenance', 'config-across-datasets', 'best-configs']);
+    for (const q of queries) {
+      expect(q.description.length, q.id).toBeGreaterThan(40);
+      expect(q.cypher, q.id).toMatch(/\$project/);
+      expect(q.cypher, q.id).not.toMatch(/^\/\//m);
+    }
+    expect(queries.find((q) => q.id === 'similar-datasets')!.cypher).toContain("db.index.vector.queryNodes('dataset_meta_features'");
+  });
+
+  it('rejects a query without Cypher and a repeated id', () => {
+    expect(() => parseQueries('// ==== a | A\n// text\n\n// ==== b | B\nRETURN 1;')).toThrow(/"a" has no Cypher/);
+    expect(() => parseQueries('// ==== a | A\nRETURN 1;\n// ==== a | A again\nRETURN 2;')).toThrow(/"a" appears twice/);
+  });
+});
+
+describe('GET /browser-guide', () => {
+  it('serves Browser slides with every saved query runnable, pointing back at this service', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/browser-guide', headers: { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:7474' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    const html = res.body;
+    const queries = loadQueries();
+    expect(html.match(/<slide[ >]/g)).toHaveLength(queries.length + 2);
+    expect(html).toContain('<title>');
+    for (const q of queries) expect(html).toContain(`<pre mode="cypher" class="pre-scrollable code runnable">${escaped(q.cypher)}</pre>`);
+    expect(html).toContain(':style http://127.0.0.1:8080/browser/style.grass');
+    expect(html).toContain(':play http://127.0.0.1:8080/browser-guide');
+    expect(html).not.toMatch(/<script/i);
+  });
+
+  it('answers the preflight Browser sends (its fetch adds pragma and cache-control headers)', async () => {
+    const res = await api.app.inject({
+      method: 'OPTIONS',
+      url: '/browser-guide',
+      headers: { origin: 'http://127.0.0.1:7474', 'access-control-request-method': 'GET', 'access-control-request-headers': 'cache-control,pragma' },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-headers']).toBe('cache-control,pragma');
+    expect(String(res.headers['access-control-allow-methods'])).toContain('GET');
+  });
+
+  it('keeps CORS to the Browser documents: the API does not get it', async () => {
+    const res = await api.call('GET', '/v1/experiments', undefined, { origin: 'http://127.0.0.1:7474' });
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('GET /browser/style.grass', () => {
+  it('serves the style sheet as text, with a caption and colour for every label', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/browser/style.grass' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.body).toBe(readFileSync(join(REPO_ROOT, 'graph', 'browser', 'style.grass'), 'utf8'));
+    for (const label of ['Project', 'Dataset', 'Model', 'Hyperparameter', 'Experiment', 'Trial', 'Config', 'SettingsChange']) {
+      expect(res.body, label).toMatch(new RegExp(`node\\.${label} \\{[^}]*color: #[0-9A-F]{6};[^}]*caption: "\\{name\\}";`));
+    }
+    expect(res.body).toMatch(/relationship\.SUGGESTED_FROM \{[^}]*caption: "weight \{weight\}";/);
+  });
+});
