@@ -21,7 +21,8 @@ export function connect(c: Connection, opts: { maxConnectionPoolSize?: number } 
     maxConnectionPoolSize: opts.maxConnectionPoolSize ?? 64,
     connectionAcquisitionTimeout: 10_000,
     connectionTimeout: 5_000,
-    maxTransactionRetryTime: 5_000,
+    // Busy experiments serialize their writers on one lock; give retries room before a 503.
+    maxTransactionRetryTime: 30_000,
     userAgent: 'precedent/0.1',
   });
   return { driver, database: c.database, close: () => driver.close() };
@@ -71,7 +72,8 @@ export async function serverInfo(graph: Graph): Promise<ServerInfo> {
 /** Fails fast with a clear SetupError when the server or database is unusable. */
 export async function verify(graph: Graph, c: Pick<Connection, 'uri' | 'user' | 'database'>): Promise<ServerInfo> {
   try {
-    await graph.driver.executeQuery('RETURN 1', {}, { database: graph.database });
+    // verifyConnectivity does not retry, so an unreachable server fails in one connection timeout.
+    await graph.driver.verifyConnectivity({ database: graph.database });
     return await serverInfo(graph);
   } catch (err) {
     throw explainConnectionError(err, c) ?? err;

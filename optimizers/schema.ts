@@ -98,6 +98,15 @@ export const SuggestRequestSchema = z.object({
   metaFeatures: MetaFeaturesSchema.optional(),
   candidates: z.array(ConfigSchema).optional(),
   settings: SettingsSchema.optional(),
+  /**
+   * Hyperparameters of an earlier fit of this experiment's GP (e.g. from the provenance of its last
+   * model-based suggestion) and the number of observations it was fitted on. The fit starts from
+   * them, or reuses them while the data grew by less than 10%: much faster, and still a pure
+   * function of the request.
+   */
+  targetHyperparameters: z
+    .object({ lengthscales: z.array(z.number().positive()), signal: z.number().positive(), noise: z.number().positive(), n: z.number().int().min(1) })
+    .optional(),
 });
 
 export const ProvenanceStrategySchema = z.enum([
@@ -114,6 +123,7 @@ export const ProvenanceSchema = z.object({
     n: z.number().int(),
     lml: z.number().optional(),
     lengthscales: z.array(z.number()).optional(),
+    signal: z.number().optional(),
     noise: z.number().optional(),
     outputTransform: z.string().optional(),
     rgpeWeights: z.array(z.object({ experimentId: z.string(), weight: z.number() })).optional(),

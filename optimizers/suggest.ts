@@ -111,6 +111,9 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
     exclude: new Set(target.keys),
     busy: new Set(req.observations.filter((o) => o.state === 'pending').map((o) => configKey(req.space, o.config))),
     batchPending: [],
+    warmTarget: req.targetHyperparameters
+      ? { hyper: { lengthscales: req.targetHyperparameters.lengthscales, signal: req.targetHyperparameters.signal, noise: req.targetHyperparameters.noise }, n: req.targetHyperparameters.n }
+      : undefined,
     menu,
     priors,
     metaFeatures: req.metaFeatures ?? undefined,

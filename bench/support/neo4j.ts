@@ -3,7 +3,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { connect, type Graph } from '../../graph/driver.ts';
 import { migrate } from '../../graph/schema/migrate.ts';
-import { freePort, startInstance, stopInstance } from '../../graph/server/instance.ts';
+import { startOnFreePorts, stopInstance } from '../../graph/server/instance.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 
 /**
@@ -14,7 +14,7 @@ export async function benchGraph(name: string, heap = '2g'): Promise<{ graph: Gr
   const home = join(REPO_ROOT, '.neo4j', `bench-${name}`);
   await stopInstance(home);
   rmSync(home, { recursive: true, force: true });
-  const inst = await startInstance({ home, boltPort: await freePort(), httpPort: await freePort(), heap, pageCache: '1g' });
+  const inst = await startOnFreePorts({ home, heap, pageCache: '1g' });
   const graph = connect({ uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' });
   await migrate(graph);
   await graph.driver.executeQuery('CALL db.awaitIndexes(300)', {}, { database: 'neo4j' });

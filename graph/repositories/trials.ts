@@ -214,11 +214,17 @@ export async function getTrial(graph: Graph, projectId: string, id: string): Pro
   return toTrial(row);
 }
 
-/** Reads a trial after write-locking it, so check-then-update cannot interleave with another request. */
+/**
+ * Reads a trial after write-locking it, so check-then-update cannot interleave with another
+ * request. Its experiment is locked first: every writer takes the experiment before its trials,
+ * so concurrent writers queue instead of deadlocking.
+ */
 async function lockTrial(tx: Tx, projectId: string, id: string): Promise<Trial> {
   const [row] = await rows(
     tx,
     `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId
+     MATCH (e:Experiment {id: t.experimentId})
+     SET e.lock = true REMOVE e.lock
      SET t.lock = true REMOVE t.lock
      RETURN ${TRIAL_FIELDS}`,
     { id, projectId },

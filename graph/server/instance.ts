@@ -188,10 +188,11 @@ export function prepareInstance(
   let state = readState(spec.home);
   const storeExists = existsSync(join(spec.home, 'data', 'databases', 'system'));
   if (!state || !storeExists) {
-    const password = state?.password ?? opts.initialPassword ?? randomBytes(18).toString('base64url');
+    // Hex: a generated password must never start with '-', which neo4j-admin would read as an option.
+    const password = state?.password ?? opts.initialPassword ?? randomBytes(16).toString('hex');
     const r = spawnSync(
       java.bin,
-      ['-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', password],
+      ['-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', '--', password],
       {
         env: { ...process.env, NEO4J_HOME: spec.home, NEO4J_CONF: join(spec.home, 'conf') },
         encoding: 'utf8',
@@ -332,4 +333,24 @@ export async function instanceStatus(home: string): Promise<InstanceStatus> {
     state,
     logs: neo4jLogPath(home),
   };
+}
+
+/**
+ * Starts a throw-away instance on ports the OS hands out. A port is free when asked for but can
+ * be taken before Neo4j binds it (other processes pick ports too), so a port clash is retried
+ * with fresh ports.
+ */
+export async function startOnFreePorts(
+  spec: Omit<InstanceSpec, 'boltPort' | 'httpPort'>,
+  opts: Parameters<typeof startInstance>[1] = {},
+  attempts = 3,
+): Promise<RunningInstance> {
+  for (let i = 1; ; i++) {
+    try {
+      return await startInstance({ ...spec, boltPort: await freePort(), httpPort: await freePort() }, opts);
+    } catch (err) {
+      const clash = err instanceof SetupError && /is already in use/.test(err.message);
+      if (!clash || i >= attempts) throw err;
+    }
+  }
 }

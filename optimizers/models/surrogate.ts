@@ -8,6 +8,7 @@ export type ModelSummary = {
   n: number;
   lml?: number;
   lengthscales?: number[];
+  signal?: number;
   noise?: number;
   outputTransform?: string;
   rgpeWeights?: { experimentId: string; weight: number }[];

@@ -28,7 +28,10 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; tran
   notes.push(...tr.notes);
   const cacheKey = `target:${fnv1a(JSON.stringify(ctx.space)).toString(16)}`;
   const cached = ctx.cache?.get(cacheKey);
-  const warm = cached?.kind === 'target' && cached.hyper.lengthscales.length === D && cached.n <= t.n ? cached : undefined;
+  // An earlier fit handed in with the request (recorded history, so the result stays a function of
+  // the request) takes precedence over the caller's cache.
+  const given = ctx.warmTarget ?? (cached?.kind === 'target' ? cached : undefined);
+  const warm = given && given.hyper.lengthscales.length === D && given.n <= t.n ? given : undefined;
   const data = { X: t.X, n: t.n, D, y: tr.values, dims: allDims(D) };
   if (warm && warm.n >= REUSE_MIN_N && t.n - warm.n < REUSE_FRACTION * warm.n) {
     // Refit schedule: with many observations one more point barely moves the MAP hyperparameters, and
@@ -77,6 +80,7 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
       n: t.n,
       lml: target.fit.lml,
       lengthscales: target.fit.hyper.lengthscales,
+      signal: target.fit.hyper.signal,
       noise: target.fit.hyper.noise,
       outputTransform: target.transform,
     };
@@ -126,7 +130,9 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
   const rgpeWeightsOut = members.map((m) => ({ experimentId: m.id, weight: m.weight }));
   const summary: ModelSummary = {
     n: t.n,
-    ...(target ? { lml: target.fit.lml, lengthscales: target.fit.hyper.lengthscales, noise: target.fit.hyper.noise, outputTransform: target.transform } : {}),
+    ...(target
+      ? { lml: target.fit.lml, lengthscales: target.fit.hyper.lengthscales, signal: target.fit.hyper.signal, noise: target.fit.hyper.noise, outputTransform: target.transform }
+      : {}),
     rgpeWeights: rgpeWeightsOut,
   };
   // Anchor local search at the optima of the priors that carry weight as well as the target's best.

@@ -1,3 +1,4 @@
+import type { GPHyperparameters } from '../models/gp.ts';
 // The one interface every sampler implements, and the context they share. A sampler returns complete
 // suggestions (config + provenance) and records its picks in `ctx.exclude` / `ctx.batchPending`, so a
 // later sampler in the same batch avoids them and can model them as pending.
@@ -29,6 +30,8 @@ export type SamplerContext = {
   priors: ProjectedPrior[];
   metaFeatures: MetaFeatures | undefined;
   cache: ModelCache | undefined;
+  /** Hyperparameters of an earlier fit of the target GP, from the request. */
+  warmTarget: { hyper: GPHyperparameters; n: number } | undefined;
   /** Number of observations in the request (all states): the position of this batch in the design. */
   nSeen: number;
 };

@@ -49,6 +49,29 @@ export function priorAt(h: ExperimentHistory, seq: number): PriorExperiment {
   };
 }
 
+const RecordedFit = z.object({
+  n: z.number().int().min(1),
+  lengthscales: z.array(z.number().positive()).min(1),
+  signal: z.number().positive(),
+  noise: z.number().positive(),
+});
+
+/**
+ * The target GP's hyperparameters from the latest model-based suggestion recorded before `seq`.
+ * Starting the next fit there (or reusing it while the data grew little) makes suggestions much
+ * cheaper, and since it comes from the recorded history, replay sees exactly the same input.
+ */
+export function lastFitBefore(trials: HistoryTrial[], seq: number): SuggestRequest['targetHyperparameters'] {
+  let found: { seq: number; number: number; fit: z.infer<typeof RecordedFit> } | undefined;
+  for (const t of trials) {
+    if (t.proposedBy !== 'optimizer' || t.createdSeq > seq) continue;
+    const fit = RecordedFit.safeParse(t.provenance?.model);
+    if (!fit.success) continue;
+    if (!found || t.createdSeq > found.seq || (t.createdSeq === found.seq && t.number > found.number)) found = { seq: t.createdSeq, number: t.number, fit: fit.data };
+  }
+  return found?.fit;
+}
+
 export function buildRequest(target: ExperimentHistory, priors: Map<string, ExperimentHistory>, snap: Snapshot, count: number): SuggestRequest {
   const used = snap.priors.flatMap((p) => {
     const h = priors.get(p.experimentId);
@@ -63,5 +86,6 @@ export function buildRequest(target: ExperimentHistory, priors: Map<string, Expe
     priors: used.filter((p) => p.observations.length > 0),
     metaFeatures: Object.keys(target.metaFeatures).length ? target.metaFeatures : null,
     settings: snap.settings,
+    targetHyperparameters: lastFitBefore(target.trials, snap.seq),
   };
 }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connect, explainConnectionError, verify } from '../../graph/driver.ts';
 import { SetupError } from '../../graph/server/errors.ts';
 import { findJava } from '../../graph/server/java.ts';
-import { freePort, instanceStatus, readState, startInstance, stopInstance } from '../../graph/server/instance.ts';
+import { freePort, instanceStatus, readState, startInstance, startOnFreePorts, stopInstance } from '../../graph/server/instance.ts';
 import { provisionJars } from '../../graph/server/provision.ts';
 import { testConnection } from '../support/graph.ts';
 
@@ -47,8 +47,10 @@ describe.runIf(local)('the local Neo4j server', () => {
 
   it('keeps its data across stop and start, with status and PID file in between', async () => {
     const home = join(tmp, 'lifecycle');
-    const spec = { home, boltPort: await freePort(), httpPort: await freePort(), heap: '256m', pageCache: '64m' };
-    const first = await startInstance(spec);
+    // A password that starts with '-' must not be taken for an option of neo4j-admin.
+    const first = await startOnFreePorts({ home, heap: '256m', pageCache: '64m' }, { initialPassword: '-starts-with-a-dash' });
+    expect(first.password).toBe('-starts-with-a-dash');
+    const spec = { home, boltPort: first.boltPort, httpPort: first.httpPort, heap: '256m', pageCache: '64m' };
     try {
       expect(first.startedNow).toBe(true);
       expect((await instanceStatus(home)).running).toBe(true);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { connect, type Connection } from '../../graph/driver.ts';
 import { migrate } from '../../graph/schema/migrate.ts';
-import { freePort, startInstance, stopInstance } from '../../graph/server/instance.ts';
+import { startOnFreePorts, stopInstance } from '../../graph/server/instance.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 
 /**
@@ -29,10 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await stopInstance(home);
   rmSync(home, { recursive: true, force: true });
   const t0 = Date.now();
-  const inst = await startInstance(
-    { home, boltPort: await freePort(), httpPort: await freePort(), heap: '768m', pageCache: '256m' },
-    { log: (l) => console.log(`[test neo4j] ${l}`) },
-  );
+  const inst = await startOnFreePorts({ home, heap: '768m', pageCache: '256m' }, { log: (l) => console.log(`[test neo4j] ${l}`) });
   console.log(`[test neo4j] Neo4j ${inst.neo4jVersion} up at ${inst.boltUri} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await applySchema({ uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' });
   project.provide('neo4j', {

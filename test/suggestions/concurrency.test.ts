@@ -67,5 +67,10 @@ describe('32 workers asking and telling at once on one experiment', () => {
     const detail = (await api.call('GET', `/v1/experiments/${e.id}`)).body;
     expect(detail.counts).toEqual({ completed: WORKERS * ROUNDS });
     expect(detail.bestTrial.value).toBe((WORKERS - 1) * 100 + 1.5);
+
+    // However the requests were batched, every suggestion is reproducible from the recorded history.
+    const replay = (await api.call('GET', `/v1/experiments/${e.id}/replay`)).body;
+    expect(replay.mismatches).toEqual([]);
+    expect(replay.checked).toBe(WORKERS * ROUNDS);
   }, 180_000);
 });
