@@ -4,7 +4,13 @@ import { NotFoundError } from '../graph/errors.ts';
 import { SetupError } from '../graph/server/errors.ts';
 import { instanceStatus, stopInstance } from '../graph/server/instance.ts';
 import { experimentProjectId } from '../graph/repositories/experiments.ts';
+import { createReadStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ensureProject } from '../graph/repositories/projects.ts';
 import { buildApp } from './app.ts';
+import { ProfileError } from './metafeatures/index.ts';
+import { DEFAULT_PROJECT } from './projects.ts';
+import { registerCsvDataset } from './services/datasets.ts';
 import { demoEnabled, loadDemo } from './demo.ts';
 import { replayExperiment } from './services/replay.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -17,7 +23,8 @@ const USAGE = `usage: precedent <command>
   neo4j start|stop|status   manage the project's local Neo4j server
   migrate               apply schema migrations and exit
   demo [--force]        load the demo knowledge base (only into an empty graph unless --force)
-  replay <experiment-id>    recompute an experiment's suggestions from its recorded history`;
+  replay <experiment-id>    recompute an experiment's suggestions from its recorded history
+  dataset add --csv <path> --name <name> [--target <column>]   profile a local CSV and register it`;
 
 async function openGraph(config: Config, serviceUrl?: string): Promise<{ graph: Graph; info: Awaited<ReturnType<typeof verify>>; local?: Awaited<ReturnType<typeof resolveConnection>>['local'] }> {
   const { connection, local } = await resolveConnection(config, log, serviceUrl);
@@ -141,6 +148,49 @@ async function cmdDemo(config: Config, args: string[]): Promise<void> {
   }
 }
 
+async function cmdDataset(config: Config, args: string[]): Promise<void> {
+  const usage = 'npm run dataset -- add --csv <path> --name <name> [--version 1] [--target <column>] [--task-type auto|classification|regression] [--project default]';
+  if (args[0] !== 'add') throw new SetupError(`unknown dataset command ${JSON.stringify(args[0] ?? '')}`, usage);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: args.slice(1),
+      options: {
+        csv: { type: 'string' },
+        name: { type: 'string' },
+        version: { type: 'string', default: '1' },
+        target: { type: 'string' },
+        'task-type': { type: 'string', default: 'auto' },
+        project: { type: 'string', default: DEFAULT_PROJECT },
+      },
+    }));
+  } catch (err) {
+    throw new SetupError((err as Error).message, usage);
+  }
+  const taskType = values['task-type'];
+  if (!values.csv || !values.name) throw new SetupError('dataset add needs --csv and --name', usage);
+  if (taskType !== 'auto' && taskType !== 'classification' && taskType !== 'regression') throw new SetupError(`--task-type must be auto, classification or regression (got ${JSON.stringify(taskType)})`, usage);
+  const { graph } = await openGraph(config);
+  try {
+    await migrate(graph);
+    const project = await ensureProject(graph, values.project);
+    const r = await registerCsvDataset(graph, project.id, createReadStream(values.csv, { highWaterMark: 1 << 20 }), {
+      name: values.name,
+      version: values.version,
+      profile: { target: values.target, taskType },
+    });
+    log(`${r.created ? 'registered' : 'already registered'} dataset ${r.dataset.name} v${r.dataset.version} (${r.dataset.id}) in project ${values.project}`);
+    log(`${r.profile.rows} rows, ${Object.keys(r.dataset.metaFeatures).length} meta-features, fingerprint ${r.dataset.fingerprint}`);
+    for (const note of r.profile.notes) log(`  note: ${note}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SetupError(`no such file: ${values.csv}`, usage);
+    if (err instanceof ProfileError) throw new SetupError(`cannot profile ${values.csv}: ${err.message}`, usage);
+    throw err;
+  } finally {
+    await graph.close();
+  }
+}
+
 async function cmdReplay(config: Config, experimentId: string | undefined): Promise<void> {
   if (!experimentId) throw new SetupError('replay needs an experiment id', 'npm run replay -- <experiment-id>');
   const { graph } = await openGraph(config);
@@ -172,6 +222,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdReplay(config, sub);
     case 'demo':
       return cmdDemo(config, argv.slice(1));
+    case 'dataset':
+      return cmdDataset(config, argv.slice(1));
     default:
       throw new SetupError(`unknown command ${JSON.stringify(cmd ?? '')}`, USAGE);
   }

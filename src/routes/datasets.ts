@@ -4,9 +4,9 @@ import type { Readable } from 'node:stream';
 import type { Graph } from '../../graph/driver.ts';
 import { createDataset, getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
 import { parseOrThrow } from '../http/errors.ts';
-import { profileCsv } from '../metafeatures/index.ts';
 import { IdParams, page, pageOf } from '../schemas/common.ts';
 import { CreateDatasetBody, CsvUploadQuery, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
+import { registerCsvDataset } from '../services/datasets.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
 import { forgetRanges } from '../similarity/rank.ts';
 
@@ -39,29 +39,13 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
       const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim();
       if (type === 'text/csv' || type === 'application/csv') {
         const q = parseOrThrow(CsvUploadQuery, req.query, 'querystring');
-        const profile = await profileCsv(req.body as Readable, {
-          target: q.target,
-          taskType: q.taskType,
-          sampleRows: q.sampleRows,
-          seed: q.seed,
-          maxBytes: csvLimit,
-        });
-        const classes = profile.metaFeatures.number_of_classes;
-        const { dataset, created } = await createDataset(graph, req.projectId, {
+        const { dataset, created, profile } = await registerCsvDataset(graph, req.projectId, req.body as Readable, {
           name: q.name,
           version: q.version,
-          fingerprint: profile.fingerprint,
-          taskType: profile.taskType,
-          instances: profile.rows,
-          features: profile.columns.length - 1,
-          classes: classes === undefined ? undefined : Math.round(classes),
           description: q.description,
-          metaFeatures: profile.metaFeatures,
-          embedding: metaFeatureEmbedding(profile.metaFeatures),
+          profile: { target: q.target, taskType: q.taskType, sampleRows: q.sampleRows, seed: q.seed, maxBytes: csvLimit },
         });
-        if (created) forgetRanges(req.projectId);
-        const { rows, bytes, sampled, sampleRows, target, notes } = profile;
-        return reply.code(created ? 201 : 200).send({ ...dataset, profile: { rows, bytes, sampled, sampleRows, target, notes } });
+        return reply.code(created ? 201 : 200).send({ ...dataset, profile });
       }
       const body = parseOrThrow(CreateDatasetBody, req.body, 'body');
       const { dataset, created } = await createDataset(graph, req.projectId, { ...body, embedding: metaFeatureEmbedding(body.metaFeatures) });
