@@ -56,7 +56,7 @@ async function cmdStart(config: Config): Promise<void> {
       log(`warning: the demo knowledge base could not be loaded (${(err as Error).message}); starting without it`);
     }
   }
-  const app = await buildApp({ graph, logger: { level: config.logLevel } });
+  const app = await buildApp({ graph, logger: { level: config.logLevel }, suggestions: { staleAfterSeconds: config.staleAfterSeconds } });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -53,6 +53,10 @@ export const EnvSchema = z
     PRECEDENT_NEO4J_HTTP_PORT: port(7474),
     PRECEDENT_NEO4J_HEAP: memorySize('1g'),
     PRECEDENT_NEO4J_PAGECACHE: memorySize('512m'),
+    PRECEDENT_STALE_AFTER_SECONDS: z.preprocess(
+      (v) => (v === '' || v === undefined ? 3600 : v),
+      z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (off) or more seconds'),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NEO4J_URI && !env.NEO4J_PASSWORD) {
@@ -82,6 +86,8 @@ export interface Config {
     | { mode: 'external'; uri: string; user: string; password: string; database: string };
   http: { host: string; port: number };
   logLevel: Env['LOG_LEVEL'];
+  /** Running trials older than this become stale; 0 disables. */
+  staleAfterSeconds: number;
 }
 
 const SECRET = new Set(['NEO4J_PASSWORD']);
@@ -111,5 +117,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         heap: e.PRECEDENT_NEO4J_HEAP,
         pageCache: e.PRECEDENT_NEO4J_PAGECACHE,
       };
-  return { neo4j, http: { host: e.HOST, port: e.PORT }, logLevel: e.LOG_LEVEL };
+  return { neo4j, http: { host: e.HOST, port: e.PORT }, logLevel: e.LOG_LEVEL, staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS };
 }

@@ -8,7 +8,7 @@ import { REPO_ROOT } from './config.ts';
 
 const CellSchema = z.union([z.string(), z.number(), z.null()]);
 
-const TaskSchema = z
+export const TaskSchema = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -20,6 +20,7 @@ const TaskSchema = z
   })
   .catchall(z.unknown());
 
+/** `suite/1` (shared/bench/SUITE-FORMAT.md); unknown fields are kept, as the format asks readers to allow. */
 export const SuiteSchema = z
   .object({
     format: z.literal('suite/1'),
@@ -28,6 +29,9 @@ export const SuiteSchema = z
     objective: z.object({ name: z.string(), direction: DirectionSchema }),
     searchSpace: SearchSpaceSchema,
     metaFeatureNames: z.array(z.string()),
+    extraValues: z
+      .array(z.object({ key: z.string().startsWith('values_'), name: z.string(), direction: DirectionSchema, unit: z.string().optional() }))
+      .optional(),
     tasks: z.array(TaskSchema),
   })
   .catchall(z.unknown())
@@ -36,6 +40,9 @@ export const SuiteSchema = z
       if (t.configs.length !== t.values.length) ctx.addIssue({ code: 'custom', path: ['tasks', i], message: 'configs/values length mismatch' });
       if (t.metaFeatures && t.metaFeatures.length !== s.metaFeatureNames.length) {
         ctx.addIssue({ code: 'custom', path: ['tasks', i, 'metaFeatures'], message: 'metaFeatures length differs from metaFeatureNames' });
+      }
+      if (t.configs.some((row) => row.length !== s.searchSpace.length)) {
+        ctx.addIssue({ code: 'custom', path: ['tasks', i, 'configs'], message: 'row width differs from searchSpace' });
       }
     });
   });

@@ -119,3 +119,27 @@ export async function listDatasets(
     return { items: items.map(toDataset), total: count?.total ?? 0 };
   });
 }
+
+/**
+ * Which of these datasets would conflict with stored ones (same name and version, another
+ * fingerprint), so a multi-dataset write can be refused before anything is written.
+ */
+export async function fingerprintConflicts(
+  graph: Graph,
+  projectId: string,
+  items: { name: string; version: string; fingerprint?: string | null }[],
+): Promise<{ index: number; stored: string }[]> {
+  const keyed = items.flatMap((d, index) => (d.fingerprint ? [{ index, key: datasetKey(projectId, d.name, d.version), fingerprint: d.fingerprint }] : []));
+  if (keyed.length === 0) return [];
+  const found = await read(graph, (tx) =>
+    rows<{ index: number; stored: string }>(
+      tx,
+      `UNWIND $keyed AS k
+       MATCH (d:Dataset {key: k.key})
+       WHERE d.fingerprint IS NOT NULL AND d.fingerprint <> k.fingerprint
+       RETURN k.index AS index, d.fingerprint AS stored`,
+      { keyed: keyed.map((k) => ({ ...k, index: int(k.index) })) },
+    ),
+  );
+  return found.map((r) => ({ index: Number(r.index), stored: r.stored }));
+}

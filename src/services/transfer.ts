@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Graph } from '../../graph/driver.ts';
-import { InvalidInputError } from '../../graph/errors.ts';
+import { ConflictError, InvalidInputError } from '../../graph/errors.ts';
+import { fingerprintConflicts } from '../../graph/repositories/datasets.ts';
 import { exportExperiment, importExperiment, type ImportItem } from '../../graph/repositories/transfer.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { EXPORT_FORMAT, ExperimentLine } from '../schemas/transfer.ts';
@@ -48,6 +49,25 @@ export function parseImport(text: string): ImportItem[] {
 export async function runImport(graph: Graph, projectId: string, text: string) {
   const started = performance.now();
   const items = parseImport(text);
+  // Within the file, and against the graph: a dataset version whose data differ is refused before
+  // anything is written, naming the line.
+  const seen = new Map<string, { line: number; fingerprint?: string }>();
+  items.forEach((item, i) => {
+    const key = `${item.dataset.name}@${item.dataset.version}`;
+    const prev = seen.get(key);
+    if (prev && prev.fingerprint && item.dataset.fingerprint && prev.fingerprint !== item.dataset.fingerprint) {
+      throw new ConflictError(`line ${i + 1}: dataset "${item.dataset.name}" version "${item.dataset.version}" has another fingerprint than on line ${prev.line}`, { line: i + 1 });
+    }
+    if (!prev || !prev.fingerprint) seen.set(key, { line: i + 1, fingerprint: item.dataset.fingerprint });
+  });
+  const [conflict] = await fingerprintConflicts(graph, projectId, items.map((i) => i.dataset));
+  if (conflict) {
+    const d = items[conflict.index]?.dataset;
+    throw new ConflictError(
+      `line ${conflict.index + 1}: dataset "${d?.name}" version "${d?.version}" already exists with a different fingerprint; give the new data a new version`,
+      { line: conflict.index + 1, fingerprint: conflict.stored },
+    );
+  }
   const experiments = [];
   let trials = 0;
   for (const [i, item] of items.entries()) {

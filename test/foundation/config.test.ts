@@ -59,6 +59,12 @@ describe('configuration', () => {
     expect(err?.message).not.toContain('short"');
   });
 
+  it('reads the stale-trial timeout', () => {
+    expect(loadConfig({}).staleAfterSeconds).toBe(3600);
+    expect(loadConfig({ PRECEDENT_STALE_AFTER_SECONDS: '0' }).staleAfterSeconds).toBe(0);
+    expect(problems({ PRECEDENT_STALE_AFTER_SECONDS: '-5' })[0]?.reason).toMatch(/0 \(off\)/);
+  });
+
   it('rejects bad database names, memory sizes and colliding ports', () => {
     expect(problems({ NEO4J_DATABASE: '1-bad name' })[0]?.variable).toBe('NEO4J_DATABASE');
     expect(problems({ PRECEDENT_NEO4J_HEAP: 'lots' })[0]?.reason).toMatch(/512m/);

@@ -109,6 +109,20 @@ describe('import and export', () => {
     expect((await api.call('GET', '/v1/experiments?limit=500')).body.total).toBe(before);
   });
 
+  it('refuses a dataset whose fingerprint conflicts before writing any line', async () => {
+    const before = (await api.call('GET', '/v1/experiments?limit=500')).body.total;
+    await api.call('POST', '/v1/datasets', { name: 'fp-import', version: '1', fingerprint: 'sha256:old' });
+    const ok = JSON.stringify({ ...line({ name: 'first line' }), dataset: { name: 'fp-import-other', metaFeatures: {} } });
+    const clash = JSON.stringify({ ...line({ name: 'second line' }), dataset: { name: 'fp-import', version: '1', fingerprint: 'sha256:new', metaFeatures: {} } });
+    const r = await api.call('POST', '/v1/import', `${ok}\n${clash}\n`, NDJSON);
+    expect(r.status).toBe(409);
+    expect(r.body.message).toMatch(/^line 2: dataset "fp-import"/);
+    const inFile = JSON.stringify({ ...line({ name: 'third' }), dataset: { name: 'twice', fingerprint: 'sha256:b', metaFeatures: {} } });
+    const inFile2 = JSON.stringify({ ...line({ name: 'fourth' }), dataset: { name: 'twice', fingerprint: 'sha256:c', metaFeatures: {} } });
+    expect((await api.call('POST', '/v1/import', `${inFile}\n${inFile2}`, NDJSON)).body.message).toMatch(/^line 2: .*line 1/);
+    expect((await api.call('GET', '/v1/experiments?limit=500')).body.total).toBe(before);
+  });
+
   it('answers 404 when exporting an unknown experiment', async () => {
     expect((await api.call('GET', '/v1/experiments/6d0f4a0e-8f1e-4f57-9a43-4a3f1d1c8a11/export')).status).toBe(404);
   });

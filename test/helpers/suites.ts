@@ -3,48 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { DirectionSchema, SearchSpaceSchema, type Config, type Observation, type PriorExperiment, type SearchSpace } from '../../optimizers/index.ts';
+import type { z } from 'zod';
+import type { Config, Observation, PriorExperiment, SearchSpace } from '../../optimizers/index.ts';
+import { SuiteSchema, TaskSchema } from '../../src/suites.ts';
 
-const CellSchema = z.union([z.string(), z.number(), z.null()]);
-
-export const TaskSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    metaFeatures: z.array(z.number()).nullable(),
-    best: z.number(),
-    worst: z.number(),
-    configs: z.array(z.array(CellSchema)),
-    values: z.array(z.number()),
-  })
-  .catchall(z.unknown());
-
-export const SuiteSchema = z
-  .object({
-    format: z.literal('suite/1'),
-    name: z.string(),
-    description: z.string(),
-    objective: z.object({ name: z.string(), direction: DirectionSchema }),
-    searchSpace: SearchSpaceSchema,
-    metaFeatureNames: z.array(z.string()),
-    extraValues: z
-      .array(z.object({ key: z.string().startsWith('values_'), name: z.string(), direction: DirectionSchema, unit: z.string().optional() }))
-      .optional(),
-    tasks: z.array(TaskSchema),
-  })
-  .superRefine((s, ctx) => {
-    s.tasks.forEach((t, i) => {
-      if (t.configs.length !== t.values.length) ctx.addIssue({ code: 'custom', path: ['tasks', i], message: 'configs/values length mismatch' });
-      if (t.metaFeatures && t.metaFeatures.length !== s.metaFeatureNames.length) {
-        ctx.addIssue({ code: 'custom', path: ['tasks', i, 'metaFeatures'], message: 'metaFeatures length differs from metaFeatureNames' });
-      }
-      if (t.configs.some((row) => row.length !== s.searchSpace.length)) {
-        ctx.addIssue({ code: 'custom', path: ['tasks', i, 'configs'], message: 'row width differs from searchSpace' });
-      }
-    });
-  });
-
+export { SuiteSchema, TaskSchema };
 export type Suite = z.infer<typeof SuiteSchema>;
 export type Task = z.infer<typeof TaskSchema>;
 
