@@ -68,6 +68,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (err instanceof NotFoundError) return send(404, { message: err.message });
     if (err instanceof ConflictError) return send(409, { message: err.message, details: err.details });
+    // A uniqueness constraint caught a race between two writers (e.g. the same id imported twice at
+    // once): the request conflicts with another one, it is not a server bug.
+    if ((err as { code?: string }).code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+      req.log.warn({ err }, 'constraint violation');
+      return send(409, { message: 'the request conflicts with data written at the same time; retry it' });
+    }
     if (isNeo4jOutage(err)) {
       req.log.warn({ err }, 'Neo4j unavailable');
       reply.header('Retry-After', '5');

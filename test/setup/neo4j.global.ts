@@ -1,9 +1,9 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { connect, type Connection } from '../../graph/driver.ts';
 import { migrate } from '../../graph/schema/migrate.ts';
-import { startOnFreePorts, stopInstance } from '../../graph/server/instance.ts';
+import { runningPid, startOnFreePorts, stopInstance } from '../../graph/server/instance.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 
 /**
@@ -25,8 +25,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('neo4j', { ...c, httpPort: 0, home: '' });
     return async () => {};
   }
-  const home = join(REPO_ROOT, '.neo4j', 'test');
-  await stopInstance(home);
+  // One folder per run: concurrent runs in one checkout must not stop each other's server.
+  // Folders of earlier runs whose server is gone (crashed, killed) are removed.
+  const base = join(REPO_ROOT, '.neo4j');
+  mkdirSync(base, { recursive: true });
+  for (const d of readdirSync(base)) {
+    if (d.startsWith('test-') && runningPid(join(base, d)) === undefined) rmSync(join(base, d), { recursive: true, force: true });
+  }
+  const home = join(base, `test-${process.pid}`);
   rmSync(home, { recursive: true, force: true });
   const t0 = Date.now();
   const inst = await startOnFreePorts({ home, heap: '768m', pageCache: '256m' }, { log: (l) => console.log(`[test neo4j] ${l}`) });
@@ -42,6 +48,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   return async () => {
     await stopInstance(home);
+    rmSync(home, { recursive: true, force: true });
   };
 }
 
