@@ -27,20 +27,12 @@ export interface ExperimentFilter {
   model?: string;
   metric?: string;
   excludeIds?: string[];
-  /** Restrict to experiments on these datasets (null = any dataset in the project). */
-  datasetIds?: string[] | null;
   limit: number;
 }
 
 /** Experiments with their best valid completed trial, for ranking and warm start. */
 export async function experimentSummaries(graph: Graph, projectId: string, f: ExperimentFilter): Promise<ExperimentSummary[]> {
-  // With candidate datasets, start from them (unique-index seeks) rather than from every
-  // experiment of the project; the planner cannot know the list is short.
-  const start = f.datasetIds
-    ? `UNWIND $datasetIds AS datasetId
-       MATCH (d:Dataset {id: datasetId})<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
-       WHERE e.projectId = $projectId`
-    : `${EXPERIMENT_MATCH} WHERE e.projectId = $projectId AND e.createdAt IS NOT NULL`;
+  const start = `${EXPERIMENT_MATCH} WHERE e.projectId = $projectId AND e.createdAt IS NOT NULL`;
   const found = await read(graph, (tx) =>
     rows(
       tx,
@@ -49,7 +41,7 @@ export async function experimentSummaries(graph: Graph, projectId: string, f: Ex
          AND NOT e.id IN $excludeIds
        WITH d, e, m ORDER BY e.createdAt DESC LIMIT $limit
        ${SUMMARY_RETURN}`,
-      { projectId, datasetIds: f.datasetIds ?? null, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], limit: int(f.limit) },
+      { projectId, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], limit: int(f.limit) },
     ),
   );
   return found.map(toSummary);
@@ -69,7 +61,7 @@ export async function nearExperiments(
   projectId: string,
   embedding: number[],
   datasets: number,
-  f: Omit<ExperimentFilter, 'datasetIds'>,
+  f: ExperimentFilter,
 ): Promise<NearExperiment[]> {
   const found = await read(graph, (tx) =>
     rows(

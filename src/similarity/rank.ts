@@ -95,7 +95,7 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
     summaries = near;
     datasetMeta = new Map(near.map((n) => [n.experiment.datasetId, n.datasetMetaFeatures]));
   } else {
-    summaries = await experimentSummaries(graph, projectId, { ...filter, datasetIds: null, limit: 1000 });
+    summaries = await experimentSummaries(graph, projectId, { ...filter, limit: 1000 });
     datasetMeta = new Map();
   }
   const ranges = meta ? await projectRanges(graph, projectId) : new Map<string, { lo: number; hi: number }>();
