@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import type { Config, Observation, PriorExperiment, SearchSpace } from '../../optimizers/index.ts';
 import { SuiteSchema, TaskSchema } from '../../src/suites.ts';
 
 export { SuiteSchema, TaskSchema };
@@ -30,32 +29,5 @@ export function loadSuite(name: string): Suite {
   return suite;
 }
 
-export function rowToConfig(space: SearchSpace, row: (string | number | null)[]): Config {
-  const c: Config = {};
-  space.forEach((p, i) => {
-    c[p.name] = row[i] ?? null;
-  });
-  return c;
-}
-
-export function taskConfigs(suite: Suite, task: Task): Config[] {
-  return task.configs.map((row) => rowToConfig(suite.searchSpace, row));
-}
-
-export function metaFeatureRecord(suite: Suite, task: Task): Record<string, number> | null {
-  if (!task.metaFeatures) return null;
-  return Object.fromEntries(suite.metaFeatureNames.map((n, i) => [n, task.metaFeatures![i]!]));
-}
-
-/** A task as a completed prior experiment (every table row one observation). */
-export function taskAsPrior(suite: Suite, task: Task, values: number[] = task.values): PriorExperiment {
-  const configs = taskConfigs(suite, task);
-  const observations: Observation[] = configs.map((config, i) => ({ id: `${task.id}:${i}`, config, value: values[i]!, state: 'completed' }));
-  return { id: task.id, direction: suite.objective.direction, space: suite.searchSpace, metaFeatures: metaFeatureRecord(suite, task), observations };
-}
-
-/** Normalised regret |best − y| / |best − worst| (0 when the table is flat). */
-export function normalizedRegret(task: Task, y: number): number {
-  const range = Math.abs(task.best - task.worst);
-  return range > 0 ? Math.abs(task.best - y) / range : 0;
-}
+// The table helpers live in bench/tabular/task.ts, shared with the quality benchmark.
+export { metaFeatureRecord, normalizedRegret, taskAsPrior, taskConfigs } from '../../bench/tabular/task.ts';

@@ -1,0 +1,18 @@
+// `npm run bench -- <subcommand> …`: the benchmark runners that take options. (The latency benchmarks are
+// still run directly with `npx tsx bench/<name>.ts`.)
+import { qualityCommand, QUALITY_USAGE } from './quality/command.ts';
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = { quality: qualityCommand };
+
+const [sub, ...rest] = process.argv.slice(2);
+const command = sub ? commands[sub] : undefined;
+if (!command) {
+  process.stderr.write(`usage:\n  ${QUALITY_USAGE}\n`);
+  process.exit(2);
+}
+try {
+  process.exitCode = await command(rest);
+} catch (err) {
+  process.stderr.write(`bench ${sub}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,41 @@
+// Baseline random search and our optimizer in its three configurations, run in-process through suggest().
+import { resolveSettings, Rng, type Settings } from '../../optimizers/index.ts';
+import { runSuggestLoop } from '../tabular/suggest-loop.ts';
+import type { Method, RunContext } from './method.ts';
+
+/** Uniform random search without replacement over the task's rows. */
+export const randomMethod: Method = {
+  name: 'random',
+  run: async (ctx) => Rng.from(ctx.seed, 'random-search', ctx.table.task.id).shuffle(ctx.table.configs.map((_, i) => i)).slice(0, ctx.budget),
+};
+
+/** GP-BO from scratch: Sobol initial design, then GP-BO (strategy auto without priors). */
+export const gpMethod: Method = {
+  name: 'gp',
+  run: async (ctx) => runSuggestLoop({ table: ctx.table, budget: ctx.budget, seed: ctx.seed }).rows,
+};
+
+/**
+ * The warm initial design alone: the prior portfolio for the first nInitial trials, then plain GP-BO on the
+ * target. Compared with `transfer` this isolates what the transfer surrogate adds after the design
+ * (strategy 'warm-init' for every trial would instead keep drawing from the portfolio and never model).
+ */
+export const warmInitMethod: Method = {
+  name: 'warm-init',
+  run: async (ctx) => {
+    const nInitial = resolveSettings(undefined, ctx.table.suite.searchSpace.length).nInitial;
+    const warm: Settings = { strategy: 'warm-init' };
+    const gp: Settings = { strategy: 'gp' };
+    return runSuggestLoop({ ...loopArgs(ctx), settingsAt: (t) => (t < nInitial ? warm : gp) }).rows;
+  },
+};
+
+/** The default product behaviour: warm initial design, then the RGPE transfer surrogate (strategy auto with priors). */
+export const transferMethod: Method = {
+  name: 'transfer',
+  run: async (ctx) => runSuggestLoop(loopArgs(ctx)).rows,
+};
+
+function loopArgs(ctx: RunContext) {
+  return { table: ctx.table, budget: ctx.budget, seed: ctx.seed, priors: ctx.priors, metaFeatures: ctx.metaFeatures, cache: ctx.cache };
+}
