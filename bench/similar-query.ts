@@ -80,6 +80,6 @@ try {
   console.log(`  by datasetId + model filter, k=10: ${fmt(byDataset)}`);
   console.log(`  by raw meta-features, k=10:       ${fmt(byMeta)}`);
 } finally {
-  if (values.keep) console.error('--keep: the bench server stays up in .neo4j/bench-similar (npm run neo4j:stop does not manage it; kill its pid)');
+  if (values.keep) console.error(`--keep: the bench server stays up in .neo4j/bench-similar-${process.pid} (npm run neo4j:stop does not manage it; kill its pid)`);
   else await stop();
 }

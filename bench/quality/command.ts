@@ -10,6 +10,7 @@ import { gpMethod, randomMethod, transferMethod, warmInitMethod } from './ours.t
 import { writeOutputs } from './output.ts';
 import { summaryTable } from './report.ts';
 import { runQuality, selectTasks } from './run.ts';
+import { serviceMethods } from './service.ts';
 
 export const ALL_METHODS = ['random', 'gp', 'warm-init', 'transfer', 'optuna-tpe', 'optuna-tpe-warm'];
 
@@ -38,7 +39,6 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
     },
   });
   if (!values.suite) throw new Error(`--suite is required\n${QUALITY_USAGE}`);
-  if (values['via-service']) throw new Error('--via-service is not implemented yet (issue 6 follow-up); run in-process without it');
   const suite = readSuite(resolve(values.suite));
   const budget = positiveInt('budget', values.budget);
   const seeds = Array.from({ length: positiveInt('seeds', values.seeds) }, (_, i) => i + 1);
@@ -50,6 +50,12 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
 
   const skipped: { method: string; reason: string }[] = [];
   const ours: Record<string, Method> = { random: randomMethod, gp: gpMethod, 'warm-init': warmInitMethod, transfer: transferMethod };
+  let closeService = async (): Promise<void> => {};
+  if (values['via-service'] && wanted.some((m) => ['gp', 'warm-init', 'transfer'].includes(m))) {
+    const service = await serviceMethods(suite, log);
+    Object.assign(ours, service.methods);
+    closeService = service.close;
+  }
   let closeOptuna = async (): Promise<void> => {};
   const optunaWanted = wanted.filter((m) => m.startsWith('optuna'));
   let optuna: Record<string, Method> = {};
@@ -71,13 +77,20 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
 
   log(`quality: ${suite.name}, ${tasks.length} task(s) × ${seeds.length} seed(s), budget ${budget}, prior trials ${priorTrials}${values['shuffle-priors'] ? ', shuffled priors' : ''}; methods ${methods.map((m) => m.name).join(', ')}`);
   try {
-    const results = await runQuality(suite, methods, { budget, seeds, priorTrials, shufflePriors: values['shuffle-priors'], tasks }, log, skipped);
+    const results = await runQuality(
+      suite,
+      methods,
+      { budget, seeds, priorTrials, shufflePriors: values['shuffle-priors'], tasks, viaService: values['via-service'] },
+      log,
+      skipped,
+    );
     process.stdout.write(`${summaryTable(results)}\n`);
     const out = resolve(values.out ?? `bench/out/quality-${suite.name}`);
     const files = await writeOutputs(out, results, `npm run bench -- quality ${argv.join(' ')}`);
     log(`wrote ${files.join(', ')}`);
   } finally {
     await closeOptuna();
+    await closeService();
   }
   return 0;
 }

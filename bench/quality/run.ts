@@ -14,6 +14,8 @@ export type QualityOptions = {
   priorTrials: number;
   shufflePriors: boolean;
   tasks: SuiteTask[];
+  /** Our methods ran through the HTTP API and Neo4j rather than in-process. */
+  viaService?: boolean;
 };
 
 export type { QualityResults } from './schema.ts';
@@ -55,7 +57,7 @@ export async function runQuality(
     suite: suite.name,
     methods: methods.map((m) => m.name),
     budgets,
-    protocol: { budget: opts.budget, seeds: opts.seeds, priorTrials: opts.priorTrials, shufflePriors: opts.shufflePriors, tasks: opts.tasks.map((t) => t.id), skipped },
+    protocol: { budget: opts.budget, seeds: opts.seeds, priorTrials: opts.priorTrials, shufflePriors: opts.shufflePriors, viaService: opts.viaService ?? false, tasks: opts.tasks.map((t) => t.id), skipped },
     summary: summarize(curves, budgets),
     ranks: averageRanks(curves, budgets),
     trialsToTarget: trialsToTarget(curves, REFERENCE_METHOD),

@@ -23,6 +23,7 @@ export const QualityResultsSchema = z.object({
     seeds: z.array(z.number().int()),
     priorTrials: z.number().int().positive(),
     shufflePriors: z.boolean(),
+    viaService: z.boolean().default(false),
     tasks: z.array(z.string()),
     skipped: z.array(z.object({ method: z.string(), reason: z.string() })),
   }),

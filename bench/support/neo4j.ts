@@ -11,8 +11,8 @@ import { REPO_ROOT } from '../../src/config.ts';
  * indexes online. Benchmarks never touch the user's database.
  */
 export async function benchGraph(name: string, heap = '2g'): Promise<{ graph: Graph; stop: () => Promise<void> }> {
-  const home = join(REPO_ROOT, '.neo4j', `bench-${name}`);
-  await stopInstance(home);
+  // Per process: a benchmark must not stop the server of another run (tests use bench code too).
+  const home = join(REPO_ROOT, '.neo4j', `bench-${name}-${process.pid}`);
   rmSync(home, { recursive: true, force: true });
   const inst = await startOnFreePorts({ home, heap, pageCache: '1g' });
   const graph = connect({ uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' });
