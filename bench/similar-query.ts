@@ -6,7 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.ts';
+import { listDatasets } from '../graph/repositories/datasets.ts';
 import { ensureProject } from '../graph/repositories/projects.ts';
+import { awaitIndexes } from '../graph/schema/migrate.ts';
 import { runImport } from '../src/services/transfer.ts';
 import { benchGraph, machine, percentile } from './support/neo4j.ts';
 
@@ -52,12 +54,12 @@ try {
     await runImport(graph, project.id, lines.join('\n'));
     console.error(`loaded ${Math.min(N, b + BATCH)} / ${N}`);
   }
-  await graph.driver.executeQuery('CALL db.awaitIndexes(300)', {}, { database: 'neo4j' });
+  await awaitIndexes(graph);
   console.error(`loaded ${N} datasets + experiments in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const app = await buildApp({ graph });
   const headers = { 'x-precedent-project': 'bench-similar' };
-  const ids = (await graph.driver.executeQuery('MATCH (d:Dataset {projectId: $p}) RETURN d.id AS id LIMIT 2000', { p: project.id }, { database: 'neo4j' })).records.map((x) => x.get('id') as string);
+  const ids = (await listDatasets(graph, project.id, { limit: 2000, offset: 0 })).items.map((d) => d.id);
   const call = async (payload: object) => {
     const t = performance.now();
     const res = await app.inject({ method: 'POST', url: '/v1/similar-experiments', headers, payload });

@@ -8,19 +8,18 @@ export type Tx = ManagedTransaction;
  * executeWrite retries transient failures (deadlocks, leader switches), so the work function
  * must be safe to run again, which it is because nothing outside the transaction is touched.
  */
-export async function write<T>(graph: Graph, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const session = graph.driver.session({ database: graph.database, defaultAccessMode: 'WRITE' });
-  try {
-    return await session.executeWrite(work);
-  } finally {
-    await session.close();
-  }
+export function write<T>(graph: Graph, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return inSession(graph, 'WRITE', work);
 }
 
-export async function read<T>(graph: Graph, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const session = graph.driver.session({ database: graph.database, defaultAccessMode: 'READ' });
+export function read<T>(graph: Graph, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return inSession(graph, 'READ', work);
+}
+
+async function inSession<T>(graph: Graph, mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
+  const session = graph.driver.session({ database: graph.database, defaultAccessMode: mode });
   try {
-    return await session.executeRead(work);
+    return await (mode === 'WRITE' ? session.executeWrite(work) : session.executeRead(work));
   } finally {
     await session.close();
   }

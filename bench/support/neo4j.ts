@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { connect, type Graph } from '../../graph/driver.ts';
-import { migrate } from '../../graph/schema/migrate.ts';
+import { awaitIndexes, migrate } from '../../graph/schema/migrate.ts';
 import { startOnFreePorts, stopInstance } from '../../graph/server/instance.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 
@@ -17,7 +17,7 @@ export async function benchGraph(name: string, heap = '2g'): Promise<{ graph: Gr
   const inst = await startOnFreePorts({ home, heap, pageCache: '1g' });
   const graph = connect({ uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' });
   await migrate(graph);
-  await graph.driver.executeQuery('CALL db.awaitIndexes(300)', {}, { database: 'neo4j' });
+  await awaitIndexes(graph);
   return {
     graph,
     stop: async () => {

@@ -16,10 +16,14 @@ export const DATASET_FIELDS = `d.id AS id, d.projectId AS projectId, d.name AS n
   d.classes AS classes, d.description AS description, d.metaFeatureNames AS metaFeatureNames,
   d.metaFeatureValues AS metaFeatureValues, toString(d.createdAt) AS createdAt`;
 
+/** Meta-features back from their stored parallel lists. */
+export function metaFeatureRecord(names: unknown, values: unknown): Record<string, number> {
+  const v = (values as number[] | null) ?? [];
+  return Object.fromEntries(((names as string[] | null) ?? []).map((n, i) => [n, v[i] as number]));
+}
+
 export function toDataset(row: Record<string, unknown>): Dataset {
-  const names = (row.metaFeatureNames as string[] | null) ?? [];
-  const values = (row.metaFeatureValues as number[] | null) ?? [];
-  const metaFeatures = Object.fromEntries(names.map((n, i) => [n, values[i] as number]));
+  const metaFeatures = metaFeatureRecord(row.metaFeatureNames, row.metaFeatureValues);
   return Dataset.parse({ ...row, metaFeatures, metaFeatureNames: undefined, metaFeatureValues: undefined });
 }
 

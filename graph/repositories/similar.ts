@@ -1,6 +1,7 @@
 import { int } from 'neo4j-driver';
 import type { Graph } from '../driver.ts';
 import { read, rows } from '../tx.ts';
+import { metaFeatureRecord } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, toExperiment } from './experiments.ts';
 import type { Experiment } from '../model.ts';
 
@@ -86,11 +87,7 @@ export async function nearExperiments(
       },
     ),
   );
-  return found.map((r) => {
-    const names = (r.mfNames as string[] | null) ?? [];
-    const values = (r.mfValues as number[] | null) ?? [];
-    return { ...toSummary(r), datasetMetaFeatures: Object.fromEntries(names.map((k, i) => [k, values[i] as number])) };
-  });
+  return found.map((r) => ({ ...toSummary(r), datasetMetaFeatures: metaFeatureRecord(r.mfNames, r.mfValues) }));
 }
 
 /** Meta-features of datasets by id (for datasets the caller names rather than finds). */
@@ -103,7 +100,7 @@ export async function datasetMetaFeatures(graph: Graph, projectId: string, ids: 
       { ids, projectId },
     ),
   );
-  return new Map(found.map((r) => [r.id, Object.fromEntries((r.names ?? []).map((k, i) => [k, r.values[i] as number]))]));
+  return new Map(found.map((r) => [r.id, metaFeatureRecord(r.names, r.values)]));
 }
 
 /** Per-feature bounds over every dataset of the project: the scale for meta-feature distances. */

@@ -2,7 +2,7 @@ import { int } from 'neo4j-driver';
 import { randomUUID } from 'node:crypto';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import type { Experiment, Trial } from '../model.ts';
+import type { Experiment, Trial, WarmStart } from '../model.ts';
 import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
 import { DATASET_FIELDS, toDataset } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, getExperimentTx, toExperiment } from './experiments.ts';
@@ -274,18 +274,20 @@ export async function invalidateTrial(graph: Graph, projectId: string, trialId: 
 }
 
 /**
- * Changes an experiment's warm-start, optimizer or budget settings while it runs. Each change is
- * kept as a (:SettingsChange) node with before and after, so the history says who trusted what when.
+ * Changes an experiment's warm-start, optimizer or budget settings while it runs. Warm-start fields
+ * not given keep their stored values (merged here, in the transaction that writes them). Each change
+ * is kept as a (:SettingsChange) node with before and after, so the history says who trusted what when.
  */
 export async function updateSettings(
   graph: Graph,
   projectId: string,
   experimentId: string,
-  patch: { warmStart?: unknown; optimizer?: unknown; budget?: unknown },
+  changes: { warmStart?: Partial<WarmStart>; optimizer?: unknown; budget?: unknown },
   by: string | null,
 ): Promise<Experiment> {
   return write(graph, async (tx) => {
     const before = await getExperimentTx(tx, projectId, experimentId);
+    const patch = { ...changes, ...(changes.warmStart ? { warmStart: { ...before.warmStart, ...changes.warmStart } } : {}) };
     const fields = (['warmStart', 'optimizer', 'budget'] as const).filter((f) => patch[f] !== undefined && json(patch[f]) !== json(before[f]));
     if (fields.length === 0) return before;
     await tx.run(

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { int } from 'neo4j-driver';
 import type { Graph } from '../driver.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
@@ -21,6 +22,11 @@ async function recorded(graph: Graph): Promise<Map<number, string>> {
     { database: graph.database, routing: 'READ' },
   );
   return new Map(res.records.map((r) => [Number(r.get('version')), String(r.get('checksum'))]));
+}
+
+/** Waits until every index is online (a vector index populates in the background after creation or bulk writes). */
+export async function awaitIndexes(graph: Graph, seconds = 300): Promise<void> {
+  await graph.driver.executeQuery('CALL db.awaitIndexes($seconds)', { seconds: int(seconds) }, { database: graph.database });
 }
 
 export async function migrate(graph: Graph, migrations: Migration[] = MIGRATIONS): Promise<MigrationReport> {

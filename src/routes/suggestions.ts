@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
-import { getExperiment } from '../../graph/repositories/experiments.ts';
 import { invalidateTrial, settingsChanges, updateSettings } from '../../graph/repositories/suggestions.ts';
 import { ExperimentResponse } from '../schemas/experiments.ts';
 import { IdParams } from '../schemas/common.ts';
@@ -48,10 +47,8 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
       },
     },
     async (req) => {
-      const { user, warmStart, ...rest } = req.body;
-      const current = warmStart ? await getExperiment(graph, req.projectId, req.params.id) : null;
-      const patch = { ...rest, ...(warmStart && current ? { warmStart: { ...current.warmStart, ...warmStart } } : {}) };
-      const e = await updateSettings(graph, req.projectId, req.params.id, patch, user ?? null);
+      const { user, ...changes } = req.body;
+      const e = await updateSettings(graph, req.projectId, req.params.id, changes, user ?? null);
       suggestions.forget(e.id);
       return e;
     },

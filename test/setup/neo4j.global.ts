@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { connect, type Connection } from '../../graph/driver.ts';
-import { migrate } from '../../graph/schema/migrate.ts';
+import { awaitIndexes, migrate } from '../../graph/schema/migrate.ts';
 import { runningPid, startOnFreePorts, stopInstance } from '../../graph/server/instance.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 
@@ -57,7 +57,7 @@ async function applySchema(c: Connection): Promise<void> {
   const graph = connect(c);
   try {
     await migrate(graph);
-    await graph.driver.executeQuery('CALL db.awaitIndexes(120)', {}, { database: graph.database });
+    await awaitIndexes(graph, 120);
   } finally {
     await graph.close();
   }

@@ -36,7 +36,7 @@ describe('32 workers asking and telling at once on one experiment', () => {
         const t = r.body.trials[0];
         const value = w * 100 + round + 0.5;
         const done = await api.call('POST', `/v1/trials/${t.id}/complete`, { value });
-        expect(done.status).toBe(200);
+        expect(done.status, JSON.stringify(done.body)).toBe(200);
         told.set(t.id, value);
       }
     };
