@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.ts';
 import { listDatasets } from '../graph/repositories/datasets.ts';
-import { ensureProject } from '../graph/repositories/projects.ts';
+import { createKey } from '../graph/repositories/keys.ts';
 import { awaitIndexes } from '../graph/schema/migrate.ts';
 import { runImport } from '../src/services/transfer.ts';
 import { benchGraph, machine, percentile } from './support/neo4j.ts';
@@ -36,7 +36,8 @@ function metaFeatures(): Record<string, number> {
 
 const { graph, stop } = await benchGraph('similar');
 try {
-  const project = await ensureProject(graph, 'bench-similar');
+  const { secret: key, projectId } = await createKey(graph, 'bench-similar', 'bench');
+  const project = { id: projectId };
   const t0 = performance.now();
   const BATCH = 1000;
   for (let b = 0; b < N; b += BATCH) {
@@ -58,7 +59,7 @@ try {
   console.error(`loaded ${N} datasets + experiments in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const app = await buildApp({ graph });
-  const headers = { 'x-precedent-project': 'bench-similar' };
+  const headers = { authorization: `Bearer ${key}` };
   const ids = (await listDatasets(graph, project.id, { limit: 2000, offset: 0 })).items.map((d) => d.id);
   const call = async (payload: object) => {
     const t = performance.now();

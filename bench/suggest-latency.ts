@@ -5,7 +5,7 @@
  * p50 ≤ 150 ms and p99 ≤ 400 ms; random / warm-initial-design phase ≥ 200 suggestions/s with 16 clients.
  */
 import { parseArgs } from 'node:util';
-import { ensureProject } from '../graph/repositories/projects.ts';
+import { createKey } from '../graph/repositories/keys.ts';
 import { buildApp } from '../src/app.ts';
 import { runImport } from '../src/services/transfer.ts';
 import { benchGraph, machine, percentile } from './support/neo4j.ts';
@@ -70,8 +70,7 @@ const { graph, stop } = await benchGraph('suggest');
 const app = await buildApp({ graph });
 try {
   const project = 'bench-suggest';
-  await ensureProject(graph, project);
-  const projectId = (await ensureProject(graph, project)).id;
+  const { secret: key, projectId } = await createKey(graph, project, 'bench');
   const priorLines = Array.from({ length: PRIORS }, (_, i) => line(`prior-${i}`, PRIOR_TRIALS, (i % 10) / 10));
   await runImport(graph, projectId, priorLines.join('\n'));
   const target = await runImport(graph, projectId, line('target', TARGET_TRIALS, 0.05, { status: 'running', warmStart: { mode: 'auto', maxPriors: PRIORS } }));
@@ -79,7 +78,7 @@ try {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const headers = { 'content-type': 'application/json', 'x-precedent-project': project };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
   const phases = new Map<string, number[]>();
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });

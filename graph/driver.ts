@@ -1,4 +1,5 @@
 import neo4j, { type Driver } from 'neo4j-driver';
+import { Availability } from './availability.ts';
 import { SetupError } from './server/errors.ts';
 
 export interface Connection {
@@ -11,6 +12,8 @@ export interface Connection {
 export interface Graph {
   driver: Driver;
   database: string;
+  /** Whether Neo4j is known to be down (see graph/availability.ts). */
+  availability: Availability;
   close(): Promise<void>;
 }
 
@@ -21,11 +24,20 @@ export function connect(c: Connection, opts: { maxConnectionPoolSize?: number } 
     maxConnectionPoolSize: opts.maxConnectionPoolSize ?? 64,
     connectionAcquisitionTimeout: 10_000,
     connectionTimeout: 5_000,
-    // Busy experiments serialize their writers on one lock; give retries room before a 503.
-    maxTransactionRetryTime: 30_000,
+    // Retries are done by graph/tx.ts, which knows when the database is down and stops at once.
+    maxTransactionRetryTime: 0,
     userAgent: 'precedent/0.1',
   });
-  return { driver, database: c.database, close: () => driver.close() };
+  const availability = new Availability(driver, c.database);
+  return {
+    driver,
+    database: c.database,
+    availability,
+    close: () => {
+      availability.close();
+      return driver.close();
+    },
+  };
 }
 
 export interface ServerInfo {

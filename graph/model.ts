@@ -21,6 +21,7 @@ export const FiniteNumber = z.number().refine(Number.isFinite, 'must be a finite
 export const MetaFeatures = z.record(z.string().min(1).max(100), FiniteNumber);
 export const ConfigValue = z.union([z.string(), z.number(), z.null()]);
 export const Configuration = z.record(z.string().min(1), ConfigValue);
+export type Configuration = z.infer<typeof Configuration>;
 
 /** A search-space parameter as the graph keeps it: name and type are graph structure, the rest rides along. */
 export const StoredParam = z.looseObject({ name: z.string().min(1), type: z.string().min(1) });
@@ -65,7 +66,8 @@ export type Model = z.infer<typeof Model>;
 
 export const Objective = z.object({ metric: Name, direction: Direction });
 
-export const WarmStart = z.object({
+// Strict: a misspelt setting must be an error, not a silently dropped key that resets the setting.
+export const WarmStart = z.strictObject({
   mode: z.enum(['auto', 'explicit', 'off']).default('auto'),
   experiments: z.array(Id).max(500).default([]),
   exclude: z.array(Id).max(500).default([]),
@@ -73,7 +75,10 @@ export const WarmStart = z.object({
 });
 export type WarmStart = z.infer<typeof WarmStart>;
 
-export const Budget = z.object({ maxTrials: z.number().int().min(1).max(1_000_000).optional() });
+export const Budget = z.strictObject({ maxTrials: z.number().int().min(1).max(1_000_000).optional() });
+
+/** Largest candidate menu an experiment may declare (the menu is stored as one JSON property). */
+export const MAX_CANDIDATES = 20_000;
 
 export const ExperimentInput = z.object({
   name: Name.optional(),
@@ -86,6 +91,11 @@ export const ExperimentInput = z.object({
   optimizer: z.record(z.string(), z.unknown()).default({}),
   warmStart: WarmStart.default({ mode: 'auto', experiments: [], exclude: [], maxPriors: 20 }),
   tags: z.array(z.string().max(100)).max(50).default([]),
+  /**
+   * A finite menu: the optimizer suggests only these configurations (each at most once). For grids and
+   * tables of pre-computed results. Trials a person adds or queues may still be off the menu.
+   */
+  candidates: z.array(Configuration).min(1).max(MAX_CANDIDATES).optional(),
 });
 export type ExperimentInput = z.infer<typeof ExperimentInput>;
 
@@ -109,6 +119,8 @@ export const Experiment = z.object({
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),
   trialCount: z.number().int(),
+  /** Size of the candidate menu; 0 when the optimizer searches the whole space. */
+  candidateCount: z.number().int(),
 });
 export type Experiment = z.infer<typeof Experiment>;
 

@@ -1,4 +1,5 @@
-import type { ManagedTransaction } from 'neo4j-driver';
+import { isRetryableError, type ManagedTransaction } from 'neo4j-driver';
+import { isOutage } from './availability.ts';
 import type { Graph } from './driver.ts';
 
 export type Tx = ManagedTransaction;
@@ -16,12 +17,38 @@ export function read<T>(graph: Graph, work: (tx: Tx) => Promise<T>): Promise<T> 
   return inSession(graph, 'READ', work);
 }
 
+/** Busy experiments serialize their writers on one lock; deadlocks between them are retried this long. */
+const RETRY_FOR_MS = 30_000;
+
+/**
+ * Runs `work` in a managed transaction, retrying what Neo4j calls transient (deadlocks, lock
+ * timeouts) with jittered back-off. An unreachable database is not retried: it trips the breaker
+ * in graph/availability.ts and the request fails at once (503), unless a fresh connection works
+ * right away (a stale pooled connection), which gets one more try.
+ */
 async function inSession<T>(graph: Graph, mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
-  const session = graph.driver.session({ database: graph.database, defaultAccessMode: mode });
-  try {
-    return await (mode === 'WRITE' ? session.executeWrite(work) : session.executeRead(work));
-  } finally {
-    await session.close();
+  const started = Date.now();
+  let delay = 20;
+  let reconnected = false;
+  for (;;) {
+    graph.availability.check();
+    const session = graph.driver.session({ database: graph.database, defaultAccessMode: mode });
+    try {
+      return await (mode === 'WRITE' ? session.executeWrite(work) : session.executeRead(work));
+    } catch (err) {
+      if (isOutage(err)) {
+        if (!reconnected && (await graph.availability.failed())) {
+          reconnected = true;
+          continue;
+        }
+        throw err;
+      }
+      if (!isRetryableError(err as Error) || Date.now() - started + delay > RETRY_FOR_MS) throw err;
+      await new Promise((r) => setTimeout(r, delay * (0.8 + Math.random() * 0.4)));
+      delay = Math.min(delay * 2, 1_000);
+    } finally {
+      await session.close().catch(() => undefined);
+    }
   }
 }
 

@@ -1,13 +1,17 @@
 // Optional memo the caller may keep between suggest() calls. Pure: the optimizer only reads and writes
 // the Map it is handed (no module-level state). Prior models are keyed by a hash of everything that
-// determines their fit, so a hit returns exactly what a refit would; the target entry only seeds the
+// determines their fit, so a hit returns exactly what a refit would; prior projections keep the full
+// text of their inputs and are only used when it matches, so a hit equals a re-projection; the target entry only seeds the
 // next hyperparameter search, so results with a warm cache can differ slightly from a cold call.
 import type { GPHyperparameters } from './models/gp.ts';
 import type { FitResult } from './models/fit.ts';
+import type { ProjectedPrior } from './warmstart/project.ts';
 
 export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
 export type CachedTargetHyper = { kind: 'target'; hyper: GPHyperparameters; n: number };
-export type CachedEntry = CachedPriorModel | CachedTargetHyper;
+/** A prior projected onto a target space; `source` is everything the projection is a function of. */
+export type CachedProjection = { kind: 'projection'; source: string; projection: ProjectedPrior };
+export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */

@@ -6,7 +6,7 @@ import { Encoder } from './encoding.ts';
 import { buildMenu, type CandidateMenu } from './acquisition/optimize.ts';
 import { canonicalConfig, checkSpace, configKey, enumerateSpace, finiteSize, validateConfig } from './space.ts';
 import { prepareTarget } from './target.ts';
-import { projectPrior, type ProjectedPrior } from './warmstart/project.ts';
+import { projectPriorCached, type ProjectedPrior } from './warmstart/project.ts';
 import { gpSampler, transferSampler } from './samplers/gp.ts';
 import { lhsSampler } from './samplers/lhs.ts';
 import { randomSampler } from './samplers/random.ts';
@@ -97,7 +97,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
   const menu = buildCandidateMenu(req, encoder, notes);
   const priors: ProjectedPrior[] = [];
   for (const p of req.priors ?? []) {
-    const proj = projectPrior(encoder, p, { maxObservations: settings.maxPriorObservations });
+    const proj = projectPriorCached(encoder, p, { maxObservations: settings.maxPriorObservations }, options.cache);
     if (proj) priors.push(proj);
     else notes.push(`prior '${p.id}' ignored: no shared parameters or fewer than 2 finite results`);
   }

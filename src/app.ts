@@ -1,14 +1,17 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Graph } from '../graph/driver.ts';
+import { apiKeyAuth } from './http/auth.ts';
 import { installErrorHandler } from './http/errors.ts';
-import { projectScope } from './projects.ts';
+import { idempotency } from './http/idempotency.ts';
 import { browserRoutes } from './routes/browser.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
+import { sharingRoutes } from './routes/sharing.ts';
 import { similarRoutes } from './routes/similar.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { SuggestionService, type SuggestionServiceOptions } from './services/suggestions.ts';
@@ -26,6 +29,10 @@ export interface AppOptions {
   /** Largest JSON Lines import body. */
   importLimit?: number;
   suggestions?: Partial<SuggestionServiceOptions>;
+  /** Requests per minute per API key on /v1 (default 6000); 0 turns the limit off. */
+  rateLimitPerMinute?: number;
+  /** How long a verified API key is trusted before Neo4j is asked again. */
+  authCacheSeconds?: number;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -59,6 +66,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         description:
           'Knowledge-driven hyperparameter optimization: experiments are stored in a Neo4j knowledge graph and new searches warm-start from similar past ones.',
       },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'A project API key: `npm run keys -- create --project <name>`' },
+        },
+      },
+      // Every /v1 route; /health and the docs override it with an empty list.
+      security: [{ apiKey: [] }],
       tags: [
         { name: 'service', description: 'Health and documentation' },
         { name: 'datasets', description: 'Datasets and their meta-features' },
@@ -76,12 +90,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { graph: opts.graph });
   await app.register(browserRoutes);
-  await app.register(projectScope, { graph: opts.graph });
+  await app.register(apiKeyAuth, { graph: opts.graph, cacheSeconds: opts.authCacheSeconds });
+  await app.register(idempotency, { graph: opts.graph });
+  const perMinute = opts.rateLimitPerMinute ?? 6000;
+  if (perMinute > 0) {
+    // Registered after auth so the limit is per key (a key shared by many workers shares its budget);
+    // routes outside /v1 (health, docs) are not limited.
+    await app.register(rateLimit, {
+      max: perMinute,
+      timeWindow: 60_000,
+      keyGenerator: (req) => req.keyHash || req.ip,
+      allowList: (req) => !req.url.startsWith('/v1/'),
+      errorResponseBuilder: (_req, ctx) => {
+        const err = new Error(`rate limit of ${ctx.max} requests per minute for this API key exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`) as Error & { statusCode: number };
+        err.statusCode = 429;
+        return err;
+      },
+    });
+  }
   await app.register(datasetRoutes, { graph: opts.graph, csvLimit: opts.csvLimit ?? 2 * 1024 ** 3 });
   await app.register(experimentRoutes, { graph: opts.graph });
   await app.register(trialRoutes, { graph: opts.graph });
   await app.register(similarRoutes, { graph: opts.graph });
   await app.register(suggestionRoutes, { graph: opts.graph, suggestions: new SuggestionService(opts.graph, opts.suggestions) });
+  await app.register(sharingRoutes, { graph: opts.graph });
   await app.register(transferRoutes, { graph: opts.graph, importLimit: opts.importLimit ?? 512 * 1024 ** 2 });
   return app;
 }

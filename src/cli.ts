@@ -1,20 +1,24 @@
 import { connect, verify, type Graph } from '../graph/driver.ts';
 import { migrate } from '../graph/schema/migrate.ts';
-import { NotFoundError } from '../graph/errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../graph/errors.ts';
 import { SetupError } from '../graph/server/errors.ts';
 import { instanceStatus, stopInstance } from '../graph/server/instance.ts';
 import { experimentProjectId } from '../graph/repositories/experiments.ts';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { ensureProject } from '../graph/repositories/projects.ts';
+import { ensureProject, getProjectByName } from '../graph/repositories/projects.ts';
+import { createKey, listKeys, revokeKey } from '../graph/repositories/keys.ts';
 import { buildApp } from './app.ts';
 import { ProfileError } from './metafeatures/index.ts';
-import { DEFAULT_PROJECT } from './projects.ts';
+import { DEFAULT_PROJECT } from '../graph/repositories/projects.ts';
 import { registerCsvDataset } from './services/datasets.ts';
 import { demoEnabled, loadDemo } from './demo.ts';
 import { replayExperiment } from './services/replay.ts';
+import { exportProject, parseImport, runImport } from './services/transfer.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { resolveConnection } from './local-neo4j.ts';
+import { ensureDefaultKey, keyFilePath } from './api-key-file.ts';
 
 const log = (line: string) => console.log(`[precedent] ${line}`);
 
@@ -24,6 +28,9 @@ const USAGE = `usage: precedent <command>
   migrate               apply schema migrations and exit
   demo [--force]        load the demo knowledge base (only into an empty graph unless --force)
   replay <experiment-id>    recompute an experiment's suggestions from its recorded history
+  export --project <name> [--out f]   whole project as JSON Lines (backup)
+  import --project <name> --in <f>   restore / merge an export into a project
+  keys create --project <name> | list | revoke <id>   manage API keys
   dataset add --csv <path> --name <name> [--target <column>]   profile a local CSV and register it`;
 
 async function openGraph(config: Config, serviceUrl?: string): Promise<{ graph: Graph; info: Awaited<ReturnType<typeof verify>>; local?: Awaited<ReturnType<typeof resolveConnection>>['local'] }> {
@@ -56,7 +63,17 @@ async function cmdStart(config: Config): Promise<void> {
       log(`warning: the demo knowledge base could not be loaded (${(err as Error).message}); starting without it`);
     }
   }
-  const app = await buildApp({ graph, logger: { level: config.logLevel }, suggestions: { staleAfterSeconds: config.staleAfterSeconds } });
+  const ext = config.neo4j.mode === 'external' ? config.neo4j : undefined;
+  const apiKey = await ensureDefaultKey(
+    graph,
+    keyFilePath({ localHome: local?.home, uri: ext?.uri ?? local?.boltUri ?? '', database: ext?.database ?? config.neo4j.database }),
+  );
+  const app = await buildApp({
+    graph,
+    logger: { level: config.logLevel },
+    suggestions: { staleAfterSeconds: config.staleAfterSeconds },
+    rateLimitPerMinute: config.rateLimitPerMinute,
+  });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -85,6 +102,17 @@ async function cmdStart(config: Config): Promise<void> {
     `  API docs        ${serviceUrl}/docs   (OpenAPI: ${serviceUrl}/openapi.json)`,
     `  Health          ${serviceUrl}/health`,
   ];
+  if (apiKey.status === 'created') {
+    lines.push(
+      `  API key         ${apiKey.secret}`,
+      `     project "${DEFAULT_PROJECT}"; shown this once, stored in ${apiKey.path} (readable only by you)`,
+      `     curl -H "Authorization: Bearer $(cat ${apiKey.path})" ${serviceUrl}/v1/experiments`,
+    );
+  } else if (apiKey.status === 'stored') {
+    lines.push(`  API key         project "${DEFAULT_PROJECT}": in ${apiKey.path}   (Authorization: Bearer $(cat ${apiKey.path}))`);
+  } else {
+    lines.push(`  API key         project "${DEFAULT_PROJECT}" has keys, none stored in ${apiKey.path}; make one with \`npm run keys -- create --project ${DEFAULT_PROJECT}\``);
+  }
   if (local) {
     lines.push(
       `  Neo4j Browser   ${local.browserUrl}`,
@@ -93,8 +121,7 @@ async function cmdStart(config: Config): Promise<void> {
       `  Neo4j ${info.version} ${info.edition}; data ${local.home}/data; logs ${local.home}/logs`,
     );
   } else {
-    const ext = config.neo4j as Extract<Config['neo4j'], { mode: 'external' }>;
-    lines.push(`  Neo4j           ${ext.uri} (database ${ext.database}, Neo4j ${info.version} ${info.edition})`);
+    lines.push(`  Neo4j           ${ext?.uri} (database ${ext?.database}, Neo4j ${info.version} ${info.edition})`);
   }
   lines.push('  Stop: Ctrl-C stops the service; `npm run neo4j:stop` stops Neo4j.', '');
   console.log(lines.join('\n'));
@@ -207,6 +234,111 @@ async function cmdReplay(config: Config, experimentId: string | undefined): Prom
   }
 }
 
+async function cmdKeys(config: Config, args: string[]): Promise<void> {
+  const usage = 'npm run keys -- create --project <name> [--label <text>] | list [--project <name>] | revoke <key-id>';
+  const [sub, ...rest] = args;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: { project: { type: 'string' }, label: { type: 'string' } } });
+  } catch (err) {
+    throw new SetupError((err as Error).message, usage);
+  }
+  const { values, positionals } = parsed;
+  if (sub === 'create') {
+    const project = values.project?.trim();
+    if (!project) throw new SetupError('keys create needs --project <name>', usage);
+    if (project.length > 100) throw new SetupError('--project must be at most 100 characters', usage);
+    const { graph } = await openGraph(config);
+    try {
+      await migrate(graph);
+      const { secret, key } = await createKey(graph, project, values.label);
+      // The secret goes to stdout alone so `KEY=$(npm run -s keys -- create …)` works; the rest to stderr.
+      console.error(`[precedent] key ${key.id} for project "${key.project}" (shown once; only its hash is stored):`);
+      console.log(secret);
+    } finally {
+      await graph.close();
+    }
+  } else if (sub === 'list') {
+    const { graph } = await openGraph(config);
+    try {
+      const keys = await listKeys(graph, values.project);
+      if (!keys.length) log('no keys');
+      for (const k of keys) log(`${k.id}  ${k.hint}…  project ${k.project}  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}${k.label ? `  (${k.label})` : ''}`);
+    } finally {
+      await graph.close();
+    }
+  } else if (sub === 'revoke') {
+    if (!positionals[0]) throw new SetupError('keys revoke needs a key id (see `npm run keys -- list`)', usage);
+    const { graph } = await openGraph(config);
+    try {
+      const k = await revokeKey(graph, positionals[0]);
+      log(`revoked key ${k.id} of project ${k.project} (running services stop accepting it within 10 s)`);
+    } finally {
+      await graph.close();
+    }
+  } else {
+    throw new SetupError(`unknown keys command ${JSON.stringify(sub ?? '')}`, usage);
+  }
+}
+
+async function cmdExport(config: Config, args: string[]): Promise<void> {
+  const usage = 'npm run -s export -- --project <name> [--out <file.jsonl>]   (stdout without --out)';
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { project: { type: 'string' }, out: { type: 'string' } } }));
+  } catch (err) {
+    throw new SetupError((err as Error).message, usage);
+  }
+  if (!values.project) throw new SetupError('export needs --project <name>', usage);
+  const { graph } = await openGraph(config);
+  try {
+    const project = await getProjectByName(graph, values.project);
+    const out = values.out ? createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
+    let lines = 0;
+    for await (const line of exportProject(graph, project.id)) {
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
+      lines++;
+    }
+    if (values.out) await new Promise<void>((res, rej) => (out as WriteStream).end((err?: Error | null) => (err ? rej(err) : res())));
+    console.error(`[precedent] exported project ${values.project}: ${lines} line(s)${values.out ? ` to ${values.out}` : ''}`);
+  } finally {
+    await graph.close();
+  }
+}
+
+async function cmdImport(config: Config, args: string[]): Promise<void> {
+  const usage = 'npm run import -- --project <name> --in <file.jsonl>';
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { project: { type: 'string' }, in: { type: 'string' } } }));
+  } catch (err) {
+    throw new SetupError((err as Error).message, usage);
+  }
+  if (!values.project || !values.in) throw new SetupError('import needs --project <name> and --in <file>', usage);
+  let text: string;
+  try {
+    text = readFileSync(values.in, 'utf8');
+  } catch (err) {
+    throw new SetupError(`cannot read ${values.in}: ${(err as Error).message}`, usage);
+  }
+  const { graph } = await openGraph(config);
+  try {
+    await migrate(graph);
+    // Validate before the project is created, so a broken file leaves no trace.
+    parseImport(text);
+    const project = await ensureProject(graph, values.project);
+    const r = await runImport(graph, project.id, text);
+    const created = r.experiments.filter((e) => e.status === 'created').length;
+    log(`imported into project ${values.project}: ${created} experiment(s) created, ${r.experiments.length - created} already there, ${r.trials} trial(s), ${r.datasets.length} dataset-only line(s), in ${r.seconds.toFixed(1)} s`);
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw new SetupError(`${values.in} is not a valid export: ${err.message}`, 'Nothing was imported. Fix the line named above, or re-export.');
+    if (err instanceof ConflictError) throw new SetupError(`${values.in}: ${err.message}`, 'Nothing was imported.');
+    throw err;
+  } finally {
+    await graph.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, sub] = argv;
   const config = loadConfig();
@@ -224,6 +356,12 @@ async function main(argv: string[]): Promise<void> {
       return cmdDemo(config, argv.slice(1));
     case 'dataset':
       return cmdDataset(config, argv.slice(1));
+    case 'keys':
+      return cmdKeys(config, argv.slice(1));
+    case 'export':
+      return cmdExport(config, argv.slice(1));
+    case 'import':
+      return cmdImport(config, argv.slice(1));
     default:
       throw new SetupError(`unknown command ${JSON.stringify(cmd ?? '')}`, USAGE);
   }

@@ -53,6 +53,10 @@ export const EnvSchema = z
     PRECEDENT_NEO4J_HTTP_PORT: port(7474),
     PRECEDENT_NEO4J_HEAP: memorySize('1g'),
     PRECEDENT_NEO4J_PAGECACHE: memorySize('512m'),
+    PRECEDENT_RATE_LIMIT: z.preprocess(
+      (v) => (v === '' || v === undefined ? 6000 : v),
+      z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (off) or more requests per minute'),
+    ),
     PRECEDENT_STALE_AFTER_SECONDS: z.preprocess(
       (v) => (v === '' || v === undefined ? 3600 : v),
       z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (off) or more seconds'),
@@ -88,6 +92,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Running trials older than this become stale; 0 disables. */
   staleAfterSeconds: number;
+  /** Requests per minute per API key; 0 turns the limit off. */
+  rateLimitPerMinute: number;
 }
 
 const SECRET = new Set(['NEO4J_PASSWORD']);
@@ -117,5 +123,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         heap: e.PRECEDENT_NEO4J_HEAP,
         pageCache: e.PRECEDENT_NEO4J_PAGECACHE,
       };
-  return { neo4j, http: { host: e.HOST, port: e.PORT }, logLevel: e.LOG_LEVEL, staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS };
+  return { neo4j, http: { host: e.HOST, port: e.PORT }, logLevel: e.LOG_LEVEL, staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS, rateLimitPerMinute: e.PRECEDENT_RATE_LIMIT };
 }

@@ -18,7 +18,7 @@ import { Rng } from '../optimizers/random.ts';
 import type { Config, SearchSpace } from '../optimizers/schema.ts';
 import { OPTIMIZER_VERSION } from '../optimizers/version.ts';
 import { ConfigError } from './config.ts';
-import { DEFAULT_PROJECT } from './projects.ts';
+import { DEFAULT_PROJECT } from '../graph/repositories/projects.ts';
 import { EXPORT_FORMAT } from './schemas/transfer.ts';
 import { SuggestionService } from './services/suggestions.ts';
 import { runImport } from './services/transfer.ts';

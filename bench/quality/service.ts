@@ -1,14 +1,13 @@
 // Our methods through the real product path (`--via-service`): priors imported into Neo4j through the
-// import API, similar experiments found by the graph, suggestions asked for over HTTP. Each suggestion is
-// snapped to the nearest row of the look-up table that has not been evaluated; when that changes the
-// configuration, the suggested trial is invalidated and the row that was actually "run" is added as a
-// completed trial, so the service learns from what was measured.
+// import API, similar experiments found by the graph, suggestions asked for over HTTP. The target
+// experiment declares the look-up table's rows as its candidate menu, so every suggestion is a row that
+// has not been evaluated yet, as in-process.
 import { resolveSettings } from '../../optimizers/index.ts';
 import { configKey } from '../../optimizers/space.ts';
 import type { Suite } from '../../src/suites.ts';
+import { createKey } from '../../graph/repositories/keys.ts';
 import { buildApp } from '../../src/app.ts';
 import { benchGraph } from '../support/neo4j.ts';
-import { RowSnapper } from '../tabular/task.ts';
 import type { Method, RunContext } from './method.ts';
 
 type Mode = 'gp' | 'warm-init' | 'transfer';
@@ -22,10 +21,14 @@ export async function serviceMethods(suite: Suite, log: (line: string) => void):
   log(`--via-service: service at ${base}, Neo4j throw-away instance for this run`);
   let runs = 0;
 
+  // A key per project: the key is what scopes every request to its project.
+  const keys = new Map<string, string>();
   const call = async (project: string, method: string, path: string, body?: unknown, type = 'application/json') => {
+    let key = keys.get(project);
+    if (!key) keys.set(project, (key = (await createKey(graph, project, 'bench')).secret));
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': type, 'x-precedent-project': project },
+      headers: { 'content-type': type, authorization: `Bearer ${key}` },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const json = (await res.json()) as any;
@@ -59,10 +62,9 @@ export async function serviceMethods(suite: Suite, log: (line: string) => void):
       seed: ctx.seed,
       warmStart: mode === 'gp' ? { mode: 'off' } : { mode: 'auto', maxPriors: Math.min(200, Math.max(1, ctx.priors.length)) },
       optimizer: mode === 'warm-init' ? { strategy: 'warm-init' } : {},
+      candidates: ctx.table.configs,
     });
     const nInitial = resolveSettings(undefined, space.length).nInitial;
-    const snapper = new RowSnapper(ctx.table);
-    const evaluated = new Set<number>();
     const rows: number[] = [];
     const budget = Math.min(ctx.budget, ctx.table.configs.length);
     for (let t = 0; t < budget; t++) {
@@ -70,15 +72,9 @@ export async function serviceMethods(suite: Suite, log: (line: string) => void):
       if (mode === 'warm-init' && t === nInitial) await call(project, 'PATCH', `/v1/experiments/${experiment.id}`, { optimizer: { strategy: 'gp' } });
       const { trials } = await call(project, 'POST', `/v1/experiments/${experiment.id}/suggestions`, { count: 1 });
       const trial = trials[0];
-      const exact = ctx.table.rowOf.get(configKey(space, trial.config));
-      const row = exact !== undefined && !evaluated.has(exact) ? exact : snapper.nearest(trial.config, evaluated);
-      const value = ctx.table.task.values[row]!;
-      await call(project, 'POST', `/v1/trials/${trial.id}/complete`, { value });
-      if (row !== exact) {
-        await call(project, 'POST', `/v1/trials/${trial.id}/invalidate`, { reason: 'snapped to the nearest unevaluated table row' });
-        await call(project, 'POST', `/v1/experiments/${experiment.id}/trials`, { config: ctx.table.configs[row], value, reason: `table row ${row} for trial #${trial.number}` });
-      }
-      evaluated.add(row);
+      const row = ctx.table.rowOf.get(configKey(space, trial.config));
+      if (row === undefined) throw new Error(`the service suggested a config outside the menu: ${JSON.stringify(trial.config)}`);
+      await call(project, 'POST', `/v1/trials/${trial.id}/complete`, { value: ctx.table.task.values[row]! });
       rows.push(row);
     }
     return rows;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { int } from 'neo4j-driver';
+import { z } from 'zod';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { Experiment, type ExperimentInput, type ExperimentStatus, Trial } from '../model.ts';
+import { Configuration, Experiment, type ExperimentInput, type ExperimentStatus, Trial } from '../model.ts';
 import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
 import { TRIAL_FIELDS, toTrial } from './trials.ts';
 
@@ -14,7 +15,7 @@ export const EXPERIMENT_FIELDS = `e.id AS id, e.projectId AS projectId, e.name A
   e.searchSpace AS searchSpace, {metric: e.objectiveMetric, direction: e.direction} AS objective,
   e.budget AS budget, e.seed AS seed, e.optimizer AS optimizer, e.optimizerVersion AS optimizerVersion,
   e.warmStart AS warmStart, e.tags AS tags, toString(e.createdAt) AS createdAt, toString(e.updatedAt) AS updatedAt,
-  toString(e.finishedAt) AS finishedAt, e.trialCount AS trialCount`;
+  toString(e.finishedAt) AS finishedAt, e.trialCount AS trialCount, coalesce(e.candidateCount, 0) AS candidateCount`;
 
 export const EXPERIMENT_MATCH = `MATCH (d:Dataset)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)`;
 
@@ -63,7 +64,7 @@ export async function createExperimentTx(tx: Tx, projectId: string, input: Exper
        objectiveMetric: $objective.metric, direction: $objective.direction,
        budget: $budget, seed: $seed, optimizer: $optimizer, optimizerVersion: $optimizerVersion,
        warmStart: $warmStart, tags: $tags, createdAt: datetime(), updatedAt: datetime(),
-       trialCount: 0, completedCount: 0
+       trialCount: 0, completedCount: 0, candidates: $candidates, candidateCount: $candidateCount
      })
      CREATE (p)-[:HAS_EXPERIMENT]->(e), (e)-[:ON_DATASET]->(d), (e)-[:OF_MODEL]->(m)
      WITH e, m
@@ -88,6 +89,9 @@ export async function createExperimentTx(tx: Tx, projectId: string, input: Exper
       optimizerVersion: input.optimizerVersion,
       warmStart: json(input.warmStart),
       tags: input.tags,
+      // A null property is not stored, so experiments without a menu carry neither.
+      candidates: input.candidates ? json(input.candidates) : null,
+      candidateCount: input.candidates ? int(input.candidates.length) : null,
       hyperparameters: hyperparameterRows(input),
     },
   );
@@ -185,9 +189,49 @@ export async function changeStatus(graph: Graph, projectId: string, id: string, 
   });
 }
 
+/**
+ * The experiment's candidate menu in its stored order, or null without one. Kept apart from
+ * EXPERIMENT_FIELDS because a menu can be megabytes of JSON that most reads do not need.
+ */
+export async function readCandidates(graph: Graph, projectId: string, id: string): Promise<Configuration[] | null> {
+  return read(graph, (tx) => readCandidatesTx(tx, projectId, id));
+}
+
+export async function readCandidatesTx(tx: Tx, projectId: string, id: string): Promise<Configuration[] | null> {
+  const [row] = await rows<{ candidates: string | null }>(
+    tx,
+    'MATCH (e:Experiment {id: $id}) WHERE e.projectId = $projectId RETURN e.candidates AS candidates',
+    { id, projectId },
+  );
+  if (!row) throw new NotFoundError('experiment', id);
+  return row.candidates === null ? null : z.array(Configuration).parse(parseJson(row.candidates, []));
+}
+
 /** The project an experiment belongs to: for operator tools (CLI) that address experiments by id alone. */
 export async function experimentProjectId(graph: Graph, id: string): Promise<string> {
   const [row] = await read(graph, (tx) => rows<{ projectId: string }>(tx, 'MATCH (e:Experiment {id: $id}) RETURN e.projectId AS projectId', { id }));
   if (!row) throw new NotFoundError('experiment', id);
   return row.projectId;
+}
+
+/** The ids among `ids` that are not experiments of these projects (any other project's count as missing). */
+export async function missingExperimentIds(graph: Graph, projectIds: string[], ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const [row] = await read(graph, (tx) =>
+    rows<{ found: string[] }>(
+      tx,
+      'MATCH (e:Experiment) WHERE e.id IN $ids AND e.projectId IN $projectIds RETURN collect(e.id) AS found',
+      { ids, projectIds },
+    ),
+  );
+  const found = new Set(row?.found ?? []);
+  return ids.filter((id) => !found.has(id));
+}
+
+/** The shared copy of an experiment, if its owner shared it already. */
+export async function sharedCopyOf(graph: Graph, sharedProjectId: string, originalId: string): Promise<string | null> {
+  const [row] = await read(graph, (tx) =>
+    rows<{ id: string }>(tx, 'MATCH (e:Experiment {sharedFrom: $originalId}) WHERE e.projectId = $sharedProjectId RETURN e.id AS id LIMIT 1', { originalId, sharedProjectId }),
+  );
+  return row?.id ?? null;
 }

@@ -32,8 +32,8 @@ export interface ExperimentFilter {
 }
 
 /** Experiments with their best valid completed trial, for ranking and warm start. */
-export async function experimentSummaries(graph: Graph, projectId: string, f: ExperimentFilter): Promise<ExperimentSummary[]> {
-  const start = `${EXPERIMENT_MATCH} WHERE e.projectId = $projectId AND e.createdAt IS NOT NULL`;
+export async function experimentSummaries(graph: Graph, projectIds: string[], f: ExperimentFilter): Promise<ExperimentSummary[]> {
+  const start = `${EXPERIMENT_MATCH} WHERE e.projectId IN $projectIds AND e.createdAt IS NOT NULL`;
   const found = await read(graph, (tx) =>
     rows(
       tx,
@@ -42,7 +42,7 @@ export async function experimentSummaries(graph: Graph, projectId: string, f: Ex
          AND NOT e.id IN $excludeIds
        WITH d, e, m ORDER BY e.createdAt DESC LIMIT $limit
        ${SUMMARY_RETURN}`,
-      { projectId, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], limit: int(f.limit) },
+      { projectIds, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], limit: int(f.limit) },
     ),
   );
   return found.map(toSummary);
@@ -54,12 +54,12 @@ export interface NearExperiment extends ExperimentSummary {
 
 /**
  * One round trip for similarity search: the nearest datasets by the vector index (over-fetched
- * and filtered to the project: Neo4j 5 has no filtered vector search), then their experiments
+ * and filtered to the visible projects: Neo4j 5 has no filtered vector search), then their experiments
  * that pass the filters, each with its best trial and its dataset's meta-features for re-ranking.
  */
 export async function nearExperiments(
   graph: Graph,
-  projectId: string,
+  projectIds: string[],
   embedding: number[],
   datasets: number,
   f: ExperimentFilter,
@@ -68,7 +68,7 @@ export async function nearExperiments(
     rows(
       tx,
       `CALL db.index.vector.queryNodes('dataset_meta_features', $fetch, $embedding) YIELD node, score
-       WITH node AS d, score WHERE d.projectId = $projectId
+       WITH node AS d, score WHERE d.projectId IN $projectIds
        WITH d ORDER BY score DESC LIMIT $datasets
        MATCH (d)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
        WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
@@ -76,7 +76,7 @@ export async function nearExperiments(
        WITH d, e, m LIMIT $limit
        ${SUMMARY_RETURN}, d.metaFeatureNames AS mfNames, d.metaFeatureValues AS mfValues`,
       {
-        projectId,
+        projectIds,
         embedding,
         fetch: int(Math.min(10_000, datasets * 2)),
         datasets: int(datasets),
@@ -103,16 +103,16 @@ export async function datasetMetaFeatures(graph: Graph, projectId: string, ids: 
   return new Map(found.map((r) => [r.id, metaFeatureRecord(r.names, r.values)]));
 }
 
-/** Per-feature bounds over every dataset of the project: the scale for meta-feature distances. */
-export async function metaFeatureRanges(graph: Graph, projectId: string): Promise<Map<string, { lo: number; hi: number }>> {
+/** Per-feature bounds over every dataset of the projects: the scale for meta-feature distances. */
+export async function metaFeatureRanges(graph: Graph, projectIds: string[]): Promise<Map<string, { lo: number; hi: number }>> {
   const found = await read(graph, (tx) =>
     rows<{ name: string; lo: number; hi: number }>(
       tx,
-      `MATCH (d:Dataset) WHERE d.projectId = $projectId AND d.createdAt IS NOT NULL AND size(d.metaFeatureNames) > 0
+      `MATCH (d:Dataset) WHERE d.projectId IN $projectIds AND d.createdAt IS NOT NULL AND size(d.metaFeatureNames) > 0
        UNWIND range(0, size(d.metaFeatureNames) - 1) AS i
        WITH d.metaFeatureNames[i] AS name, d.metaFeatureValues[i] AS v
        RETURN name, min(v) AS lo, max(v) AS hi`,
-      { projectId },
+      { projectIds },
     ),
   );
   return new Map(found.map((r) => [r.name, { lo: r.lo, hi: r.hi }]));

@@ -6,7 +6,7 @@ import type { Experiment, Trial, WarmStart } from '../model.ts';
 import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
 import { DATASET_FIELDS, toDataset } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, getExperimentTx, toExperiment } from './experiments.ts';
-import { TRIAL_FIELDS, UPDATE_BEST, createTrialsTx, toTrial, type TrialWrite } from './trials.ts';
+import { CREATE_TRIAL, TRIAL_FIELDS, UPDATE_BEST, toTrial, trialProps, type TrialWrite } from './trials.ts';
 
 /**
  * A trial as the optimizer's history sees it. The *Seq fields place each change on the
@@ -85,6 +85,88 @@ export async function readHistory(graph: Graph, projectId: string, id: string): 
   return h;
 }
 
+/**
+ * The experiment, its dataset's meta-features, its event sequence number and the trials that may
+ * have changed since event `since`: every trial with an event at or after `since`, plus the two
+ * kinds whose state can change without an event: queued trials (claiming one) and stale trials not
+ * finished (an intermediate report puts one back to running). `since` null reads every trial.
+ *
+ * The sequence number is read before the trials, so a concurrent write that lands during the read
+ * can only make the trials newer than `eventSeq`, never older: the next read from `eventSeq` sees
+ * it again (events at `since` itself are read again for the same reason). observationsAt() cuts the
+ * history at a sequence number, so newer trial data never changes what a snapshot sees.
+ * `priorIds`: experiments whose current event sequence numbers to read along (see eventSeqs).
+ */
+export async function readHistorySince(
+  graph: Graph,
+  projectId: string,
+  id: string,
+  since: number | null,
+  priorIds: string[] = [],
+): Promise<ExperimentHistory & { priorSeqs: Map<string, number> }> {
+  const [r] = await read(graph, (tx) =>
+    rows(
+      tx,
+      `${EXPERIMENT_MATCH} WHERE e.id = $id AND e.projectId = $projectId
+       WITH d, e, m, coalesce(e.eventSeq, 0) AS eventSeq
+       CALL (e) {
+         OPTIONAL MATCH (e)-[:HAS_TRIAL]->(t:Trial)
+         WHERE $since IS NULL OR t.state = 'queued' OR (t.staleSeq IS NOT NULL AND t.finishedSeq IS NULL)
+           OR coalesce(t.createdSeq, 0) >= $since OR t.finishedSeq >= $since OR t.invalidatedSeq >= $since OR t.staleSeq >= $since
+         WITH t ORDER BY t.number
+         RETURN collect(${HISTORY_TRIAL}) AS trials
+       }
+       CALL () {
+         UNWIND $priorIds AS pid
+         MATCH (p:Experiment {id: pid}) WHERE p.projectId = $projectId
+         RETURN collect([p.id, coalesce(p.eventSeq, 0)]) AS priorSeqs
+       }
+       RETURN ${EXPERIMENT_FIELDS}, eventSeq, ${DATASET_FIELDS.replaceAll(' AS ', ' AS ds_')}, trials, priorSeqs`,
+      { id, projectId, since: since === null ? null : int(since), priorIds },
+    ),
+  );
+  if (!r) throw new NotFoundError('experiment', id);
+  const ds: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) if (k.startsWith('ds_')) ds[k.slice(3)] = v;
+  return {
+    experiment: toExperiment(r),
+    eventSeq: Number(r.eventSeq),
+    metaFeatures: toDataset(ds).metaFeatures,
+    trials: (r.trials as Record<string, unknown>[]).filter((t) => t.id !== null).map(toHistoryTrial),
+    priorSeqs: new Map((r.priorSeqs as [string, number][]).map(([pid, seq]) => [pid, Number(seq)])),
+  };
+}
+
+/**
+ * Brings a history read earlier up to date with readHistorySince(cached.eventSeq): the result equals
+ * what a full read at `delta`'s time gives. Trials are never deleted, every change of a trial moves
+ * the event sequence except the two readHistorySince always returns, and a cached queued trial that
+ * is no longer queued (nor changed by an event) was claimed, which makes it running.
+ */
+export function mergeHistory(cached: ExperimentHistory, delta: ExperimentHistory): ExperimentHistory {
+  const { experiment, eventSeq, metaFeatures } = delta;
+  const trials = cached.trials.slice();
+  const at = new Map(trials.map((t, i) => [t.id, i]));
+  const queued = new Set<string>();
+  for (const t of delta.trials) {
+    if (t.state === 'queued') queued.add(t.id);
+    const i = at.get(t.id);
+    if (i === undefined) trials.push(t);
+    else trials[i] = t;
+  }
+  for (let i = 0; i < trials.length; i++) {
+    const t = trials[i]!;
+    if (t.state === 'queued' && !queued.has(t.id)) trials[i] = { ...t, state: 'running' };
+  }
+  for (let i = 1; i < trials.length; i++) {
+    if (trials[i - 1]!.number > trials[i]!.number) {
+      trials.sort((a, b) => a.number - b.number);
+      break;
+    }
+  }
+  return { experiment, eventSeq, metaFeatures, trials };
+}
+
 /** Current event sequence numbers, to tell whether a cached prior is still current. */
 export async function eventSeqs(graph: Graph, projectId: string, ids: string[]): Promise<Map<string, number>> {
   const found = await read(graph, (tx) =>
@@ -140,11 +222,24 @@ export interface PriorUse {
   weight: number;
 }
 
+/** A (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial) edge still to be written (see linkSources). */
+export interface SourceLink {
+  from: string;
+  to: string;
+  weight: number;
+}
+
 /**
- * Records one batch of suggestions atomically: the running trials with their provenance,
- * (Trial)-[:SUGGESTED_FROM]->(prior Trial) for warm-start sources and
+ * Records one batch of suggestions atomically, in two statements: the first write-locks the
+ * experiment and reads what the second needs (status, configurations pending meanwhile, existing
+ * WARM_STARTED_FROM links); the second creates the running trials with their provenance and updates
  * (Experiment)-[:WARM_STARTED_FROM]->(prior Experiment) with the latest similarity and weight.
  * Configurations that became pending meanwhile (another writer) are dropped, never duplicated.
+ *
+ * The (Trial)-[:SUGGESTED_FROM]->(prior Trial) edges are returned as `links`, to be written by
+ * linkSources after this transaction commits: creating a relationship write-locks both of its
+ * nodes, and many experiments warm-starting from the same priors link to the same prior trials, so
+ * holding those locks for the whole batch transaction serialized all of them.
  */
 export async function recordSuggestions(
   graph: Graph,
@@ -152,71 +247,94 @@ export async function recordSuggestions(
   experimentId: string,
   items: SuggestionWrite[],
   priors: PriorUse[],
-): Promise<Trial[]> {
+): Promise<{ trials: Trial[]; links: SourceLink[] }> {
+  // A nearly exhausted finite space can make the optimizer repeat itself: first occurrence wins.
+  const seen = new Set<string>();
+  const unique = items.filter((i) => !seen.has(i.configHash) && !!seen.add(i.configHash));
   return write(graph, async (tx) => {
-    await lockRunning(tx, projectId, experimentId);
-    const pending = new Set(
-      (
-        await rows<{ hash: string }>(
-          tx,
-          `MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.state IN ['queued', 'running'] AND t.configHash IN $hashes
-           RETURN t.configHash AS hash`,
-          { experimentId, hashes: items.map((i) => i.configHash) },
-        )
-      ).map((r) => r.hash),
-    );
-    // Also within the batch: a nearly exhausted finite space can make the optimizer repeat itself.
-    const fresh = items.filter((i) => {
-      if (pending.has(i.configHash)) return false;
-      pending.add(i.configHash);
-      return true;
-    });
-    if (fresh.length === 0) return [];
-    const trials = await createTrialsTx(
+    const [state] = await rows<{ status: string; pending: string[]; warm: string[] }>(
       tx,
-      projectId,
-      experimentId,
-      fresh.map(({ sources: _sources, ...w }) => ({ ...w, state: 'running' as const, proposedBy: 'optimizer' as const })),
+      `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
+       SET e.lock = true REMOVE e.lock
+       WITH e
+       CALL (e) {
+         OPTIONAL MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.state IN ['queued', 'running'] AND t.configHash IN $hashes
+         RETURN collect(t.configHash) AS pending
+       }
+       CALL (e) {
+         OPTIONAL MATCH (e)-[:WARM_STARTED_FROM]->(p:Experiment) WHERE $withPriors
+         RETURN collect(p.id) AS warm
+       }
+       RETURN e.status AS status, pending, warm`,
+      { experimentId, projectId, hashes: unique.map((i) => i.configHash), withPriors: priors.length > 0 },
     );
+    if (!state) throw new NotFoundError('experiment', experimentId);
+    if (state.status !== 'running') throw notRunning(state.status);
+    const pending = new Set(state.pending);
+    const fresh = unique.filter((i) => !pending.has(i.configHash));
+    if (fresh.length === 0) return { trials: [], links: [] };
+    // Creating a WARM_STARTED_FROM link write-locks both experiments, and many experiments
+    // warm-start from the same priors: create each link once, afterwards only update its properties.
+    const existing = new Set(state.warm);
+    const found = await rows(
+      tx,
+      `MATCH (e:Experiment {id: $experimentId})-[:OF_MODEL]->(m:Model)
+       CALL (e) {
+         UNWIND $known AS p
+         MATCH (e)-[w:WARM_STARTED_FROM]->(prior:Experiment {id: p.experimentId})
+         SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1
+       }
+       CALL (e) {
+         UNWIND $firstUse AS p
+         MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId = $projectId
+         CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), lastAt: datetime(), uses: 1}]->(prior)
+       }
+       SET e.trialCount = e.trialCount + $n, e.updatedAt = datetime(), e.eventSeq = coalesce(e.eventSeq, 0) + 1
+       WITH e, m, e.trialCount - $n AS base, e.eventSeq AS seq
+       UNWIND range(0, $n - 1) AS k
+       WITH e, m, base + k AS number, seq, $items[k] AS raw
+       WITH e, m, raw {.*, number: number, seq: seq, name: '#' + toString(number) + ' running'} AS item
+       ${CREATE_TRIAL}
+       RETURN ${TRIAL_FIELDS} ORDER BY t.number`,
+      {
+        experimentId,
+        projectId,
+        n: int(fresh.length),
+        known: priors.filter((p) => existing.has(p.experimentId)),
+        firstUse: priors.filter((p) => !existing.has(p.experimentId)),
+        items: fresh.map(({ sources: _sources, ...w }) => ({
+          ...trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }),
+          id: randomUUID(),
+          intermediateSteps: [],
+          intermediateValues: [],
+          createdAt: null,
+          startedAt: null,
+          completedAt: null,
+        })),
+      },
+    );
+    const trials = found.map(toTrial);
     const links = trials.flatMap((t, i) => (fresh[i]?.sources ?? []).map((s) => ({ from: t.id, to: s.trialId, weight: s.weight })));
-    if (links.length) {
-      await tx.run(
-        `UNWIND $links AS l
-         MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId = $projectId
-         CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)`,
-        { links, projectId },
-      );
-    }
-    if (priors.length) {
-      // Creating a relationship write-locks both experiments, and many experiments warm-start
-      // from the same priors: create each link once, afterwards only update its properties.
-      const existing = new Set(
-        (
-          await rows<{ id: string }>(tx, 'MATCH (:Experiment {id: $experimentId})-[:WARM_STARTED_FROM]->(p:Experiment) RETURN p.id AS id', { experimentId })
-        ).map((r) => r.id),
-      );
-      const fresh = priors.filter((p) => !existing.has(p.experimentId));
-      const known = priors.filter((p) => existing.has(p.experimentId));
-      if (known.length) {
-        await tx.run(
-          `MATCH (e:Experiment {id: $experimentId})-[w:WARM_STARTED_FROM]->(prior:Experiment)
-           WITH w, prior, [p IN $priors WHERE p.experimentId = prior.id][0] AS p WHERE p IS NOT NULL
-           SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1`,
-          { experimentId, priors: known },
-        );
-      }
-      if (fresh.length) {
-        await tx.run(
-          `MATCH (e:Experiment {id: $experimentId})
-           UNWIND $priors AS p
-           MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId = $projectId
-           CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), lastAt: datetime(), uses: 1}]->(prior)`,
-          { experimentId, priors: fresh, projectId },
-        );
-      }
-    }
-    return trials;
+    return { trials, links };
   });
+}
+
+/**
+ * Writes (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial) for a recorded batch, in a transaction of
+ * its own that holds the prior trials' locks only for this one statement. Prior trials are locked
+ * in id order, so concurrent batches linking to the same priors queue instead of deadlocking.
+ */
+export async function linkSources(graph: Graph, projectId: string, links: SourceLink[]): Promise<void> {
+  if (links.length === 0) return;
+  const ordered = [...links].sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+  await write(graph, (tx) =>
+    tx.run(
+      `UNWIND $links AS l
+       MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId = $projectId
+       CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)`,
+      { links: ordered, projectId },
+    ),
+  );
 }
 
 /** Running trials older than the timeout become stale: no longer pending, but a late result is still accepted. */
@@ -329,10 +447,14 @@ export async function settingsChanges(graph: Graph, projectId: string, experimen
   const found = await read(graph, (tx) =>
     rows(
       tx,
-      `MATCH (e:Experiment {id: $experimentId})-[:HAS_CHANGE]->(c:SettingsChange) WHERE e.projectId = $projectId
-       RETURN toString(c.at) AS at, c.seq AS seq, c.fields AS fields, c.before AS before, c.after AS after, c.by AS by ORDER BY c.seq`,
+      `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
+       OPTIONAL MATCH (e)-[:HAS_CHANGE]->(c:SettingsChange)
+       WITH c ORDER BY c.seq
+       RETURN toString(c.at) AS at, c.seq AS seq, c.fields AS fields, c.before AS before, c.after AS after, c.by AS by`,
       { experimentId, projectId },
     ),
   );
-  return found.map((r) => ({ ...(r as unknown as SettingsChange), before: parseJson(r.before, {}), after: parseJson(r.after, {}) }));
+  // No row at all: the experiment is not in this project. One row of nulls: it has no changes yet.
+  if (!found.length) throw new NotFoundError('experiment', experimentId);
+  return found.filter((r) => r.seq !== null).map((r) => ({ ...(r as unknown as SettingsChange), before: parseJson(r.before, {}), after: parseJson(r.after, {}) }));
 }

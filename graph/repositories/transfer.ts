@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { int } from 'neo4j-driver';
 import type { Graph } from '../driver.ts';
-import type { DatasetInput, Experiment, ExperimentStatus, Trial } from '../model.ts';
+import type { Configuration, Dataset, DatasetInput, Experiment, ExperimentStatus, Trial } from '../model.ts';
 import { read, rows, write } from '../tx.ts';
-import { createDatasetTx, getDatasetTx } from './datasets.ts';
-import { createExperimentTx, getExperimentTx, type ExperimentWrite } from './experiments.ts';
+import { createDatasetTx, DATASET_FIELDS, getDatasetTx, toDataset } from './datasets.ts';
+import { createExperimentTx, getExperimentTx, readCandidatesTx, type ExperimentWrite } from './experiments.ts';
 import { insertTrialsTx, listAllTrialsTx, type NumberedTrialWrite } from './trials.ts';
 
 export interface ImportItem {
@@ -14,6 +14,8 @@ export interface ImportItem {
     status: ExperimentStatus;
     createdAt: string | null;
     finishedAt: string | null;
+    /** Set on shared copies: the id of the experiment in its owner's project. */
+    sharedFrom?: string;
   };
   trials: NumberedTrialWrite[];
 }
@@ -40,10 +42,17 @@ export async function importExperiment(graph: Graph, projectId: string, item: Im
     const maxNumber = item.trials.reduce((m, t) => Math.max(m, t.number), -1);
     await tx.run(
       `MATCH (e:Experiment {id: $id})
-       SET e.status = $status, e.trialCount = $trialCount,
+       SET e.status = $status, e.trialCount = $trialCount, e.sharedFrom = $sharedFrom,
            e.createdAt = coalesce(datetime($createdAt), e.createdAt),
            e.finishedAt = CASE WHEN $status = 'finished' THEN coalesce(datetime($finishedAt), datetime()) END`,
-      { id, status: item.experiment.status, trialCount: int(maxNumber + 1), createdAt: item.experiment.createdAt, finishedAt: item.experiment.finishedAt },
+      {
+        id,
+        status: item.experiment.status,
+        trialCount: int(maxNumber + 1),
+        createdAt: item.experiment.createdAt,
+        finishedAt: item.experiment.finishedAt,
+        sharedFrom: item.experiment.sharedFrom ?? null,
+      },
     );
     for (let i = 0; i < item.trials.length; i += TRIAL_BATCH) {
       await insertTrialsTx(tx, projectId, id, item.trials.slice(i, i + TRIAL_BATCH), { returnTrials: false });
@@ -56,6 +65,7 @@ export interface ExperimentExport {
   experiment: Experiment;
   dataset: Awaited<ReturnType<typeof getDatasetTx>>;
   trials: Trial[];
+  candidates: Configuration[] | null;
 }
 
 /** Everything an export line holds, read in one transaction so it is a consistent snapshot. */
@@ -64,6 +74,28 @@ export async function exportExperiment(graph: Graph, projectId: string, id: stri
     const experiment = await getExperimentTx(tx, projectId, id);
     const dataset = await getDatasetTx(tx, projectId, experiment.datasetId);
     const trials = await listAllTrialsTx(tx, id);
-    return { experiment, dataset, trials };
+    const candidates = experiment.candidateCount > 0 ? await readCandidatesTx(tx, projectId, id) : null;
+    return { experiment, dataset, trials, candidates };
   });
+}
+
+/** Ids of a project's experiments in the order they were created (a whole-project export). */
+export async function experimentIdsOldestFirst(graph: Graph, projectId: string): Promise<string[]> {
+  const found = await read(graph, (tx) =>
+    rows<{ id: string }>(tx, 'MATCH (e:Experiment) WHERE e.projectId = $projectId AND e.createdAt IS NOT NULL RETURN e.id AS id ORDER BY e.createdAt, e.id', { projectId }),
+  );
+  return found.map((r) => r.id);
+}
+
+/** Datasets of a project that no experiment uses (they would be missing from experiment lines). */
+export async function unusedDatasets(graph: Graph, projectId: string): Promise<Dataset[]> {
+  const found = await read(graph, (tx) =>
+    rows(
+      tx,
+      `MATCH (d:Dataset) WHERE d.projectId = $projectId AND d.createdAt IS NOT NULL AND NOT EXISTS { (:Experiment)-[:ON_DATASET]->(d) }
+       RETURN ${DATASET_FIELDS} ORDER BY d.createdAt, d.id`,
+      { projectId },
+    ),
+  );
+  return found.map(toDataset);
 }

@@ -132,6 +132,29 @@ export interface NumberedTrialWrite extends TrialWrite {
 }
 
 /**
+ * Creates trial `t` from the map `item` (see insertTrialsTx) under experiment `e` of model `m`, linked
+ * to the shared Config node of its configuration. Shared by insertTrialsTx and recordSuggestions.
+ */
+export const CREATE_TRIAL = `CREATE (t:Trial {
+  id: item.id, projectId: $projectId, experimentId: $experimentId, number: item.number, name: item.name,
+  state: item.state, config: item.config, configHash: item.configHash, value: item.value,
+  metrics: item.metrics, proposedBy: item.proposedBy, strategy: item.strategy, reason: item.reason,
+  user: item.user, provenance: item.provenance, failReason: item.failReason,
+  durationSeconds: item.durationSeconds, invalid: item.invalid, invalidReason: item.invalidReason,
+  invalidatedSeq: CASE WHEN item.invalid THEN item.seq END, createdSeq: item.seq,
+  finishedSeq: CASE WHEN item.state IN ['completed', 'failed'] THEN item.seq END,
+  intermediateSteps: item.intermediateSteps, intermediateValues: item.intermediateValues,
+  createdAt: coalesce(datetime(item.createdAt), datetime()),
+  startedAt: coalesce(datetime(item.startedAt), CASE WHEN item.state IN ['running', 'completed', 'failed'] THEN datetime() END),
+  completedAt: coalesce(datetime(item.completedAt), CASE WHEN item.state IN ['completed', 'failed'] THEN datetime() END)
+})
+CREATE (e)-[:HAS_TRIAL]->(t)
+MERGE (c:Config {key: m.id + '/' + item.configHash})
+ON CREATE SET c.hash = item.configHash, c.projectId = $projectId, c.modelId = m.id,
+              c.name = item.configName, c.config = item.config, c += item.configParams
+CREATE (t)-[:EVALUATES]->(c)`;
+
+/**
  * A Config carries its model as `modelId` rather than a relationship to the Model node: every
  * new configuration would otherwise write-lock that one node and serialize all writers.
  *
@@ -163,24 +186,7 @@ export async function insertTrialsTx(
     tx,
     `MATCH (e:Experiment {id: $experimentId})-[:OF_MODEL]->(m:Model)
      UNWIND $items AS item
-     CREATE (t:Trial {
-       id: item.id, projectId: $projectId, experimentId: $experimentId, number: item.number, name: item.name,
-       state: item.state, config: item.config, configHash: item.configHash, value: item.value,
-       metrics: item.metrics, proposedBy: item.proposedBy, strategy: item.strategy, reason: item.reason,
-       user: item.user, provenance: item.provenance, failReason: item.failReason,
-       durationSeconds: item.durationSeconds, invalid: item.invalid, invalidReason: item.invalidReason,
-       invalidatedSeq: CASE WHEN item.invalid THEN item.seq END, createdSeq: item.seq,
-       finishedSeq: CASE WHEN item.state IN ['completed', 'failed'] THEN item.seq END,
-       intermediateSteps: item.intermediateSteps, intermediateValues: item.intermediateValues,
-       createdAt: coalesce(datetime(item.createdAt), datetime()),
-       startedAt: coalesce(datetime(item.startedAt), CASE WHEN item.state IN ['running', 'completed', 'failed'] THEN datetime() END),
-       completedAt: coalesce(datetime(item.completedAt), CASE WHEN item.state IN ['completed', 'failed'] THEN datetime() END)
-     })
-     CREATE (e)-[:HAS_TRIAL]->(t)
-     MERGE (c:Config {key: m.id + '/' + item.configHash})
-     ON CREATE SET c.hash = item.configHash, c.projectId = $projectId, c.modelId = m.id,
-                   c.name = item.configName, c.config = item.config, c += item.configParams
-     CREATE (t)-[:EVALUATES]->(c)
+     ${CREATE_TRIAL}
      ${returnTrials ? `RETURN ${TRIAL_FIELDS} ORDER BY t.number` : ''}`,
     { experimentId, projectId, items },
   );
@@ -248,27 +254,46 @@ export async function completeTrial(
   result: { value: number; metrics?: Record<string, number>; durationSeconds?: number },
 ): Promise<{ trial: Trial; changed: boolean }> {
   return write(graph, async (tx) => {
-    const t = await lockTrial(tx, projectId, id);
     const metrics = result.metrics ?? {};
-    if (t.state === 'completed') {
+    // One statement: lock (experiment first, then trial, as lockTrial does), read the state, and
+    // complete only an open trial. The caption's number part is filled in by the statement.
+    const [row] = await rows(
+      tx,
+      `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId
+       MATCH (e:Experiment {id: t.experimentId})
+       SET e.lock = true REMOVE e.lock
+       SET t.lock = true REMOVE t.lock
+       WITH t, e, t.state AS before
+       CALL (t, e, before) {
+         WITH * WHERE before IN $open
+         SET t.state = 'completed', t.value = $value, t.metrics = $metrics, t.completedAt = datetime(),
+             t.durationSeconds = coalesce($duration, CASE WHEN t.startedAt IS NULL THEN null
+               ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
+             t.name = '#' + toString(t.number) + $nameSuffix, e.completedCount = e.completedCount + 1, e.updatedAt = datetime(),
+             t.finishedSeq = coalesce(e.eventSeq, 0) + 1, e.eventSeq = coalesce(e.eventSeq, 0) + 1
+         WITH t, e, {id: t.id, value: t.value} AS c
+         ${UPDATE_BEST}
+       }
+       RETURN before, ${TRIAL_FIELDS}`,
+      {
+        id,
+        projectId,
+        open: OPEN,
+        value: result.value,
+        metrics: json(metrics),
+        duration: result.durationSeconds ?? null,
+        nameSuffix: caption(0, 'completed', result.value).slice('#0'.length),
+      },
+    );
+    if (!row) throw new NotFoundError('trial', id);
+    const { before, ...fields } = row as Record<string, unknown> & { before: TrialState };
+    const t = toTrial(fields);
+    if (OPEN.includes(before)) return { trial: t, changed: true };
+    if (before === 'completed') {
       if (t.value === result.value && sameMetrics(t.metrics, metrics)) return { trial: t, changed: false };
       throw new ConflictError(`trial #${t.number} is already completed with value ${t.value}`, { state: t.state, value: t.value });
     }
-    if (!OPEN.includes(t.state)) throw new ConflictError(`trial #${t.number} is ${t.state}; it cannot be completed`, { state: t.state });
-    const [row] = await rows(
-      tx,
-      `MATCH (t:Trial {id: $id})<-[:HAS_TRIAL]-(e:Experiment)
-       SET t.state = 'completed', t.value = $value, t.metrics = $metrics, t.completedAt = datetime(),
-           t.durationSeconds = coalesce($duration, CASE WHEN t.startedAt IS NULL THEN null
-             ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
-           t.name = $name, e.completedCount = e.completedCount + 1, e.updatedAt = datetime(),
-           t.finishedSeq = coalesce(e.eventSeq, 0) + 1, e.eventSeq = coalesce(e.eventSeq, 0) + 1
-       WITH t, e, {id: t.id, value: t.value} AS c
-       ${UPDATE_BEST}
-       RETURN ${TRIAL_FIELDS}`,
-      { id, value: result.value, metrics: json(metrics), duration: result.durationSeconds ?? null, name: caption(t.number, 'completed', result.value) },
-    );
-    return { trial: toTrial(row as Record<string, unknown>), changed: true };
+    throw new ConflictError(`trial #${t.number} is ${t.state}; it cannot be completed`, { state: t.state });
   });
 }
 

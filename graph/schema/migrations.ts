@@ -46,4 +46,17 @@ export const MIGRATIONS: Migration[] = [
        OPTIONS {indexConfig: {\`vector.dimensions\`: 64, \`vector.similarity_function\`: 'euclidean'}}`,
     ],
   },
+  {
+    version: 3,
+    name: 'api keys and idempotency records',
+    statements: [
+      // Keys are looked up by the sha256 of the secret; the secret itself is never stored.
+      'CREATE CONSTRAINT api_key_hash IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.hash IS UNIQUE',
+      'CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE',
+      // One record per (project, Idempotency-Key): the constraint is what makes two concurrent
+      // retries of one request execute it once.
+      'CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (r:IdempotencyRecord) REQUIRE (r.projectId, r.key) IS UNIQUE',
+      'CREATE INDEX idempotency_created IF NOT EXISTS FOR (r:IdempotencyRecord) ON (r.createdAt)',
+    ],
+  },
 ];

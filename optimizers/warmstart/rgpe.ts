@@ -42,6 +42,8 @@ function discordance(pred: ArrayLike<number>, y: ArrayLike<number>, n: number): 
   return out;
 }
 
+const pairCount = (n: number) => (n * (n - 1)) / 2;
+
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * q;
@@ -69,29 +71,35 @@ export function rgpeWeights(args: {
   const losses: number[][] = models.map(() => new Array<number>(S));
   const counts = new Int32Array(n);
   const idx: number[] = [];
+  // The resample's pairs (i > j, both drawn, y differing) and their multiplicities c_i·c_j, listed
+  // once per resample and shared by every model. Every term d·c_i·c_j is a multiple of ½ far below
+  // 2^53, so each model's sum is exact and does not depend on the order of the terms.
+  const pairAt = new Int32Array(pairCount(n));
+  const pairMult = new Float64Array(pairCount(n));
   for (let s = 0; s < S; s++) {
     counts.fill(0);
     for (let k = 0; k < n; k++) counts[args.rng.int(n)]!++;
     idx.length = 0;
     for (let i = 0; i < n; i++) if (counts[i]! > 0) idx.push(i);
     let totalPairs = 0;
+    let np = 0;
     for (let a = 0; a < idx.length; a++) {
       const i = idx[a]!;
-      for (let b = 0; b < a; b++) if (args.y[i] !== args.y[idx[b]!]) totalPairs += counts[i]! * counts[idx[b]!]!;
+      const ci = counts[i]!;
+      const row = (i * (i - 1)) / 2;
+      for (let b = 0; b < a; b++) {
+        const j = idx[b]!; // j < i because idx is increasing
+        if (args.y[i] === args.y[j]) continue;
+        const w = ci * counts[j]!;
+        totalPairs += w;
+        pairAt[np] = row + j;
+        pairMult[np++] = w;
+      }
     }
     for (let m = 0; m < M; m++) {
       const Dm = D[m]!;
       let loss = 0;
-      for (let a = 0; a < idx.length; a++) {
-        const i = idx[a]!;
-        const ci = counts[i]!;
-        const row = (i * (i - 1)) / 2;
-        for (let b = 0; b < a; b++) {
-          const j = idx[b]!; // j < i because idx is increasing
-          const d = Dm[row + j]!;
-          if (d !== 0) loss += d * ci * counts[j]!;
-        }
-      }
+      for (let q = 0; q < np; q++) loss += Dm[pairAt[q]!]! * pairMult[q]!;
       losses[m]![s] = totalPairs > 0 ? loss / totalPairs : 0.5;
     }
   }

@@ -21,10 +21,19 @@ const REASONS: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/** No or an unknown API key: the caller is not told which. */
+export class UnauthorizedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
 
 /** Validates data the route could not hand to the schema compiler (e.g. a body whose content type varies). */
 export function parseOrThrow<T extends z.ZodType>(schema: T, data: unknown, context: string): z.infer<T> {
@@ -66,6 +75,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof InvalidInputError) {
       return send(400, { message: err.message, issues: err.issues });
     }
+    if (err instanceof UnauthorizedError) {
+      reply.header('WWW-Authenticate', 'Bearer realm="precedent"');
+      return send(401, { message: err.message });
+    }
     if (err instanceof NotFoundError) return send(404, { message: err.message });
     if (err instanceof ConflictError) return send(409, { message: err.message, details: err.details });
     // A uniqueness constraint caught a race between two writers (e.g. the same id imported twice at
@@ -76,7 +89,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (isNeo4jOutage(err)) {
       req.log.warn({ err }, 'Neo4j unavailable');
-      reply.header('Retry-After', '5');
+      // The breaker in graph/availability.ts probes twice a second, so a short wait is enough.
+      reply.header('Retry-After', '2');
       return send(503, { message: 'The knowledge graph database is unavailable; retry shortly.' });
     }
     if (isResponseSerializationError(err)) {

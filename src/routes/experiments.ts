@@ -3,11 +3,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Graph } from '../../graph/driver.ts';
-import { changeStatus, createExperiment, getExperimentDetail, listExperiments } from '../../graph/repositories/experiments.ts';
+import { changeStatus, createExperiment, getExperimentDetail, listExperiments, readCandidates } from '../../graph/repositories/experiments.ts';
+import { Configuration } from '../../graph/model.ts';
 import { OPTIMIZER_VERSION } from '../../optimizers/version.ts';
-import { IdParams, page, pageOf } from '../schemas/common.ts';
+import { IdParams, PageQuery, page, pageOf } from '../schemas/common.ts';
 import { CreateExperimentBody, ExperimentDetailResponse, ExperimentResponse, ListExperimentsQuery } from '../schemas/experiments.ts';
-import { assertValidSpace } from '../services/configs.ts';
+import { assertValidSpace, prepareCandidates } from '../services/configs.ts';
+import { assertOwnExperiments } from '../services/warm-start-refs.ts';
 
 export const experimentRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -19,15 +21,20 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app
         tags: ['experiments'],
         summary: 'Start an experiment (one optimization study)',
         description:
-          'Links the experiment to its dataset and model. Without a seed one is drawn and recorded, so every suggestion can be replayed.',
+          'Links the experiment to its dataset and model. Without a seed one is drawn and recorded, so every suggestion can be replayed. ' +
+          'With `candidates` (a finite menu of configurations, e.g. a grid or the rows of a table), suggestions come only from the menu, ' +
+          'each configuration at most once; once every candidate is evaluated or pending, suggestions answer 409.',
         body: CreateExperimentBody,
         response: { 201: ExperimentResponse },
       },
     },
     async (req, reply) => {
       assertValidSpace(req.body.searchSpace);
+      await assertOwnExperiments(graph, req.projectId, 'body.warmStart.experiments', req.body.warmStart?.experiments);
+      const candidates = req.body.candidates && prepareCandidates(req.body.searchSpace, req.body.candidates);
       const experiment = await createExperiment(graph, req.projectId, {
         ...req.body,
+        candidates,
         seed: req.body.seed ?? randomInt(0, 2 ** 31 - 1),
         optimizerVersion: OPTIMIZER_VERSION,
       });
@@ -62,6 +69,24 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app
       },
     },
     async (req) => getExperimentDetail(graph, req.projectId, req.params.id),
+  );
+
+  r.get(
+    '/v1/experiments/:id/candidates',
+    {
+      schema: {
+        tags: ['experiments'],
+        summary: "The experiment's candidate menu, a page at a time, in the order it was declared",
+        description: 'An experiment without a menu has no candidates (`total` 0).',
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: pageOf(Configuration) },
+      },
+    },
+    async (req) => {
+      const all = (await readCandidates(graph, req.projectId, req.params.id)) ?? [];
+      return page(all.slice(req.query.offset, req.query.offset + req.query.limit), all.length, req.query);
+    },
   );
 
   for (const action of ['pause', 'resume', 'finish'] as const) {

@@ -28,6 +28,7 @@ export const healthRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { 
     {
       schema: {
         tags: ['service'],
+        security: [],
         summary: 'Service and Neo4j status',
         description: 'Open to everyone. 200 when Neo4j answers, 503 when it does not.',
         response: { 200: HealthBody, 503: HealthBody },

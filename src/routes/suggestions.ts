@@ -8,6 +8,7 @@ import { InvalidateBody, PatchExperimentBody, ReplayResponse, SettingsChangeResp
 import { TrialResponse } from '../schemas/trials.ts';
 import { replayExperiment } from '../services/replay.ts';
 import type { SuggestionService } from '../services/suggestions.ts';
+import { assertOwnExperiments } from '../services/warm-start-refs.ts';
 
 export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: SuggestionService }> = async (app, { graph, suggestions }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -21,7 +22,8 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
         description:
           'Returns `count` new running trials. Configurations a person queued come first; the rest come from the optimizer, ' +
           'warm-started from similar past experiments per the warm-start settings, each with its provenance. Report results with ' +
-          '`POST /v1/trials/{id}/complete`. A paused or finished experiment, or a used-up budget, answers 409.',
+          '`POST /v1/trials/{id}/complete`. A paused or finished experiment, a used-up budget, or a candidate menu with nothing left ' +
+          '(every candidate evaluated or pending) answers 409.',
         params: IdParams,
         body: SuggestBody,
         response: { 201: SuggestResponse },
@@ -48,6 +50,7 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
     },
     async (req) => {
       const { user, ...changes } = req.body;
+      await assertOwnExperiments(graph, req.projectId, 'body.warmStart.experiments', changes.warmStart?.experiments);
       const e = await updateSettings(graph, req.projectId, req.params.id, changes, user ?? null);
       suggestions.forget(e.id);
       return e;

@@ -8,10 +8,10 @@ export const SuggestBody = z.object({ count: z.number().int().min(1).max(MAX_SUG
 export const SuggestResponse = z.object({ trials: z.array(Trial) });
 
 export const PatchExperimentBody = z
-  .object({
+  .strictObject({
     /** Fields given replace the stored ones; the rest stay as they are. */
     warmStart: WarmStart.partial().optional(),
-    optimizer: SettingsSchema.optional(),
+    optimizer: SettingsSchema.strict().optional(),
     budget: Budget.optional(),
     /** Who made the change, for the record. */
     user: z.string().max(200).optional(),

@@ -3,6 +3,8 @@ import { Configuration, DatasetInput, ExperimentInput, ExperimentStatus, FiniteN
 import { SearchSpaceSchema } from '../../optimizers/schema.ts';
 
 export const EXPORT_FORMAT = 'precedent.experiment/1';
+/** A dataset no experiment uses yet: whole-project exports carry it on a line of its own. */
+export const DATASET_FORMAT = 'precedent.dataset/1';
 
 const Timestamp = z.iso.datetime({ offset: true });
 
@@ -59,10 +61,14 @@ export const ExperimentLine = z
   ;
 export type ExperimentLine = z.infer<typeof ExperimentLine>;
 
+export const DatasetLine = z.object({ format: z.literal(DATASET_FORMAT), dataset: DatasetInput });
+
 export const ImportResult = z.object({
   experiments: z.array(
     z.object({ line: z.number().int(), experimentId: z.uuid(), datasetId: z.uuid(), trials: z.number().int(), status: z.enum(['created', 'exists']) }),
   ),
+  /** Lines holding only a dataset (whole-project exports). */
+  datasets: z.array(z.object({ line: z.number().int(), datasetId: z.uuid(), status: z.enum(['created', 'exists']) })).default([]),
   trials: z.number().int(),
   seconds: z.number(),
 });

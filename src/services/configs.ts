@@ -24,3 +24,19 @@ export function prepareConfig(space: SearchSpace, config: Config, field = 'body.
     .map((k) => [k, canonical[k]]);
   return { config: canonical, hash: createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 32) };
 }
+
+/**
+ * Validates a candidate menu like trial configurations and returns it in canonical form, in the
+ * given order (the order is part of what replay reproduces). A duplicate is rejected rather than
+ * dropped, so the stored menu has exactly the size the caller sent.
+ */
+export function prepareCandidates(space: SearchSpace, candidates: Config[], field = 'body.candidates'): Config[] {
+  const seen = new Map<string, number>();
+  return candidates.map((c, i) => {
+    const { config, hash } = prepareConfig(space, c, `${field}.${i}`);
+    const first = seen.get(hash);
+    if (first !== undefined) throw new InvalidInputError(`${field}.${i}`, `duplicate of ${field}.${first}`);
+    seen.set(hash, i);
+    return config;
+  });
+}

@@ -4,8 +4,13 @@
  * snapshot, which is what makes replay exact.
  */
 import { z } from 'zod';
+import type { Graph } from '../../graph/driver.ts';
+import { ConflictError } from '../../graph/errors.ts';
+import type { Experiment } from '../../graph/model.ts';
+import { readCandidates } from '../../graph/repositories/experiments.ts';
 import type { ExperimentHistory, HistoryTrial } from '../../graph/repositories/suggestions.ts';
-import { SettingsSchema, type Observation, type PriorExperiment, type SearchSpace, type SuggestRequest } from '../../optimizers/schema.ts';
+import { SettingsSchema, type Config, type Observation, type PriorExperiment, type SearchSpace, type SuggestRequest } from '../../optimizers/schema.ts';
+import { configKey } from '../../optimizers/space.ts';
 
 export const Snapshot = z.object({
   /** The target experiment's event sequence number when the suggestion was computed. */
@@ -72,16 +77,76 @@ export function lastFitBefore(trials: HistoryTrial[], seq: number): SuggestReque
   return found?.fit;
 }
 
-export function buildRequest(target: ExperimentHistory, priors: Map<string, ExperimentHistory>, snap: Snapshot, count: number): SuggestRequest {
+/** Every candidate of the menu is evaluated or pending: nothing left to suggest (409). */
+export class MenuExhaustedError extends ConflictError {}
+
+/**
+ * Menus never change after the experiment is created and ids are never reused, so a parsed menu
+ * can be kept; a few only, since one can hold 20,000 configurations.
+ */
+const menus = new Map<string, Config[]>();
+const MAX_MENUS = 16;
+
+/** The experiment's candidate menu, or undefined when it searches the whole space. */
+export async function candidatesOf(graph: Graph, projectId: string, e: Experiment): Promise<Config[] | undefined> {
+  if (e.candidateCount === 0) return undefined;
+  let menu = menus.get(e.id);
+  if (!menu) {
+    menu = (await readCandidates(graph, projectId, e.id)) ?? [];
+    menus.set(e.id, menu);
+    while (menus.size > MAX_MENUS) menus.delete(menus.keys().next().value as string);
+  }
+  return menu;
+}
+
+/**
+ * With a menu, how many candidates are neither evaluated nor pending; throws when none is. The
+ * optimizer would fill a batch larger than that with re-evaluations, so the batch is cut to it.
+ */
+export function openCandidates(space: SearchSpace, candidates: Config[], observations: Observation[]): number {
+  const taken = new Map<string, Observation['state']>();
+  for (const o of observations) {
+    const key = configKey(space, o.config);
+    if (taken.get(key) !== 'pending') taken.set(key, o.state);
+  }
+  let open = 0;
+  let evaluated = 0;
+  let pending = 0;
+  for (const c of candidates) {
+    const state = taken.get(configKey(space, c));
+    if (state === undefined) open++;
+    else if (state === 'pending') pending++;
+    else evaluated++;
+  }
+  if (open > 0) return open;
+  const details = { candidates: candidates.length, evaluated, pending };
+  if (pending > 0) throw new MenuExhaustedError(`every candidate left is pending (${pending} running or queued); complete some trials and ask again`, details);
+  throw new MenuExhaustedError(`every one of the ${candidates.length} candidates has been evaluated; finish the experiment, or add configurations as trials yourself`, details);
+}
+
+/**
+ * The optimizer request for `snap`. With a candidate menu the optimizer chooses among the menu
+ * entries not yet tried, and `count` is cut to how many are left (see openCandidates).
+ */
+export function buildRequest(
+  target: ExperimentHistory,
+  priors: Map<string, ExperimentHistory>,
+  snap: Snapshot,
+  count: number,
+  candidates?: Config[],
+): SuggestRequest {
   const used = snap.priors.flatMap((p) => {
     const h = priors.get(p.experimentId);
     return h ? [priorAt(h, p.seq)] : [];
   });
+  const space = target.experiment.searchSpace as SearchSpace;
+  const observations = observationsAt(target.trials, snap.seq);
   return {
-    space: target.experiment.searchSpace as SearchSpace,
+    space,
     direction: target.experiment.objective.direction,
-    observations: observationsAt(target.trials, snap.seq),
-    count,
+    observations,
+    count: candidates ? Math.min(count, openCandidates(space, candidates, observations)) : count,
+    ...(candidates ? { candidates } : {}),
     seed: snap.seed,
     priors: used.filter((p) => p.observations.length > 0),
     metaFeatures: Object.keys(target.metaFeatures).length ? target.metaFeatures : null,

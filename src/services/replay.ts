@@ -4,7 +4,7 @@ import { OPTIMIZER_VERSION } from '../../optimizers/version.ts';
 import { suggest } from '../../optimizers/suggest.ts';
 import { configKey } from '../../optimizers/space.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
-import { buildRequest, Snapshot } from './history.ts';
+import { buildRequest, candidatesOf, MenuExhaustedError, Snapshot } from './history.ts';
 
 export interface ReplayReport {
   experimentId: string;
@@ -43,6 +43,7 @@ export async function replayExperiment(graph: Graph, projectId: string, experime
   }
   const priorIds = [...new Set([...groups.values()].flatMap((g) => g.snap.priors.map((p) => p.experimentId)))];
   const priors = await readHistories(graph, projectId, priorIds, true);
+  const candidates = await candidatesOf(graph, projectId, target.experiment);
   const report: ReplayReport = {
     experimentId,
     optimizerVersion: OPTIMIZER_VERSION,
@@ -55,7 +56,13 @@ export async function replayExperiment(graph: Graph, projectId: string, experime
   };
   const versions = new Set<string>();
   for (const g of groups.values()) {
-    const replayed = suggest(buildRequest(target, priors, g.snap, g.snap.batchSize));
+    let replayed: ReturnType<typeof suggest> = [];
+    try {
+      replayed = suggest(buildRequest(target, priors, g.snap, g.snap.batchSize, candidates));
+    } catch (err) {
+      // A menu with nothing left at that point cannot have produced the trial: a mismatch, not a failure.
+      if (!(err instanceof MenuExhaustedError)) throw err;
+    }
     for (const t of g.trials) {
       versions.add(t.version);
       report.checked++;

@@ -4,13 +4,16 @@ import type { Trial, WarmStart } from '../../graph/model.ts';
 import {
   claimQueued,
   eventSeqs,
+  linkSources,
   markStale,
+  mergeHistory,
   notRunning,
   readHistories,
-  readHistory,
+  readHistorySince,
   recordSuggestions,
   type ExperimentHistory,
   type PriorUse,
+  type SourceLink,
   type SuggestionWrite,
 } from '../../graph/repositories/suggestions.ts';
 import type { ModelCache } from '../../optimizers/cache.ts';
@@ -19,7 +22,7 @@ import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { suggest } from '../../optimizers/suggest.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 import { prepareConfig } from './configs.ts';
-import { buildRequest, type Snapshot } from './history.ts';
+import { buildRequest, candidatesOf, MenuExhaustedError, type Snapshot } from './history.ts';
 
 export interface SuggestionServiceOptions {
   /** Running trials older than this become stale (no longer pending). 0 disables. */
@@ -41,6 +44,12 @@ export interface SuggestResult {
   /** How many requests shared the optimizer call. */
   batched: number;
 }
+
+/** Prior experiments' event sequence numbers read along with a history: which were asked, and the answer. */
+type PriorSeqs = { asked: Set<string>; seqs: Map<string, number> };
+
+/** What serve() hands back: `after` settles once the batch's SUGGESTED_FROM edges are written. */
+type Served = Omit<SuggestResult, 'batched'> & { after?: Promise<void> };
 
 interface Waiter {
   count: number;
@@ -90,6 +99,13 @@ export class SuggestionService {
   private readonly priorModels: ModelCache = new Map();
   private readonly staleCheckedAt = new Map<string, number>();
   private readonly priorHistories = new Map<string, { seq: number; history: ExperimentHistory }>();
+  /** Prior histories being read, so concurrent requests needing the same prior share one read. */
+  private readonly priorReads = new Map<string, Promise<unknown>>();
+  /** Target histories, kept current incrementally (see history()). Keyed by project and experiment. */
+  private readonly histories = new Map<string, ExperimentHistory>();
+  /** SUGGESTED_FROM edges waiting for the next link write (see writeLinks()). */
+  private linkQueue: { projectId: string; links: SourceLink[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private linking = false;
   private readonly priorChoices = new Map<string, { at: number; key: string; priors: { id: string; similarity: number | null }[] }>();
 
   constructor(
@@ -129,10 +145,17 @@ export class SuggestionService {
         if (process.env.PRECEDENT_DEBUG_BATCHES) console.error(`[batch] ${experimentId} waiters ${batch.length} wanted ${total} got ${result.trials.length}`);
         let offset = 0;
         const again: Waiter[] = [];
+        // The batch's SUGGESTED_FROM edges are written after its transaction committed; callers get
+        // their trials once the edges exist, while the next batch of this experiment already starts.
+        const after = result.after;
         for (const w of batch) {
           const mine = result.trials.slice(offset, offset + w.count);
           offset += w.count;
-          if (mine.length > 0) w.resolve({ trials: mine, timing: result.timing, batched: batch.length });
+          const served = { trials: mine, timing: result.timing, batched: batch.length };
+          if (mine.length > 0) {
+            if (after) after.then(() => w.resolve(served), w.reject);
+            else w.resolve(served);
+          }
           else if (w.attempts < MAX_ATTEMPTS) again.push({ ...w, attempts: w.attempts + 1 });
           else w.reject(new ConflictError('every configuration left is already pending; complete some trials and ask again', {}));
         }
@@ -155,7 +178,7 @@ export class SuggestionService {
     return this.enqueue(projectId, experimentId, count);
   }
 
-  private async serve(projectId: string, experimentId: string, count: number): Promise<Omit<SuggestResult, 'batched'>> {
+  private async serve(projectId: string, experimentId: string, count: number): Promise<Served> {
     {
       const timing = new Timing();
       // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
@@ -165,14 +188,14 @@ export class SuggestionService {
         remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
         timing.mark('stale');
       }
-      let target = await readHistory(this.graph, projectId, experimentId);
+      let { history: target, priorSeqs } = await this.history(projectId, experimentId);
       timing.mark('history');
       let claimed: Trial[] = [];
       if (target.trials.some((t) => t.state === 'queued')) {
         claimed = await claimQueued(this.graph, projectId, experimentId, count);
         timing.mark('claim');
         if (claimed.length >= count) return { trials: claimed, timing: timing.entries };
-        target = await readHistory(this.graph, projectId, experimentId);
+        ({ history: target, priorSeqs } = await this.history(projectId, experimentId));
         timing.mark('history');
       }
       if (target.experiment.status !== 'running') throw notRunning(target.experiment.status);
@@ -186,16 +209,32 @@ export class SuggestionService {
         }
         wanted = Math.min(wanted, left);
       }
-      const fresh = await this.compute(projectId, target, wanted, timing);
-      return { trials: [...claimed, ...fresh], timing: timing.entries };
+      // Queued trials already claimed are handed out even when the candidate menu has nothing left.
+      const after: Promise<void>[] = [];
+      const fresh = await this.compute(projectId, target, wanted, timing, after, priorSeqs).catch((err: unknown) => {
+        if (claimed.length && err instanceof MenuExhaustedError) return [];
+        throw err;
+      });
+      return { trials: [...claimed, ...fresh], timing: timing.entries, ...(after.length ? { after: Promise.all(after).then(() => undefined) } : {}) };
     }
   }
 
-  private async compute(projectId: string, target: ExperimentHistory, count: number, timing: Timing): Promise<Trial[]> {
+  /**
+   * `after` receives the write of the batch's SUGGESTED_FROM edges (see recordSuggestions).
+   * `priorSeqs`: prior event sequence numbers read with the history, if any.
+   */
+  private async compute(
+    projectId: string,
+    target: ExperimentHistory,
+    count: number,
+    timing: Timing,
+    after: Promise<void>[],
+    priorSeqs?: PriorSeqs,
+  ): Promise<Trial[]> {
     const e = target.experiment;
     const chosen = await this.choosePriors(projectId, target);
     timing.mark('choose-priors');
-    const priors = await this.loadPriors(projectId, chosen.map((c) => c.id));
+    const priors = await this.loadPriors(projectId, chosen.map((c) => c.id), priorSeqs);
     timing.mark('load-priors');
     const snapshot: Omit<Snapshot, 'batchIndex' | 'batchSize'> = {
       seq: target.eventSeq,
@@ -204,7 +243,8 @@ export class SuggestionService {
       settings: SettingsSchema.parse(e.optimizer),
       warmStartMode: e.warmStart.mode,
     };
-    const request = buildRequest(target, priors, { ...snapshot, batchIndex: 0, batchSize: count }, count);
+    const candidates = await candidatesOf(this.graph, projectId, e);
+    const request = buildRequest(target, priors, { ...snapshot, batchIndex: 0, batchSize: count }, count, candidates);
     const suggestions = suggest(request, { cache: this.priorModels });
     // Target hyperparameters seed the next fit, so a warm entry would make results depend on
     // cache history; keep prior models only (a hit equals a refit).
@@ -233,7 +273,67 @@ export class SuggestionService {
     }
     const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()]);
     timing.mark('record');
-    return recorded;
+    if (recorded.links.length) {
+      const t0 = performance.now();
+      after.push(this.writeLinks(projectId, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
+    }
+    return recorded.trials;
+  }
+
+  /**
+   * SUGGESTED_FROM edges of recorded batches, written by one transaction at a time: edges that
+   * arrive while one is running go together in the next. Experiments warm-starting from the same
+   * priors link to the same prior trials, and each transaction creating such an edge write-locks
+   * the prior trial; one transaction for all of them takes each lock once instead of queueing every
+   * batch behind the others. If a combined write fails, each batch is written alone, so only the
+   * batch at fault fails.
+   */
+  private writeLinks(projectId: string, links: SourceLink[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.linkQueue.push({ projectId, links, resolve, reject });
+      if (!this.linking) void this.flushLinks();
+    });
+  }
+
+  private async flushLinks(): Promise<void> {
+    this.linking = true;
+    while (this.linkQueue.length) {
+      const waiting = this.linkQueue.splice(0);
+      for (const projectId of new Set(waiting.map((w) => w.projectId))) {
+        const mine = waiting.filter((w) => w.projectId === projectId);
+        try {
+          await linkSources(this.graph, projectId, mine.flatMap((w) => w.links));
+          for (const w of mine) w.resolve();
+        } catch {
+          for (const w of mine) await linkSources(this.graph, projectId, w.links).then(w.resolve, w.reject);
+        }
+      }
+    }
+    this.linking = false;
+  }
+
+  /**
+   * The experiment's history, identical to a fresh readHistory() but read incrementally: the cached
+   * copy is brought up to date with the trials that changed at or after its event sequence number
+   * (readHistorySince), so each request reads the experiment plus a few trials instead of all of
+   * them. Every change of a trial moves the experiment's event sequence, whichever process writes
+   * it, except two that readHistorySince always re-reads (see mergeHistory), so the copy stays exact
+   * with several processes. The experiment itself (status, settings, counters) is read every time.
+   */
+  private async history(projectId: string, experimentId: string): Promise<{ history: ExperimentHistory; priorSeqs: PriorSeqs }> {
+    const key = `${projectId}/${experimentId}`;
+    const cached = this.histories.get(key);
+    // The priors chosen last time are most likely the ones needed: their event sequence numbers
+    // come with the same read (loadPriors reads them itself when the choice changed).
+    const asked = this.priorChoices.get(experimentId)?.priors.map((p) => p.id) ?? [];
+    let read = await readHistorySince(this.graph, projectId, experimentId, cached ? cached.eventSeq : null, asked);
+    if (cached && read.eventSeq < cached.eventSeq) {
+      // Event sequences only grow; a smaller one means the copy is not of this graph's history.
+      read = await readHistorySince(this.graph, projectId, experimentId, null, asked);
+    }
+    const priorSeqs = { asked: new Set(asked), seqs: read.priorSeqs };
+    const history = cached && read.eventSeq >= cached.eventSeq ? mergeHistory(cached, read) : mergeHistory({ ...read, trials: [] }, read);
+    return { history: remember(this.histories, key, history, this.opts.maxCachedExperiments), priorSeqs };
   }
 
   /** Which prior experiments to learn from, per the experiment's warm-start settings. */
@@ -261,14 +361,25 @@ export class SuggestionService {
   }
 
   /** Prior histories, re-read only when a prior's event sequence moved on. */
-  private async loadPriors(projectId: string, ids: string[]): Promise<Map<string, ExperimentHistory>> {
+  private async loadPriors(projectId: string, ids: string[], known?: PriorSeqs): Promise<Map<string, ExperimentHistory>> {
     const out = new Map<string, ExperimentHistory>();
     if (ids.length === 0) return out;
-    const seqs = await eventSeqs(this.graph, projectId, ids);
+    const seqs = known && ids.every((id) => known.asked.has(id)) ? known.seqs : await eventSeqs(this.graph, projectId, ids);
     const stale = ids.filter((id) => seqs.has(id) && this.priorHistories.get(id)?.seq !== seqs.get(id));
     if (stale.length) {
-      const fresh = await readHistories(this.graph, projectId, stale, true);
-      for (const [id, history] of fresh) remember(this.priorHistories, id, { seq: history.eventSeq, history }, this.opts.maxCachedExperiments * 20);
+      // Many experiments warm-starting from the same priors ask at once: one read per prior and version.
+      const readKey = (id: string) => `${projectId}/${id}@${seqs.get(id)}`;
+      const missing = stale.filter((id) => !this.priorReads.has(readKey(id)));
+      if (missing.length) {
+        const reading = readHistories(this.graph, projectId, missing, true).then((fresh) => {
+          for (const [id, history] of fresh) remember(this.priorHistories, id, { seq: history.eventSeq, history }, this.opts.maxCachedExperiments * 20);
+        });
+        for (const id of missing) this.priorReads.set(readKey(id), reading);
+        void reading.catch(() => undefined).finally(() => {
+          for (const id of missing) if (this.priorReads.get(readKey(id)) === reading) this.priorReads.delete(readKey(id));
+        });
+      }
+      await Promise.all([...new Set(stale.map((id) => this.priorReads.get(readKey(id))))]);
     }
     for (const id of ids) {
       const h = this.priorHistories.get(id);

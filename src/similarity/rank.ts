@@ -1,6 +1,7 @@
 import type { Graph } from '../../graph/driver.ts';
 import { experimentSummaries, metaFeatureRanges, nearExperiments, type ExperimentSummary } from '../../graph/repositories/similar.ts';
 import { metaFeatureSimilarities } from '../../optimizers/warmstart/similarity.ts';
+import { visibleProjects } from '../services/sharing.ts';
 import { metaFeatureEmbedding } from './embedding.ts';
 
 export interface SimilarityQuery {
@@ -66,39 +67,42 @@ const RANGES_TTL_MS = 60_000;
 const rangeCache = new Map<string, { at: number; ranges: Map<string, { lo: number; hi: number }> }>();
 
 export function forgetRanges(projectId: string): void {
-  rangeCache.delete(projectId);
+  for (const key of rangeCache.keys()) if (key.split('+').includes(projectId)) rangeCache.delete(key);
 }
 
-async function projectRanges(graph: Graph, projectId: string): Promise<Map<string, { lo: number; hi: number }>> {
-  const hit = rangeCache.get(projectId);
+async function projectRanges(graph: Graph, projectIds: string[]): Promise<Map<string, { lo: number; hi: number }>> {
+  const key = projectIds.join('+');
+  const hit = rangeCache.get(key);
   if (hit && Date.now() - hit.at < RANGES_TTL_MS) return hit.ranges;
-  const ranges = await metaFeatureRanges(graph, projectId);
-  rangeCache.set(projectId, { at: Date.now(), ranges });
+  const ranges = await metaFeatureRanges(graph, projectIds);
+  rangeCache.set(key, { at: Date.now(), ranges });
   if (rangeCache.size > 1000) rangeCache.delete(rangeCache.keys().next().value as string);
   return ranges;
 }
 
 /**
- * Ranks the project's experiments by how similar their dataset is to the query's (vector-index
+ * Ranks the project's (and shared) experiments by how similar their dataset is to the query's (vector-index
  * retrieval, then exact per-feature-normalized similarity from optimizers/), after the model,
  * objective and search-space filters. Without meta-features, experiments are ordered by
  * search-space overlap and amount of evidence, with similarity null.
  */
 export async function rankSimilarExperiments(graph: Graph, projectId: string, q: SimilarityQuery): Promise<SimilarExperiment[]> {
+  // The caller's own experiments, plus those their owners shared (see src/services/sharing.ts).
+  const projectIds = await visibleProjects(graph, projectId);
   const meta = q.metaFeatures && Object.keys(q.metaFeatures).length ? q.metaFeatures : null;
   const embedding = meta ? metaFeatureEmbedding(meta) : null;
   const filter = { model: q.model, metric: q.metric, excludeIds: q.excludeIds };
   let summaries: ExperimentSummary[];
   let datasetMeta: Map<string, Record<string, number>>;
   if (embedding) {
-    const near = await nearExperiments(graph, projectId, embedding, Math.max(MIN_CANDIDATES, q.k * CANDIDATES_PER_RESULT), { ...filter, limit: 2000 });
+    const near = await nearExperiments(graph, projectIds, embedding, Math.max(MIN_CANDIDATES, q.k * CANDIDATES_PER_RESULT), { ...filter, limit: 2000 });
     summaries = near;
     datasetMeta = new Map(near.map((n) => [n.experiment.datasetId, n.datasetMetaFeatures]));
   } else {
-    summaries = await experimentSummaries(graph, projectId, { ...filter, limit: 1000 });
+    summaries = await experimentSummaries(graph, projectIds, { ...filter, limit: 1000 });
     datasetMeta = new Map();
   }
-  const ranges = meta ? await projectRanges(graph, projectId) : new Map<string, { lo: number; hi: number }>();
+  const ranges = meta ? await projectRanges(graph, projectIds) : new Map<string, { lo: number; hi: number }>();
   const sims = meta
     ? metaFeatureSimilarities(meta, [...datasetMeta].map(([id, metaFeatures]) => ({ id, metaFeatures })), ranges)
     : new Map<string, { similarity: number; features: number }>();

@@ -26,7 +26,7 @@ describe('one error shape for every failure', () => {
     expect(race.body.message).not.toContain('Node(1)');
     const down = await answer(Object.assign(new Error('refused'), { code: 'ServiceUnavailable' }));
     expect(down.status).toBe(503);
-    expect(down.headers['retry-after']).toBe('5');
+    expect(down.headers['retry-after']).toBe('2');
     const bug = await answer(new TypeError('secret internals'));
     expect(bug.status).toBe(500);
     expect(JSON.stringify(bug.body)).not.toContain('secret');

@@ -267,7 +267,7 @@ describe('trials', () => {
     expect((await api.call('POST', `/v1/trials/${unknown}/complete`, { value: 1 })).status).toBe(404);
     expect((await api.call('GET', `/v1/experiments/${unknown}/trials`)).status).toBe(404);
     const e = await experiment((await dataset('private')).id);
-    const other = await api.call('GET', `/v1/experiments/${e.id}`, undefined, { 'x-precedent-project': 'someone-else' });
+    const other = await api.call('GET', `/v1/experiments/${e.id}`, undefined, { authorization: `Bearer ${await api.otherKey()}` });
     expect(other.status).toBe(404);
   });
 

@@ -115,6 +115,23 @@ describe('suggest: model cache', () => {
     const priorsOnly = new Map([...cache].filter(([k]) => k.startsWith('prior:')));
     expect(suggest(req, { cache: priorsOnly })).toEqual(suggest(req));
   });
+
+  it('cached prior projections are used only for the same prior data, and give what projecting again gives', () => {
+    const prior: PriorExperiment = { id: 'p', direction: 'minimize', space, observations: history(30, 6) };
+    const req = base({ observations: history(12, 7), priors: [prior], count: 2 });
+    const cache = new Map();
+    suggest(req, { cache });
+    const kept = () => new Map([...cache].filter(([k]) => !k.startsWith('target:')));
+    expect([...cache.keys()].some((k) => k.startsWith('projection:'))).toBe(true);
+    expect(suggest(req, { cache: kept() })).toEqual(suggest(req));
+    // Same id, one result changed: a different projection, so no stale hit.
+    const changed = { ...prior, observations: prior.observations.map((o, i) => (i === 0 ? { ...o, value: (o.value as number) + 100 } : o)) };
+    const req2 = { ...req, priors: [changed] };
+    expect(suggest(req2, { cache: kept() })).toEqual(suggest(req2));
+    // Same data under another target space: projected again.
+    const req3 = { ...req, space: space.slice(0, 2), observations: req.observations.map((o) => ({ ...o, config: Object.fromEntries(space.slice(0, 2).map((p) => [p.name, o.config[p.name] ?? null])) })) };
+    expect(suggest(req3, { cache: kept() })).toEqual(suggest(req3));
+  });
 });
 
 describe('suggest: batches and pending trials', () => {

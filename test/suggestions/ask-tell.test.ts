@@ -149,7 +149,7 @@ describe('ask/tell', () => {
     try {
       const d = await fast.call('POST', '/v1/datasets', { name: 'stale', metaFeatures: { a: 1 } });
       const e = await fast.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'm' }, searchSpace: space, objective: { metric: 'l', direction: 'minimize' }, warmStart: { mode: 'off' } });
-      const h = { 'x-precedent-project': fast.project };
+      const h = { authorization: `Bearer ${fast.key}` };
       const first = (await quick.inject({ method: 'POST', url: `/v1/experiments/${e.body.id}/suggestions`, headers: h, payload: {} })).json().trials[0];
       await new Promise((r) => setTimeout(r, 1500));
       await quick.inject({ method: 'POST', url: `/v1/experiments/${e.body.id}/suggestions`, headers: h, payload: {} });

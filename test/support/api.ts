@@ -1,30 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { buildApp } from '../../src/app.ts';
-import { PROJECT_HEADER } from '../../src/projects.ts';
+import { buildApp, type AppOptions } from '../../src/app.ts';
+import { createKey } from '../../graph/repositories/keys.ts';
 import { testGraph } from './graph.ts';
 
 export interface TestApi {
   app: FastifyInstance;
   project: string;
+  projectId: string;
+  /** The API key of `project`, as sent in Authorization: Bearer. */
+  key: string;
+  /** A key for another, new project (for isolation tests). */
+  otherKey(): Promise<string>;
   call(method: InjectOptions['method'], url: string, payload?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
 /** An app on the test Neo4j, acting in a project of its own so test files never see each other's data. */
-export async function testApi(opts: { csvLimit?: number } = {}): Promise<TestApi> {
+export async function testApi(opts: Omit<AppOptions, 'graph'> = {}): Promise<TestApi> {
   const graph = testGraph();
   // Only errors are logged: an unexpected 500 then shows its cause in the test output.
-  const app = await buildApp({ graph, csvLimit: opts.csvLimit, logger: { level: 'error' } });
+  const app = await buildApp({ logger: { level: 'error' }, ...opts, graph });
   const project = `test-${randomUUID()}`;
+  const { secret, projectId } = await createKey(graph, project, 'test');
   return {
     app,
     project,
+    projectId,
+    key: secret,
+    otherKey: async () => (await createKey(graph, `test-${randomUUID()}`, 'test')).secret,
     async call(method, url, payload, headers = {}) {
       const res = await app.inject({
         method,
         url,
-        headers: { [PROJECT_HEADER]: project, ...headers },
+        headers: { authorization: `Bearer ${secret}`, ...headers },
         ...(payload === undefined ? {} : typeof payload === 'string' ? { payload } : { payload: payload as object }),
       });
       let body: unknown = res.body;

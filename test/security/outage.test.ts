@@ -1,0 +1,187 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Graph } from '../../graph/driver.ts';
+import { createKey } from '../../graph/repositories/keys.ts';
+import { migrate } from '../../graph/schema/migrate.ts';
+import { startInstance, startOnFreePorts, stopInstance, type RunningInstance } from '../../graph/server/instance.ts';
+import { buildApp } from '../../src/app.ts';
+import { REPO_ROOT } from '../../src/config.ts';
+
+/**
+ * The database goes away under ask/tell traffic and comes back. This needs a Neo4j of its own
+ * (stopping the suite's shared server would break every other test file), on fixed ports so the
+ * service's driver finds it again at the same address.
+ */
+const home = join(REPO_ROOT, '.neo4j', `test-outage-${process.pid}`);
+// A bound on every request: a hang (rather than a quick 503) fails the test. Generous, because a Neo4j
+// that has just restarted on a loaded machine can take seconds for its first transactions.
+const REQUEST_TIMEOUT_MS = 30_000;
+let inst: RunningInstance;
+let graph: Graph;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let base: string;
+let key: string;
+
+beforeAll(async () => {
+  rmSync(home, { recursive: true, force: true });
+  inst = await startOnFreePorts({ home, heap: '512m', pageCache: '128m' });
+  graph = connect({ uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' });
+  await migrate(graph);
+  key = (await createKey(graph, 'outage', 'test')).secret;
+  app = await buildApp({ graph, rateLimitPerMinute: 0, authCacheSeconds: 3600, logger: { level: 'fatal' } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close();
+  await graph?.close();
+  await stopInstance(home);
+  rmSync(home, { recursive: true, force: true });
+}, 120_000);
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; ms: number; retryAfter: string | null }> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed, ms: performance.now() - t0, retryAfter: res.headers.get('retry-after') };
+}
+
+const valueOf = (config: Record<string, number>) => Math.round((config.x! - 0.3) ** 2 * 1e6) / 1e6;
+
+describe('Neo4j outage under load', () => {
+  it('answers 503 with Retry-After while Neo4j is down, recovers without a restart, loses no acknowledged result', async () => {
+    const d = await call('POST', '/v1/datasets', { name: 'outage', metaFeatures: { a: 1 } });
+    const experiments: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const e = await call('POST', '/v1/experiments', {
+        datasetId: d.body.id,
+        model: { name: 'm' },
+        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }],
+        objective: { metric: 'loss', direction: 'minimize' },
+        warmStart: { mode: 'off' },
+        optimizer: { strategy: 'random' },
+      });
+      expect(e.status, JSON.stringify(e.body)).toBe(201);
+      experiments.push(e.body.id);
+    }
+
+    const acknowledged = new Map<string, number>();
+    const unexpected: string[] = [];
+    const unavailable: { ms: number; retryAfter: string | null }[] = [];
+    let phase: 'before' | 'down' | 'after' = 'before';
+    let okAfter = 0;
+    let stop = false;
+    const worker = async (w: number) => {
+      const exp = experiments[w % experiments.length]!;
+      while (!stop) {
+        let step = 'ask';
+        try {
+          const ask = await call('POST', `/v1/experiments/${exp}/suggestions`, { count: 1 });
+          if (ask.status === 503) {
+            unavailable.push(ask);
+            await new Promise((r) => setTimeout(r, 100));
+            continue;
+          }
+          if (ask.status !== 201) {
+            unexpected.push(`ask ${ask.status} ${JSON.stringify(ask.body)}`);
+            continue;
+          }
+          const trial = ask.body.trials[0];
+          const value = valueOf(trial.config);
+          // Retry the tell until it is acknowledged: a worker never gives up on a result.
+          step = 'tell';
+          for (;;) {
+            const tell = await call('POST', `/v1/trials/${trial.id}/complete`, { value });
+            if (tell.status === 200) {
+              acknowledged.set(trial.id, value);
+              if (phase === 'after') okAfter++;
+              break;
+            }
+            if (tell.status !== 503) {
+              unexpected.push(`tell ${tell.status} ${JSON.stringify(tell.body)}`);
+              break;
+            }
+            unavailable.push(tell);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        } catch (err) {
+          unexpected.push(`${phase} ${step}: ${(err as Error).name} ${(err as Error).message}`);
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, (_, w) => worker(w));
+
+    // Traffic first: wait until results flow (a loaded machine may need a moment).
+    const t0 = Date.now();
+    while (acknowledged.size < 20 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+    const beforeOutage = acknowledged.size;
+    phase = 'down';
+    await stopInstance(home);
+    await new Promise((r) => setTimeout(r, 4_000));
+    const duringOutage = acknowledged.size;
+    const health = await fetch(`${base}/health`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    expect(health.status).toBe(503);
+    await startInstance({ home, boltPort: inst.boltPort, httpPort: inst.httpPort, heap: '512m', pageCache: '128m' });
+    phase = 'after';
+    const restartedAt = Date.now();
+    while (okAfter < 20 && Date.now() - restartedAt < 60_000) await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await Promise.all(workers);
+
+    expect(unexpected).toEqual([]);
+    expect(beforeOutage).toBeGreaterThan(0);
+    expect(unavailable.length).toBeGreaterThan(0);
+    for (const u of unavailable) {
+      expect(Number(u.retryAfter)).toBeGreaterThan(0);
+      expect(u.ms).toBeLessThan(REQUEST_TIMEOUT_MS);
+    }
+    // While Neo4j was down nothing could be acknowledged (at most the tells in flight as it stopped).
+    expect(duringOutage - beforeOutage).toBeLessThanOrEqual(8);
+    // Recovered without restarting the service.
+    expect(okAfter).toBeGreaterThanOrEqual(20);
+
+    // Every acknowledged result is in the graph, exactly once, and trial numbers have no duplicates or gaps.
+    for (const exp of experiments) {
+      const trials: { id: string; number: number; state: string; value: number | null }[] = [];
+      for (let offset = 0; ; offset += 500) {
+        const page = await call('GET', `/v1/experiments/${exp}/trials?limit=500&offset=${offset}`);
+        expect(page.status).toBe(200);
+        trials.push(...page.body.items);
+        if (page.body.nextOffset === null) break;
+      }
+      const numbers = trials.map((t) => t.number).sort((a, b) => a - b);
+      expect(numbers).toEqual(numbers.map((_, i) => i));
+      expect(new Set(trials.map((t) => t.id)).size).toBe(trials.length);
+      for (const t of trials) {
+        if (acknowledged.has(t.id)) {
+          expect(t.state).toBe('completed');
+          expect(t.value).toBe(acknowledged.get(t.id));
+        }
+      }
+    }
+    const stored = new Set<string>();
+    for (const exp of experiments) {
+      const page = await call('GET', `/v1/experiments/${exp}/trials?limit=500&state=completed`);
+      for (const t of page.body.items) stored.add(t.id);
+    }
+    for (const id of acknowledged.keys()) expect(stored.has(id), `acknowledged trial ${id} missing`).toBe(true);
+    console.log(
+      `outage: ${acknowledged.size} results acknowledged (${beforeOutage} before, ${okAfter} after restart), ` +
+        `${unavailable.length} × 503, slowest 503 ${Math.round(Math.max(...unavailable.map((u) => u.ms)))} ms`,
+    );
+  }, 240_000);
+});
