@@ -2,7 +2,7 @@ import { connect, verify, type Graph } from '../graph/driver.ts';
 import { migrate } from '../graph/schema/migrate.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../graph/errors.ts';
 import { SetupError } from '../graph/server/errors.ts';
-import { instanceStatus, stopInstance } from '../graph/server/instance.ts';
+import { adminDatabase, instanceStatus, stopInstance } from '../graph/server/instance.ts';
 import { experimentProjectId } from '../graph/repositories/experiments.ts';
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -25,6 +25,7 @@ const log = (line: string) => console.log(`[precedent] ${line}`);
 const USAGE = `usage: precedent <command>
   start                 start Neo4j if needed, migrate, serve the API (npm start)
   neo4j start|stop|status   manage the project's local Neo4j server
+  neo4j dump|load [dir]     Neo4j's offline backup of the local server (stopped) to/from dir/neo4j.dump
   migrate               apply schema migrations and exit
   demo [--force]        load the demo knowledge base (only into an empty graph unless --force)
   replay <experiment-id>    recompute an experiment's suggestions from its recorded history
@@ -139,6 +140,10 @@ async function cmdNeo4j(config: Config, sub: string | undefined): Promise<void> 
   } else if (sub === 'stop') {
     const r = await stopInstance(n.home);
     log(r.stopped ? `Neo4j stopped (pid ${r.pid})` : 'Neo4j was not running');
+  } else if (sub === 'dump' || sub === 'load') {
+    const dir = process.argv[4] ?? 'backups';
+    const file = adminDatabase(n.home, sub, dir);
+    log(sub === 'dump' ? `dumped the local database to ${file}` : `loaded ${file} into the local database (start it with npm start)`);
   } else if (sub === 'status') {
     const s = await instanceStatus(n.home);
     if (s.running) log(`running (pid ${s.pid}); Bolt ${s.boltAnswers ? 'answers' : 'not answering yet'} on ${s.state?.boltPort}; HTTP ${s.httpAnswers ? 'answers' : 'not answering yet'} on ${s.state?.httpPort}; logs ${s.logs}`);

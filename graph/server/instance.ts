@@ -354,3 +354,24 @@ export async function startOnFreePorts(
     }
   }
 }
+
+/**
+ * Neo4j's own offline backup of the local server (`neo4j-admin database dump|load`): byte-exact,
+ * everything included. The server must be stopped; the store is read or replaced in place.
+ */
+export function adminDatabase(home: string, action: 'dump' | 'load', dir: string): string {
+  if (runningPid(home) !== undefined) {
+    throw new SetupError(`Neo4j in ${home} is running; a ${action} needs it stopped.`, 'Run `npm run neo4j:stop` first, then `npm start` afterwards.');
+  }
+  if (!existsSync(join(home, 'conf', 'neo4j.conf'))) throw new SetupError(`No local Neo4j in ${home}.`, 'Run `npm start` once to create it.');
+  const java = findJava();
+  const { libDir } = provisionJars();
+  mkdirSync(dir, { recursive: true });
+  const args = action === 'dump' ? ['database', 'dump', 'neo4j', `--to-path=${dir}`, '--overwrite-destination=true'] : ['database', 'load', 'neo4j', `--from-path=${dir}`, '--overwrite-destination=true'];
+  const r = spawnSync(java.bin, ['-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', ...args], {
+    env: { ...process.env, NEO4J_HOME: home, NEO4J_CONF: join(home, 'conf') },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new SetupError(`neo4j-admin database ${action} failed:\n${(r.stderr || r.stdout).trim()}`, 'See the message above; the store was not changed by a failed dump.');
+  return join(dir, 'neo4j.dump');
+}
