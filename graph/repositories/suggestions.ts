@@ -48,12 +48,12 @@ function toHistoryTrial(raw: Record<string, unknown>): HistoryTrial {
 }
 
 /** The experiment, its dataset's meta-features and every trial, read as one consistent snapshot. */
-export async function readHistories(graph: Graph, projectId: string, ids: string[], onlyFinished = false): Promise<Map<string, ExperimentHistory>> {
+export async function readHistories(graph: Graph, projectIds: string[], ids: string[], onlyFinished = false): Promise<Map<string, ExperimentHistory>> {
   const found = await read(graph, (tx) =>
     rows(
       tx,
       `UNWIND $ids AS eid
-       ${EXPERIMENT_MATCH} WHERE e.id = eid AND e.projectId = $projectId
+       ${EXPERIMENT_MATCH} WHERE e.id = eid AND e.projectId IN $projectIds
        CALL (e) {
          OPTIONAL MATCH (e)-[:HAS_TRIAL]->(t:Trial)
          WHERE NOT $onlyFinished OR (t.state = 'completed' AND t.value IS NOT NULL)
@@ -61,7 +61,7 @@ export async function readHistories(graph: Graph, projectId: string, ids: string
          RETURN collect(${HISTORY_TRIAL}) AS trials
        }
        RETURN ${EXPERIMENT_FIELDS}, coalesce(e.eventSeq, 0) AS eventSeq, ${DATASET_FIELDS.replaceAll(' AS ', ' AS ds_')}, trials`,
-      { ids, projectId, onlyFinished },
+      { ids, projectIds, onlyFinished },
     ),
   );
   const out = new Map<string, ExperimentHistory>();
@@ -80,7 +80,7 @@ export async function readHistories(graph: Graph, projectId: string, ids: string
 }
 
 export async function readHistory(graph: Graph, projectId: string, id: string): Promise<ExperimentHistory> {
-  const h = (await readHistories(graph, projectId, [id])).get(id);
+  const h = (await readHistories(graph, [projectId], [id])).get(id);
   if (!h) throw new NotFoundError('experiment', id);
   return h;
 }
@@ -103,6 +103,7 @@ export async function readHistorySince(
   id: string,
   since: number | null,
   priorIds: string[] = [],
+  priorProjects: string[] = [projectId],
 ): Promise<ExperimentHistory & { priorSeqs: Map<string, number> }> {
   const [r] = await read(graph, (tx) =>
     rows(
@@ -118,11 +119,11 @@ export async function readHistorySince(
        }
        CALL () {
          UNWIND $priorIds AS pid
-         MATCH (p:Experiment {id: pid}) WHERE p.projectId = $projectId
+         MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $priorProjects
          RETURN collect([p.id, coalesce(p.eventSeq, 0)]) AS priorSeqs
        }
        RETURN ${EXPERIMENT_FIELDS}, eventSeq, ${DATASET_FIELDS.replaceAll(' AS ', ' AS ds_')}, trials, priorSeqs`,
-      { id, projectId, since: since === null ? null : int(since), priorIds },
+      { id, projectId, since: since === null ? null : int(since), priorIds, priorProjects },
     ),
   );
   if (!r) throw new NotFoundError('experiment', id);
@@ -168,9 +169,9 @@ export function mergeHistory(cached: ExperimentHistory, delta: ExperimentHistory
 }
 
 /** Current event sequence numbers, to tell whether a cached prior is still current. */
-export async function eventSeqs(graph: Graph, projectId: string, ids: string[]): Promise<Map<string, number>> {
+export async function eventSeqs(graph: Graph, projectIds: string[], ids: string[]): Promise<Map<string, number>> {
   const found = await read(graph, (tx) =>
-    rows<{ id: string; seq: number }>(tx, 'MATCH (e:Experiment) WHERE e.id IN $ids AND e.projectId = $projectId RETURN e.id AS id, coalesce(e.eventSeq, 0) AS seq', { ids, projectId }),
+    rows<{ id: string; seq: number }>(tx, 'MATCH (e:Experiment) WHERE e.id IN $ids AND e.projectId IN $projectIds RETURN e.id AS id, coalesce(e.eventSeq, 0) AS seq', { ids, projectIds }),
   );
   return new Map(found.map((r) => [r.id, Number(r.seq)]));
 }
@@ -247,6 +248,7 @@ export async function recordSuggestions(
   experimentId: string,
   items: SuggestionWrite[],
   priors: PriorUse[],
+  priorProjects: string[] = [projectId],
 ): Promise<{ trials: Trial[]; links: SourceLink[] }> {
   // A nearly exhausted finite space can make the optimizer repeat itself: first occurrence wins.
   const seen = new Set<string>();
@@ -286,7 +288,7 @@ export async function recordSuggestions(
        }
        CALL (e) {
          UNWIND $firstUse AS p
-         MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId = $projectId
+         MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId IN $priorProjects
          CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), lastAt: datetime(), uses: 1}]->(prior)
        }
        SET e.trialCount = e.trialCount + $n, e.updatedAt = datetime(), e.eventSeq = coalesce(e.eventSeq, 0) + 1
@@ -299,6 +301,7 @@ export async function recordSuggestions(
       {
         experimentId,
         projectId,
+        priorProjects,
         n: int(fresh.length),
         known: priors.filter((p) => existing.has(p.experimentId)),
         firstUse: priors.filter((p) => !existing.has(p.experimentId)),
@@ -324,15 +327,15 @@ export async function recordSuggestions(
  * its own that holds the prior trials' locks only for this one statement. Prior trials are locked
  * in id order, so concurrent batches linking to the same priors queue instead of deadlocking.
  */
-export async function linkSources(graph: Graph, projectId: string, links: SourceLink[]): Promise<void> {
+export async function linkSources(graph: Graph, priorProjects: string[], links: SourceLink[]): Promise<void> {
   if (links.length === 0) return;
   const ordered = [...links].sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
   await write(graph, (tx) =>
     tx.run(
       `UNWIND $links AS l
-       MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId = $projectId
+       MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId IN $priorProjects
        CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)`,
-      { links: ordered, projectId },
+      { links: ordered, priorProjects },
     ),
   );
 }

@@ -1,5 +1,6 @@
 import type { Graph } from '../../graph/driver.ts';
 import { readHistories, readHistory } from '../../graph/repositories/suggestions.ts';
+import { visibleProjects } from './visible-projects.ts';
 import { OPTIMIZER_VERSION } from '../../optimizers/version.ts';
 import { suggest } from '../../optimizers/suggest.ts';
 import { configKey } from '../../optimizers/space.ts';
@@ -42,7 +43,7 @@ export async function replayExperiment(graph: Graph, projectId: string, experime
     groups.set(key, g);
   }
   const priorIds = [...new Set([...groups.values()].flatMap((g) => g.snap.priors.map((p) => p.experimentId)))];
-  const priors = await readHistories(graph, projectId, priorIds, true);
+  const priors = await readHistories(graph, await visibleProjects(graph, projectId), priorIds, true);
   const candidates = await candidatesOf(graph, projectId, target.experiment);
   const report: ReplayReport = {
     experimentId,

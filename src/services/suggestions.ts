@@ -20,6 +20,7 @@ import type { ModelCache } from '../../optimizers/cache.ts';
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { suggest } from '../../optimizers/suggest.ts';
+import { visibleProjects } from './visible-projects.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 import { prepareConfig } from './configs.ts';
 import { buildRequest, candidatesOf, MenuExhaustedError, type Snapshot } from './history.ts';
@@ -271,7 +272,7 @@ export class SuggestionService {
         if (!seen || p.weight > seen.weight) uses.set(p.experimentId, { experimentId: p.experimentId, similarity: p.similarity ?? null, weight: p.weight });
       }
     }
-    const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()]);
+    const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], await visibleProjects(this.graph, projectId));
     timing.mark('record');
     if (recorded.links.length) {
       const t0 = performance.now();
@@ -302,10 +303,12 @@ export class SuggestionService {
       for (const projectId of new Set(waiting.map((w) => w.projectId))) {
         const mine = waiting.filter((w) => w.projectId === projectId);
         try {
-          await linkSources(this.graph, projectId, mine.flatMap((w) => w.links));
+          const priorProjects = await visibleProjects(this.graph, projectId);
+          await linkSources(this.graph, priorProjects, mine.flatMap((w) => w.links));
           for (const w of mine) w.resolve();
         } catch {
-          for (const w of mine) await linkSources(this.graph, projectId, w.links).then(w.resolve, w.reject);
+          const priorProjects = await visibleProjects(this.graph, projectId).catch(() => [projectId]);
+          for (const w of mine) await linkSources(this.graph, priorProjects, w.links).then(w.resolve, w.reject);
         }
       }
     }
@@ -326,10 +329,11 @@ export class SuggestionService {
     // The priors chosen last time are most likely the ones needed: their event sequence numbers
     // come with the same read (loadPriors reads them itself when the choice changed).
     const asked = this.priorChoices.get(experimentId)?.priors.map((p) => p.id) ?? [];
-    let read = await readHistorySince(this.graph, projectId, experimentId, cached ? cached.eventSeq : null, asked);
+    const priorProjects = await visibleProjects(this.graph, projectId);
+    let read = await readHistorySince(this.graph, projectId, experimentId, cached ? cached.eventSeq : null, asked, priorProjects);
     if (cached && read.eventSeq < cached.eventSeq) {
       // Event sequences only grow; a smaller one means the copy is not of this graph's history.
-      read = await readHistorySince(this.graph, projectId, experimentId, null, asked);
+      read = await readHistorySince(this.graph, projectId, experimentId, null, asked, priorProjects);
     }
     const priorSeqs = { asked: new Set(asked), seqs: read.priorSeqs };
     const history = cached && read.eventSeq >= cached.eventSeq ? mergeHistory(cached, read) : mergeHistory({ ...read, trials: [] }, read);
@@ -364,14 +368,14 @@ export class SuggestionService {
   private async loadPriors(projectId: string, ids: string[], known?: PriorSeqs): Promise<Map<string, ExperimentHistory>> {
     const out = new Map<string, ExperimentHistory>();
     if (ids.length === 0) return out;
-    const seqs = known && ids.every((id) => known.asked.has(id)) ? known.seqs : await eventSeqs(this.graph, projectId, ids);
+    const seqs = known && ids.every((id) => known.asked.has(id)) ? known.seqs : await eventSeqs(this.graph, await visibleProjects(this.graph, projectId), ids);
     const stale = ids.filter((id) => seqs.has(id) && this.priorHistories.get(id)?.seq !== seqs.get(id));
     if (stale.length) {
       // Many experiments warm-starting from the same priors ask at once: one read per prior and version.
       const readKey = (id: string) => `${projectId}/${id}@${seqs.get(id)}`;
       const missing = stale.filter((id) => !this.priorReads.has(readKey(id)));
       if (missing.length) {
-        const reading = readHistories(this.graph, projectId, missing, true).then((fresh) => {
+        const reading = readHistories(this.graph, await visibleProjects(this.graph, projectId), missing, true).then((fresh) => {
           for (const [id, history] of fresh) remember(this.priorHistories, id, { seq: history.eventSeq, history }, this.opts.maxCachedExperiments * 20);
         });
         for (const id of missing) this.priorReads.set(readKey(id), reading);

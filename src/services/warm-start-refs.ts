@@ -1,7 +1,7 @@
 import type { Graph } from '../../graph/driver.ts';
 import { InvalidInputError } from '../../graph/errors.ts';
 import { missingExperimentIds } from '../../graph/repositories/experiments.ts';
-import { visibleProjects } from './sharing.ts';
+import { visibleProjects } from './visible-projects.ts';
 
 /**
  * An explicit warm-start list may only name the caller's own experiments and shared ones. The

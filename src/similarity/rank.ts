@@ -1,7 +1,7 @@
 import type { Graph } from '../../graph/driver.ts';
 import { experimentSummaries, metaFeatureRanges, nearExperiments, type ExperimentSummary } from '../../graph/repositories/similar.ts';
 import { metaFeatureSimilarities } from '../../optimizers/warmstart/similarity.ts';
-import { visibleProjects } from '../services/sharing.ts';
+import { visibleProjects } from '../services/visible-projects.ts';
 import { metaFeatureEmbedding } from './embedding.ts';
 
 export interface SimilarityQuery {

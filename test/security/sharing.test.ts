@@ -59,6 +59,12 @@ describe('sharing an experiment with every project', () => {
     const d = await owner.call('POST', '/v1/datasets', { name: 'mine', metaFeatures: { rows: 999, cols: 10 } }, asOther());
     const learn = await owner.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'svm-shared-test' }, searchSpace: space, objective, warmStart: { mode: 'explicit', experiments: [copyId] } }, asOther());
     expect(learn.status, learn.text).toBe(201);
+    // …and the suggestions learn from it, with the copy and its trials in the provenance.
+    const asked = await owner.call('POST', `/v1/experiments/${learn.body.id}/suggestions`, { count: 1 }, asOther());
+    expect(asked.status, asked.text).toBe(201);
+    const trial = await owner.call('GET', `/v1/trials/${asked.body.trials[0].id}`, undefined, asOther());
+    expect(trial.body.provenance.priors.map((p: { experimentId: string }) => p.experimentId)).toEqual([copyId]);
+    expect(trial.body.provenance.sourceTrials.length).toBeGreaterThan(0);
     const refused = await owner.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'svm-shared-test' }, searchSpace: space, objective, warmStart: { mode: 'explicit', experiments: [privateOne] } }, asOther());
     expect(refused.status).toBe(400);
     // The owner's later trials are not part of the snapshot, and the copy itself is not readable as a resource.
