@@ -1,13 +1,14 @@
 // `npm run bench -- <subcommand> …`: the benchmark runners that take options. (The latency benchmarks are
 // still run directly with `npx tsx bench/<name>.ts`.)
 import { qualityCommand, QUALITY_USAGE } from './quality/command.ts';
+import { mergeCommand, MERGE_USAGE } from './quality/merge.ts';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { quality: qualityCommand };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { quality: qualityCommand, 'quality-merge': mergeCommand };
 
 const [sub, ...rest] = process.argv.slice(2);
 const command = sub ? commands[sub] : undefined;
 if (!command) {
-  process.stderr.write(`usage:\n  ${QUALITY_USAGE}\n`);
+  process.stderr.write(`usage:\n  ${QUALITY_USAGE}\n  ${MERGE_USAGE}\n`);
   process.exit(2);
 }
 try {
