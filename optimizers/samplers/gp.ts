@@ -9,7 +9,6 @@ import { fitGP, type FitResult } from '../models/fit.ts';
 import { GPSurrogate, liarValues, type ModelSummary, type Surrogate } from '../models/surrogate.ts';
 import { transformOutputs } from '../models/transforms.ts';
 import { deriveSeed, fnv1a, Rng } from '../random.ts';
-import { normCdf, normQuantile } from '../math/normal.ts';
 import { mapConfig } from '../warmstart/project.ts';
 import { priorModel } from '../warmstart/prior-models.ts';
 import { RgpeSurrogate, rgpeWeights, type EnsembleMember } from '../warmstart/rgpe.ts';
@@ -54,16 +53,6 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; tran
   notes.push(...fit.notes);
   ctx.cache?.set(cacheKey, { kind: 'target', hyper: fit.hyper, n: t.n });
   return { fit, transform: tr.name, values: tr.values };
-}
-
-/** One-sided level of the priors' better-than-chance test for a single prior (two standard errors). */
-const AGREEMENT_ALPHA = 1 - normCdf(2);
-
-/** The guard tests every prior, and with dozens of them some unrelated prior passes a fixed two-SE bar
- * by chance (about 1 in 44 each). Bonferroni: the level is shared by the priors tested, so the chance
- * that any unrelated prior gets weight stays at one prior's. */
-function agreementZ(priors: number): number {
-  return normQuantile(1 - AGREEMENT_ALPHA / Math.max(priors, 1));
 }
 
 function bestRows(ctx: SamplerContext, k: number): Float64Array[] {
@@ -126,7 +115,6 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
       y: yr,
       samples: ctx.settings.rgpeSamples,
       rng: Rng.from(ctx.seed, 'rgpe', ctx.nSeen),
-      minAgreementZ: agreementZ(usable.length),
     });
     weights = res.weights;
     const cut = res.discarded.filter(Boolean).length;

@@ -7,7 +7,7 @@ import { uniformPoints } from '../design/random.ts';
 import { deriveSeed } from '../random.ts';
 import { similarityOrderedProposals } from '../warmstart/initial-design.ts';
 import { greedyStep, lossMatrix, portfolioCandidates } from '../warmstart/portfolio.ts';
-import { metaFeatureUse, priorRelevance, type MetaFeatureUse, type PriorRelevance } from '../warmstart/relevance.ts';
+import { priorRelevance, type PriorRelevance } from '../warmstart/relevance.ts';
 import { resolveProposal } from './pick.ts';
 import { sobolSampler } from './sobol.ts';
 import { commit, provenance, type Sampler, type SamplerContext } from './types.ts';
@@ -62,12 +62,7 @@ export function portfolioWeights(rel: PriorRelevance[]): number[] {
   return top.length > 0 ? w : rel.map(() => 1 / P);
 }
 
-function metaNote(use: MetaFeatureUse): string[] {
-  if (!use.check || use.used) return [];
-  return [`meta-features ignored: across ${use.check.pairs} pairs of priors, meta-feature similarity does not predict similar results (Spearman ${use.check.rho.toFixed(2)})`];
-}
-
-function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number, extraNotes: string[]): Suggestion[] {
+function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number): Suggestion[] {
   const P = rel.length;
   const priors = rel.map((r) => r.prior);
   const anyPerf = rel.some((r) => r.perf !== undefined);
@@ -103,10 +98,7 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
       provenance: provenance('portfolio', {
         priors: priorList,
         sourceTrials: [trialId === undefined ? { experimentId: c.prior.id, weight: 1 } : { experimentId: c.prior.id, trialId, weight: 1 }],
-        notes: [
-          ...(anyPerf ? ['priors weighted by how well they rank the target results'] : rel.some((r) => r.meta !== undefined) ? ['priors weighted by meta-feature similarity'] : []),
-          ...extraNotes,
-        ],
+        notes: anyPerf ? ['priors weighted by how well they rank the target results'] : rel.some((r) => r.meta !== undefined) ? ['priors weighted by meta-feature similarity'] : [],
       }),
     });
   }
@@ -117,9 +109,7 @@ export const warmStartSampler: Sampler = {
   name: 'warm-start',
   suggest(ctx, count) {
     if (ctx.priors.length === 0) return { unavailable: 'no usable prior experiments' };
-    const metaUse = metaFeatureUse(ctx.priors, ctx.metaFeatures);
     const rel = priorRelevance({
-      metaUse,
       priors: ctx.priors,
       target: ctx.target,
       D: ctx.encoder.dim,
@@ -128,7 +118,7 @@ export const warmStartSampler: Sampler = {
       cache: ctx.cache,
     });
     const useNearest = ctx.settings.warmInit === 'nearest-best' && rel.some((r) => r.similarity !== undefined);
-    const suggestions = useNearest ? similarityDesign(ctx, rel, count) : portfolioDesign(ctx, rel, count, metaNote(metaUse));
+    const suggestions = useNearest ? similarityDesign(ctx, rel, count) : portfolioDesign(ctx, rel, count);
     if (suggestions.length < count) {
       const rest = sobolSampler.suggest(ctx, count - suggestions.length);
       if ('suggestions' in rest) {
