@@ -37,7 +37,8 @@ export interface AppOptions {
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Request logs carry no headers today; the redaction keeps it so if a serializer ever adds them.
+    logger: opts.logger && typeof opts.logger === 'object' ? { redact: ['req.headers.authorization'], ...opts.logger } : (opts.logger ?? false),
     bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
     // Graceful shutdown: refuse new connections, let in-flight requests finish.
     return503OnClosing: true,
