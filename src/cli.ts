@@ -6,7 +6,7 @@ import { adminDatabase, instanceStatus, stopInstance } from '../graph/server/ins
 import { experimentProjectId } from '../graph/repositories/experiments.ts';
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ensureProject, getProjectByName } from '../graph/repositories/projects.ts';
 import { createKey, listKeys, revokeKey } from '../graph/repositories/keys.ts';
 import { buildApp } from './app.ts';
@@ -180,12 +180,20 @@ async function cmdDemo(config: Config, args: string[]): Promise<void> {
   }
 }
 
+/** parseArgs with the command's usage in the message when the options are wrong. */
+function cliOptions<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new SetupError((err as Error).message, usage);
+  }
+}
+
 async function cmdDataset(config: Config, args: string[]): Promise<void> {
   const usage = 'npm run dataset -- add --csv <path> --name <name> [--version 1] [--target <column>] [--task-type auto|classification|regression] [--project default]';
   if (args[0] !== 'add') throw new SetupError(`unknown dataset command ${JSON.stringify(args[0] ?? '')}`, usage);
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = cliOptions(
+    {
       args: args.slice(1),
       options: {
         csv: { type: 'string' },
@@ -195,10 +203,9 @@ async function cmdDataset(config: Config, args: string[]): Promise<void> {
         'task-type': { type: 'string', default: 'auto' },
         project: { type: 'string', default: DEFAULT_PROJECT },
       },
-    }));
-  } catch (err) {
-    throw new SetupError((err as Error).message, usage);
-  }
+    },
+    usage,
+  );
   const taskType = values['task-type'];
   if (!values.csv || !values.name) throw new SetupError('dataset add needs --csv and --name', usage);
   if (taskType !== 'auto' && taskType !== 'classification' && taskType !== 'regression') throw new SetupError(`--task-type must be auto, classification or regression (got ${JSON.stringify(taskType)})`, usage);
@@ -242,13 +249,7 @@ async function cmdReplay(config: Config, experimentId: string | undefined): Prom
 async function cmdKeys(config: Config, args: string[]): Promise<void> {
   const usage = 'npm run keys -- create --project <name> [--label <text>] | list [--project <name>] | revoke <key-id>';
   const [sub, ...rest] = args;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: { project: { type: 'string' }, label: { type: 'string' } } });
-  } catch (err) {
-    throw new SetupError((err as Error).message, usage);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = cliOptions({ args: rest, allowPositionals: true, options: { project: { type: 'string' }, label: { type: 'string' } } }, usage);
   if (sub === 'create') {
     const project = values.project?.trim();
     if (!project) throw new SetupError('keys create needs --project <name>', usage);
@@ -288,12 +289,7 @@ async function cmdKeys(config: Config, args: string[]): Promise<void> {
 
 async function cmdExport(config: Config, args: string[]): Promise<void> {
   const usage = 'npm run -s export -- --project <name> [--out <file.jsonl>]   (stdout without --out)';
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { project: { type: 'string' }, out: { type: 'string' } } }));
-  } catch (err) {
-    throw new SetupError((err as Error).message, usage);
-  }
+  const { values } = cliOptions({ args, options: { project: { type: 'string' }, out: { type: 'string' } } }, usage);
   if (!values.project) throw new SetupError('export needs --project <name>', usage);
   const { graph } = await openGraph(config);
   try {
@@ -313,12 +309,7 @@ async function cmdExport(config: Config, args: string[]): Promise<void> {
 
 async function cmdImport(config: Config, args: string[]): Promise<void> {
   const usage = 'npm run import -- --project <name> --in <file.jsonl>';
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { project: { type: 'string' }, in: { type: 'string' } } }));
-  } catch (err) {
-    throw new SetupError((err as Error).message, usage);
-  }
+  const { values } = cliOptions({ args, options: { project: { type: 'string' }, in: { type: 'string' } } }, usage);
   if (!values.project || !values.in) throw new SetupError('import needs --project <name> and --in <file>', usage);
   let text: string;
   try {
