@@ -15,7 +15,7 @@ import { DEFAULT_PROJECT } from '../graph/repositories/projects.ts';
 import { registerCsvDataset } from './services/datasets.ts';
 import { demoEnabled, loadDemo } from './demo.ts';
 import { replayExperiment } from './services/replay.ts';
-import { exportProject, parseImport, runImport } from './services/transfer.ts';
+import { exportProject, importLines, parseImport } from './services/transfer.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { resolveConnection } from './local-neo4j.ts';
 import { ensureDefaultKey, keyFilePath } from './api-key-file.ts';
@@ -321,9 +321,9 @@ async function cmdImport(config: Config, args: string[]): Promise<void> {
   try {
     await migrate(graph);
     // Validate before the project is created, so a broken file leaves no trace.
-    parseImport(text);
+    const lines = parseImport(text);
     const project = await ensureProject(graph, values.project);
-    const r = await runImport(graph, project.id, text);
+    const r = await importLines(graph, project.id, lines);
     const created = r.experiments.filter((e) => e.status === 'created').length;
     log(`imported into project ${values.project}: ${created} experiment(s) created, ${r.experiments.length - created} already there, ${r.trials} trial(s), ${r.datasets.length} dataset-only line(s), in ${r.seconds.toFixed(1)} s`);
   } catch (err) {

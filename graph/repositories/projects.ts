@@ -33,9 +33,9 @@ export async function findProjectByName(graph: Graph, name: string): Promise<Pro
 }
 
 export async function getProjectByName(graph: Graph, name: string): Promise<Project> {
-  const [row] = await read(graph, (tx) => rows(tx, `MATCH (p:Project {name: $name}) ${RETURN_PROJECT}`, { name }));
-  if (!row) throw new NotFoundError('project', name);
-  return Project.parse(row);
+  const project = await findProjectByName(graph, name);
+  if (!project) throw new NotFoundError('project', name);
+  return project;
 }
 
 /**

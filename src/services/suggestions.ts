@@ -46,8 +46,11 @@ export interface SuggestResult {
   batched: number;
 }
 
-/** Prior experiments' event sequence numbers read along with a history: which were asked, and the answer. */
-type PriorSeqs = { asked: Set<string>; seqs: Map<string, number> };
+/**
+ * Read along with a history: the projects whose experiments may serve as priors (own + shared), and
+ * the event sequence numbers of the priors chosen last time (which were asked, and the answer).
+ */
+type PriorSeqs = { projects: string[]; asked: Set<string>; seqs: Map<string, number> };
 
 /** What serve() hands back: `after` settles once the batch's SUGGESTED_FROM edges are written. */
 type Served = Omit<SuggestResult, 'batched'> & { after?: Promise<void> };
@@ -105,7 +108,7 @@ export class SuggestionService {
   /** Target histories, kept current incrementally (see history()). Keyed by project and experiment. */
   private readonly histories = new Map<string, ExperimentHistory>();
   /** SUGGESTED_FROM edges waiting for the next link write (see writeLinks()). */
-  private linkQueue: { projectId: string; links: SourceLink[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private linkQueue: { priorProjects: string[]; links: SourceLink[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private linking = false;
   private readonly priorChoices = new Map<string, { at: number; key: string; priors: { id: string; similarity: number | null }[] }>();
 
@@ -222,7 +225,7 @@ export class SuggestionService {
 
   /**
    * `after` receives the write of the batch's SUGGESTED_FROM edges (see recordSuggestions).
-   * `priorSeqs`: prior event sequence numbers read with the history, if any.
+   * `priorSeqs`: what was read along with the history (see PriorSeqs).
    */
   private async compute(
     projectId: string,
@@ -230,7 +233,7 @@ export class SuggestionService {
     count: number,
     timing: Timing,
     after: Promise<void>[],
-    priorSeqs?: PriorSeqs,
+    priorSeqs: PriorSeqs,
   ): Promise<Trial[]> {
     const e = target.experiment;
     const chosen = await this.choosePriors(projectId, target);
@@ -272,11 +275,11 @@ export class SuggestionService {
         if (!seen || p.weight > seen.weight) uses.set(p.experimentId, { experimentId: p.experimentId, similarity: p.similarity ?? null, weight: p.weight });
       }
     }
-    const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], await visibleProjects(this.graph, projectId));
+    const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], priorSeqs.projects);
     timing.mark('record');
     if (recorded.links.length) {
       const t0 = performance.now();
-      after.push(this.writeLinks(projectId, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
+      after.push(this.writeLinks(priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
     }
     return recorded.trials;
   }
@@ -289,9 +292,9 @@ export class SuggestionService {
    * batch behind the others. If a combined write fails, each batch is written alone, so only the
    * batch at fault fails.
    */
-  private writeLinks(projectId: string, links: SourceLink[]): Promise<void> {
+  private writeLinks(priorProjects: string[], links: SourceLink[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.linkQueue.push({ projectId, links, resolve, reject });
+      this.linkQueue.push({ priorProjects, links, resolve, reject });
       if (!this.linking) void this.flushLinks();
     });
   }
@@ -300,14 +303,14 @@ export class SuggestionService {
     this.linking = true;
     while (this.linkQueue.length) {
       const waiting = this.linkQueue.splice(0);
-      for (const projectId of new Set(waiting.map((w) => w.projectId))) {
-        const mine = waiting.filter((w) => w.projectId === projectId);
+      const scope = (w: { priorProjects: string[] }) => w.priorProjects.join('+');
+      for (const key of new Set(waiting.map(scope))) {
+        const mine = waiting.filter((w) => scope(w) === key);
+        const priorProjects = mine[0]!.priorProjects;
         try {
-          const priorProjects = await visibleProjects(this.graph, projectId);
           await linkSources(this.graph, priorProjects, mine.flatMap((w) => w.links));
           for (const w of mine) w.resolve();
         } catch {
-          const priorProjects = await visibleProjects(this.graph, projectId).catch(() => [projectId]);
           for (const w of mine) await linkSources(this.graph, priorProjects, w.links).then(w.resolve, w.reject);
         }
       }
@@ -335,7 +338,7 @@ export class SuggestionService {
       // Event sequences only grow; a smaller one means the copy is not of this graph's history.
       read = await readHistorySince(this.graph, projectId, experimentId, null, asked, priorProjects);
     }
-    const priorSeqs = { asked: new Set(asked), seqs: read.priorSeqs };
+    const priorSeqs = { projects: priorProjects, asked: new Set(asked), seqs: read.priorSeqs };
     const history = cached && read.eventSeq >= cached.eventSeq ? mergeHistory(cached, read) : mergeHistory({ ...read, trials: [] }, read);
     return { history: remember(this.histories, key, history, this.opts.maxCachedExperiments), priorSeqs };
   }
@@ -365,17 +368,17 @@ export class SuggestionService {
   }
 
   /** Prior histories, re-read only when a prior's event sequence moved on. */
-  private async loadPriors(projectId: string, ids: string[], known?: PriorSeqs): Promise<Map<string, ExperimentHistory>> {
+  private async loadPriors(projectId: string, ids: string[], known: PriorSeqs): Promise<Map<string, ExperimentHistory>> {
     const out = new Map<string, ExperimentHistory>();
     if (ids.length === 0) return out;
-    const seqs = known && ids.every((id) => known.asked.has(id)) ? known.seqs : await eventSeqs(this.graph, await visibleProjects(this.graph, projectId), ids);
+    const seqs = ids.every((id) => known.asked.has(id)) ? known.seqs : await eventSeqs(this.graph, known.projects, ids);
     const stale = ids.filter((id) => seqs.has(id) && this.priorHistories.get(id)?.seq !== seqs.get(id));
     if (stale.length) {
       // Many experiments warm-starting from the same priors ask at once: one read per prior and version.
       const readKey = (id: string) => `${projectId}/${id}@${seqs.get(id)}`;
       const missing = stale.filter((id) => !this.priorReads.has(readKey(id)));
       if (missing.length) {
-        const reading = readHistories(this.graph, await visibleProjects(this.graph, projectId), missing, true).then((fresh) => {
+        const reading = readHistories(this.graph, known.projects, missing, true).then((fresh) => {
           for (const [id, history] of fresh) remember(this.priorHistories, id, { seq: history.eventSeq, history }, this.opts.maxCachedExperiments * 20);
         });
         for (const id of missing) this.priorReads.set(readKey(id), reading);

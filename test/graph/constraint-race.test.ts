@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApi, type TestApi } from '../support/api.ts';
+import { NDJSON, testApi, type TestApi } from '../support/api.ts';
 
 let a: TestApi;
 let b: TestApi;
@@ -22,8 +22,7 @@ describe('two projects importing the same experiment id at once', () => {
       experiment: { id, name: 'race', model: { name: 'm' }, searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }], objective: { metric: 'l', direction: 'minimize' }, seed: 1 },
       trials: [{ number: 0, state: 'completed', config: { x: 0.5 }, value: 1 }],
     });
-    const headers = { 'content-type': 'application/x-ndjson' };
-    const results = await Promise.all([a.call('POST', '/v1/import', line, headers), b.call('POST', '/v1/import', line, headers)]);
+    const results = await Promise.all([a.call('POST', '/v1/import', line, NDJSON), b.call('POST', '/v1/import', line, NDJSON)]);
     for (const r of results) expect([201, 409]).toContain(r.status);
     expect(results.some((r) => r.status === 201)).toBe(true);
   });

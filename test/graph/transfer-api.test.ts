@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApi, type TestApi } from '../support/api.ts';
+import { NDJSON, testApi, type TestApi } from '../support/api.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -7,7 +7,6 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const NDJSON = { 'content-type': 'application/x-ndjson' };
 const space = [
   { name: 'booster', type: 'categorical', choices: ['gbtree', 'linear'] },
   { name: 'eta', type: 'float', low: 0.001, high: 1, log: true },

@@ -1,7 +1,7 @@
 // Candidate menus: an experiment over a finite set of configurations (a grid, the rows of a table) gets
 // suggestions only from that set, each at most once, and replay, export and import keep the set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApi, type TestApi } from '../support/api.ts';
+import { NDJSON, testApi, type TestApi } from '../support/api.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -9,7 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const NDJSON = { 'content-type': 'application/x-ndjson' };
 
 const space = [
   { name: 'kind', type: 'categorical', choices: ['p', 'q', 'r'] },

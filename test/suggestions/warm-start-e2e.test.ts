@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../optimizers/random.ts';
 import { loadSuite, metaFeatureRecord, taskConfigs } from '../helpers/suites.ts';
 import { testGraph } from '../support/graph.ts';
-import { testApi, type TestApi } from '../support/api.ts';
+import { NDJSON, testApi, type TestApi } from '../support/api.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -34,7 +34,7 @@ describe('warm start from the knowledge graph, end to end through the API', () =
         trials: picks.map((row, n) => ({ number: n, state: 'completed', config: configs[row], value: task.values[row] })),
       });
     });
-    const imported = await api.call('POST', '/v1/import', lines.join('\n'), { 'content-type': 'application/x-ndjson' });
+    const imported = await api.call('POST', '/v1/import', lines.join('\n'), NDJSON);
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     const priorIds = new Set<string>(imported.body.experiments.map((x: { experimentId: string }) => x.experimentId));
 

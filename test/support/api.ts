@@ -4,6 +4,9 @@ import { buildApp, type AppOptions } from '../../src/app.ts';
 import { createKey } from '../../graph/repositories/keys.ts';
 import { testGraph } from './graph.ts';
 
+/** Headers of a JSON Lines import body. */
+export const NDJSON = { 'content-type': 'application/x-ndjson' };
+
 export interface TestApi {
   app: FastifyInstance;
   project: string;
