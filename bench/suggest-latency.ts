@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { createKey } from '../graph/repositories/keys.ts';
 import { buildApp } from '../src/app.ts';
 import { runImport } from '../src/services/transfer.ts';
-import { benchGraph, machine, percentile } from './support/neo4j.ts';
+import { benchGraph, cpuMeter, machine, percentile } from './support/neo4j.ts';
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +66,7 @@ const fmt = (xs: number[]) => {
   return `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms (n=${xs.length})`;
 };
 
-const { graph, stop } = await benchGraph('suggest');
+const { graph, pid: neo4jPid, stop } = await benchGraph('suggest');
 const app = await buildApp({ graph });
 try {
   const project = 'bench-suggest';
@@ -126,6 +126,7 @@ try {
       }
       let done = 0;
       const asks: number[] = [];
+      const cpu = cpuMeter(neo4jPid);
       const until = performance.now() + SECONDS * 1000;
       await Promise.all(
         Array.from({ length: 16 }, async (_, c) => {
@@ -139,7 +140,10 @@ try {
           }
         }),
       );
+      const used = cpu();
       console.log(`throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}`);
+      // The clients run in this process too: Node's share includes their HTTP work.
+      console.log(`  CPU per ask+tell: Node (service + clients) ${(used.nodeMs / done).toFixed(1)} ms, Neo4j ${(used.neo4jMs / done).toFixed(1)} ms`);
       console.log(`  ${phaseSummary()}`);
     }
   }

@@ -11,7 +11,9 @@ export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
 export type CachedTargetHyper = { kind: 'target'; hyper: GPHyperparameters; n: number };
 /** A prior projected onto a target space; `source` is everything the projection is a function of. */
 export type CachedProjection = { kind: 'projection'; source: string; projection: ProjectedPrior };
-export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection;
+/** Portfolio losses of configurations on one prior (by config key); a pure function of the prior's fit. */
+export type CachedLosses = { kind: 'losses'; values: Map<string, number> };
+export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedLosses;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */

@@ -6,7 +6,7 @@ import type { Experiment, Trial, WarmStart } from '../model.ts';
 import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
 import { DATASET_FIELDS, toDataset } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, getExperimentTx, toExperiment } from './experiments.ts';
-import { CREATE_TRIAL, TRIAL_FIELDS, UPDATE_BEST, toTrial, trialProps, type TrialWrite } from './trials.ts';
+import { CREATE_TRIAL_NODE, linkConfig, TRIAL_FIELDS, UPDATE_BEST, toTrial, trialProps, type TrialWrite } from './trials.ts';
 
 /**
  * A trial as the optimizer's history sees it. The *Seq fields place each change on the
@@ -230,6 +230,23 @@ export interface SourceLink {
   weight: number;
 }
 
+/** A (Trial)-[:EVALUATES]->(Config) edge still to be written (see linkSources): the trial's item fields. */
+export interface ConfigLink {
+  trialId: string;
+  modelId: string;
+  projectId: string;
+  configHash: string;
+  configName: string;
+  config: string;
+  configParams: Record<string, unknown>;
+}
+
+/** The edges of one recorded batch that are written after it commits. */
+export interface BatchLinks {
+  sources: SourceLink[];
+  configs: ConfigLink[];
+}
+
 /**
  * Records one batch of suggestions atomically, in two statements: the first write-locks the
  * experiment and reads what the second needs (status, configurations pending meanwhile, existing
@@ -240,7 +257,10 @@ export interface SourceLink {
  * The (Trial)-[:SUGGESTED_FROM]->(prior Trial) edges are returned as `links`, to be written by
  * linkSources after this transaction commits: creating a relationship write-locks both of its
  * nodes, and many experiments warm-starting from the same priors link to the same prior trials, so
- * holding those locks for the whole batch transaction serialized all of them.
+ * holding those locks for the whole batch transaction serialized all of them. For the same reason a
+ * configuration taken from a prior (a suggestion with sources) gets its (Trial)-[:EVALUATES]->(Config)
+ * edge there too: every experiment warm-starting from those priors tries the same configurations, so
+ * their Config nodes are the most contended of all. Other configurations are linked here.
  */
 export async function recordSuggestions(
   graph: Graph,
@@ -249,7 +269,7 @@ export async function recordSuggestions(
   items: SuggestionWrite[],
   priors: PriorUse[],
   priorProjects: string[] = [projectId],
-): Promise<{ trials: Trial[]; links: SourceLink[] }> {
+): Promise<{ trials: Trial[]; links: BatchLinks }> {
   // A nearly exhausted finite space can make the optimizer repeat itself: first occurrence wins.
   const seen = new Set<string>();
   const unique = items.filter((i) => !seen.has(i.configHash) && !!seen.add(i.configHash));
@@ -274,7 +294,7 @@ export async function recordSuggestions(
     if (state.status !== 'running') throw notRunning(state.status);
     const pending = new Set(state.pending);
     const fresh = unique.filter((i) => !pending.has(i.configHash));
-    if (fresh.length === 0) return { trials: [], links: [] };
+    if (fresh.length === 0) return { trials: [], links: { sources: [], configs: [] } };
     // Creating a WARM_STARTED_FROM link write-locks both experiments, and many experiments
     // warm-start from the same priors: create each link once, afterwards only update its properties.
     const existing = new Set(state.warm);
@@ -296,8 +316,13 @@ export async function recordSuggestions(
        UNWIND range(0, $n - 1) AS k
        WITH e, m, base + k AS number, seq, $items[k] AS raw
        WITH e, m, raw {.*, number: number, seq: seq, name: '#' + toString(number) + ' running'} AS item
-       ${CREATE_TRIAL}
-       RETURN ${TRIAL_FIELDS} ORDER BY t.number`,
+       ${CREATE_TRIAL_NODE}
+       WITH e, m, item, t
+       CALL (m, item, t) {
+         WITH * WHERE NOT item.deferConfig
+         ${linkConfig()}
+       }
+       RETURN ${TRIAL_FIELDS}, m.id AS modelId ORDER BY t.number`,
       {
         experimentId,
         projectId,
@@ -305,8 +330,9 @@ export async function recordSuggestions(
         n: int(fresh.length),
         known: priors.filter((p) => existing.has(p.experimentId)),
         firstUse: priors.filter((p) => !existing.has(p.experimentId)),
-        items: fresh.map(({ sources: _sources, ...w }) => ({
+        items: fresh.map(({ sources, ...w }) => ({
           ...trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }),
+          deferConfig: sources.length > 0,
           id: randomUUID(),
           intermediateSteps: [],
           intermediateValues: [],
@@ -317,27 +343,50 @@ export async function recordSuggestions(
       },
     );
     const trials = found.map(toTrial);
-    const links = trials.flatMap((t, i) => (fresh[i]?.sources ?? []).map((s) => ({ from: t.id, to: s.trialId, weight: s.weight })));
-    return { trials, links };
+    const sources = trials.flatMap((t, i) => (fresh[i]?.sources ?? []).map((s) => ({ from: t.id, to: s.trialId, weight: s.weight })));
+    const configs = trials.flatMap((t, i) => {
+      const w = fresh[i]!;
+      if (w.sources.length === 0) return [];
+      const { config, configHash, configName, configParams } = trialProps({ ...w, state: 'running', proposedBy: 'optimizer' });
+      return [{ trialId: t.id, modelId: String(found[i]!.modelId), projectId, configHash, configName, config, configParams }];
+    });
+    return { trials, links: { sources, configs } };
   });
 }
 
+const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
 /**
- * Writes (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial) for a recorded batch, in a transaction of
- * its own that holds the prior trials' locks only for this one statement. Prior trials are locked
- * in id order, so concurrent batches linking to the same priors queue instead of deadlocking.
+ * Writes the deferred edges of recorded batches (see recordSuggestions) in a transaction of its own
+ * that holds the shared nodes' locks only for these two statements: (Trial)-[:EVALUATES]->(Config),
+ * then (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial). Configs are locked in key order and prior
+ * trials in id order, so concurrent writers linking to the same nodes queue instead of deadlocking.
  */
-export async function linkSources(graph: Graph, priorProjects: string[], links: SourceLink[]): Promise<void> {
-  if (links.length === 0) return;
-  const ordered = [...links].sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
-  await write(graph, (tx) =>
-    tx.run(
-      `UNWIND $links AS l
-       MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId IN $priorProjects
-       CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)`,
-      { links: ordered, priorProjects },
-    ),
-  );
+export async function linkSources(graph: Graph, priorProjects: string[], links: BatchLinks): Promise<void> {
+  if (links.sources.length === 0 && links.configs.length === 0) return;
+  const configs = links.configs
+    .map((c) => ({ ...c, key: `${c.modelId}/${c.configHash}` }))
+    .sort(byKey((c) => c.key));
+  const sources = [...links.sources].sort(byKey((l) => l.to));
+  await write(graph, async (tx) => {
+    if (configs.length) {
+      // Each item carries its project and model: batches of several experiments share this write.
+      await tx.run(
+        `UNWIND $configs AS item
+         MATCH (t:Trial {id: item.trialId})
+         ${linkConfig('item.modelId', 'item.projectId')}`,
+        { configs },
+      );
+    }
+    if (sources.length) {
+      await tx.run(
+        `UNWIND $links AS l
+         MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId IN $priorProjects
+         CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)`,
+        { links: sources, priorProjects },
+      );
+    }
+  });
 }
 
 /** Running trials older than the timeout become stale: no longer pending, but a late result is still accepted. */

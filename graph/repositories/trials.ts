@@ -132,10 +132,18 @@ export interface NumberedTrialWrite extends TrialWrite {
 }
 
 /**
- * Creates trial `t` from the map `item` (see insertTrialsTx) under experiment `e` of model `m`, linked
- * to the shared Config node of its configuration. Shared by insertTrialsTx and recordSuggestions.
+ * (Trial t)-[:EVALUATES]->(shared Config node) for the map `item`; `modelId` and `projectId` are Cypher
+ * expressions. The Config is merged, so the first trial of a configuration creates it.
  */
-export const CREATE_TRIAL = `CREATE (t:Trial {
+export function linkConfig(modelId = 'm.id', projectId = '$projectId'): string {
+  return `MERGE (c:Config {key: ${modelId} + '/' + item.configHash})
+ON CREATE SET c.hash = item.configHash, c.projectId = ${projectId}, c.modelId = ${modelId},
+              c.name = item.configName, c.config = item.config, c += item.configParams
+CREATE (t)-[:EVALUATES]->(c)`;
+}
+
+/** CREATE_TRIAL without the Config link (recordSuggestions defers it for configurations taken from priors). */
+export const CREATE_TRIAL_NODE = `CREATE (t:Trial {
   id: item.id, projectId: $projectId, experimentId: $experimentId, number: item.number, name: item.name,
   state: item.state, config: item.config, configHash: item.configHash, value: item.value,
   metrics: item.metrics, proposedBy: item.proposedBy, strategy: item.strategy, reason: item.reason,
@@ -148,11 +156,14 @@ export const CREATE_TRIAL = `CREATE (t:Trial {
   startedAt: coalesce(datetime(item.startedAt), CASE WHEN item.state IN ['running', 'completed', 'failed'] THEN datetime() END),
   completedAt: coalesce(datetime(item.completedAt), CASE WHEN item.state IN ['completed', 'failed'] THEN datetime() END)
 })
-CREATE (e)-[:HAS_TRIAL]->(t)
-MERGE (c:Config {key: m.id + '/' + item.configHash})
-ON CREATE SET c.hash = item.configHash, c.projectId = $projectId, c.modelId = m.id,
-              c.name = item.configName, c.config = item.config, c += item.configParams
-CREATE (t)-[:EVALUATES]->(c)`;
+CREATE (e)-[:HAS_TRIAL]->(t)`;
+
+/**
+ * Creates trial `t` from the map `item` (see insertTrialsTx) under experiment `e` of model `m`, linked
+ * to the shared Config node of its configuration. Shared by insertTrialsTx and recordSuggestions.
+ */
+export const CREATE_TRIAL = `${CREATE_TRIAL_NODE}
+${linkConfig()}`;
 
 /**
  * A Config carries its model as `modelId` rather than a relationship to the Model node: every

@@ -14,6 +14,7 @@ import type { Encoder } from '../encoding.ts';
 import type { ModelCache } from '../cache.ts';
 import { normCdf } from '../math/normal.ts';
 import { configKey } from '../space.ts';
+import { fnv1a } from '../random.ts';
 import { mapConfig, sharedKey, type ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
 
@@ -42,19 +43,43 @@ export function portfolioCandidates(
   return out;
 }
 
-/** Loss matrix (configs × priors, row-major), each entry in [0, 1], lower is better. */
+/** Remembered losses per prior: beyond this many the memo starts over (it is only a shortcut). */
+const MAX_REMEMBERED_LOSSES = 100_000;
+
+/**
+ * Loss matrix (configs × priors, row-major), each entry in [0, 1], lower is better. With a cache, each
+ * prior's losses are remembered by config key: a long initial design asks for the same candidates
+ * and tried configs again at every step, and a remembered loss equals a recomputed one.
+ */
 export function lossMatrix(encoder: Encoder, configs: Config[], priors: ProjectedPrior[], cache: ModelCache | undefined): Float64Array {
   const C = configs.length;
   const P = priors.length;
   const D = encoder.dim;
   const out = new Float64Array(C * P);
+  const keys = cache ? configs.map((c) => configKey(encoder.space, c)) : [];
+  // Encoded points depend on the target space too, not only on the prior's projected data.
+  const space = cache ? fnv1a(JSON.stringify(encoder.space)).toString(16) : '';
   priors.forEach((prior, p) => {
+    const memoKey = `losses:${prior.hash}:${space}`;
+    const hit = cache?.get(memoKey);
+    let memo = hit?.kind === 'losses' ? hit.values : undefined;
+    if (cache && (!memo || memo.size >= MAX_REMEMBERED_LOSSES)) {
+      memo = new Map();
+      cache.set(memoKey, { kind: 'losses', values: memo });
+    }
+    memo ??= new Map();
     const shared = new Set(prior.shared);
     const missing: number[] = [];
     configs.forEach((c, i) => {
+      const known = cache ? memo.get(keys[i]!) : undefined;
+      if (known !== undefined) {
+        out[i * P + p] = known;
+        return;
+      }
       const v = prior.lookup.get(sharedKey(encoder.space, shared, c));
       if (v === undefined) missing.push(i);
       else out[i * P + p] = normCdf(v);
+      if (v !== undefined && cache) memo.set(keys[i]!, out[i * P + p]!);
     });
     if (missing.length === 0) return;
     const fit = priorModel(prior, cache);
@@ -63,6 +88,7 @@ export function lossMatrix(encoder: Encoder, configs: Config[], priors: Projecte
     const mu = fit ? fit.gp.predict(Q, missing.length, false).mean : new Float64Array(missing.length);
     missing.forEach((i, r) => {
       out[i * P + p] = fit ? normCdf(mu[r]!) : 0.5;
+      if (cache) memo.set(keys[i]!, out[i * P + p]!);
     });
   });
   return out;

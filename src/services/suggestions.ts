@@ -13,7 +13,7 @@ import {
   recordSuggestions,
   type ExperimentHistory,
   type PriorUse,
-  type SourceLink,
+  type BatchLinks,
   type SuggestionWrite,
 } from '../../graph/repositories/suggestions.ts';
 import type { ModelCache } from '../../optimizers/cache.ts';
@@ -108,7 +108,7 @@ export class SuggestionService {
   /** Target histories, kept current incrementally (see history()). Keyed by project and experiment. */
   private readonly histories = new Map<string, ExperimentHistory>();
   /** SUGGESTED_FROM edges waiting for the next link write (see writeLinks()). */
-  private linkQueue: { priorProjects: string[]; links: SourceLink[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private linkQueue: { priorProjects: string[]; links: BatchLinks; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private linking = false;
   private readonly priorChoices = new Map<string, { at: number; key: string; priors: { id: string; similarity: number | null }[] }>();
 
@@ -277,7 +277,7 @@ export class SuggestionService {
     }
     const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], priorSeqs.projects);
     timing.mark('record');
-    if (recorded.links.length) {
+    if (recorded.links.sources.length || recorded.links.configs.length) {
       const t0 = performance.now();
       after.push(this.writeLinks(priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
     }
@@ -285,14 +285,15 @@ export class SuggestionService {
   }
 
   /**
-   * SUGGESTED_FROM edges of recorded batches, written by one transaction at a time: edges that
+   * Deferred edges of recorded batches (SUGGESTED_FROM, and EVALUATES of configurations taken from
+   * priors; see recordSuggestions), written by one transaction at a time: edges that
    * arrive while one is running go together in the next. Experiments warm-starting from the same
    * priors link to the same prior trials, and each transaction creating such an edge write-locks
    * the prior trial; one transaction for all of them takes each lock once instead of queueing every
    * batch behind the others. If a combined write fails, each batch is written alone, so only the
    * batch at fault fails.
    */
-  private writeLinks(priorProjects: string[], links: SourceLink[]): Promise<void> {
+  private writeLinks(priorProjects: string[], links: BatchLinks): Promise<void> {
     return new Promise((resolve, reject) => {
       this.linkQueue.push({ priorProjects, links, resolve, reject });
       if (!this.linking) void this.flushLinks();
@@ -308,7 +309,7 @@ export class SuggestionService {
         const mine = waiting.filter((w) => scope(w) === key);
         const priorProjects = mine[0]!.priorProjects;
         try {
-          await linkSources(this.graph, priorProjects, mine.flatMap((w) => w.links));
+          await linkSources(this.graph, priorProjects, { sources: mine.flatMap((w) => w.links.sources), configs: mine.flatMap((w) => w.links.configs) });
           for (const w of mine) w.resolve();
         } catch {
           for (const w of mine) await linkSources(this.graph, priorProjects, w.links).then(w.resolve, w.reject);

@@ -92,6 +92,26 @@ describe('warm-start initial design', () => {
     expect(new Set(ids)).toEqual(new Set(['A', 'B']));
   });
 
+  it('remembered portfolio losses give exactly what cold calls give, step after step, and not across target spaces', () => {
+    const cache = new Map();
+    const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
+    const obs: Observation[] = [];
+    for (let step = 0; step < 8; step++) {
+      const req = { space, direction: 'minimize' as const, observations: [...obs], count: 2, seed: step, priors, settings: { nInitial: 100 } };
+      const warm = suggest(req, { cache });
+      expect(warm).toEqual(suggest(structuredClone(req)));
+      expect(warm[0]!.provenance.strategy).toBe('portfolio');
+      for (const x of warm) obs.push({ config: x.config, value: target(x.config), state: 'completed' });
+    }
+    const memos = [...cache.keys()].filter((k) => k.startsWith('losses:'));
+    expect(memos.length).toBe(priors.length);
+    // Another target space (same parameters, wider bounds) encodes points differently: fresh memos.
+    const wide: SearchSpace = space.map((p) => ({ ...p, high: 2 }));
+    const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors: priors.map((p) => ({ ...p, space: wide })), settings: { nInitial: 100 } };
+    expect(suggest(req, { cache })).toEqual(suggest(structuredClone(req)));
+    expect([...cache.keys()].filter((k) => k.startsWith('losses:')).length).toBe(2 * priors.length);
+  });
+
   it('adapts to the priors that predict the target once results arrive', () => {
     const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
     const obs: Observation[] = [{ x: 0.1, y: 0.1 }, { x: 0.5, y: 0.5 }, { x: 0.9, y: 0.7 }, { x: 0.3, y: 0.9 }].map((config) => ({ config, value: target(config), state: 'completed' }));

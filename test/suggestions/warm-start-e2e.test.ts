@@ -84,6 +84,23 @@ describe('warm start from the knowledge graph, end to end through the API', () =
       expect(row.trials).toBe(3);
       for (const id of row.priors as string[]) expect(top5).toContain(id);
       expect(row.minSimilarity as number).toBeGreaterThan(0);
+
+      // Configurations taken from priors get their EVALUATES edge after the batch commits (see
+      // recordSuggestions), still before the response: each trial evaluates exactly one Config, the
+      // one of its own configuration, and it is the Config node its source prior trial evaluates.
+      const configs = await graph.driver.executeQuery(
+        `MATCH (e:Experiment {id: $id})-[:HAS_TRIAL]->(t:Trial)
+         OPTIONAL MATCH (t)-[:EVALUATES]->(c:Config)
+         OPTIONAL MATCH (t)-[:SUGGESTED_FROM]->(:Trial)-[:EVALUATES]->(pc:Config)
+         RETURN t.configHash AS hash, collect(DISTINCT c.hash) AS evaluated, collect(DISTINCT c.key) AS keys, collect(DISTINCT pc.key) AS priorKeys`,
+        { id: e.id },
+        { database: graph.database },
+      );
+      expect(configs.records).toHaveLength(3);
+      for (const r of configs.records.map((x) => x.toObject())) {
+        expect(r.evaluated).toEqual([r.hash]);
+        expect(r.priorKeys).toEqual(r.keys);
+      }
     } finally {
       await graph.close();
     }
