@@ -2,13 +2,18 @@
 // still run directly with `npx tsx bench/<name>.ts`.)
 import { qualityCommand, QUALITY_USAGE } from './quality/command.ts';
 import { mergeCommand, MERGE_USAGE } from './quality/merge.ts';
+import { pairedCommand, PAIRED_USAGE } from './quality/paired.ts';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { quality: qualityCommand, 'quality-merge': mergeCommand };
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  quality: qualityCommand,
+  'quality-merge': mergeCommand,
+  'quality-paired': pairedCommand,
+};
 
 const [sub, ...rest] = process.argv.slice(2);
 const command = sub ? commands[sub] : undefined;
 if (!command) {
-  process.stderr.write(`usage:\n  ${QUALITY_USAGE}\n  ${MERGE_USAGE}\n`);
+  process.stderr.write(`usage:\n  ${QUALITY_USAGE}\n  ${MERGE_USAGE}\n  ${PAIRED_USAGE}\n`);
   process.exit(2);
 }
 try {

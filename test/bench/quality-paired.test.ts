@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { pairedDifferences } from '../../bench/quality/paired.ts';
+import type { Curve, QualityResults } from '../../bench/quality/schema.ts';
+
+const curve = (task: string, seed: number, regret: number[]): Curve => ({ task, seed, incumbent: regret.map((r) => 1 - r), regret });
+
+function results(curves: Record<string, Curve[]>): QualityResults {
+  return {
+    format: 'quality/1',
+    suite: 's',
+    methods: Object.keys(curves),
+    budgets: [1, 2],
+    protocol: { budget: 2, seeds: [1, 2], priorTrials: 10, shufflePriors: false, viaService: false, tasks: ['a', 'b'], skipped: [] },
+    summary: {},
+    ranks: {},
+    trialsToTarget: {},
+    curves,
+  };
+}
+
+describe('quality-paired', () => {
+  it('pairs runs by task and seed, whatever their order, and gives the mean difference with its standard error', () => {
+    const r = results({
+      x: [curve('a', 1, [0.5, 0.2]), curve('a', 2, [0.4, 0.4]), curve('b', 1, [0.3, 0.1])],
+      // listed in another order, and one run x does not have
+      y: [curve('b', 1, [0.1, 0.1]), curve('a', 2, [0.4, 0.1]), curve('a', 1, [0.2, 0.2]), curve('c', 1, [0, 0])],
+    });
+    const [at1, at2] = pairedDifferences(r, 'x', 'y');
+    // differences at 1: a1 −0.3, a2 0, b1 −0.2 → mean −1/6; sd of (−0.3, 0, −0.2) = 0.1528
+    expect(at1!.pairs).toBe(3);
+    expect(at1!.meanDiff).toBeCloseTo(-0.5 / 3, 12);
+    expect(at1!.standardError).toBeCloseTo(Math.sqrt(((-0.3 + 0.5 / 3) ** 2 + (0.5 / 3) ** 2 + (-0.2 + 0.5 / 3) ** 2) / 2 / 3), 12);
+    expect(at1!.identical).toBe(1);
+    // differences at 2: 0, −0.3, 0
+    expect(at2!.meanDiff).toBeCloseTo(-0.1, 12);
+    expect(at2!.identical).toBe(2);
+  });
+
+  it('says which method is missing, and refuses methods that share no run', () => {
+    const r = results({ x: [curve('a', 1, [0.5, 0.2])], y: [curve('b', 1, [0.1, 0.1])] });
+    expect(() => pairedDifferences(r, 'x', 'z')).toThrow(/"z" is not in the results/);
+    expect(() => pairedDifferences(r, 'x', 'y')).toThrow(/share no \(task, seed\) run/);
+  });
+});
