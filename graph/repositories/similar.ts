@@ -53,9 +53,21 @@ export interface NearExperiment extends ExperimentSummary {
 }
 
 /**
- * One round trip for similarity search: the nearest datasets by the vector index (over-fetched
- * and filtered to the visible projects: Neo4j 5 has no filtered vector search), then their experiments
- * that pass the filters, each with its best trial and its dataset's meta-features for re-ranking.
+ * Projects with at most this many datasets are searched exactly (a scan of their datasets); larger
+ * ones through the vector index. The index holds every project's datasets and Neo4j 5 has no filtered
+ * vector search, so over-fetching a fixed factor can return mostly other projects' datasets (for example
+ * many projects holding copies of the same datasets, as after imports or sharing), and a project
+ * would silently get fewer neighbours than it has.
+ */
+export const EXACT_SEARCH_MAX_DATASETS = 2_000;
+/** The vector index answers at most this many neighbours per query. */
+const MAX_INDEX_FETCH = 10_000;
+
+/**
+ * Similarity search: the datasets of the visible projects nearest to `embedding` (exact for projects
+ * up to EXACT_SEARCH_MAX_DATASETS, else the vector index, over-fetched until enough visible datasets
+ * came back or the index has no more), then their experiments that pass the filters, each with its
+ * best trial and its dataset's meta-features for re-ranking.
  */
 export async function nearExperiments(
   graph: Graph,
@@ -63,30 +75,60 @@ export async function nearExperiments(
   embedding: number[],
   datasets: number,
   f: ExperimentFilter,
+  exactSearchMax = EXACT_SEARCH_MAX_DATASETS,
 ): Promise<NearExperiment[]> {
-  const found = await read(graph, (tx) =>
-    rows(
-      tx,
-      `CALL db.index.vector.queryNodes('dataset_meta_features', $fetch, $embedding) YIELD node, score
-       WITH node AS d, score WHERE d.projectId IN $projectIds
-       WITH d ORDER BY score DESC LIMIT $datasets
+  const tail = `WITH d ORDER BY score DESC, d.id LIMIT $datasets
        MATCH (d)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
        WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
          AND NOT e.id IN $excludeIds
        WITH d, e, m LIMIT $limit
-       ${SUMMARY_RETURN}, d.metaFeatureNames AS mfNames, d.metaFeatureValues AS mfValues`,
-      {
-        projectIds,
-        embedding,
-        fetch: int(Math.min(10_000, datasets * 2)),
-        datasets: int(datasets),
-        model: f.model ?? null,
-        metric: f.metric ?? null,
-        excludeIds: f.excludeIds ?? [],
-        limit: int(f.limit),
-      },
-    ),
-  );
+       ${SUMMARY_RETURN}, d.metaFeatureNames AS mfNames, d.metaFeatureValues AS mfValues`;
+  const params = {
+    projectIds,
+    embedding,
+    datasets: int(datasets),
+    model: f.model ?? null,
+    metric: f.metric ?? null,
+    excludeIds: f.excludeIds ?? [],
+    limit: int(f.limit),
+  };
+  const found = await read(graph, async (tx) => {
+    const [counted] = await rows<{ n: number }>(
+      tx,
+      // Index-backed count (datasets without meta-features included: an upper bound is enough).
+      'MATCH (d:Dataset) WHERE d.projectId IN $projectIds RETURN count(d) AS n',
+      { projectIds },
+    );
+    const visible = Number(counted?.n ?? 0);
+    if (visible <= exactSearchMax) {
+      // Same score as the index (euclidean: 1 / (1 + squared distance)), computed for every dataset.
+      return rows(
+        tx,
+        `MATCH (d:Dataset) WHERE d.projectId IN $projectIds AND d.embedding IS NOT NULL
+         WITH d, vector.similarity.euclidean(d.embedding, $embedding) AS score
+         ${tail}`,
+        params,
+      );
+    }
+    const want = Math.min(datasets, visible);
+    for (let fetch = Math.min(MAX_INDEX_FETCH, datasets * 2); ; fetch = Math.min(MAX_INDEX_FETCH, fetch * 4)) {
+      const [hits] = await rows<{ n: number }>(
+        tx,
+        `CALL db.index.vector.queryNodes('dataset_meta_features', $fetch, $embedding) YIELD node
+         WHERE node.projectId IN $projectIds RETURN count(node) AS n`,
+        { projectIds, embedding, fetch: int(fetch) },
+      );
+      if (Number(hits?.n ?? 0) >= want || fetch >= MAX_INDEX_FETCH) {
+        return rows(
+          tx,
+          `CALL db.index.vector.queryNodes('dataset_meta_features', $fetch, $embedding) YIELD node, score
+           WITH node AS d, score WHERE d.projectId IN $projectIds
+           ${tail}`,
+          { ...params, fetch: int(fetch) },
+        );
+      }
+    }
+  });
   return found.map((r) => ({ ...toSummary(r), datasetMetaFeatures: metaFeatureRecord(r.mfNames, r.mfValues) }));
 }
 

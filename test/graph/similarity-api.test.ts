@@ -152,3 +152,39 @@ describe('CSV upload', () => {
     }
   });
 });
+
+describe('similar experiments among many projects', () => {
+  it("finds all of a project's neighbours when other projects hold many nearer datasets, exactly and through the vector index", async () => {
+    const { nearExperiments } = await import('../../graph/repositories/similar.ts');
+    const { metaFeatureEmbedding } = await import('../../src/similarity/embedding.ts');
+    const { testGraph } = await import('../support/graph.ts');
+    const graph = testGraph();
+    const mine = await testApi();
+    const crowd = await testApi();
+    try {
+      // 120 datasets right at the query point in another project, 4 farther ones in mine: a fixed
+      // over-fetch of the global index returns only the crowd's.
+      const make = async (a: TestApi, name: string, x: number) => {
+        const d = await a.call('POST', '/v1/datasets', { name, metaFeatures: { mf_a: x, mf_b: 2 * x, mf_c: 10 + x } });
+        const e = await a.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'svm' }, searchSpace: space, objective: { metric: 'accuracy', direction: 'maximize' }, seed: 1 });
+        expect(e.status, JSON.stringify(e.body)).toBe(201);
+        return e.body.id as string;
+      };
+      const own = [];
+      for (let i = 0; i < 4; i++) own.push(await make(mine, `mine-${i}`, 3 + i));
+      await Promise.all(Array.from({ length: 120 }, (_, i) => make(crowd, `crowd-${i}`, i * 1e-4)));
+      const embedding = metaFeatureEmbedding({ mf_a: 0, mf_b: 0, mf_c: 10 })!;
+      for (const exactSearchMax of [2000, 0]) {
+        const found = await nearExperiments(graph, [mine.projectId], embedding, 10, { model: 'svm', limit: 100 }, exactSearchMax);
+        expect(found.map((n) => n.experiment.id).sort(), `exactSearchMax ${exactSearchMax}`).toEqual([...own].sort());
+      }
+      // Through the API too: k 4 from a dataset of mine.
+      const r = await mine.call('POST', '/v1/similar-experiments', { metaFeatures: { mf_a: 0, mf_b: 0, mf_c: 10 }, model: 'svm', k: 4 });
+      expect(r.body.items.map((i: { experiment: { id: string } }) => i.experiment.id).sort()).toEqual([...own].sort());
+    } finally {
+      await mine.close();
+      await crowd.close();
+      await graph.close();
+    }
+  });
+});
