@@ -298,6 +298,7 @@ export async function recordSuggestions(
     // Creating a WARM_STARTED_FROM link write-locks both experiments, and many experiments
     // warm-start from the same priors: create each link once, afterwards only update its properties.
     const existing = new Set(state.warm);
+    const props = fresh.map(({ sources: _sources, ...w }) => trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }));
     const found = await rows(
       tx,
       `MATCH (e:Experiment {id: $experimentId})-[:OF_MODEL]->(m:Model)
@@ -330,8 +331,8 @@ export async function recordSuggestions(
         n: int(fresh.length),
         known: priors.filter((p) => existing.has(p.experimentId)),
         firstUse: priors.filter((p) => !existing.has(p.experimentId)),
-        items: fresh.map(({ sources, ...w }) => ({
-          ...trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }),
+        items: fresh.map(({ sources }, i) => ({
+          ...props[i]!,
           deferConfig: sources.length > 0,
           id: randomUUID(),
           intermediateSteps: [],
@@ -345,9 +346,8 @@ export async function recordSuggestions(
     const trials = found.map(toTrial);
     const sources = trials.flatMap((t, i) => (fresh[i]?.sources ?? []).map((s) => ({ from: t.id, to: s.trialId, weight: s.weight })));
     const configs = trials.flatMap((t, i) => {
-      const w = fresh[i]!;
-      if (w.sources.length === 0) return [];
-      const { config, configHash, configName, configParams } = trialProps({ ...w, state: 'running', proposedBy: 'optimizer' });
+      if (fresh[i]!.sources.length === 0) return [];
+      const { config, configHash, configName, configParams } = props[i]!;
       return [{ trialId: t.id, modelId: String(found[i]!.modelId), projectId, configHash, configName, config, configParams }];
     });
     return { trials, links: { sources, configs } };
