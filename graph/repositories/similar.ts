@@ -1,6 +1,6 @@
 import { int } from 'neo4j-driver';
 import type { Graph } from '../driver.ts';
-import { read, rows } from '../tx.ts';
+import { read, rows, type Tx } from '../tx.ts';
 import { metaFeatureRecord } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, toExperiment } from './experiments.ts';
 import type { Experiment } from '../model.ts';
@@ -77,59 +77,45 @@ export async function nearExperiments(
   f: ExperimentFilter,
   exactSearchMax = EXACT_SEARCH_MAX_DATASETS,
 ): Promise<NearExperiment[]> {
-  const tail = `WITH d ORDER BY score DESC, d.id LIMIT $datasets
-       MATCH (d)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
+  const found = await read(graph, async (tx) => {
+    const ids = await nearestDatasetIds(tx, projectIds, embedding, datasets, exactSearchMax);
+    return rows(
+      tx,
+      `UNWIND range(0, size($ids) - 1) AS rank
+       MATCH (d:Dataset {id: $ids[rank]})<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
        WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
          AND NOT e.id IN $excludeIds
-       WITH d, e, m LIMIT $limit
-       ${SUMMARY_RETURN}, d.metaFeatureNames AS mfNames, d.metaFeatureValues AS mfValues`;
-  const params = {
-    projectIds,
-    embedding,
-    datasets: int(datasets),
-    model: f.model ?? null,
-    metric: f.metric ?? null,
-    excludeIds: f.excludeIds ?? [],
-    limit: int(f.limit),
-  };
-  const found = await read(graph, async (tx) => {
-    const [counted] = await rows<{ n: number }>(
-      tx,
-      // Index-backed count (datasets without meta-features included: an upper bound is enough).
-      'MATCH (d:Dataset) WHERE d.projectId IN $projectIds RETURN count(d) AS n',
-      { projectIds },
+       WITH d, e, m ORDER BY rank LIMIT $limit
+       ${SUMMARY_RETURN}, d.metaFeatureNames AS mfNames, d.metaFeatureValues AS mfValues`,
+      { ids, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], limit: int(f.limit) },
     );
-    const visible = Number(counted?.n ?? 0);
-    if (visible <= exactSearchMax) {
-      // Same score as the index (euclidean: 1 / (1 + squared distance)), computed for every dataset.
-      return rows(
-        tx,
-        `MATCH (d:Dataset) WHERE d.projectId IN $projectIds AND d.embedding IS NOT NULL
-         WITH d, vector.similarity.euclidean(d.embedding, $embedding) AS score
-         ${tail}`,
-        params,
-      );
-    }
-    const want = Math.min(datasets, visible);
-    for (let fetch = Math.min(MAX_INDEX_FETCH, datasets * 2); ; fetch = Math.min(MAX_INDEX_FETCH, fetch * 4)) {
-      const [hits] = await rows<{ n: number }>(
-        tx,
-        `CALL db.index.vector.queryNodes('dataset_meta_features', $fetch, $embedding) YIELD node
-         WHERE node.projectId IN $projectIds RETURN count(node) AS n`,
-        { projectIds, embedding, fetch: int(fetch) },
-      );
-      if (Number(hits?.n ?? 0) >= want || fetch >= MAX_INDEX_FETCH) {
-        return rows(
-          tx,
-          `CALL db.index.vector.queryNodes('dataset_meta_features', $fetch, $embedding) YIELD node, score
-           WITH node AS d, score WHERE d.projectId IN $projectIds
-           ${tail}`,
-          { ...params, fetch: int(fetch) },
-        );
-      }
-    }
   });
   return found.map((r) => ({ ...toSummary(r), datasetMetaFeatures: metaFeatureRecord(r.mfNames, r.mfValues) }));
+}
+
+/** Ids of the visible projects' `datasets` datasets nearest to `embedding`, nearest first (see nearExperiments). */
+async function nearestDatasetIds(tx: Tx, projectIds: string[], embedding: number[], datasets: number, exactSearchMax: number): Promise<string[]> {
+  const ids = async (cypher: string, fetch = 0) =>
+    (await rows<{ id: string }>(tx, `${cypher} WITH d ORDER BY score DESC, d.id LIMIT $datasets RETURN d.id AS id`, { projectIds, embedding, datasets: int(datasets), fetch: int(fetch) })).map((r) => r.id);
+  // Index-backed count (datasets without meta-features included: an upper bound is enough).
+  const [counted] = await rows<{ n: number }>(tx, 'MATCH (d:Dataset) WHERE d.projectId IN $projectIds RETURN count(d) AS n', { projectIds });
+  const visible = Number(counted?.n ?? 0);
+  if (visible <= exactSearchMax) {
+    // Same score as the index (euclidean: 1 / (1 + squared distance)), computed for every dataset.
+    return ids(
+      `MATCH (d:Dataset) WHERE d.projectId IN $projectIds AND d.embedding IS NOT NULL
+       WITH d, vector.similarity.euclidean(d.embedding, $embedding) AS score`,
+    );
+  }
+  const want = Math.min(datasets, visible);
+  for (let fetch = Math.min(MAX_INDEX_FETCH, datasets * 2); ; fetch = Math.min(MAX_INDEX_FETCH, fetch * 4)) {
+    const found = await ids(
+      `CALL db.index.vector.queryNodes('dataset_meta_features', $fetch, $embedding) YIELD node, score
+       WITH node AS d, score WHERE d.projectId IN $projectIds`,
+      fetch,
+    );
+    if (found.length >= want || fetch >= MAX_INDEX_FETCH) return found;
+  }
 }
 
 /** Meta-features of datasets by id (for datasets the caller names rather than finds). */

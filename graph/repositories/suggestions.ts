@@ -223,14 +223,14 @@ export interface PriorUse {
   weight: number;
 }
 
-/** A (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial) edge still to be written (see linkSources). */
+/** A (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial) edge still to be written (see writeBatchLinks). */
 export interface SourceLink {
   from: string;
   to: string;
   weight: number;
 }
 
-/** A (Trial)-[:EVALUATES]->(Config) edge still to be written (see linkSources): the trial's item fields. */
+/** A (Trial)-[:EVALUATES]->(Config) edge still to be written (see writeBatchLinks): the trial's item fields. */
 export interface ConfigLink {
   trialId: string;
   modelId: string;
@@ -255,7 +255,7 @@ export interface BatchLinks {
  * Configurations that became pending meanwhile (another writer) are dropped, never duplicated.
  *
  * The (Trial)-[:SUGGESTED_FROM]->(prior Trial) edges are returned as `links`, to be written by
- * linkSources after this transaction commits: creating a relationship write-locks both of its
+ * writeBatchLinks after this transaction commits: creating a relationship write-locks both of its
  * nodes, and many experiments warm-starting from the same priors link to the same prior trials, so
  * holding those locks for the whole batch transaction serialized all of them. For the same reason a
  * configuration taken from a prior (a suggestion with sources) gets its (Trial)-[:EVALUATES]->(Config)
@@ -362,7 +362,7 @@ const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -
  * then (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial). Configs are locked in key order and prior
  * trials in id order, so concurrent writers linking to the same nodes queue instead of deadlocking.
  */
-export async function linkSources(graph: Graph, priorProjects: string[], links: BatchLinks): Promise<void> {
+export async function writeBatchLinks(graph: Graph, priorProjects: string[], links: BatchLinks): Promise<void> {
   if (links.sources.length === 0 && links.configs.length === 0) return;
   const configs = links.configs
     .map((c) => ({ ...c, key: `${c.modelId}/${c.configHash}` }))

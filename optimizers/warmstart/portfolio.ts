@@ -46,6 +46,15 @@ export function portfolioCandidates(
 /** Remembered losses per prior: beyond this many the memo starts over (it is only a shortcut). */
 const MAX_REMEMBERED_LOSSES = 100_000;
 
+/** The memo of one prior's losses in `cache` (a throw-away one without a cache). */
+function rememberedLosses(cache: ModelCache | undefined, key: string): Map<string, number> {
+  const hit = cache?.get(key);
+  if (hit?.kind === 'losses' && hit.values.size < MAX_REMEMBERED_LOSSES) return hit.values;
+  const values = new Map<string, number>();
+  cache?.set(key, { kind: 'losses', values });
+  return values;
+}
+
 /**
  * Loss matrix (configs × priors, row-major), each entry in [0, 1], lower is better. With a cache, each
  * prior's losses are remembered by config key: a long initial design asks for the same candidates
@@ -56,30 +65,19 @@ export function lossMatrix(encoder: Encoder, configs: Config[], priors: Projecte
   const P = priors.length;
   const D = encoder.dim;
   const out = new Float64Array(C * P);
-  const keys = cache ? configs.map((c) => configKey(encoder.space, c)) : [];
+  const keys = configs.map((c) => configKey(encoder.space, c));
   // Encoded points depend on the target space too, not only on the prior's projected data.
-  const space = cache ? fnv1a(JSON.stringify(encoder.space)).toString(16) : '';
+  const space = fnv1a(JSON.stringify(encoder.space)).toString(16);
   priors.forEach((prior, p) => {
-    const memoKey = `losses:${prior.hash}:${space}`;
-    const hit = cache?.get(memoKey);
-    let memo = hit?.kind === 'losses' ? hit.values : undefined;
-    if (cache && (!memo || memo.size >= MAX_REMEMBERED_LOSSES)) {
-      memo = new Map();
-      cache.set(memoKey, { kind: 'losses', values: memo });
-    }
-    memo ??= new Map();
+    const memo = rememberedLosses(cache, `losses:${prior.hash}:${space}`);
     const shared = new Set(prior.shared);
     const missing: number[] = [];
     configs.forEach((c, i) => {
-      const known = cache ? memo.get(keys[i]!) : undefined;
-      if (known !== undefined) {
-        out[i * P + p] = known;
-        return;
-      }
-      const v = prior.lookup.get(sharedKey(encoder.space, shared, c));
-      if (v === undefined) missing.push(i);
-      else out[i * P + p] = normCdf(v);
-      if (v !== undefined && cache) memo.set(keys[i]!, out[i * P + p]!);
+      const known = memo.get(keys[i]!);
+      const v = known === undefined ? prior.lookup.get(sharedKey(encoder.space, shared, c)) : undefined;
+      if (known !== undefined) out[i * P + p] = known;
+      else if (v === undefined) missing.push(i);
+      else memo.set(keys[i]!, (out[i * P + p] = normCdf(v)));
     });
     if (missing.length === 0) return;
     const fit = priorModel(prior, cache);
@@ -87,8 +85,7 @@ export function lossMatrix(encoder: Encoder, configs: Config[], priors: Projecte
     missing.forEach((i, r) => encoder.encode(configs[i]!, Q.subarray(r * D, (r + 1) * D)));
     const mu = fit ? fit.gp.predict(Q, missing.length, false).mean : new Float64Array(missing.length);
     missing.forEach((i, r) => {
-      out[i * P + p] = fit ? normCdf(mu[r]!) : 0.5;
-      if (cache) memo.set(keys[i]!, out[i * P + p]!);
+      memo.set(keys[i]!, (out[i * P + p] = fit ? normCdf(mu[r]!) : 0.5));
     });
   });
   return out;

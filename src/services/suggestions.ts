@@ -4,7 +4,7 @@ import type { Trial, WarmStart } from '../../graph/model.ts';
 import {
   claimQueued,
   eventSeqs,
-  linkSources,
+  writeBatchLinks,
   markStale,
   mergeHistory,
   notRunning,
@@ -309,10 +309,10 @@ export class SuggestionService {
         const mine = waiting.filter((w) => scope(w) === key);
         const priorProjects = mine[0]!.priorProjects;
         try {
-          await linkSources(this.graph, priorProjects, { sources: mine.flatMap((w) => w.links.sources), configs: mine.flatMap((w) => w.links.configs) });
+          await writeBatchLinks(this.graph, priorProjects, { sources: mine.flatMap((w) => w.links.sources), configs: mine.flatMap((w) => w.links.configs) });
           for (const w of mine) w.resolve();
         } catch {
-          for (const w of mine) await linkSources(this.graph, priorProjects, w.links).then(w.resolve, w.reject);
+          for (const w of mine) await writeBatchLinks(this.graph, priorProjects, w.links).then(w.resolve, w.reject);
         }
       }
     }
