@@ -151,6 +151,7 @@ export const CREATE_TRIAL_NODE = `CREATE (t:Trial {
   durationSeconds: item.durationSeconds, invalid: item.invalid, invalidReason: item.invalidReason,
   invalidatedSeq: CASE WHEN item.invalid THEN item.seq END, createdSeq: item.seq,
   finishedSeq: CASE WHEN item.state IN ['completed', 'failed'] THEN item.seq END,
+  changedSeq: item.seq,
   intermediateSteps: item.intermediateSteps, intermediateValues: item.intermediateValues,
   createdAt: coalesce(datetime(item.createdAt), datetime()),
   startedAt: coalesce(datetime(item.startedAt), CASE WHEN item.state IN ['running', 'completed', 'failed'] THEN datetime() END),
@@ -281,7 +282,8 @@ export async function completeTrial(
              t.durationSeconds = coalesce($duration, CASE WHEN t.startedAt IS NULL THEN null
                ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
              t.name = '#' + toString(t.number) + $nameSuffix, e.completedCount = e.completedCount + 1, e.updatedAt = datetime(),
-             t.finishedSeq = coalesce(e.eventSeq, 0) + 1, e.eventSeq = coalesce(e.eventSeq, 0) + 1
+             t.finishedSeq = coalesce(e.eventSeq, 0) + 1, t.changedSeq = coalesce(e.eventSeq, 0) + 1,
+             e.eventSeq = coalesce(e.eventSeq, 0) + 1
          WITH t, e, {id: t.id, value: t.value} AS c
          ${UPDATE_BEST}
        }
@@ -317,7 +319,8 @@ export async function failTrial(graph: Graph, projectId: string, id: string, rea
       tx,
       `MATCH (t:Trial {id: $id})<-[:HAS_TRIAL]-(e:Experiment)
        SET t.state = 'failed', t.failReason = $reason, t.completedAt = datetime(), t.name = $name,
-           t.finishedSeq = coalesce(e.eventSeq, 0) + 1, e.eventSeq = coalesce(e.eventSeq, 0) + 1
+           t.finishedSeq = coalesce(e.eventSeq, 0) + 1, t.changedSeq = coalesce(e.eventSeq, 0) + 1,
+           e.eventSeq = coalesce(e.eventSeq, 0) + 1
        RETURN ${TRIAL_FIELDS}`,
       { id, reason, name: caption(t.number, 'failed', null) },
     );

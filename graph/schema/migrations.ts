@@ -59,4 +59,17 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX idempotency_created IF NOT EXISTS FOR (r:IdempotencyRecord) ON (r.createdAt)',
     ],
   },
+  {
+    version: 4,
+    name: 'trials found by their latest event',
+    statements: [
+      // changedSeq is the experiment event sequence number of a trial's latest change (created,
+      // finished, invalidated, marked stale): incremental history reads seek it instead of
+      // scanning every trial of the experiment.
+      'CREATE INDEX trial_changed IF NOT EXISTS FOR (n:Trial) ON (n.experimentId, n.changedSeq)',
+      `MATCH (t:Trial) WHERE t.changedSeq IS NULL
+       WITH t, [s IN [coalesce(t.createdSeq, 0), t.finishedSeq, t.invalidatedSeq, t.staleSeq] WHERE s IS NOT NULL] AS seqs
+       SET t.changedSeq = reduce(m = 0, s IN seqs | CASE WHEN s > m THEN s ELSE m END)`,
+    ],
+  },
 ];

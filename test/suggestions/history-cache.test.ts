@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
-import { markStale, mergeHistory, readHistory, readHistorySince, type ExperimentHistory } from '../../graph/repositories/suggestions.ts';
+import { int } from 'neo4j-driver';
+import { HISTORY_SINCE, markStale, mergeHistory, readHistory, readHistorySince, type ExperimentHistory } from '../../graph/repositories/suggestions.ts';
+import { createTrials } from '../../graph/repositories/trials.ts';
+import type { SearchSpace } from '../../optimizers/schema.ts';
+import { prepareConfig } from '../../src/services/configs.ts';
 import { buildRequest } from '../../src/services/history.ts';
 import { testGraph } from '../support/graph.ts';
 import { testApi, type TestApi } from '../support/api.ts';
@@ -73,5 +77,38 @@ describe('the incremental history the suggestion service keeps', () => {
     await api.call('POST', `/v1/trials/${first[2]!.id}/complete`, { value: 0.7 });
     await ask(2);
     await check('after a late result and another batch');
+  });
+});
+
+describe('an incremental history read', () => {
+  it('reads the trials that changed, not every trial of the experiment', async () => {
+    const d = await api.call('POST', '/v1/datasets', { name: 'history-cost', metaFeatures: { a: 1 } });
+    const e = (
+      await api.call('POST', '/v1/experiments', {
+        datasetId: d.body.id,
+        model: { name: 'cost' },
+        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }],
+        objective: { metric: 'score', direction: 'maximize' },
+        warmStart: { mode: 'off' },
+      })
+    ).body;
+    const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
+    const old = Array.from({ length: 300 }, (_, i) => {
+      const { config, hash } = prepareConfig(space, { x: i / 300 });
+      return { config, configHash: hash, state: 'completed' as const, value: i, proposedBy: 'person' as const, strategy: 'manual' };
+    });
+    await createTrials(graph, api.projectId, e.id, old);
+    const { eventSeq } = await readHistory(graph, api.projectId, e.id);
+    const [fresh] = (await api.call('POST', `/v1/experiments/${e.id}/suggestions`, { count: 1 })).body.trials as { id: string }[];
+    const delta = await readHistorySince(graph, api.projectId, e.id, eventSeq + 1);
+    expect(delta.trials.map((t) => t.id)).toEqual([fresh!.id]);
+    // Database hits of the read: a scan of the 300 old trials would cost far more than this bound.
+    const res = await graph.driver.executeQuery(
+      `PROFILE ${HISTORY_SINCE}`,
+      { id: e.id, projectId: api.projectId, since: int(eventSeq + 1), priorIds: [], priorProjects: [api.projectId] },
+      { database: graph.database },
+    );
+    const hits = (p: { dbHits: number; children: unknown[] }): number => p.dbHits + (p.children as (typeof p)[]).reduce((a, c) => a + hits(c), 0);
+    expect(hits(res.summary.profile as unknown as { dbHits: number; children: unknown[] })).toBeLessThan(150);
   });
 });
