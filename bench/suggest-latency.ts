@@ -1,11 +1,15 @@
 /**
  * End-to-end suggestion latency and throughput over real HTTP (loopback) with the local Neo4j.
- *   npx tsx bench/suggest-latency.ts [--priors 50] [--prior-trials 100] [--target-trials 100] [--asks 60] [--seconds 10]
+ *   npx tsx bench/suggest-latency.ts [--priors 50] [--prior-trials 100] [--target-trials 100] [--asks 60] [--seconds 10] [--warmup 30]
+ * A fresh Neo4j needs tens of seconds of load before its JIT and query caches settle (the first
+ * seconds run at a tenth of the steady rate), so --warmup seconds of ask+tell traffic on throw-away
+ * experiments come first; the figures are those of a server that has been running.
  * Targets (issue 5): with 100 completed trials and 50 priors × 100 trials, suggestion
  * p50 ≤ 150 ms and p99 ≤ 400 ms; random / warm-initial-design phase ≥ 200 suggestions/s with 16 clients.
  */
 import { parseArgs } from 'node:util';
 import { createKey } from '../graph/repositories/keys.ts';
+import { eventSeqs, markStale } from '../graph/repositories/suggestions.ts';
 import { buildApp } from '../src/app.ts';
 import { runImport } from '../src/services/transfer.ts';
 import { benchGraph, cpuMeter, machine, percentile } from './support/neo4j.ts';
@@ -17,6 +21,7 @@ const { values } = parseArgs({
     'target-trials': { type: 'string', default: '100' },
     asks: { type: 'string', default: '60' },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '30' },
   },
 });
 const PRIORS = Number(values.priors);
@@ -24,6 +29,7 @@ const PRIOR_TRIALS = Number(values['prior-trials']);
 const TARGET_TRIALS = Number(values['target-trials']);
 const ASKS = Number(values.asks);
 const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
 
 let s = 99;
 const r = () => {
@@ -72,17 +78,34 @@ const app = await buildApp({ graph, rateLimitPerMinute: 0 });
 try {
   const project = 'bench-suggest';
   const { secret: key, projectId } = await createKey(graph, project, 'bench');
+  let floorProject = projectId;
+  // Routes for the plumbing floor (below): an experiment's event number read, then an empty write
+  // (a stale sweep of an experiment without trials); the tell is one more such write.
+  app.post<{ Params: { id: string } }>('/bench/floor/:id/suggestions', async (req, reply) => {
+    await eventSeqs(graph, [floorProject], [req.params.id]);
+    await markStale(graph, floorProject, req.params.id, 3600);
+    return reply.code(201).send({ trials: [{ id: req.params.id }] });
+  });
+  app.post<{ Params: { id: string } }>('/bench/floor/:id/complete', async (req) => {
+    await markStale(graph, floorProject, req.params.id, 3600);
+    return { id: req.params.id };
+  });
   const priorLines = Array.from({ length: PRIORS }, (_, i) => line(`prior-${i}`, PRIOR_TRIALS, (i % 10) / 10));
-  await runImport(graph, projectId, priorLines.join('\n'));
+  const priorIds = (await runImport(graph, projectId, priorLines.join('\n'))).experiments.map((e) => e.experimentId);
+  // Experiments that only generate load (warm-up, floor, random phase) live in a project of their
+  // own: they finish with many completed trials and the target's meta-features, and in the main
+  // project they would crowd the 50 priors out of the similarity search.
+  const scratch = await createKey(graph, `${project}-scratch`, 'bench');
+  floorProject = scratch.projectId;
   const target = await runImport(graph, projectId, line('target', TARGET_TRIALS, 0.05, { status: 'running', warmStart: { mode: 'auto', maxPriors: PRIORS } }));
   const targetId = target.experiments[0]!.experimentId;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+  const headersOf = (secret: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${secret}` });
   const phases = new Map<string, number[]>();
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const post = async (path: string, body: unknown, secret = key) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: headersOf(secret), body: JSON.stringify(body) });
     const json = (await res.json()) as any;
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
     for (const part of (res.headers.get('server-timing') ?? '').split(',').filter(Boolean)) {
@@ -96,6 +119,65 @@ try {
     phases.clear();
     return `median ms per phase: ${out}`;
   };
+
+  /**
+   * Experiments without results in the initial-design phase (nInitial is never reached). Warm ones
+   * learn from the 50 priors (an explicit list: other experiments running in the bench have the
+   * target's meta-features and would be chosen by similarity); the others go in the scratch project.
+   */
+  const throwAway = async (label: string, n: number, warm: boolean) => {
+    const experiments: string[] = [];
+    for (let c = 0; c < n; c++) {
+      const res = await runImport(
+        graph,
+        warm ? projectId : scratch.projectId,
+        line(`${label}-${c}`, 0, 0.05, { status: 'running', optimizer: { nInitial: 100000 }, warmStart: warm ? { mode: 'explicit', experiments: priorIds } : { mode: 'off' } }),
+      );
+      experiments.push(res.experiments[0]!.experimentId);
+    }
+    return { experiments, secret: warm ? key : scratch.secret };
+  };
+  /**
+   * 16 clients, each asking for one suggestion and telling its result, on `experiments` (round robin).
+   * `floor` sends the same requests to routes that only run the transactions (see below).
+   */
+  const askAndTell = async ({ experiments, secret }: { experiments: string[]; secret: string }, seconds: number, floor = false) => {
+    let done = 0;
+    const asks: number[] = [];
+    const until = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, c) => {
+        const id = experiments[c % experiments.length]!;
+        while (performance.now() < until) {
+          const t0 = performance.now();
+          const { trials } = await post(floor ? `/bench/floor/${id}/suggestions` : `/v1/experiments/${id}/suggestions`, { count: 1 }, secret);
+          asks.push(performance.now() - t0);
+          await post(floor ? `/bench/floor/${id}/complete` : `/v1/trials/${trials[0].id}/complete`, { value: r() }, secret);
+          done++;
+        }
+      }),
+    );
+    return { done, asks };
+  };
+
+  if (WARMUP > 0) {
+    const { done } = await askAndTell(await throwAway('warmup', 16, false), WARMUP);
+    phases.clear();
+    console.log(`warm-up: ${WARMUP} s of ask+tell on 16 throw-away experiments (${(done / WARMUP).toFixed(0)}/s), not counted`);
+  }
+
+  {
+    // The plumbing floor: the same HTTP requests from the same clients, and the same number of
+    // Neo4j transactions as an ask+tell in the random phase (a history read, a write; a write), each
+    // doing the least work a repository function does. No service can do an ask+tell for less.
+    const experiments = await throwAway('floor', 16, false);
+    const cpu = cpuMeter(neo4jPid);
+    const { done, asks } = await askAndTell(experiments, SECONDS, true);
+    const used = cpu();
+    console.log(`plumbing floor (HTTP + 3 empty transactions per ask+tell), 16 clients on 16 experiments: ${(done / SECONDS).toFixed(0)} ask+tell/s; ask ${fmt(asks)}`);
+    console.log(`  CPU per ask+tell: Node (service + clients) ${(used.nodeMs / done).toFixed(1)} ms, Neo4j ${(used.neo4jMs / done).toFixed(1)} ms`);
+    phases.clear();
+  }
 
   // Latency: one worker asking and telling on the warm-started experiment with 100+ results.
   const latencies: number[] = [];
@@ -116,31 +198,9 @@ try {
   // Throughput in the initial-design phase: 16 clients, each asking then telling, for SECONDS.
   for (const [label, warm] of [['random design, warm start off', false], ['warm initial design from the priors', true]] as const) {
     for (const shared of [false, true]) {
-      const experiments: string[] = [];
-      for (let c = 0; c < (shared ? 1 : 16); c++) {
-        const res = await runImport(
-          graph,
-          projectId,
-          line(`tp-${label}-${shared}-${c}`, 0, 0.05, { status: 'running', optimizer: { nInitial: 100000 }, warmStart: warm ? { mode: 'auto', maxPriors: PRIORS } : { mode: 'off' } }),
-        );
-        experiments.push(res.experiments[0]!.experimentId);
-      }
-      let done = 0;
-      const asks: number[] = [];
+      const experiments = await throwAway(`tp-${label}-${shared}`, shared ? 1 : 16, warm);
       const cpu = cpuMeter(neo4jPid);
-      const until = performance.now() + SECONDS * 1000;
-      await Promise.all(
-        Array.from({ length: 16 }, async (_, c) => {
-          const id = experiments[shared ? 0 : c]!;
-          while (performance.now() < until) {
-            const t0 = performance.now();
-            const { trials } = await post(`/v1/experiments/${id}/suggestions`, { count: 1 });
-            asks.push(performance.now() - t0);
-            await post(`/v1/trials/${trials[0].id}/complete`, { value: r() });
-            done++;
-          }
-        }),
-      );
+      const { done, asks } = await askAndTell(experiments, SECONDS);
       const used = cpu();
       console.log(`throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}`);
       // The clients run in this process too: Node's share includes their HTTP work.
