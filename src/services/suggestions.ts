@@ -350,8 +350,14 @@ export class SuggestionService {
     const ws: WarmStart = e.warmStart;
     if (ws.mode === 'off') return [];
     const exclude = new Set([e.id, ...ws.exclude]);
-    if (ws.mode === 'explicit') return ws.experiments.filter((id) => !exclude.has(id)).map((id) => ({ id, similarity: null }));
     const key = JSON.stringify(ws);
+    if (ws.mode === 'explicit') {
+      const priors = ws.experiments.filter((id) => !exclude.has(id)).map((id) => ({ id, similarity: null }));
+      // Remembered like a similarity search's choice, only so that the next history read brings
+      // these priors' event sequence numbers along (see history()); the list is rebuilt every time.
+      remember(this.priorChoices, e.id, { at: Date.now(), key, priors }, this.opts.maxCachedExperiments);
+      return priors;
+    }
     const cached = this.priorChoices.get(e.id);
     if (cached && cached.key === key && Date.now() - cached.at < this.opts.priorChoiceTtlMs) return cached.priors;
     const ranked = await rankSimilarExperiments(this.graph, projectId, {
