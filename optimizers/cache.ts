@@ -5,6 +5,7 @@
 // next hyperparameter search, so results with a warm cache can differ slightly from a cold call.
 import type { GPHyperparameters } from './models/gp.ts';
 import type { FitResult } from './models/fit.ts';
+import type { PriorExperiment } from './schema.ts';
 import type { ProjectedPrior } from './warmstart/project.ts';
 
 export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
@@ -25,3 +26,11 @@ export function hashFloats(a: Float64Array, h = 0x811c9dc5): number {
   }
   return h >>> 0;
 }
+
+/**
+ * Optional memo of prior experiments by object identity, for a caller that hands the same
+ * PriorExperiment objects to suggest() again (and never mutates them): each is validated once and
+ * projected once per target space and options, instead of at every call. Entries are found both by
+ * the caller's object and by the validated copy; they go when the caller drops its objects.
+ */
+export type PriorMemo = WeakMap<object, { parsed: PriorExperiment; projections: Map<string, ProjectedPrior | null> }>;

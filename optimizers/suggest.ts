@@ -1,7 +1,7 @@
 // Entry point: validate the request, build the shared context, decide which sampler serves each slot of
 // the batch, and fall back (saying so in the provenance notes) when a sampler cannot run.
 import { SuggestRequestSchema, type Settings, type SuggestRequest, type Suggestion } from './schema.ts';
-import type { ModelCache } from './cache.ts';
+import type { ModelCache, PriorMemo } from './cache.ts';
 import { Encoder } from './encoding.ts';
 import { buildMenu, type CandidateMenu } from './acquisition/optimize.ts';
 import { canonicalConfig, checkSpace, configKey, enumerateSpace, finiteSize, validateConfig } from './space.ts';
@@ -17,7 +17,38 @@ import { provenance, type ResolvedSettings, type Sampler, type SamplerContext } 
 export type SuggestOptions = {
   /** Optional memo kept by the caller between calls (see cache.ts); never required for correctness. */
   cache?: ModelCache;
+  /** Optional memo of prior objects passed again (see PriorMemo in cache.ts). */
+  priorMemo?: PriorMemo;
 };
+
+/**
+ * The request validated. Priors the memo already holds are not validated again: a warm-started
+ * request carries dozens of priors with a hundred results each, and checking them all at every call
+ * cost as much as the rest of an initial-design suggestion.
+ */
+function validate(request: SuggestRequest, memo: PriorMemo | undefined): SuggestRequest {
+  const given: unknown = request?.priors;
+  const remembered = memo && Array.isArray(given) ? (given as object[]).map((p) => (p && typeof p === 'object' ? memo.get(p)?.parsed : undefined)) : undefined;
+  const parsed = SuggestRequestSchema.safeParse(remembered ? { ...request, priors: (given as object[]).filter((_, i) => !remembered[i]) } : request);
+  if (!parsed.success) {
+    // Reported against the request as given, so paths index the caller's own priors.
+    const full = SuggestRequestSchema.safeParse(request);
+    throw new Error(`invalid suggest request: ${(full.error ?? parsed.error).message}`);
+  }
+  if (!remembered || !memo) return parsed.data;
+  const fresh = parsed.data.priors ?? [];
+  let k = 0;
+  const priors = (given as object[]).map((p, i) => {
+    const hit = remembered[i];
+    if (hit) return hit;
+    const v = fresh[k++]!;
+    const entry = { parsed: v, projections: new Map<string, ProjectedPrior | null>() };
+    memo.set(p, entry);
+    memo.set(v, entry);
+    return v;
+  });
+  return { ...parsed.data, priors };
+}
 
 /** Finite spaces up to this size are enumerated and treated as a menu, so de-duplication is exact. */
 const ENUMERATE_LIMIT = 4096;
@@ -81,9 +112,7 @@ function buildCandidateMenu(req: SuggestRequest, encoder: Encoder, notes: string
 /** Suggest `count` configs for the target experiment, each with its provenance. Deterministic: the same
  * request (and cache contents) gives the same suggestions. Throws only on a malformed request or space. */
 export function suggest(request: SuggestRequest, options: SuggestOptions = {}): Suggestion[] {
-  const parsed = SuggestRequestSchema.safeParse(request);
-  if (!parsed.success) throw new Error(`invalid suggest request: ${parsed.error.message}`);
-  const req = parsed.data;
+  const req = validate(request, options.priorMemo);
   const issues = checkSpace(req.space);
   if (issues.length > 0) throw new Error(`invalid search space: ${issues.map((i) => `${i.parameter}: ${i.reason}`).join('; ')}`);
   const settings = resolveSettings(req.settings, req.space.length);
@@ -96,8 +125,14 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
   notes.push(...target.notes);
   const menu = buildCandidateMenu(req, encoder, notes);
   const priors: ProjectedPrior[] = [];
+  const projectionKey = options.priorMemo ? JSON.stringify([req.space, settings.maxPriorObservations]) : '';
   for (const p of req.priors ?? []) {
-    const proj = projectPriorCached(encoder, p, { maxObservations: settings.maxPriorObservations }, options.cache);
+    const memo = options.priorMemo?.get(p);
+    let proj = memo?.projections.get(projectionKey);
+    if (proj === undefined) {
+      proj = projectPriorCached(encoder, p, { maxObservations: settings.maxPriorObservations }, options.cache);
+      memo?.projections.set(projectionKey, proj);
+    }
     if (proj) priors.push(proj);
     else notes.push(`prior '${p.id}' ignored: no shared parameters or fewer than 2 finite results`);
   }

@@ -54,6 +54,21 @@ export function priorAt(h: ExperimentHistory, seq: number): PriorExperiment {
   };
 }
 
+/**
+ * priorAt() once per history object and sequence number: a prior's history is read again only
+ * when it changed (and then it is a new object; mergeHistory never mutates one), so asks that learn
+ * from the same priors get the same PriorExperiment objects, which the optimizer's prior memo
+ * recognises without validating and projecting them again.
+ */
+const priorsAt = new WeakMap<ExperimentHistory, Map<number, PriorExperiment>>();
+function rememberedPriorAt(h: ExperimentHistory, seq: number): PriorExperiment {
+  let bySeq = priorsAt.get(h);
+  if (!bySeq) priorsAt.set(h, (bySeq = new Map()));
+  let p = bySeq.get(seq);
+  if (!p) bySeq.set(seq, (p = priorAt(h, seq)));
+  return p;
+}
+
 const RecordedFit = z.object({
   n: z.number().int().min(1),
   lengthscales: z.array(z.number().positive()).min(1),
@@ -137,7 +152,7 @@ export function buildRequest(
 ): SuggestRequest {
   const used = snap.priors.flatMap((p) => {
     const h = priors.get(p.experimentId);
-    return h ? [priorAt(h, p.seq)] : [];
+    return h ? [rememberedPriorAt(h, p.seq)] : [];
   });
   const space = target.experiment.searchSpace as SearchSpace;
   const observations = observationsAt(target.trials, snap.seq);

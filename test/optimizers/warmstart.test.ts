@@ -10,6 +10,7 @@ import {
   type PriorExperiment,
   type SearchSpace,
 } from '../../optimizers/index.ts';
+import type { ModelCache } from '../../optimizers/cache.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
 
 describe('similarity helpers', () => {
@@ -110,6 +111,33 @@ describe('warm-start initial design', () => {
     const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors: priors.map((p) => ({ ...p, space: wide })), settings: { nInitial: 100 } };
     expect(suggest(req, { cache })).toEqual(suggest(structuredClone(req)));
     expect([...cache.keys()].filter((k) => k.startsWith('losses:')).length).toBe(2 * priors.length);
+  });
+
+  it('remembered prior objects (validated and projected once) give exactly what cold calls give, and a new object is checked again', () => {
+    const memo = new WeakMap();
+    const cache: ModelCache = new Map();
+    const target = (c: Config) => ((c.x as number) - 0.3) ** 2 + ((c.y as number) - 0.25) ** 2;
+    const obs: Observation[] = [];
+    const strategies = new Set<string>();
+    for (let step = 0; step < 14; step++) {
+      // Past the initial design too (nInitial 6): transfer-BO uses the remembered projections.
+      const req = { space, direction: 'minimize' as const, observations: [...obs], count: 1, seed: step, priors, settings: { nInitial: 6 } };
+      const warm = suggest(req, { cache, priorMemo: memo });
+      // As the suggestion service does: the target's hyperparameters would seed the next fit.
+      for (const [k, v] of cache) if (v.kind === 'target') cache.delete(k);
+      expect(warm).toEqual(suggest(structuredClone(req)));
+      for (const x of warm) obs.push({ config: x.config, value: target(x.config), state: 'completed' });
+      strategies.add(warm[0]!.provenance.strategy);
+    }
+    expect([...strategies]).toEqual(['portfolio', 'transfer-bo']);
+    expect(priors.every((p) => memo.has(p))).toBe(true);
+    // Another target space projects the same remembered priors afresh.
+    const wide: SearchSpace = space.map((p) => ({ ...p, high: 2 }));
+    const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors, settings: { nInitial: 100 } };
+    expect(suggest(req, { cache, priorMemo: memo })).toEqual(suggest(structuredClone(req)));
+    // A prior the memo has not seen is validated, and the error names it by its place in the request.
+    const broken = { ...priors[0]!, observations: [{ config: { x: 0.5, y: 0.5 }, value: 'bad', state: 'completed' }] } as unknown as PriorExperiment;
+    expect(() => suggest({ space, direction: 'minimize', observations: [], count: 1, seed: 1, priors: [...priors, broken] }, { priorMemo: memo })).toThrow(/priors.*6.*observations/s);
   });
 
   it('adapts to the priors that predict the target once results arrive', () => {

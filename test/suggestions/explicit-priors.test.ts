@@ -42,7 +42,8 @@ describe('warm start from an explicit list of experiments', () => {
         const { trials } = await service.suggest(projectId, experimentId, 1);
         counts.push(sessions - before);
         expect(trials).toHaveLength(1);
-        expect(trials[0]!.provenance?.priors.map((p) => p.experimentId).sort()).toEqual([...priors].sort());
+        const used = (trials[0]!.provenance as { priors: { experimentId: string }[] }).priors.map((p) => p.experimentId);
+        expect(used.sort()).toEqual([...priors].sort());
         await completeTrial(graph, projectId, trials[0]!.id, { value: 0.5 });
       }
       return counts;
