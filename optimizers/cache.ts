@@ -12,9 +12,12 @@ export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
 export type CachedTargetHyper = { kind: 'target'; hyper: GPHyperparameters; n: number };
 /** A prior projected onto a target space; `source` is everything the projection is a function of. */
 export type CachedProjection = { kind: 'projection'; source: string; projection: ProjectedPrior };
-/** Portfolio losses of configurations on one prior (by config key); a pure function of the prior's fit. */
-export type CachedLosses = { kind: 'losses'; values: Map<string, number> };
-export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedLosses;
+/**
+ * Numbers per configuration key that are a pure function of one prior's fit and the target space:
+ * portfolio losses (`losses:` keys) and prior means at target configurations (`means:` keys).
+ */
+export type CachedValues = { kind: 'values'; values: Map<string, number> };
+export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */
@@ -34,3 +37,15 @@ export function hashFloats(a: Float64Array, h = 0x811c9dc5): number {
  * the caller's object and by the validated copy; they go when the caller drops its objects.
  */
 export type PriorMemo = WeakMap<object, { parsed: PriorExperiment; projections: Map<string, ProjectedPrior | null> }>;
+
+/** Remembered values per entry: beyond this many the memo starts over (it is only a shortcut). */
+const MAX_REMEMBERED_VALUES = 100_000;
+
+/** The memo of values under `key` in `cache` (a throw-away one without a cache). */
+export function rememberedValues(cache: ModelCache | undefined, key: string): Map<string, number> {
+  const hit = cache?.get(key);
+  if (hit?.kind === 'values' && hit.values.size < MAX_REMEMBERED_VALUES) return hit.values;
+  const values = new Map<string, number>();
+  cache?.set(key, { kind: 'values', values });
+  return values;
+}

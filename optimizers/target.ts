@@ -11,6 +11,8 @@ export type TargetData = {
   y: Float64Array;
   /** Rows of X that are real completed results (not imputed failures). */
   completed: number[];
+  /** Canonical config keys aligned with `completed`. */
+  completedKeys: string[];
   pendingX: Float64Array[];
   /** Canonical keys of every observation, whatever its state: never suggested again if avoidable. */
   keys: Set<string>;
@@ -21,17 +23,18 @@ export type TargetData = {
 export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[]): TargetData {
   const sign = direction === 'maximize' ? -1 : 1;
   const keys = new Set<string>();
-  const done: { x: Float64Array; y: number }[] = [];
+  const done: { x: Float64Array; y: number; key: string }[] = [];
   const failedX: Float64Array[] = [];
   const pendingX: Float64Array[] = [];
   const notes: string[] = [];
   let invalid = 0;
   for (const o of observations) {
-    keys.add(configKey(encoder.space, o.config));
+    const key = configKey(encoder.space, o.config);
+    keys.add(key);
     if (!validateConfig(encoder.space, o.config).ok) invalid++;
     const x = encoder.encode(o.config);
     if (o.state === 'pending') pendingX.push(x);
-    else if (o.state === 'completed' && o.value !== null && Number.isFinite(o.value)) done.push({ x, y: sign * o.value });
+    else if (o.state === 'completed' && o.value !== null && Number.isFinite(o.value)) done.push({ x, y: sign * o.value, key });
     else failedX.push(x);
   }
   if (invalid > 0) notes.push(`${invalid} observation(s) do not validate against the space; encoded after clamping`);
@@ -54,5 +57,5 @@ export function prepareTarget(encoder: Encoder, direction: Direction, observatio
     });
     if (failedX.length > 0) notes.push(`${failedX.length} failed trial(s) imputed with the worst observed value`);
   }
-  return { X, n, y, completed: done.map((_, i) => i), pendingX, keys, failed: failedX.length, notes };
+  return { X, n, y, completed: done.map((_, i) => i), completedKeys: done.map((d) => d.key), pendingX, keys, failed: failedX.length, notes };
 }

@@ -112,7 +112,7 @@ export const warmStartSampler: Sampler = {
     const rel = priorRelevance({
       priors: ctx.priors,
       target: ctx.target,
-      D: ctx.encoder.dim,
+      encoder: ctx.encoder,
       metaFeatures: ctx.metaFeatures,
       minTarget: ctx.settings.minTargetForSimilarity,
       cache: ctx.cache,

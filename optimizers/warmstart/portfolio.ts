@@ -11,7 +11,7 @@
 // GP's mean otherwise; both are copula scores, mapped through Φ to a rank-like loss in [0, 1].
 import type { Config } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import type { ModelCache } from '../cache.ts';
+import { rememberedValues, type ModelCache } from '../cache.ts';
 import { normCdf } from '../math/normal.ts';
 import { configKey } from '../space.ts';
 import { fnv1a } from '../random.ts';
@@ -43,18 +43,6 @@ export function portfolioCandidates(
   return out;
 }
 
-/** Remembered losses per prior: beyond this many the memo starts over (it is only a shortcut). */
-const MAX_REMEMBERED_LOSSES = 100_000;
-
-/** The memo of one prior's losses in `cache` (a throw-away one without a cache). */
-function rememberedLosses(cache: ModelCache | undefined, key: string): Map<string, number> {
-  const hit = cache?.get(key);
-  if (hit?.kind === 'losses' && hit.values.size < MAX_REMEMBERED_LOSSES) return hit.values;
-  const values = new Map<string, number>();
-  cache?.set(key, { kind: 'losses', values });
-  return values;
-}
-
 /**
  * Loss matrix (configs × priors, row-major), each entry in [0, 1], lower is better. With a cache, each
  * prior's losses are remembered by config key: a long initial design asks for the same candidates
@@ -69,7 +57,7 @@ export function lossMatrix(encoder: Encoder, configs: Config[], priors: Projecte
   // Encoded points depend on the target space too, not only on the prior's projected data.
   const space = fnv1a(JSON.stringify(encoder.space)).toString(16);
   priors.forEach((prior, p) => {
-    const memo = rememberedLosses(cache, `losses:${prior.hash}:${space}`);
+    const memo = rememberedValues(cache, `losses:${prior.hash}:${space}`);
     const shared = new Set(prior.shared);
     const missing: number[] = [];
     configs.forEach((c, i) => {

@@ -1,6 +1,8 @@
 // Per-prior evidence of relevance to the target, gathered in one place for the warm-start samplers.
 import type { MetaFeatures } from '../schema.ts';
-import type { ModelCache } from '../cache.ts';
+import { rememberedValues, type ModelCache } from '../cache.ts';
+import type { Encoder } from '../encoding.ts';
+import { fnv1a } from '../random.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
@@ -26,24 +28,51 @@ function completedRows(target: TargetData, D: number): { X: Float64Array; y: Flo
   return { X, y, n };
 }
 
+/**
+ * Prior model means at the target's completed configurations (aligned with `rows`). With a cache
+ * they are remembered per prior fit, target space and configuration, like the portfolio's losses: an
+ * initial design asks again after every result, and only the new results need the prior's model.
+ */
+function meansAtTarget(prior: ProjectedPrior, rows: { X: Float64Array; n: number }, keys: string[], D: number, space: string, cache: ModelCache | undefined): Float64Array | null {
+  const memo = rememberedValues(cache, `means:${prior.hash}:${space}`);
+  const out = new Float64Array(rows.n);
+  const missing: number[] = [];
+  keys.forEach((k, i) => {
+    const v = memo.get(k);
+    if (v === undefined) missing.push(i);
+    else out[i] = v;
+  });
+  if (missing.length === 0) return out;
+  const fit = priorModel(prior, cache);
+  if (!fit) return null;
+  const Q = new Float64Array(missing.length * D);
+  missing.forEach((i, r) => Q.set(rows.X.subarray(i * D, (i + 1) * D), r * D));
+  const mu = fit.gp.predict(Q, missing.length, false).mean;
+  missing.forEach((i, r) => memo.set(keys[i]!, (out[i] = mu[r]!)));
+  return out;
+}
+
 export function priorRelevance(args: {
   priors: ProjectedPrior[];
   target: TargetData;
-  D: number;
+  encoder: Encoder;
   metaFeatures: MetaFeatures | undefined;
   minTarget: number;
   cache: ModelCache | undefined;
 }): PriorRelevance[] {
   const meta = metaFeatureSimilarities(args.metaFeatures ?? undefined, args.priors.map((p) => ({ id: p.id, metaFeatures: p.prior.metaFeatures })));
-  const rows = completedRows(args.target, args.D);
+  const D = args.encoder.dim;
+  const rows = completedRows(args.target, D);
   const usePerf = rows.n >= args.minTarget;
+  // Encoded points depend on the target space too, not only on the prior's projected data.
+  const space = usePerf ? fnv1a(JSON.stringify(args.encoder.space)).toString(16) : '';
   return args.priors.map((prior) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;
     if (usePerf) {
-      const fit = priorModel(prior, args.cache);
-      if (fit) {
-        const a = rankingAgreement(fit.gp.predict(rows.X, rows.n, false).mean, rows.y);
+      const mu = meansAtTarget(prior, rows, args.target.completedKeys, D, space, args.cache);
+      if (mu) {
+        const a = rankingAgreement(mu, rows.y);
         if (Number.isFinite(a)) perf = a;
       }
     }

@@ -93,7 +93,7 @@ describe('warm-start initial design', () => {
     expect(new Set(ids)).toEqual(new Set(['A', 'B']));
   });
 
-  it('remembered portfolio losses give exactly what cold calls give, step after step, and not across target spaces', () => {
+  it('remembered portfolio losses and prior means give exactly what cold calls give, step after step, and not across target spaces', () => {
     const cache = new Map();
     const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
     const obs: Observation[] = [];
@@ -106,6 +106,8 @@ describe('warm-start initial design', () => {
     }
     const memos = [...cache.keys()].filter((k) => k.startsWith('losses:'));
     expect(memos.length).toBe(priors.length);
+    // Prior means at the target's results (how well each prior ranks them) are remembered too.
+    expect([...cache.keys()].filter((k) => k.startsWith('means:')).length).toBe(priors.length);
     // Another target space (same parameters, wider bounds) encodes points differently: fresh memos.
     const wide: SearchSpace = space.map((p) => ({ ...p, high: 2 }));
     const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors: priors.map((p) => ({ ...p, space: wide })), settings: { nInitial: 100 } };
