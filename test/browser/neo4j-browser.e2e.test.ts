@@ -99,8 +99,18 @@ describe.skipIf(!found.path)('Neo4j Browser with the guide, the style sheet and 
     await page.getByText(/You are connected as user/).waitFor();
 
     await run(`:param project => '${project}'`);
-    await run(`:play ${serviceUrl}/browser-guide`);
     const guide = page.locator('[data-testid="frame"]', { has: page.locator('[data-testid="carousel"]') }).first();
+    // Under load Browser's fetch of the guide can fail, and it then shows "No guide by that name"
+    // (seen once in a full CI run, with Chromium being installed meanwhile): play it again, bounded.
+    for (let i = 1; ; i++) {
+      await run(`:play ${serviceUrl}/browser-guide`);
+      try {
+        await guide.waitFor({ timeout: 20_000 });
+        break;
+      } catch (err) {
+        if (i >= 3) throw err;
+      }
+    }
     // One slide per saved query, plus the introduction and the closing slide.
     await expect.poll(() => guide.textContent()).toContain(`1 / ${loadQueries().length + 2}`);
 
