@@ -21,16 +21,16 @@ OPTIONAL MATCH best = (:Trial {id: e.bestTrialId})-[:EVALUATES]->(:Config)
 RETURN context, collect(trials) AS trials, best;
 
 // ==== similar-datasets | The datasets most similar to a given one
-// Nearest neighbours by meta-features through the vector index `dataset_meta_features` (64-d hashed
-// embedding, Euclidean; score = 1 / (1 + distance²)). The given dataset is the project's most
-// recently added one; put `WHERE d.name = 'australian'` before the WITH to pick another.
-// The index spans all projects, so it is asked for more neighbours than needed and filtered.
-MATCH (:Project {name: $project})-[:HAS_DATASET]->(d:Dataset)
+// Nearest neighbours by meta-features among the project's datasets (64-d hashed embedding, scored like
+// the vector index `dataset_meta_features`: 1 / (1 + distance²)). The given dataset is the project's most
+// recently added one; put `WHERE d.name = 'australian'` before the WITH to pick another. The index spans
+// every project, so other projects' datasets can fill its answer; the project's own are scored exactly.
+MATCH (p:Project {name: $project})-[:HAS_DATASET]->(d:Dataset)
 WHERE d.embedding IS NOT NULL
-WITH d ORDER BY d.createdAt DESC LIMIT 1
-CALL db.index.vector.queryNodes('dataset_meta_features', 50, d.embedding) YIELD node AS similar, score
-WHERE similar.projectId = d.projectId AND similar <> d
-RETURN d AS dataset, similar, round(score, 4) AS similarity
+WITH p, d ORDER BY d.createdAt DESC LIMIT 1
+MATCH (p)-[:HAS_DATASET]->(similar:Dataset)
+WHERE similar <> d AND similar.embedding IS NOT NULL
+RETURN d AS dataset, similar, round(vector.similarity.euclidean(d.embedding, similar.embedding), 4) AS similarity
 ORDER BY similarity DESC LIMIT 5;
 
 // ==== provenance | Where a suggestion came from

@@ -22,7 +22,8 @@ describe('the saved queries file', () => {
       expect(q.cypher, q.id).toMatch(/\$project/);
       expect(q.cypher, q.id).not.toMatch(/^\/\//m);
     }
-    expect(queries.find((q) => q.id === 'similar-datasets')!.cypher).toContain("db.index.vector.queryNodes('dataset_meta_features'");
+    // Within the project, scored like the vector index (which spans every project).
+    expect(queries.find((q) => q.id === 'similar-datasets')!.cypher).toContain('vector.similarity.euclidean(d.embedding, similar.embedding)');
   });
 
   it('rejects a query without Cypher and a repeated id', () => {
@@ -77,5 +78,32 @@ describe('GET /browser/style.grass', () => {
       expect(res.body, label).toMatch(new RegExp(`node\\.${label} \\{[^}]*color: #[0-9A-F]{6};[^}]*caption: "\\{name\\}";`));
     }
     expect(res.body).toMatch(/relationship\.SUGGESTED_FROM \{[^}]*caption: "weight \{weight\}";/);
+  });
+});
+
+describe('the similar-datasets query', () => {
+  it("finds a project's own neighbours when other projects hold many nearer datasets", async () => {
+    const { connect } = await import('../../graph/driver.ts');
+    const { testConnection } = await import('../support/graph.ts');
+    const { ensureProject } = await import('../../graph/repositories/projects.ts');
+    const { createDataset } = await import('../../graph/repositories/datasets.ts');
+    const graph = connect(testConnection());
+    try {
+      const stamp = Date.now();
+      const mine = await ensureProject(graph, `similar-datasets-${stamp}`);
+      const other = await ensureProject(graph, `similar-datasets-other-${stamp}`);
+      const at = (v: number) => Array.from({ length: 64 }, (_, i) => (i === 0 ? v : 0.5));
+      const dataset = (name: string, embedding: number[]) => ({ name, version: '1', taskType: 'classification' as const, metaFeatures: { a: 1 }, embedding });
+      await createDataset(graph, mine.id, dataset('older', at(0.1)));
+      await createDataset(graph, mine.id, dataset('newest', at(0.9)));
+      // 60 datasets in another project exactly where the newest one is: the whole answer of an index
+      // query for 50 neighbours.
+      for (let i = 0; i < 60; i++) await createDataset(graph, other.id, dataset(`twin-${i}`, at(0.9)));
+      const q = loadQueries().find((x) => x.id === 'similar-datasets')!;
+      const res = await graph.driver.executeQuery(q.cypher, { project: mine.name }, { database: graph.database });
+      expect(res.records.map((r) => [r.get('dataset').properties.name, r.get('similar').properties.name])).toEqual([['newest', 'older']]);
+    } finally {
+      await graph.close();
+    }
   });
 });
