@@ -169,7 +169,8 @@ try {
   {
     // The plumbing floor: the same HTTP requests from the same clients, and the same number of
     // Neo4j transactions as an ask+tell in the random phase (a history read, a write; a write), each
-    // doing the least work a repository function does. No service can do an ask+tell for less.
+    // doing the least work a repository function does: what this request and transaction pattern costs
+    // with nothing in it.
     const experiments = await throwAway('floor', 16, false);
     const cpu = cpuMeter(neo4jPid);
     const { done, asks } = await askAndTell(experiments, SECONDS, true);
