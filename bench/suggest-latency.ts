@@ -78,25 +78,23 @@ const app = await buildApp({ graph, rateLimitPerMinute: 0 });
 try {
   const project = 'bench-suggest';
   const { secret: key, projectId } = await createKey(graph, project, 'bench');
-  let floorProject = projectId;
-  // Routes for the plumbing floor (below): an experiment's event number read, then an empty write
-  // (a stale sweep of an experiment without trials); the tell is one more such write.
-  app.post<{ Params: { id: string } }>('/bench/floor/:id/suggestions', async (req, reply) => {
-    await eventSeqs(graph, [floorProject], [req.params.id]);
-    await markStale(graph, floorProject, req.params.id, 3600);
-    return reply.code(201).send({ trials: [{ id: req.params.id }] });
-  });
-  app.post<{ Params: { id: string } }>('/bench/floor/:id/complete', async (req) => {
-    await markStale(graph, floorProject, req.params.id, 3600);
-    return { id: req.params.id };
-  });
   const priorLines = Array.from({ length: PRIORS }, (_, i) => line(`prior-${i}`, PRIOR_TRIALS, (i % 10) / 10));
   const priorIds = (await runImport(graph, projectId, priorLines.join('\n'))).experiments.map((e) => e.experimentId);
   // Experiments that only generate load (warm-up, floor, random phase) live in a project of their
   // own: they finish with many completed trials and the target's meta-features, and in the main
   // project they would crowd the 50 priors out of the similarity search.
   const scratch = await createKey(graph, `${project}-scratch`, 'bench');
-  floorProject = scratch.projectId;
+  // Routes for the plumbing floor (below): an experiment's event number read, then an empty write
+  // (a stale sweep of an experiment without trials); the tell is one more such write.
+  app.post<{ Params: { id: string } }>('/bench/floor/:id/suggestions', async (req, reply) => {
+    await eventSeqs(graph, [scratch.projectId], [req.params.id]);
+    await markStale(graph, scratch.projectId, req.params.id, 3600);
+    return reply.code(201).send({ trials: [{ id: req.params.id }] });
+  });
+  app.post<{ Params: { id: string } }>('/bench/floor/:id/complete', async (req) => {
+    await markStale(graph, scratch.projectId, req.params.id, 3600);
+    return { id: req.params.id };
+  });
   const target = await runImport(graph, projectId, line('target', TARGET_TRIALS, 0.05, { status: 'running', warmStart: { mode: 'auto', maxPriors: PRIORS } }));
   const targetId = target.experiments[0]!.experimentId;
   await app.listen({ host: '127.0.0.1', port: 0 });

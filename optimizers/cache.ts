@@ -5,7 +5,8 @@
 // next hyperparameter search, so results with a warm cache can differ slightly from a cold call.
 import type { GPHyperparameters } from './models/gp.ts';
 import type { FitResult } from './models/fit.ts';
-import type { PriorExperiment } from './schema.ts';
+import { fnv1a } from './random.ts';
+import type { PriorExperiment, SearchSpace } from './schema.ts';
 import type { ProjectedPrior } from './warmstart/project.ts';
 
 export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
@@ -37,6 +38,11 @@ export function hashFloats(a: Float64Array, h = 0x811c9dc5): number {
  * the caller's object and by the validated copy; they go when the caller drops its objects.
  */
 export type PriorMemo = WeakMap<object, { parsed: PriorExperiment; projections: Map<string, ProjectedPrior | null> }>;
+
+/** Part of a memo key for values at encoded points: they depend on the target space, not only on a prior's data. */
+export function spaceKey(space: SearchSpace): string {
+  return fnv1a(JSON.stringify(space)).toString(16);
+}
 
 /** Remembered values per entry: beyond this many the memo starts over (it is only a shortcut). */
 const MAX_REMEMBERED_VALUES = 100_000;

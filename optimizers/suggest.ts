@@ -27,18 +27,19 @@ export type SuggestOptions = {
  * cost as much as the rest of an initial-design suggestion.
  */
 function validate(request: SuggestRequest, memo: PriorMemo | undefined): SuggestRequest {
-  const given: unknown = request?.priors;
-  const remembered = memo && Array.isArray(given) ? (given as object[]).map((p) => (p && typeof p === 'object' ? memo.get(p)?.parsed : undefined)) : undefined;
-  const parsed = SuggestRequestSchema.safeParse(remembered ? { ...request, priors: (given as object[]).filter((_, i) => !remembered[i]) } : request);
+  // WeakMap.get answers undefined for anything that is not an object, so malformed input falls through to zod.
+  const given = memo && Array.isArray(request?.priors) ? (request.priors as object[]) : undefined;
+  const remembered = given?.map((p) => memo!.get(p)?.parsed);
+  const parsed = SuggestRequestSchema.safeParse(given && remembered ? { ...request, priors: given.filter((_, i) => !remembered[i]) } : request);
   if (!parsed.success) {
     // Reported against the request as given, so paths index the caller's own priors.
     const full = SuggestRequestSchema.safeParse(request);
     throw new Error(`invalid suggest request: ${(full.error ?? parsed.error).message}`);
   }
-  if (!remembered || !memo) return parsed.data;
+  if (!given || !remembered || !memo) return parsed.data;
   const fresh = parsed.data.priors ?? [];
   let k = 0;
-  const priors = (given as object[]).map((p, i) => {
+  const priors = given.map((p, i) => {
     const hit = remembered[i];
     if (hit) return hit;
     const v = fresh[k++]!;

@@ -11,10 +11,9 @@
 // GP's mean otherwise; both are copula scores, mapped through Φ to a rank-like loss in [0, 1].
 import type { Config } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import { rememberedValues, type ModelCache } from '../cache.ts';
+import { rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
 import { normCdf } from '../math/normal.ts';
 import { configKey } from '../space.ts';
-import { fnv1a } from '../random.ts';
 import { mapConfig, sharedKey, type ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
 
@@ -54,8 +53,7 @@ export function lossMatrix(encoder: Encoder, configs: Config[], priors: Projecte
   const D = encoder.dim;
   const out = new Float64Array(C * P);
   const keys = configs.map((c) => configKey(encoder.space, c));
-  // Encoded points depend on the target space too, not only on the prior's projected data.
-  const space = fnv1a(JSON.stringify(encoder.space)).toString(16);
+  const space = spaceKey(encoder.space);
   priors.forEach((prior, p) => {
     const memo = rememberedValues(cache, `losses:${prior.hash}:${space}`);
     const shared = new Set(prior.shared);

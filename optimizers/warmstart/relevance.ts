@@ -1,8 +1,7 @@
 // Per-prior evidence of relevance to the target, gathered in one place for the warm-start samplers.
 import type { MetaFeatures } from '../schema.ts';
-import { rememberedValues, type ModelCache } from '../cache.ts';
+import { rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
 import type { Encoder } from '../encoding.ts';
-import { fnv1a } from '../random.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
@@ -64,8 +63,7 @@ export function priorRelevance(args: {
   const D = args.encoder.dim;
   const rows = completedRows(args.target, D);
   const usePerf = rows.n >= args.minTarget;
-  // Encoded points depend on the target space too, not only on the prior's projected data.
-  const space = usePerf ? fnv1a(JSON.stringify(args.encoder.space)).toString(16) : '';
+  const space = usePerf ? spaceKey(args.encoder.space) : '';
   return args.priors.map((prior) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;

@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadQueries, parseQueries } from '../../graph/browser/guide.ts';
+import { createDataset } from '../../graph/repositories/datasets.ts';
+import { ensureProject } from '../../graph/repositories/projects.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 import { testApi, type TestApi } from '../support/api.ts';
+import { testGraph } from '../support/graph.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -83,11 +86,7 @@ describe('GET /browser/style.grass', () => {
 
 describe('the similar-datasets query', () => {
   it("finds a project's own neighbours when other projects hold many nearer datasets", async () => {
-    const { connect } = await import('../../graph/driver.ts');
-    const { testConnection } = await import('../support/graph.ts');
-    const { ensureProject } = await import('../../graph/repositories/projects.ts');
-    const { createDataset } = await import('../../graph/repositories/datasets.ts');
-    const graph = connect(testConnection());
+    const graph = testGraph();
     try {
       const stamp = Date.now();
       const mine = await ensureProject(graph, `similar-datasets-${stamp}`);

@@ -63,12 +63,13 @@ describe.skipIf(!found.path)('Neo4j Browser with the guide, the style sheet and 
   }
 
   /**
-   * Clicks until `appears` is visible. Under load a click can land while the guide's carousel is still
-   * settling and do nothing; a bounded retry keeps the test about the Browser, not about timing.
+   * Does `act` until `appears` is visible. Under load a click can land while the guide's carousel is
+   * still settling and do nothing, and Browser's fetch of the guide can fail ("No guide by that name");
+   * a bounded retry keeps the test about the Browser, not about timing.
    */
-  async function clickUntil(target: Locator, appears: Locator, attempts = 3, timeout = 15_000): Promise<void> {
+  async function until(act: () => Promise<void>, appears: Locator, attempts = 3, timeout = 15_000): Promise<void> {
     for (let i = 1; ; i++) {
-      await target.click();
+      await act();
       try {
         await appears.waitFor({ timeout });
         return;
@@ -77,6 +78,8 @@ describe.skipIf(!found.path)('Neo4j Browser with the guide, the style sheet and 
       }
     }
   }
+
+  const clickUntil = (target: Locator, appears: Locator) => until(() => target.click(), appears);
 
   it('logs in, plays the guide and draws the experiment of a guide query in the service style', async () => {
     try {
@@ -100,17 +103,7 @@ describe.skipIf(!found.path)('Neo4j Browser with the guide, the style sheet and 
 
     await run(`:param project => '${project}'`);
     const guide = page.locator('[data-testid="frame"]', { has: page.locator('[data-testid="carousel"]') }).first();
-    // Under load Browser's fetch of the guide can fail, and it then shows "No guide by that name"
-    // (seen once in a full CI run, with Chromium being installed meanwhile): play it again, bounded.
-    for (let i = 1; ; i++) {
-      await run(`:play ${serviceUrl}/browser-guide`);
-      try {
-        await guide.waitFor({ timeout: 20_000 });
-        break;
-      } catch (err) {
-        if (i >= 3) throw err;
-      }
-    }
+    await until(() => run(`:play ${serviceUrl}/browser-guide`), guide, 3, 20_000);
     // One slide per saved query, plus the introduction and the closing slide.
     await expect.poll(() => guide.textContent()).toContain(`1 / ${loadQueries().length + 2}`);
 
