@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Experiment, Trial, WarmStart } from '../model.ts';
-import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
+import { json, parseJson, read, readStatement, rows, write, writeStatement, type Tx } from '../tx.ts';
 import { DATASET_FIELDS, toDataset } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, getExperimentTx, toExperiment } from './experiments.ts';
 import { CREATE_TRIAL_NODE, linkConfig, TRIAL_FIELDS, UPDATE_BEST, toTrial, trialProps, type TrialWrite } from './trials.ts';
@@ -132,9 +132,7 @@ export async function readHistorySince(
   priorIds: string[] = [],
   priorProjects: string[] = [projectId],
 ): Promise<ExperimentHistory & { priorSeqs: Map<string, number> }> {
-  const [r] = await read(graph, (tx) =>
-    rows(tx, HISTORY_SINCE, { id, projectId, since: since === null ? null : int(since), priorIds, priorProjects }),
-  );
+  const [r] = await readStatement(graph, HISTORY_SINCE, { id, projectId, since: since === null ? null : int(since), priorIds, priorProjects });
   if (!r) throw new NotFoundError('experiment', id);
   const ds: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) if (k.startsWith('ds_')) ds[k.slice(3)] = v;
@@ -179,8 +177,10 @@ export function mergeHistory(cached: ExperimentHistory, delta: ExperimentHistory
 
 /** Current event sequence numbers, to tell whether a cached prior is still current. */
 export async function eventSeqs(graph: Graph, projectIds: string[], ids: string[]): Promise<Map<string, number>> {
-  const found = await read(graph, (tx) =>
-    rows<{ id: string; seq: number }>(tx, 'MATCH (e:Experiment) WHERE e.id IN $ids AND e.projectId IN $projectIds RETURN e.id AS id, coalesce(e.eventSeq, 0) AS seq', { ids, projectIds }),
+  const found = await readStatement<{ id: string; seq: number }>(
+    graph,
+    'MATCH (e:Experiment) WHERE e.id IN $ids AND e.projectId IN $projectIds RETURN e.id AS id, coalesce(e.eventSeq, 0) AS seq',
+    { ids, projectIds },
   );
   return new Map(found.map((r) => [r.id, Number(r.seq)]));
 }
@@ -257,11 +257,12 @@ export interface BatchLinks {
 }
 
 /**
- * Records one batch of suggestions atomically, in two statements: the first write-locks the
- * experiment and reads what the second needs (status, configurations pending meanwhile, existing
- * WARM_STARTED_FROM links); the second creates the running trials with their provenance and updates
- * (Experiment)-[:WARM_STARTED_FROM]->(prior Experiment) with the latest similarity and weight.
- * Configurations that became pending meanwhile (another writer) are dropped, never duplicated.
+ * Records one batch of suggestions atomically, in one statement (so one auto-commit transaction,
+ * see writeStatement): it write-locks the experiment, checks that it is running, drops the
+ * configurations that became pending meanwhile (another writer; never duplicated), creates the
+ * running trials with their provenance and updates (Experiment)-[:WARM_STARTED_FROM]->(prior
+ * Experiment) with the latest similarity and weight. A paused, finished or missing experiment gets
+ * no write at all.
  *
  * The (Trial)-[:SUGGESTED_FROM]->(prior Trial) edges are returned as `links`, to be written by
  * writeBatchLinks after this transaction commits: creating a relationship write-locks both of its
@@ -269,7 +270,8 @@ export interface BatchLinks {
  * holding those locks for the whole batch transaction serialized all of them. For the same reason a
  * configuration taken from a prior (a suggestion with sources) gets its (Trial)-[:EVALUATES]->(Config)
  * edge there too: every experiment warm-starting from those priors tries the same configurations, so
- * their Config nodes are the most contended of all. Other configurations are linked here.
+ * their Config nodes are the most contended of all. Other configurations are linked here. Likewise a
+ * WARM_STARTED_FROM link is created once, at its first use, and afterwards only its properties change.
  */
 export async function recordSuggestions(
   graph: Graph,
@@ -282,49 +284,35 @@ export async function recordSuggestions(
   // A nearly exhausted finite space can make the optimizer repeat itself: first occurrence wins.
   const seen = new Set<string>();
   const unique = items.filter((i) => !seen.has(i.configHash) && !!seen.add(i.configHash));
-  return write(graph, async (tx) => {
-    const [state] = await rows<{ status: string; pending: string[]; warm: string[] }>(
-      tx,
-      `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
-       SET e.lock = true REMOVE e.lock
-       WITH e
+  const props = unique.map(({ sources: _sources, ...w }) => trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }));
+  const found = await writeStatement(
+    graph,
+    `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
+     SET e.lock = true REMOVE e.lock
+     WITH e
+     CALL (e) {
+       OPTIONAL MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.state IN ['queued', 'running'] AND t.configHash IN $hashes
+       RETURN collect(t.configHash) AS pending
+     }
+     WITH e, [k IN range(0, size($items) - 1) WHERE e.status = 'running' AND NOT $items[k].configHash IN pending] AS keep
+     OPTIONAL CALL (e, keep) {
+       WITH * WHERE size(keep) > 0
+       MATCH (e)-[:OF_MODEL]->(m:Model)
        CALL (e) {
-         OPTIONAL MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.state IN ['queued', 'running'] AND t.configHash IN $hashes
-         RETURN collect(t.configHash) AS pending
-       }
-       CALL (e) {
-         OPTIONAL MATCH (e)-[:WARM_STARTED_FROM]->(p:Experiment) WHERE $withPriors
-         RETURN collect(p.id) AS warm
-       }
-       RETURN e.status AS status, pending, warm`,
-      { experimentId, projectId, hashes: unique.map((i) => i.configHash), withPriors: priors.length > 0 },
-    );
-    if (!state) throw new NotFoundError('experiment', experimentId);
-    if (state.status !== 'running') throw notRunning(state.status);
-    const pending = new Set(state.pending);
-    const fresh = unique.filter((i) => !pending.has(i.configHash));
-    if (fresh.length === 0) return { trials: [], links: { sources: [], configs: [] } };
-    // Creating a WARM_STARTED_FROM link write-locks both experiments, and many experiments
-    // warm-start from the same priors: create each link once, afterwards only update its properties.
-    const existing = new Set(state.warm);
-    const props = fresh.map(({ sources: _sources, ...w }) => trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }));
-    const found = await rows(
-      tx,
-      `MATCH (e:Experiment {id: $experimentId})-[:OF_MODEL]->(m:Model)
-       CALL (e) {
-         UNWIND $known AS p
-         MATCH (e)-[w:WARM_STARTED_FROM]->(prior:Experiment {id: p.experimentId})
-         SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1
-       }
-       CALL (e) {
-         UNWIND $firstUse AS p
+         UNWIND $priors AS p
+         CALL (e, p) {
+           MATCH (e)-[w:WARM_STARTED_FROM]->(:Experiment {id: p.experimentId})
+           SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1
+           RETURN count(w) AS had
+         }
+         WITH e, p WHERE had = 0
          MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId IN $priorProjects
          CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), lastAt: datetime(), uses: 1}]->(prior)
        }
-       SET e.trialCount = e.trialCount + $n, e.updatedAt = datetime(), e.eventSeq = coalesce(e.eventSeq, 0) + 1
-       WITH e, m, e.trialCount - $n AS base, e.eventSeq AS seq
-       UNWIND range(0, $n - 1) AS k
-       WITH e, m, base + k AS number, seq, $items[k] AS raw
+       SET e.trialCount = e.trialCount + size(keep), e.updatedAt = datetime(), e.eventSeq = coalesce(e.eventSeq, 0) + 1
+       WITH e, m, keep, e.trialCount - size(keep) AS base, e.eventSeq AS seq
+       UNWIND range(0, size(keep) - 1) AS k
+       WITH e, m, base + k AS number, seq, $items[keep[k]] AS raw
        WITH e, m, raw {.*, number: number, seq: seq, name: '#' + toString(number) + ' running'} AS item
        ${CREATE_TRIAL_NODE}
        WITH e, m, item, t
@@ -332,35 +320,41 @@ export async function recordSuggestions(
          WITH * WHERE NOT item.deferConfig
          ${linkConfig()}
        }
-       RETURN ${TRIAL_FIELDS}, m.id AS modelId ORDER BY t.number`,
-      {
-        experimentId,
-        projectId,
-        priorProjects,
-        n: int(fresh.length),
-        known: priors.filter((p) => existing.has(p.experimentId)),
-        firstUse: priors.filter((p) => !existing.has(p.experimentId)),
-        items: fresh.map(({ sources }, i) => ({
-          ...props[i]!,
-          deferConfig: sources.length > 0,
-          id: randomUUID(),
-          intermediateSteps: [],
-          intermediateValues: [],
-          createdAt: null,
-          startedAt: null,
-          completedAt: null,
-        })),
-      },
-    );
-    const trials = found.map(toTrial);
-    const sources = trials.flatMap((t, i) => (fresh[i]?.sources ?? []).map((s) => ({ from: t.id, to: s.trialId, weight: s.weight })));
-    const configs = trials.flatMap((t, i) => {
-      if (fresh[i]!.sources.length === 0) return [];
-      const { config, configHash, configName, configParams } = props[i]!;
-      return [{ trialId: t.id, modelId: String(found[i]!.modelId), projectId, configHash, configName, config, configParams }];
-    });
-    return { trials, links: { sources, configs } };
+       RETURN t, m.id AS modelId, item.batchIndex AS batchIndex
+     }
+     RETURN e.status AS status, modelId, batchIndex, ${TRIAL_FIELDS} ORDER BY t.number`,
+    {
+      experimentId,
+      projectId,
+      priorProjects,
+      priors,
+      hashes: unique.map((i) => i.configHash),
+      items: unique.map(({ sources }, i) => ({
+        ...props[i]!,
+        batchIndex: i,
+        deferConfig: sources.length > 0,
+        id: randomUUID(),
+        intermediateSteps: [],
+        intermediateValues: [],
+        createdAt: null,
+        startedAt: null,
+        completedAt: null,
+      })),
+    },
+  );
+  const status = found[0]?.status;
+  if (status === undefined) throw new NotFoundError('experiment', experimentId);
+  if (status !== 'running') throw notRunning(String(status));
+  const created = found.filter((r) => r.id !== null);
+  const trials = created.map(toTrial);
+  const sources = trials.flatMap((t, i) => unique[Number(created[i]!.batchIndex)]!.sources.map((s) => ({ from: t.id, to: s.trialId, weight: s.weight })));
+  const configs = trials.flatMap((t, i) => {
+    const index = Number(created[i]!.batchIndex);
+    if (unique[index]!.sources.length === 0) return [];
+    const { config, configHash, configName, configParams } = props[index]!;
+    return [{ trialId: t.id, modelId: String(created[i]!.modelId), projectId, configHash, configName, config, configParams }];
   });
+  return { trials, links: { sources, configs } };
 }
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -400,21 +394,19 @@ export async function writeBatchLinks(graph: Graph, priorProjects: string[], lin
 
 /** Running trials older than the timeout become stale: no longer pending, but a late result is still accepted. */
 export async function markStale(graph: Graph, projectId: string, experimentId: string, timeoutSeconds: number): Promise<number> {
-  return write(graph, async (tx) => {
-    const [r] = await rows<{ n: number }>(
-      tx,
-      `MATCH (e:Experiment {id: $experimentId})-[:HAS_TRIAL]->(t:Trial {state: 'running'})
-       WHERE e.projectId = $projectId AND t.startedAt < datetime() - duration({seconds: $timeout})
-       WITH e, collect(t) AS stale WHERE size(stale) > 0
-       SET e.eventSeq = coalesce(e.eventSeq, 0) + 1
-       WITH e, stale
-       UNWIND stale AS t
-       SET t.state = 'stale', t.staleSeq = e.eventSeq, t.changedSeq = e.eventSeq, t.name = '#' + toString(t.number) + ' stale'
-       RETURN count(t) AS n`,
-      { experimentId, projectId, timeout: timeoutSeconds },
-    );
-    return Number(r?.n ?? 0);
-  });
+  const [r] = await writeStatement<{ n: number }>(
+    graph,
+    `MATCH (e:Experiment {id: $experimentId})-[:HAS_TRIAL]->(t:Trial {state: 'running'})
+     WHERE e.projectId = $projectId AND t.startedAt < datetime() - duration({seconds: $timeout})
+     WITH e, collect(t) AS stale WHERE size(stale) > 0
+     SET e.eventSeq = coalesce(e.eventSeq, 0) + 1
+     WITH e, stale
+     UNWIND stale AS t
+     SET t.state = 'stale', t.staleSeq = e.eventSeq, t.changedSeq = e.eventSeq, t.name = '#' + toString(t.number) + ' stale'
+     RETURN count(t) AS n`,
+    { experimentId, projectId, timeout: timeoutSeconds },
+  );
+  return Number(r?.n ?? 0);
 }
 
 /**

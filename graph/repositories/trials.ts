@@ -3,7 +3,7 @@ import { int } from 'neo4j-driver';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { Trial, type TrialState } from '../model.ts';
-import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
+import { json, parseJson, read, rows, write, writeStatement, type Tx } from '../tx.ts';
 
 export const TRIAL_FIELDS = `t.id AS id, t.experimentId AS experimentId, t.number AS number, t.state AS state,
   t.config AS config, t.configHash AS configHash, t.value AS value, t.metrics AS metrics,
@@ -265,49 +265,48 @@ export async function completeTrial(
   id: string,
   result: { value: number; metrics?: Record<string, number>; durationSeconds?: number },
 ): Promise<{ trial: Trial; changed: boolean }> {
-  return write(graph, async (tx) => {
-    const metrics = result.metrics ?? {};
-    // One statement: lock (experiment first, then trial, as lockTrial does), read the state, and
-    // complete only an open trial. The caption's number part is filled in by the statement.
-    const [row] = await rows(
-      tx,
-      `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId
-       MATCH (e:Experiment {id: t.experimentId})
-       SET e.lock = true REMOVE e.lock
-       SET t.lock = true REMOVE t.lock
-       WITH t, e, t.state AS before
-       CALL (t, e, before) {
-         WITH * WHERE before IN $open
-         SET t.state = 'completed', t.value = $value, t.metrics = $metrics, t.completedAt = datetime(),
-             t.durationSeconds = coalesce($duration, CASE WHEN t.startedAt IS NULL THEN null
-               ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
-             t.name = '#' + toString(t.number) + $nameSuffix, e.completedCount = e.completedCount + 1, e.updatedAt = datetime(),
-             t.finishedSeq = coalesce(e.eventSeq, 0) + 1, t.changedSeq = coalesce(e.eventSeq, 0) + 1,
-             e.eventSeq = coalesce(e.eventSeq, 0) + 1
-         WITH t, e, {id: t.id, value: t.value} AS c
-         ${UPDATE_BEST}
-       }
-       RETURN before, ${TRIAL_FIELDS}`,
-      {
-        id,
-        projectId,
-        open: OPEN,
-        value: result.value,
-        metrics: json(metrics),
-        duration: result.durationSeconds ?? null,
-        nameSuffix: caption(0, 'completed', result.value).slice('#0'.length),
-      },
-    );
-    if (!row) throw new NotFoundError('trial', id);
-    const { before, ...fields } = row as Record<string, unknown> & { before: TrialState };
-    const t = toTrial(fields);
-    if (OPEN.includes(before)) return { trial: t, changed: true };
-    if (before === 'completed') {
-      if (t.value === result.value && sameMetrics(t.metrics, metrics)) return { trial: t, changed: false };
-      throw new ConflictError(`trial #${t.number} is already completed with value ${t.value}`, { state: t.state, value: t.value });
-    }
-    throw new ConflictError(`trial #${t.number} is ${t.state}; it cannot be completed`, { state: t.state });
-  });
+  const metrics = result.metrics ?? {};
+  // One statement, so its own transaction: lock (experiment first, then trial, as lockTrial does),
+  // read the state, and complete only an open trial; a trial that is not open is left as it was,
+  // so the conflicts below need no rollback. The caption's number part is filled in by the statement.
+  const [row] = await writeStatement(
+    graph,
+    `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId
+     MATCH (e:Experiment {id: t.experimentId})
+     SET e.lock = true REMOVE e.lock
+     SET t.lock = true REMOVE t.lock
+     WITH t, e, t.state AS before
+     CALL (t, e, before) {
+       WITH * WHERE before IN $open
+       SET t.state = 'completed', t.value = $value, t.metrics = $metrics, t.completedAt = datetime(),
+           t.durationSeconds = coalesce($duration, CASE WHEN t.startedAt IS NULL THEN null
+             ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
+           t.name = '#' + toString(t.number) + $nameSuffix, e.completedCount = e.completedCount + 1, e.updatedAt = datetime(),
+           t.finishedSeq = coalesce(e.eventSeq, 0) + 1, t.changedSeq = coalesce(e.eventSeq, 0) + 1,
+           e.eventSeq = coalesce(e.eventSeq, 0) + 1
+       WITH t, e, {id: t.id, value: t.value} AS c
+       ${UPDATE_BEST}
+     }
+     RETURN before, ${TRIAL_FIELDS}`,
+    {
+      id,
+      projectId,
+      open: OPEN,
+      value: result.value,
+      metrics: json(metrics),
+      duration: result.durationSeconds ?? null,
+      nameSuffix: caption(0, 'completed', result.value).slice('#0'.length),
+    },
+  );
+  if (!row) throw new NotFoundError('trial', id);
+  const { before, ...fields } = row as Record<string, unknown> & { before: TrialState };
+  const t = toTrial(fields);
+  if (OPEN.includes(before)) return { trial: t, changed: true };
+  if (before === 'completed') {
+    if (t.value === result.value && sameMetrics(t.metrics, metrics)) return { trial: t, changed: false };
+    throw new ConflictError(`trial #${t.number} is already completed with value ${t.value}`, { state: t.state, value: t.value });
+  }
+  throw new ConflictError(`trial #${t.number} is ${t.state}; it cannot be completed`, { state: t.state });
 }
 
 export async function failTrial(graph: Graph, projectId: string, id: string, reason: string | null): Promise<{ trial: Trial; changed: boolean }> {
