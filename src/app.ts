@@ -111,9 +111,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
   await app.register(datasetRoutes, { graph: opts.graph, csvLimit: opts.csvLimit ?? 2 * 1024 ** 3 });
   await app.register(experimentRoutes, { graph: opts.graph });
-  await app.register(trialRoutes, { graph: opts.graph });
+  const suggestions = new SuggestionService(opts.graph, opts.suggestions);
+  await app.register(trialRoutes, { graph: opts.graph, suggestions });
   await app.register(similarRoutes, { graph: opts.graph });
-  await app.register(suggestionRoutes, { graph: opts.graph, suggestions: new SuggestionService(opts.graph, opts.suggestions) });
+  await app.register(suggestionRoutes, { graph: opts.graph, suggestions });
   await app.register(sharingRoutes, { graph: opts.graph });
   await app.register(transferRoutes, { graph: opts.graph, importLimit: opts.importLimit ?? 512 * 1024 ** 2 });
   return app;

@@ -257,6 +257,23 @@ export interface BatchLinks {
 }
 
 /**
+ * What recordSuggestions wrote, and the experiment around it: its event number before and after
+ * the write (equal when nothing was written), trial count and updatedAt after it, and the current
+ * event numbers of the `priorIds` asked for. `outdated`: the experiment was not at `expectSeq`, so
+ * nothing was written.
+ */
+export interface RecordedBatch {
+  trials: Trial[];
+  links: BatchLinks;
+  seqBefore: number;
+  seqAfter: number;
+  trialCount: number;
+  experimentUpdatedAt: string;
+  priorSeqs: Map<string, number>;
+  outdated: boolean;
+}
+
+/**
  * Records one batch of suggestions atomically, in one statement (so one auto-commit transaction,
  * see writeStatement): it write-locks the experiment, checks that it is running, drops the
  * configurations that became pending meanwhile (another writer; never duplicated), creates the
@@ -280,7 +297,8 @@ export async function recordSuggestions(
   items: SuggestionWrite[],
   priors: PriorUse[],
   priorProjects: string[] = [projectId],
-): Promise<{ trials: Trial[]; links: BatchLinks }> {
+  opts: { expectSeq?: number | null; priorIds?: string[] } = {},
+): Promise<RecordedBatch> {
   // A nearly exhausted finite space can make the optimizer repeat itself: first occurrence wins.
   const seen = new Set<string>();
   const unique = items.filter((i) => !seen.has(i.configHash) && !!seen.add(i.configHash));
@@ -289,12 +307,18 @@ export async function recordSuggestions(
     graph,
     `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
      SET e.lock = true REMOVE e.lock
-     WITH e
+     WITH e, coalesce(e.eventSeq, 0) AS seqBefore
      CALL (e) {
        OPTIONAL MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.state IN ['queued', 'running'] AND t.configHash IN $hashes
        RETURN collect(t.configHash) AS pending
      }
-     WITH e, [k IN range(0, size($items) - 1) WHERE e.status = 'running' AND NOT $items[k].configHash IN pending] AS keep
+     WITH e, seqBefore, [k IN range(0, size($items) - 1)
+       WHERE e.status = 'running' AND ($expectSeq IS NULL OR seqBefore = $expectSeq) AND NOT $items[k].configHash IN pending] AS keep
+     CALL () {
+       UNWIND $priorIds AS pid
+       MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $priorProjects
+       RETURN collect([p.id, coalesce(p.eventSeq, 0)]) AS priorSeqs
+     }
      OPTIONAL CALL (e, keep) {
        WITH * WHERE size(keep) > 0
        MATCH (e)-[:OF_MODEL]->(m:Model)
@@ -322,12 +346,15 @@ export async function recordSuggestions(
        }
        RETURN t, m.id AS modelId, item.batchIndex AS batchIndex
      }
-     RETURN e.status AS status, modelId, batchIndex, ${TRIAL_FIELDS} ORDER BY t.number`,
+     RETURN e.status AS status, seqBefore, coalesce(e.eventSeq, 0) AS seqAfter, e.trialCount AS trialCount,
+       toString(e.updatedAt) AS experimentUpdatedAt, priorSeqs, modelId, batchIndex, ${TRIAL_FIELDS} ORDER BY t.number`,
     {
       experimentId,
       projectId,
       priorProjects,
       priors,
+      expectSeq: opts.expectSeq === undefined || opts.expectSeq === null ? null : int(opts.expectSeq),
+      priorIds: opts.priorIds ?? [],
       hashes: unique.map((i) => i.configHash),
       items: unique.map(({ sources }, i) => ({
         ...props[i]!,
@@ -342,9 +369,20 @@ export async function recordSuggestions(
       })),
     },
   );
-  const status = found[0]?.status;
-  if (status === undefined) throw new NotFoundError('experiment', experimentId);
-  if (status !== 'running') throw notRunning(String(status));
+  const head = found[0];
+  if (head === undefined) throw new NotFoundError('experiment', experimentId);
+  if (head.status !== 'running') throw notRunning(String(head.status));
+  const seqBefore = Number(head.seqBefore);
+  const state = {
+    seqBefore,
+    seqAfter: Number(head.seqAfter),
+    trialCount: Number(head.trialCount),
+    experimentUpdatedAt: String(head.experimentUpdatedAt),
+    priorSeqs: new Map((head.priorSeqs as [string, number][]).map(([pid, seq]) => [pid, Number(seq)])),
+  };
+  if (opts.expectSeq !== undefined && opts.expectSeq !== null && seqBefore !== opts.expectSeq) {
+    return { ...state, trials: [], links: { sources: [], configs: [] }, outdated: true };
+  }
   const created = found.filter((r) => r.id !== null);
   const trials = created.map(toTrial);
   const sources = trials.flatMap((t, i) => unique[Number(created[i]!.batchIndex)]!.sources.map((s) => ({ from: t.id, to: s.trialId, weight: s.weight })));
@@ -354,7 +392,7 @@ export async function recordSuggestions(
     const { config, configHash, configName, configParams } = props[index]!;
     return [{ trialId: t.id, modelId: String(created[i]!.modelId), projectId, configHash, configName, config, configParams }];
   });
-  return { trials, links: { sources, configs } };
+  return { ...state, trials, links: { sources, configs }, outdated: false };
 }
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);

@@ -252,6 +252,12 @@ async function lockTrial(tx: Tx, projectId: string, id: string): Promise<Trial> 
 }
 
 const OPEN: TrialState[] = ['queued', 'running', 'stale'];
+
+/** What a write did to its experiment: the event number it took, and the experiment's new updatedAt. */
+export interface ExperimentEvent {
+  seq: number;
+  experimentUpdatedAt: string;
+}
 const sameMetrics = (a: Record<string, number>, b: Record<string, number>) => json(Object.entries(a).sort()) === json(Object.entries(b).sort());
 
 /**
@@ -264,7 +270,7 @@ export async function completeTrial(
   projectId: string,
   id: string,
   result: { value: number; metrics?: Record<string, number>; durationSeconds?: number },
-): Promise<{ trial: Trial; changed: boolean }> {
+): Promise<{ trial: Trial; changed: boolean; event?: ExperimentEvent }> {
   const metrics = result.metrics ?? {};
   // One statement, so its own transaction: lock (experiment first, then trial, as lockTrial does),
   // read the state, and complete only an open trial; a trial that is not open is left as it was,
@@ -287,7 +293,7 @@ export async function completeTrial(
        WITH t, e, {id: t.id, value: t.value} AS c
        ${UPDATE_BEST}
      }
-     RETURN before, ${TRIAL_FIELDS}`,
+     RETURN before, coalesce(e.eventSeq, 0) AS eventSeq, toString(e.updatedAt) AS experimentUpdatedAt, ${TRIAL_FIELDS}`,
     {
       id,
       projectId,
@@ -299,9 +305,9 @@ export async function completeTrial(
     },
   );
   if (!row) throw new NotFoundError('trial', id);
-  const { before, ...fields } = row as Record<string, unknown> & { before: TrialState };
+  const { before, eventSeq, experimentUpdatedAt, ...fields } = row as Record<string, unknown> & { before: TrialState };
   const t = toTrial(fields);
-  if (OPEN.includes(before)) return { trial: t, changed: true };
+  if (OPEN.includes(before)) return { trial: t, changed: true, event: { seq: Number(eventSeq), experimentUpdatedAt: String(experimentUpdatedAt) } };
   if (before === 'completed') {
     if (t.value === result.value && sameMetrics(t.metrics, metrics)) return { trial: t, changed: false };
     throw new ConflictError(`trial #${t.number} is already completed with value ${t.value}`, { state: t.state, value: t.value });

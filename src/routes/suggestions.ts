@@ -52,7 +52,7 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
       const { user, ...changes } = req.body;
       await assertOwnExperiments(graph, req.projectId, 'body.warmStart.experiments', changes.warmStart?.experiments);
       const e = await updateSettings(graph, req.projectId, req.params.id, changes, user ?? null);
-      suggestions.forget(e.id);
+      suggestions.forget(req.projectId, e.id);
       return e;
     },
   );

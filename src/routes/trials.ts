@@ -7,8 +7,9 @@ import type { SearchSpace } from '../../optimizers/schema.ts';
 import { IdParams, page, pageOf } from '../schemas/common.ts';
 import { CompleteTrialBody, CreateTrialBody, FailTrialBody, ListTrialsQuery, ReportBody, TrialResponse } from '../schemas/trials.ts';
 import { prepareConfig } from '../services/configs.ts';
+import type { SuggestionService } from '../services/suggestions.ts';
 
-export const trialRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
+export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: SuggestionService }> = async (app, { graph, suggestions }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -91,7 +92,12 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { g
         response: { 200: TrialResponse },
       },
     },
-    async (req) => (await completeTrial(graph, req.projectId, req.params.id, req.body)).trial,
+    async (req) => {
+      const { trial, event } = await completeTrial(graph, req.projectId, req.params.id, req.body);
+      // The next ask of this experiment then needs no read (see HistoryCache).
+      if (event) suggestions.told(req.projectId, trial, event);
+      return trial;
+    },
   );
 
   r.post(

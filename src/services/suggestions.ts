@@ -1,6 +1,7 @@
 import type { Graph } from '../../graph/driver.ts';
 import { ConflictError } from '../../graph/errors.ts';
 import type { Trial, WarmStart } from '../../graph/model.ts';
+import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
 import {
   claimQueued,
   eventSeqs,
@@ -24,6 +25,7 @@ import { visibleProjects } from './visible-projects.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 import { prepareConfig } from './configs.ts';
 import { buildRequest, candidatesOf, MenuExhaustedError, type Snapshot } from './history.ts';
+import { HistoryCache, type PriorSeqs } from './history-cache.ts';
 
 export interface SuggestionServiceOptions {
   /** Running trials older than this become stale (no longer pending). 0 disables. */
@@ -46,11 +48,6 @@ export interface SuggestResult {
   batched: number;
 }
 
-/**
- * Read along with a history: the projects whose experiments may serve as priors (own + shared), and
- * the event sequence numbers of the priors chosen last time (which were asked, and the answer).
- */
-type PriorSeqs = { projects: string[]; asked: Set<string>; seqs: Map<string, number> };
 
 /** What serve() hands back: `after` settles once the batch's SUGGESTED_FROM edges are written. */
 type Served = Omit<SuggestResult, 'batched'> & { after?: Promise<void> };
@@ -61,6 +58,9 @@ interface Waiter {
   resolve: (r: SuggestResult) => void;
   reject: (err: unknown) => void;
 }
+
+/** A record computed from a cached copy found the experiment changed meanwhile (see serve()). */
+class OutdatedCopy extends Error {}
 
 /** Largest combined batch; larger waiting sums are served over several batches. */
 const MAX_BATCH = 64;
@@ -108,7 +108,7 @@ export class SuggestionService {
   /** Prior histories being read, so concurrent requests needing the same prior share one read. */
   private readonly priorReads = new Map<string, Promise<unknown>>();
   /** Target histories, kept current incrementally (see history()). Keyed by project and experiment. */
-  private readonly histories = new Map<string, ExperimentHistory>();
+  private readonly histories: HistoryCache;
   /** SUGGESTED_FROM edges waiting for the next link write (see writeLinks()). */
   private linkQueue: { priorProjects: string[]; links: BatchLinks; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private linking = false;
@@ -119,6 +119,12 @@ export class SuggestionService {
     opts: Partial<SuggestionServiceOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
+    this.histories = new HistoryCache(this.opts.maxCachedExperiments);
+  }
+
+  /** A result told through this process: applied to the cached history (see HistoryCache). */
+  told(projectId: string, trial: Trial, event: ExperimentEvent): void {
+    this.histories.told(`${projectId}/${trial.experimentId}`, trial, event);
   }
 
   /**
@@ -175,33 +181,52 @@ export class SuggestionService {
     if (this.waiting.get(experimentId) === q) this.waiting.delete(experimentId);
   }
 
-  /** Forgets the cached prior choice, e.g. after the warm-start settings changed. */
-  forget(experimentId: string): void {
+  /** Forgets the cached prior choice and reads the history at the next ask, e.g. after the settings changed. */
+  forget(projectId: string, experimentId: string): void {
     this.priorChoices.delete(experimentId);
+    this.histories.touch(`${projectId}/${experimentId}`);
   }
 
   suggest(projectId: string, experimentId: string, count: number): Promise<SuggestResult> {
     return this.enqueue(projectId, experimentId, count);
   }
 
+  /**
+   * An ask computed from a cached copy without reading (see HistoryCache) is served again from a
+   * read when its record found the experiment changed meanwhile (and wrote nothing), or when the
+   * copy made it a conflict (budget used up, menu exhausted): a change the copy does not have, say a
+   * trial a person added or a raised budget, may have lifted it.
+   */
   private async serve(projectId: string, experimentId: string, count: number): Promise<Served> {
+    const used = { copy: false };
+    try {
+      return await this.serveOnce(projectId, experimentId, count, used);
+    } catch (err) {
+      if (!used.copy || !(err instanceof OutdatedCopy || err instanceof ConflictError || err instanceof MenuExhaustedError)) throw err;
+      return this.serveOnce(projectId, experimentId, count, null);
+    }
+  }
+
+  /** `used`: may compute from a current cached copy, and says whether it did; null: reads. */
+  private async serveOnce(projectId: string, experimentId: string, count: number, used: { copy: boolean } | null): Promise<Served> {
     {
       const timing = new Timing();
       // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
       const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
       if (this.opts.staleAfterSeconds > 0 && Date.now() - (this.staleCheckedAt.get(experimentId) ?? 0) >= staleEvery) {
-        await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds);
+        if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) this.histories.touch(`${projectId}/${experimentId}`);
         remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
         timing.mark('stale');
       }
-      let { history: target, priorSeqs } = await this.history(projectId, experimentId);
+      let { history: target, priorSeqs, copy } = await this.history(projectId, experimentId, used !== null);
+      if (used) used.copy = copy;
       timing.mark('history');
       let claimed: Trial[] = [];
       if (target.trials.some((t) => t.state === 'queued')) {
         claimed = await claimQueued(this.graph, projectId, experimentId, count);
         timing.mark('claim');
         if (claimed.length >= count) return { trials: claimed, timing: timing.entries };
-        ({ history: target, priorSeqs } = await this.history(projectId, experimentId));
+        ({ history: target, priorSeqs, copy } = await this.history(projectId, experimentId, false));
         timing.mark('history');
       }
       if (target.experiment.status !== 'running') throw notRunning(target.experiment.status);
@@ -217,7 +242,7 @@ export class SuggestionService {
       }
       // Queued trials already claimed are handed out even when the candidate menu has nothing left.
       const after: Promise<void>[] = [];
-      const fresh = await this.compute(projectId, target, wanted, timing, after, priorSeqs).catch((err: unknown) => {
+      const fresh = await this.compute(projectId, target, wanted, timing, after, priorSeqs, copy).catch((err: unknown) => {
         if (claimed.length && err instanceof MenuExhaustedError) return [];
         throw err;
       });
@@ -227,7 +252,8 @@ export class SuggestionService {
 
   /**
    * `after` receives the write of the batch's SUGGESTED_FROM edges (see recordSuggestions).
-   * `priorSeqs`: what was read along with the history (see PriorSeqs).
+   * `priorSeqs`: what was read along with the history (see PriorSeqs). `copy`: the history is the
+   * cached copy, not read for this ask, so the record is a compare-and-set on its event number.
    */
   private async compute(
     projectId: string,
@@ -236,6 +262,7 @@ export class SuggestionService {
     timing: Timing,
     after: Promise<void>[],
     priorSeqs: PriorSeqs,
+    copy: boolean,
   ): Promise<Trial[]> {
     const e = target.experiment;
     const chosen = await this.choosePriors(projectId, target);
@@ -277,8 +304,16 @@ export class SuggestionService {
         if (!seen || p.weight > seen.weight) uses.set(p.experimentId, { experimentId: p.experimentId, similarity: p.similarity ?? null, weight: p.weight });
       }
     }
-    const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], priorSeqs.projects);
+    const key = `${projectId}/${e.id}`;
+    const priorIds = chosen.map((c) => c.id);
+    const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], priorSeqs.projects, {
+      // Checked when the record is sent: results told meanwhile through this process are in the copy.
+      expectSeq: copy ? this.histories.expectSeq(key) : null,
+      priorIds,
+    });
     timing.mark('record');
+    this.histories.recorded(key, recorded.trials, recorded, { projects: priorSeqs.projects, asked: new Set(priorIds), seqs: recorded.priorSeqs }, copy);
+    if (recorded.outdated) throw new OutdatedCopy();
     if (recorded.links.sources.length || recorded.links.configs.length) {
       const t0 = performance.now();
       after.push(this.writeLinks(priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
@@ -329,9 +364,11 @@ export class SuggestionService {
    * it, except two that readHistorySince always re-reads (see mergeHistory), so the copy stays exact
    * with several processes. The experiment itself (status, settings, counters) is read every time.
    */
-  private async history(projectId: string, experimentId: string): Promise<{ history: ExperimentHistory; priorSeqs: PriorSeqs }> {
+  private async history(projectId: string, experimentId: string, fromCopy: boolean): Promise<{ history: ExperimentHistory; priorSeqs: PriorSeqs; copy: boolean }> {
     const key = `${projectId}/${experimentId}`;
-    const cached = this.histories.get(key);
+    const current = fromCopy ? this.histories.current(key) : undefined;
+    if (current) return { ...current, copy: true };
+    const cached = this.histories.cached(key);
     // The priors chosen last time are most likely the ones needed: their event sequence numbers
     // come with the same read (loadPriors reads them itself when the choice changed).
     const asked = this.priorChoices.get(experimentId)?.priors.map((p) => p.id) ?? [];
@@ -343,7 +380,8 @@ export class SuggestionService {
     }
     const priorSeqs = { projects: priorProjects, asked: new Set(asked), seqs: read.priorSeqs };
     const history = cached && read.eventSeq >= cached.eventSeq ? mergeHistory(cached, read) : mergeHistory({ ...read, trials: [] }, read);
-    return { history: remember(this.histories, key, history, this.opts.maxCachedExperiments), priorSeqs };
+    this.histories.read(key, history, priorSeqs);
+    return { history, priorSeqs, copy: false };
   }
 
   /** Which prior experiments to learn from, per the experiment's warm-start settings. */

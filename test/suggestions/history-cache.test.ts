@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
 import { int } from 'neo4j-driver';
-import { HISTORY_SINCE, markStale, mergeHistory, readHistory, readHistorySince, type ExperimentHistory } from '../../graph/repositories/suggestions.ts';
-import { createTrials } from '../../graph/repositories/trials.ts';
+import {
+  HISTORY_SINCE,
+  markStale,
+  mergeHistory,
+  readHistory,
+  readHistorySince,
+  recordSuggestions,
+  type ExperimentHistory,
+} from '../../graph/repositories/suggestions.ts';
+import { completeTrial, createTrials } from '../../graph/repositories/trials.ts';
+import { HistoryCache } from '../../src/services/history-cache.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { prepareConfig } from '../../src/services/configs.ts';
 import { buildRequest } from '../../src/services/history.ts';
@@ -110,5 +119,103 @@ describe('an incremental history read', () => {
     );
     const hits = (p: { dbHits: number; children: unknown[] }): number => p.dbHits + (p.children as (typeof p)[]).reduce((a, c) => a + hits(c), 0);
     expect(hits(res.summary.profile as unknown as { dbHits: number; children: unknown[] })).toBeLessThan(150);
+  });
+});
+
+describe("a process's copy of the history, kept by its own writes", () => {
+  it('equals a full read after each batch it records and each result it is told, and stops being current at a change it did not see', async () => {
+    const d = await api.call('POST', '/v1/datasets', { name: 'history-copy', metaFeatures: { a: 1 } });
+    const e = (
+      await api.call('POST', '/v1/experiments', {
+        datasetId: d.body.id,
+        model: { name: 'copy' },
+        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }],
+        objective: { metric: 'score', direction: 'maximize' },
+        warmStart: { mode: 'off' },
+      })
+    ).body;
+    const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
+    const key = `${api.projectId}/${e.id}`;
+    const priorSeqs = { projects: [api.projectId], asked: new Set<string>(), seqs: new Map<string, number>() };
+    const copies = new HistoryCache(10);
+    copies.read(key, await readHistory(graph, api.projectId, e.id), priorSeqs);
+    const record = async (xs: number[]) => {
+      const items = xs.map((x) => {
+        const { config, hash } = prepareConfig(space, { x });
+        return { config, configHash: hash, strategy: 'sobol', reason: null, provenance: { strategy: 'sobol' }, sources: [] };
+      });
+      const batch = await recordSuggestions(graph, api.projectId, e.id, items, [], [api.projectId], { expectSeq: copies.expectSeq(key) });
+      expect(batch.outdated).toBe(false);
+      copies.recorded(key, batch.trials, batch, priorSeqs, true);
+      return batch.trials;
+    };
+    const tell = async (id: string, value: number) => {
+      const { trial, event } = await completeTrial(graph, api.projectId, id, { value });
+      if (event) copies.told(key, trial, event);
+    };
+    const same = async (what: string) => {
+      const full = await readHistory(graph, api.projectId, e.id);
+      expect(copies.current(key)?.history, what).toEqual(full);
+      expect(request(copies.current(key)!.history), what).toBe(request(full));
+    };
+
+    const batch = await record([0.1, 0.2, 0.3]);
+    await same('after a batch');
+    await tell(batch[0]!.id, 0.5);
+    await same('after a result');
+    await tell(batch[0]!.id, 0.5);
+    await same('after the same result again (no event)');
+    const [fourth] = await record([0.4]);
+    await tell(batch[1]!.id, 0.25);
+    await same('after another batch and a result');
+    // Two results whose replies come back in the other order than they committed.
+    const [a, b] = await record([0.45, 0.55]);
+    const first = await completeTrial(graph, api.projectId, a!.id, { value: 0.1 });
+    const second = await completeTrial(graph, api.projectId, b!.id, { value: 0.2 });
+    copies.told(key, second.trial, second.event!);
+    expect(copies.current(key), 'waiting for the earlier result').toBeUndefined();
+    copies.told(key, first.trial, first.event!);
+    await same('after two results applied out of order');
+
+    // A result told elsewhere: a record computed from the copy writes nothing.
+    const expectSeq = copies.expectSeq(key);
+    await completeTrial(graph, api.projectId, batch[2]!.id, { value: 1 });
+    const { config, hash } = prepareConfig(space, { x: 0.9 });
+    const item = { config, configHash: hash, strategy: 'sobol', reason: null, provenance: {}, sources: [] };
+    const outdated = await recordSuggestions(graph, api.projectId, e.id, [item], [], [api.projectId], { expectSeq });
+    expect(outdated.outdated).toBe(true);
+    expect((await readHistory(graph, api.projectId, e.id)).trials).toHaveLength(6);
+    // The next result told here does not follow the copy's event number: it waits for the change
+    // before it, which never comes, and meanwhile the copy is not current.
+    await tell(fourth!.id, 0.75);
+    expect(copies.current(key)).toBeUndefined();
+    expect(copies.expectSeq(key)).toBe(-1);
+  });
+
+  it('is not tried after a record from it found the experiment moved on, until a record from a read finds it quiet', () => {
+    const history = { experiment: { status: 'running' }, eventSeq: 5, metaFeatures: {}, trials: [] } as unknown as ExperimentHistory;
+    const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
+    const batch = (seqBefore: number, written: boolean, outdated = false) => ({
+      trials: [],
+      links: { sources: [], configs: [] },
+      seqBefore,
+      seqAfter: written ? seqBefore + 1 : seqBefore,
+      trialCount: 0,
+      experimentUpdatedAt: 'now',
+      priorSeqs: new Map<string, number>(),
+      outdated,
+    });
+    const copies = new HistoryCache(1);
+    copies.read('k', history, priorSeqs);
+    expect(copies.current('k')?.history.eventSeq).toBe(5);
+    copies.recorded('k', [], batch(6, false, true), priorSeqs, true);
+    expect(copies.current('k'), 'after an outdated record').toBeUndefined();
+    copies.read('k', { ...history, eventSeq: 6 }, priorSeqs);
+    expect(copies.current('k'), 'a read alone').toBeUndefined();
+    copies.recorded('k', [], batch(7, true), priorSeqs, false);
+    expect(copies.current('k'), 'a record that found a change between its read and itself').toBeUndefined();
+    copies.read('k', { ...history, eventSeq: 8 }, priorSeqs);
+    copies.recorded('k', [], batch(8, true), priorSeqs, false);
+    expect(copies.current('k')?.history.eventSeq, 'a record right after its read').toBe(9);
   });
 });
