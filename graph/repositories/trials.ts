@@ -232,6 +232,12 @@ export async function getTrial(graph: Graph, projectId: string, id: string): Pro
   return toTrial(row);
 }
 
+/** Write-locks a trial's experiment, then the trial (`e`, `t`): every writer of a trial takes them in this order. */
+const LOCK_TRIAL = `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId
+     MATCH (e:Experiment {id: t.experimentId})
+     SET e.lock = true REMOVE e.lock
+     SET t.lock = true REMOVE t.lock`;
+
 /**
  * Reads a trial after write-locking it, so check-then-update cannot interleave with another
  * request. Its experiment is locked first: every writer takes the experiment before its trials,
@@ -240,10 +246,7 @@ export async function getTrial(graph: Graph, projectId: string, id: string): Pro
 async function lockTrial(tx: Tx, projectId: string, id: string): Promise<Trial> {
   const [row] = await rows(
     tx,
-    `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId
-     MATCH (e:Experiment {id: t.experimentId})
-     SET e.lock = true REMOVE e.lock
-     SET t.lock = true REMOVE t.lock
+    `${LOCK_TRIAL}
      RETURN ${TRIAL_FIELDS}`,
     { id, projectId },
   );
@@ -252,13 +255,13 @@ async function lockTrial(tx: Tx, projectId: string, id: string): Promise<Trial> 
 }
 
 const OPEN: TrialState[] = ['queued', 'running', 'stale'];
+const sameMetrics = (a: Record<string, number>, b: Record<string, number>) => json(Object.entries(a).sort()) === json(Object.entries(b).sort());
 
 /** What a write did to its experiment: the event number it took, and the experiment's new updatedAt. */
 export interface ExperimentEvent {
   seq: number;
   experimentUpdatedAt: string;
 }
-const sameMetrics = (a: Record<string, number>, b: Record<string, number>) => json(Object.entries(a).sort()) === json(Object.entries(b).sort());
 
 /**
  * Completing is idempotent: the same result again returns the stored trial unchanged. A late
@@ -277,10 +280,7 @@ export async function completeTrial(
   // so the conflicts below need no rollback. The caption's number part is filled in by the statement.
   const [row] = await writeStatement(
     graph,
-    `MATCH (t:Trial {id: $id}) WHERE t.projectId = $projectId
-     MATCH (e:Experiment {id: t.experimentId})
-     SET e.lock = true REMOVE e.lock
-     SET t.lock = true REMOVE t.lock
+    `${LOCK_TRIAL}
      WITH t, e, t.state AS before
      CALL (t, e, before) {
        WITH * WHERE before IN $open

@@ -20,7 +20,7 @@ interface Entry {
    * Writes of this process that arrived ahead of an earlier one (two tells commit in one order and
    * their replies come back in the other), by event number: applied once the gap is filled.
    */
-  waiting: Map<number, (h: ExperimentHistory) => ExperimentHistory>;
+  waiting: Map<number, Change>;
   /**
    * Whether asks try the copy: not after a record from it found the experiment moved on (several
    * writers at once, where the read would be needed anyway), until a record from a read finds it
@@ -28,6 +28,9 @@ interface Entry {
    */
   hopeful: boolean;
 }
+
+/** A write applied to the copy: the history after it, or null when the copy cannot take it. */
+type Change = (h: ExperimentHistory) => ExperimentHistory | null;
 
 /** Writes waiting for an earlier one beyond this many: the copy gives up and the next ask reads. */
 const MAX_WAITING = 64;
@@ -115,8 +118,8 @@ export class HistoryCache {
     if (!e) return;
     apply(e, event.seq, (h) => {
       const i = h.trials.findIndex((t) => t.id === trial.id);
-      // A trial the copy does not have was created by a change it lacks: the copy cannot be current.
-      if (i < 0) return { ...h, eventSeq: -1 };
+      // A trial the copy does not have was created by a change it lacks.
+      if (i < 0) return null;
       const trials = h.trials.slice();
       trials[i] = { ...trials[i]!, state: trial.state, value: trial.value, finishedSeq: event.seq };
       return { ...h, eventSeq: event.seq, experiment: { ...h.experiment, updatedAt: event.experimentUpdatedAt }, trials };
@@ -135,7 +138,7 @@ function usable(e: Entry): boolean {
 }
 
 /** Applies the change with event number `seq` in order; one the copy already has is skipped. */
-function apply(e: Entry, seq: number, change: (h: ExperimentHistory) => ExperimentHistory): void {
+function apply(e: Entry, seq: number, change: Change): void {
   if (seq <= e.history.eventSeq) return;
   e.waiting.set(seq, change);
   drain(e);
@@ -151,7 +154,7 @@ function drain(e: Entry): void {
     const seq = e.history.eventSeq + 1;
     e.waiting.delete(seq);
     const h = next(e.history);
-    if (h.eventSeq !== seq) {
+    if (h === null) {
       e.current = false;
       e.waiting.clear();
       return;
