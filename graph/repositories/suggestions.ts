@@ -303,6 +303,7 @@ export async function recordSuggestions(
   const seen = new Set<string>();
   const unique = items.filter((i) => !seen.has(i.configHash) && !!seen.add(i.configHash));
   const props = unique.map(({ sources: _sources, ...w }) => trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }));
+  const expectSeq = opts.expectSeq ?? null;
   const found = await writeStatement(
     graph,
     `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
@@ -353,7 +354,7 @@ export async function recordSuggestions(
       projectId,
       priorProjects,
       priors,
-      expectSeq: opts.expectSeq === undefined || opts.expectSeq === null ? null : int(opts.expectSeq),
+      expectSeq: expectSeq === null ? null : int(expectSeq),
       priorIds: opts.priorIds ?? [],
       hashes: unique.map((i) => i.configHash),
       items: unique.map(({ sources }, i) => ({
@@ -380,7 +381,7 @@ export async function recordSuggestions(
     experimentUpdatedAt: String(head.experimentUpdatedAt),
     priorSeqs: new Map((head.priorSeqs as [string, number][]).map(([pid, seq]) => [pid, Number(seq)])),
   };
-  if (opts.expectSeq !== undefined && opts.expectSeq !== null && seqBefore !== opts.expectSeq) {
+  if (expectSeq !== null && seqBefore !== expectSeq) {
     return { ...state, trials: [], links: { sources: [], configs: [] }, outdated: true };
   }
   const created = found.filter((r) => r.id !== null);

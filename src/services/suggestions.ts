@@ -48,7 +48,6 @@ export interface SuggestResult {
   batched: number;
 }
 
-
 /** What serve() hands back: `after` settles once the batch's SUGGESTED_FROM edges are written. */
 type Served = Omit<SuggestResult, 'batched'> & { after?: Promise<void> };
 
@@ -58,6 +57,9 @@ interface Waiter {
   resolve: (r: SuggestResult) => void;
   reject: (err: unknown) => void;
 }
+
+/** The key of an experiment's copy in HistoryCache. */
+const historyKey = (projectId: string, experimentId: string) => `${projectId}/${experimentId}`;
 
 /** A record computed from a cached copy found the experiment changed meanwhile (see serve()). */
 class OutdatedCopy extends Error {}
@@ -124,7 +126,7 @@ export class SuggestionService {
 
   /** A result told through this process: applied to the cached history (see HistoryCache). */
   told(projectId: string, trial: Trial, event: ExperimentEvent): void {
-    this.histories.told(`${projectId}/${trial.experimentId}`, trial, event);
+    this.histories.told(historyKey(projectId, trial.experimentId), trial, event);
   }
 
   /**
@@ -184,7 +186,7 @@ export class SuggestionService {
   /** Forgets the cached prior choice and reads the history at the next ask, e.g. after the settings changed. */
   forget(projectId: string, experimentId: string): void {
     this.priorChoices.delete(experimentId);
-    this.histories.touch(`${projectId}/${experimentId}`);
+    this.histories.touch(historyKey(projectId, experimentId));
   }
 
   suggest(projectId: string, experimentId: string, count: number): Promise<SuggestResult> {
@@ -202,52 +204,51 @@ export class SuggestionService {
     try {
       return await this.serveOnce(projectId, experimentId, count, used);
     } catch (err) {
-      if (!used.copy || !(err instanceof OutdatedCopy || err instanceof ConflictError || err instanceof MenuExhaustedError)) throw err;
+      // MenuExhaustedError is a ConflictError too.
+      if (!used.copy || !(err instanceof OutdatedCopy || err instanceof ConflictError)) throw err;
       return this.serveOnce(projectId, experimentId, count, null);
     }
   }
 
   /** `used`: may compute from a current cached copy, and says whether it did; null: reads. */
   private async serveOnce(projectId: string, experimentId: string, count: number, used: { copy: boolean } | null): Promise<Served> {
-    {
-      const timing = new Timing();
-      // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
-      const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
-      if (this.opts.staleAfterSeconds > 0 && Date.now() - (this.staleCheckedAt.get(experimentId) ?? 0) >= staleEvery) {
-        if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) this.histories.touch(`${projectId}/${experimentId}`);
-        remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
-        timing.mark('stale');
-      }
-      let { history: target, priorSeqs, copy } = await this.history(projectId, experimentId, used !== null);
-      if (used) used.copy = copy;
-      timing.mark('history');
-      let claimed: Trial[] = [];
-      if (target.trials.some((t) => t.state === 'queued')) {
-        claimed = await claimQueued(this.graph, projectId, experimentId, count);
-        timing.mark('claim');
-        if (claimed.length >= count) return { trials: claimed, timing: timing.entries };
-        ({ history: target, priorSeqs, copy } = await this.history(projectId, experimentId, false));
-        timing.mark('history');
-      }
-      if (target.experiment.status !== 'running') throw notRunning(target.experiment.status);
-      const maxTrials = target.experiment.budget.maxTrials;
-      let wanted = count - claimed.length;
-      if (maxTrials !== undefined) {
-        const left = maxTrials - target.experiment.trialCount;
-        if (left <= 0) {
-          if (claimed.length) return { trials: claimed, timing: timing.entries };
-          throw new ConflictError(`the experiment's budget of ${maxTrials} trials is used up; raise budget.maxTrials or finish it`, { maxTrials });
-        }
-        wanted = Math.min(wanted, left);
-      }
-      // Queued trials already claimed are handed out even when the candidate menu has nothing left.
-      const after: Promise<void>[] = [];
-      const fresh = await this.compute(projectId, target, wanted, timing, after, priorSeqs, copy).catch((err: unknown) => {
-        if (claimed.length && err instanceof MenuExhaustedError) return [];
-        throw err;
-      });
-      return { trials: [...claimed, ...fresh], timing: timing.entries, ...(after.length ? { after: Promise.all(after).then(() => undefined) } : {}) };
+    const timing = new Timing();
+    // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
+    const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
+    if (this.opts.staleAfterSeconds > 0 && Date.now() - (this.staleCheckedAt.get(experimentId) ?? 0) >= staleEvery) {
+      if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) this.histories.touch(historyKey(projectId, experimentId));
+      remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
+      timing.mark('stale');
     }
+    let { history: target, priorSeqs, copy } = await this.history(projectId, experimentId, used !== null);
+    if (used) used.copy = copy;
+    timing.mark('history');
+    let claimed: Trial[] = [];
+    if (target.trials.some((t) => t.state === 'queued')) {
+      claimed = await claimQueued(this.graph, projectId, experimentId, count);
+      timing.mark('claim');
+      if (claimed.length >= count) return { trials: claimed, timing: timing.entries };
+      ({ history: target, priorSeqs, copy } = await this.history(projectId, experimentId, false));
+      timing.mark('history');
+    }
+    if (target.experiment.status !== 'running') throw notRunning(target.experiment.status);
+    const maxTrials = target.experiment.budget.maxTrials;
+    let wanted = count - claimed.length;
+    if (maxTrials !== undefined) {
+      const left = maxTrials - target.experiment.trialCount;
+      if (left <= 0) {
+        if (claimed.length) return { trials: claimed, timing: timing.entries };
+        throw new ConflictError(`the experiment's budget of ${maxTrials} trials is used up; raise budget.maxTrials or finish it`, { maxTrials });
+      }
+      wanted = Math.min(wanted, left);
+    }
+    // Queued trials already claimed are handed out even when the candidate menu has nothing left.
+    const after: Promise<void>[] = [];
+    const fresh = await this.compute(projectId, target, wanted, timing, after, priorSeqs, copy).catch((err: unknown) => {
+      if (claimed.length && err instanceof MenuExhaustedError) return [];
+      throw err;
+    });
+    return { trials: [...claimed, ...fresh], timing: timing.entries, ...(after.length ? { after: Promise.all(after).then(() => undefined) } : {}) };
   }
 
   /**
@@ -304,7 +305,7 @@ export class SuggestionService {
         if (!seen || p.weight > seen.weight) uses.set(p.experimentId, { experimentId: p.experimentId, similarity: p.similarity ?? null, weight: p.weight });
       }
     }
-    const key = `${projectId}/${e.id}`;
+    const key = historyKey(projectId, e.id);
     const priorIds = chosen.map((c) => c.id);
     const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], priorSeqs.projects, {
       // Checked when the record is sent: results told meanwhile through this process are in the copy.
@@ -362,10 +363,11 @@ export class SuggestionService {
    * (readHistorySince), so each request reads the experiment plus a few trials instead of all of
    * them. Every change of a trial moves the experiment's event sequence, whichever process writes
    * it, except two that readHistorySince always re-reads (see mergeHistory), so the copy stays exact
-   * with several processes. The experiment itself (status, settings, counters) is read every time.
+   * with several processes. The experiment itself (status, settings, counters) comes with every read.
+   * `fromCopy`: a copy that HistoryCache holds current is returned as it is, without a read (`copy`).
    */
   private async history(projectId: string, experimentId: string, fromCopy: boolean): Promise<{ history: ExperimentHistory; priorSeqs: PriorSeqs; copy: boolean }> {
-    const key = `${projectId}/${experimentId}`;
+    const key = historyKey(projectId, experimentId);
     const current = fromCopy ? this.histories.current(key) : undefined;
     if (current) return { ...current, copy: true };
     const cached = this.histories.cached(key);

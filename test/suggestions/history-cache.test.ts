@@ -29,6 +29,21 @@ afterAll(async () => {
   await graph.close();
 });
 
+const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
+
+/** An experiment over `space`, warm start off, created through the API. */
+async function oneFloatExperiment(dataset: string, model: string): Promise<{ id: string }> {
+  const d = await api.call('POST', '/v1/datasets', { name: dataset, metaFeatures: { a: 1 } });
+  const e = await api.call('POST', '/v1/experiments', {
+    datasetId: d.body.id,
+    model: { name: model },
+    searchSpace: space,
+    objective: { metric: 'score', direction: 'maximize' },
+    warmStart: { mode: 'off' },
+  });
+  return e.body;
+}
+
 const request = (h: ExperimentHistory) =>
   JSON.stringify(
     buildRequest(h, new Map(), { seq: h.eventSeq, seed: 7, priors: [], settings: {}, warmStartMode: 'off', batchIndex: 0, batchSize: 2 }, 2),
@@ -91,17 +106,7 @@ describe('the incremental history the suggestion service keeps', () => {
 
 describe('an incremental history read', () => {
   it('reads the trials that changed, not every trial of the experiment', async () => {
-    const d = await api.call('POST', '/v1/datasets', { name: 'history-cost', metaFeatures: { a: 1 } });
-    const e = (
-      await api.call('POST', '/v1/experiments', {
-        datasetId: d.body.id,
-        model: { name: 'cost' },
-        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }],
-        objective: { metric: 'score', direction: 'maximize' },
-        warmStart: { mode: 'off' },
-      })
-    ).body;
-    const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
+    const e = await oneFloatExperiment('history-cost', 'cost');
     const old = Array.from({ length: 300 }, (_, i) => {
       const { config, hash } = prepareConfig(space, { x: i / 300 });
       return { config, configHash: hash, state: 'completed' as const, value: i, proposedBy: 'person' as const, strategy: 'manual' };
@@ -124,17 +129,7 @@ describe('an incremental history read', () => {
 
 describe("a process's copy of the history, kept by its own writes", () => {
   it('equals a full read after each batch it records and each result it is told, and stops being current at a change it did not see', async () => {
-    const d = await api.call('POST', '/v1/datasets', { name: 'history-copy', metaFeatures: { a: 1 } });
-    const e = (
-      await api.call('POST', '/v1/experiments', {
-        datasetId: d.body.id,
-        model: { name: 'copy' },
-        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }],
-        objective: { metric: 'score', direction: 'maximize' },
-        warmStart: { mode: 'off' },
-      })
-    ).body;
-    const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
+    const e = await oneFloatExperiment('history-copy', 'copy');
     const key = `${api.projectId}/${e.id}`;
     const priorSeqs = { projects: [api.projectId], asked: new Set<string>(), seqs: new Map<string, number>() };
     const copies = new HistoryCache(10);
