@@ -6,7 +6,7 @@
 import type { GPHyperparameters } from './models/gp.ts';
 import type { FitResult } from './models/fit.ts';
 import { fnv1a } from './random.ts';
-import type { PriorExperiment, SearchSpace } from './schema.ts';
+import type { Config, PriorExperiment, SearchSpace } from './schema.ts';
 import type { ProjectedPrior } from './warmstart/project.ts';
 
 export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
@@ -18,7 +18,21 @@ export type CachedProjection = { kind: 'projection'; source: string; projection:
  * portfolio losses (`losses:` keys) and prior means at target configurations (`means:` keys).
  */
 export type CachedValues = { kind: 'values'; values: Map<string, number> };
-export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues;
+/** Like CachedValues, one number per prior of an ordered set of priors (see rememberedRows). */
+export type CachedRows = { kind: 'rows'; rows: Map<string, Float64Array> };
+/**
+ * The greedy portfolio's candidates from an ordered set of priors, built round by round (see
+ * portfolioCandidates): `ends[r]` is the list's length after round r; `seen` holds its keys.
+ * `needsFill`: some candidate takes a value from the request's random fill, so none are kept.
+ */
+export type CachedCandidates = {
+  kind: 'candidates';
+  list: { config: Config; key: string; p: number; row: number }[];
+  ends: number[];
+  seen: Set<string>;
+  needsFill: boolean;
+};
+export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues | CachedRows | CachedCandidates;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */
@@ -54,4 +68,21 @@ export function rememberedValues(cache: ModelCache | undefined, key: string): Ma
   const values = new Map<string, number>();
   cache?.set(key, { kind: 'values', values });
   return values;
+}
+
+/** Rows hold a number per prior: fewer of them fit in the memory MAX_REMEMBERED_VALUES numbers take. */
+const MAX_REMEMBERED_ROWS = 10_000;
+
+/** The memo of per-prior rows under `key` in `cache` (a throw-away one without a cache). */
+export function rememberedRows(cache: ModelCache | undefined, key: string): Map<string, Float64Array> {
+  const hit = cache?.get(key);
+  if (hit?.kind === 'rows' && hit.rows.size < MAX_REMEMBERED_ROWS) return hit.rows;
+  const rows = new Map<string, Float64Array>();
+  cache?.set(key, { kind: 'rows', rows });
+  return rows;
+}
+
+/** Part of a memo key for an ordered set of priors: each prior's projection hash, in order. */
+export function priorsKey(priors: { hash: string }[]): string {
+  return priors.map((p) => p.hash).join('|');
 }

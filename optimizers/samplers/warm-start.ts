@@ -68,10 +68,10 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const anyPerf = rel.some((r) => r.perf !== undefined);
   const weights = portfolioWeights(rel);
   const perPrior = Math.max(5, Math.ceil((2 * (count + ctx.nSeen)) / P));
-  const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx));
+  const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
   const D = ctx.encoder.dim;
   const tried = [...Array.from({ length: ctx.target.n }, (_, i) => ctx.target.X.subarray(i * D, (i + 1) * D)), ...ctx.target.pendingX, ...ctx.batchPending].map((x) => ctx.encoder.decode(x));
-  const matrix = lossMatrix(ctx.encoder, cands.map((c) => c.config), priors, ctx.cache);
+  const matrix = lossMatrix(ctx.encoder, cands.map((c) => c.config), priors, ctx.cache, cands.map((c) => c.key));
   const current = new Float64Array(P).fill(1);
   if (tried.length > 0) {
     const m = lossMatrix(ctx.encoder, tried, priors, ctx.cache);

@@ -11,7 +11,7 @@
 // GP's mean otherwise; both are copula scores, mapped through Φ to a rank-like loss in [0, 1].
 import type { Config } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import { rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
+import { priorsKey, rememberedRows, rememberedValues, spaceKey, type CachedCandidates, type ModelCache } from '../cache.ts';
 import { normCdf } from '../math/normal.ts';
 import { configKey } from '../space.ts';
 import { mapConfig, sharedKey, type ProjectedPrior } from './project.ts';
@@ -19,12 +19,21 @@ import { priorModel } from './prior-models.ts';
 
 export type PortfolioCandidate = { config: Config; key: string; prior: ProjectedPrior; row: number };
 
+/**
+ * Round r takes each prior's r-th best configuration (the first occurrence of a configuration wins).
+ * With a cache, the list is kept and extended round by round as long as no candidate needs a fill
+ * value (a parameter the prior lacks): such a list is the same at every request, and a long initial
+ * design asks for it again, one round longer, after every few results.
+ */
 export function portfolioCandidates(
   encoder: Encoder,
   priors: ProjectedPrior[],
   perPrior: number,
   fill: (slot: number) => ArrayLike<number>,
+  cache?: ModelCache,
 ): PortfolioCandidate[] {
+  const kept = cache ? keptCandidates(encoder, priors, perPrior, cache) : null;
+  if (kept) return kept;
   const out: PortfolioCandidate[] = [];
   const seen = new Set<string>();
   let slot = 0;
@@ -42,38 +51,88 @@ export function portfolioCandidates(
   return out;
 }
 
+/** The cached candidates (see portfolioCandidates), or null when some candidate needs a fill value. */
+function keptCandidates(encoder: Encoder, priors: ProjectedPrior[], perPrior: number, cache: ModelCache): PortfolioCandidate[] | null {
+  if (perPrior <= 0) return [];
+  const key = `candidates:${spaceKey(encoder.space)}:${priorsKey(priors)}`;
+  const hit = cache.get(key);
+  if (hit?.kind === 'candidates' && hit.needsFill) return null;
+  const entry: CachedCandidates = hit?.kind === 'candidates' ? hit : { kind: 'candidates', list: [], ends: [], seen: new Set(), needsFill: false };
+  if (entry.ends.length < perPrior) {
+    const shared = priors.map((p) => new Set(p.shared));
+    for (let r = entry.ends.length; r < perPrior; r++) {
+      const round: CachedCandidates['list'] = [];
+      for (let p = 0; p < priors.length; p++) {
+        const prior = priors[p]!;
+        if (r >= prior.n) continue;
+        const row = prior.order[r]!;
+        const config = mapConfig(encoder, shared[p]!, prior.configs[row]!, null);
+        if (config === null) {
+          cache.set(key, { kind: 'candidates', list: [], ends: [], seen: new Set(), needsFill: true });
+          return null;
+        }
+        const k = configKey(encoder.space, config);
+        if (entry.seen.has(k)) continue;
+        entry.seen.add(k);
+        round.push({ config, key: k, p, row });
+      }
+      entry.list.push(...round);
+      entry.ends.push(entry.list.length);
+    }
+    cache.set(key, entry);
+  }
+  const n = entry.ends[perPrior - 1]!;
+  const out: PortfolioCandidate[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = entry.list[i]!;
+    out[i] = { config: c.config, key: c.key, prior: priors[c.p]!, row: c.row };
+  }
+  return out;
+}
+
 /**
- * Loss matrix (configs × priors, row-major), each entry in [0, 1], lower is better. With a cache, each
- * prior's losses are remembered by config key: a long initial design asks for the same candidates
- * and tried configs again at every step, and a remembered loss equals a recomputed one.
+ * Loss matrix (configs × priors, row-major), each entry in [0, 1], lower is better. With a cache,
+ * each configuration's row is remembered for this ordered set of priors, and each prior's losses by
+ * configuration key (for other sets sharing the prior): a long initial design asks for the same
+ * candidates and tried configs again at every step, and a remembered loss equals a recomputed one.
+ * `keys`: the configurations' keys, when the caller has them.
  */
-export function lossMatrix(encoder: Encoder, configs: Config[], priors: ProjectedPrior[], cache: ModelCache | undefined): Float64Array {
+export function lossMatrix(encoder: Encoder, configs: Config[], priors: ProjectedPrior[], cache: ModelCache | undefined, keys?: string[]): Float64Array {
   const C = configs.length;
   const P = priors.length;
   const D = encoder.dim;
   const out = new Float64Array(C * P);
-  const keys = configs.map((c) => configKey(encoder.space, c));
+  const ks = keys ?? configs.map((c) => configKey(encoder.space, c));
   const space = spaceKey(encoder.space);
+  const rows = cache ? rememberedRows(cache, `loss-rows:${space}:${priorsKey(priors)}`) : undefined;
+  const todo: number[] = [];
+  for (let i = 0; i < C; i++) {
+    const row = rows?.get(ks[i]!);
+    if (row) out.set(row, i * P);
+    else todo.push(i);
+  }
+  if (todo.length === 0) return out;
   priors.forEach((prior, p) => {
     const memo = rememberedValues(cache, `losses:${prior.hash}:${space}`);
     const shared = new Set(prior.shared);
     const missing: number[] = [];
-    configs.forEach((c, i) => {
-      const known = memo.get(keys[i]!);
-      const v = known === undefined ? prior.lookup.get(sharedKey(encoder.space, shared, c)) : undefined;
+    for (const i of todo) {
+      const known = memo.get(ks[i]!);
+      const v = known === undefined ? prior.lookup.get(sharedKey(encoder.space, shared, configs[i]!)) : undefined;
       if (known !== undefined) out[i * P + p] = known;
       else if (v === undefined) missing.push(i);
-      else memo.set(keys[i]!, (out[i * P + p] = normCdf(v)));
-    });
+      else memo.set(ks[i]!, (out[i * P + p] = normCdf(v)));
+    }
     if (missing.length === 0) return;
     const fit = priorModel(prior, cache);
     const Q = new Float64Array(missing.length * D);
     missing.forEach((i, r) => encoder.encode(configs[i]!, Q.subarray(r * D, (r + 1) * D)));
     const mu = fit ? fit.gp.predict(Q, missing.length, false).mean : new Float64Array(missing.length);
     missing.forEach((i, r) => {
-      memo.set(keys[i]!, (out[i * P + p] = fit ? normCdf(mu[r]!) : 0.5));
+      memo.set(ks[i]!, (out[i * P + p] = fit ? normCdf(mu[r]!) : 0.5));
     });
   });
+  if (rows) for (const i of todo) rows.set(ks[i]!, out.slice(i * P, (i + 1) * P));
   return out;
 }
 

@@ -58,20 +58,30 @@ export function sharedKey(space: SearchSpace, shared: ReadonlySet<string>, confi
 }
 
 /** Target-space config from a prior config: shared values carried over (clamped / checked), the rest
- * from `fill` (one unit value per target parameter), then conditions applied. */
-export function mapConfig(encoder: Encoder, shared: ReadonlySet<string>, config: Config, fill: ArrayLike<number>): Config {
-  const base = encoder.fromParamUnits(fill);
-  const out: Config = { ...base };
+ * from `fill` (one unit value per target parameter), then conditions applied. With `fill` null, the
+ * config only when no parameter needed a fill value, else null: such a config does not depend on
+ * any random draw, so callers may keep it between requests. */
+export function mapConfig(encoder: Encoder, shared: ReadonlySet<string>, config: Config, fill: ArrayLike<number>): Config;
+export function mapConfig(encoder: Encoder, shared: ReadonlySet<string>, config: Config, fill: ArrayLike<number> | null): Config | null;
+export function mapConfig(encoder: Encoder, shared: ReadonlySet<string>, config: Config, fill: ArrayLike<number> | null): Config | null {
+  const out: Config = {};
+  const missing: string[] = [];
   for (const p of encoder.space) {
-    if (!shared.has(p.name)) continue;
-    const v: ConfigValue | undefined = config[p.name];
-    if (v === null || v === undefined) continue;
+    const v: ConfigValue | undefined = shared.has(p.name) ? config[p.name] : undefined;
     if (p.type === 'categorical') {
       if (typeof v === 'string' && p.choices.includes(v)) out[p.name] = v;
+      else missing.push(p.name);
     } else if (typeof v === 'number' && Number.isFinite(v)) {
       const c = Math.min(p.high, Math.max(p.low, v));
       out[p.name] = p.type === 'int' ? Math.round(c) : c;
-    }
+    } else missing.push(p.name);
+  }
+  if (missing.length > 0) {
+    if (fill === null) return null;
+    // The fill is a whole configuration with its own conditions applied (a parameter it makes
+    // inactive stays null even when the carried values would activate it).
+    const base = encoder.fromParamUnits(fill);
+    for (const name of missing) out[name] = base[name]!;
   }
   return canonicalConfig(encoder.space, out);
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   configKey,
@@ -12,6 +13,7 @@ import {
 } from '../../optimizers/index.ts';
 import type { ModelCache } from '../../optimizers/cache.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
+import { pairwiseAgreement } from '../../optimizers/warmstart/similarity.ts';
 
 describe('similarity helpers', () => {
   it('meta-feature similarity normalises each feature over priors + target', () => {
@@ -32,6 +34,24 @@ describe('similarity helpers', () => {
     expect(rankingAgreement([3, 2, 1], [10, 20, 30])).toBe(0);
     expect(rankingAgreement([1, 1, 1], [10, 20, 30])).toBe(0.5);
     expect(rankingAgreement([1, 2], [5, 5])).toBeNaN();
+  });
+
+  it('ranking agreement counted in O(n log n) equals the pair-by-pair definition exactly, ties included', () => {
+    // Few distinct values make ties in y, in pred and in both; NaN and ±Infinity take the pairwise path.
+    const value = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(NaN, Infinity, -Infinity, -0));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value), { maxLength: 60 }), (pairs) => {
+        const pred = pairs.map((p) => p[0]);
+        const y = pairs.map((p) => p[1]);
+        expect(Object.is(rankingAgreement(pred, y), pairwiseAgreement(pred, y))).toBe(true);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+    const n = 3000;
+    const rng = new Rng(3);
+    const y = Array.from({ length: n }, () => Math.round(rng.normal() * 20));
+    const pred = y.map((v) => Math.round(v + 10 * rng.normal()));
+    expect(rankingAgreement(pred, y)).toBe(pairwiseAgreement(pred, y));
   });
 });
 
@@ -108,11 +128,34 @@ describe('warm-start initial design', () => {
     expect(memos.length).toBe(priors.length);
     // Prior means at the target's results (how well each prior ranks them) are remembered too.
     expect([...cache.keys()].filter((k) => k.startsWith('means:')).length).toBe(priors.length);
+    // So are the candidates and the loss rows of this ordered set of priors (one entry each).
+    expect([...cache.keys()].filter((k) => k.startsWith('candidates:')).length).toBe(1);
+    expect([...cache.keys()].filter((k) => k.startsWith('loss-rows:')).length).toBe(1);
     // Another target space (same parameters, wider bounds) encodes points differently: fresh memos.
     const wide: SearchSpace = space.map((p) => ({ ...p, high: 2 }));
     const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors: priors.map((p) => ({ ...p, space: wide })), settings: { nInitial: 100 } };
     expect(suggest(req, { cache })).toEqual(suggest(structuredClone(req)));
     expect([...cache.keys()].filter((k) => k.startsWith('losses:')).length).toBe(2 * priors.length);
+  });
+
+  it('portfolio candidates that take values from the request seed (parameters a prior lacks) are not kept', () => {
+    const cache: ModelCache = new Map();
+    const wide: SearchSpace = [...space, { name: 'z', type: 'categorical', choices: ['a', 'b', 'c'] }];
+    const obs: Observation[] = [];
+    const zs = new Set<unknown>();
+    for (let step = 0; step < 6; step++) {
+      const req = { space: wide, direction: 'minimize' as const, observations: [...obs], count: 2, seed: 100 + step, priors, settings: { nInitial: 100 } };
+      const warm = suggest(req, { cache });
+      expect(warm).toEqual(suggest(structuredClone(req)));
+      for (const x of warm) {
+        zs.add(x.config.z);
+        obs.push({ config: x.config, value: (x.config.x as number) + (x.config.y as number), state: 'completed' });
+      }
+    }
+    // z comes from each request's seeded fill, so the list would differ from request to request.
+    expect(zs.size).toBeGreaterThan(1);
+    const kept = [...cache.entries()].filter(([k]) => k.startsWith('candidates:')).map(([, v]) => v);
+    expect(kept).toEqual([expect.objectContaining({ kind: 'candidates', needsFill: true, list: [] })]);
   });
 
   it('remembered prior objects (validated and projected once) give exactly what cold calls give, and a new object is checked again', () => {
