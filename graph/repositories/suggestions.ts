@@ -279,7 +279,10 @@ export interface RecordedBatch {
  * configurations that became pending meanwhile (another writer; never duplicated), creates the
  * running trials with their provenance and updates (Experiment)-[:WARM_STARTED_FROM]->(prior
  * Experiment) with the latest similarity and weight. A paused, finished or missing experiment gets
- * no write at all.
+ * no write at all. The priors are reached through the experiment's own WARM_STARTED_FROM edges,
+ * which also bring their event numbers: a look-up by id in a writing statement takes an index
+ * lock, and two per prior (about a hundred per ask) were an eighth of Neo4j's time in a warm
+ * initial design. Only priors without an edge yet are looked up by id.
  *
  * The (Trial)-[:SUGGESTED_FROM]->(prior Trial) edges are returned as `links`, to be written by
  * writeBatchLinks after this transaction commits: creating a relationship write-locks both of its
@@ -315,22 +318,27 @@ export async function recordSuggestions(
      }
      WITH e, seqBefore, [k IN range(0, size($items) - 1)
        WHERE e.status = 'running' AND ($expectSeq IS NULL OR seqBefore = $expectSeq) AND NOT $items[k].configHash IN pending] AS keep
-     CALL () {
-       UNWIND $priorIds AS pid
-       MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $priorProjects
-       RETURN collect([p.id, coalesce(p.eventSeq, 0)]) AS priorSeqs
+     CALL (e) {
+       MATCH (e)-[w:WARM_STARTED_FROM]->(x:Experiment)
+       RETURN collect({id: x.id, seq: coalesce(x.eventSeq, 0), visible: x.projectId IN $priorProjects, w: w}) AS linked
      }
-     OPTIONAL CALL (e, keep) {
+     CALL (linked) {
+       UNWIND [pid IN $priorIds WHERE NONE(l IN linked WHERE l.id = pid)] AS pid
+       MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $priorProjects
+       RETURN collect([p.id, coalesce(p.eventSeq, 0)]) AS unlinked
+     }
+     WITH e, seqBefore, keep, linked, [l IN linked WHERE l.visible AND l.id IN $priorIds | [l.id, l.seq]] + unlinked AS priorSeqs
+     OPTIONAL CALL (e, keep, linked) {
        WITH * WHERE size(keep) > 0
        MATCH (e)-[:OF_MODEL]->(m:Model)
-       CALL (e) {
+       CALL (e, linked) {
          UNWIND $priors AS p
-         CALL (e, p) {
-           MATCH (e)-[w:WARM_STARTED_FROM]->(:Experiment {id: p.experimentId})
+         WITH e, p, [l IN linked WHERE l.id = p.experimentId | l.w] AS had
+         CALL (p, had) {
+           UNWIND had AS w
            SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1
-           RETURN count(w) AS had
          }
-         WITH e, p WHERE had = 0
+         WITH e, p WHERE size(had) = 0
          MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId IN $priorProjects
          CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), lastAt: datetime(), uses: 1}]->(prior)
        }

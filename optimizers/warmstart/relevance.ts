@@ -1,11 +1,11 @@
 // Per-prior evidence of relevance to the target, gathered in one place for the warm-start samplers.
 import type { MetaFeatures } from '../schema.ts';
-import { rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
+import { priorsKey, rememberedRows, rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
 import type { Encoder } from '../encoding.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
-import { combinedSimilarity, metaFeatureSimilarities, rankingAgreement } from './similarity.ts';
+import { combinedSimilarity, metaFeatureSimilarities, TargetRanking } from './similarity.ts';
 
 export type PriorRelevance = {
   prior: ProjectedPrior;
@@ -51,6 +51,37 @@ function meansAtTarget(prior: ProjectedPrior, rows: { X: Float64Array; n: number
   return out;
 }
 
+/**
+ * meansAtTarget for every prior at once: n×P, row-major; `fitted[p]` is false for a prior without a
+ * model. With a cache, each configuration's row is also remembered for this ordered set of priors,
+ * so a request costs one look-up per result instead of one per result and prior.
+ */
+function meansOfPriors(priors: ProjectedPrior[], rows: { X: Float64Array; n: number }, keys: string[], D: number, space: string, cache: ModelCache | undefined): { means: Float64Array; fitted: boolean[] } {
+  const P = priors.length;
+  const means = new Float64Array(rows.n * P);
+  const fitted = priors.map(() => true);
+  const memo = cache ? rememberedRows(cache, `mean-rows:${space}:${priorsKey(priors)}`) : undefined;
+  const todo: number[] = [];
+  for (let i = 0; i < rows.n; i++) {
+    const row = memo?.get(keys[i]!);
+    if (row) means.set(row, i * P);
+    else todo.push(i);
+  }
+  if (todo.length === 0) return { means, fitted };
+  const X = new Float64Array(todo.length * D);
+  todo.forEach((i, r) => X.set(rows.X.subarray(i * D, (i + 1) * D), r * D));
+  const sub = { X, n: todo.length };
+  const subKeys = todo.map((i) => keys[i]!);
+  priors.forEach((prior, p) => {
+    const mu = meansAtTarget(prior, sub, subKeys, D, space, cache);
+    if (mu) todo.forEach((i, r) => (means[i * P + p] = mu[r]!));
+    else fitted[p] = false;
+  });
+  // Rows are whole only when every prior has a model (one without is asked again next time, as before).
+  if (memo && fitted.every(Boolean)) for (const i of todo) memo.set(keys[i]!, means.slice(i * P, (i + 1) * P));
+  return { means, fitted };
+}
+
 export function priorRelevance(args: {
   priors: ProjectedPrior[];
   target: TargetData;
@@ -64,15 +95,17 @@ export function priorRelevance(args: {
   const rows = completedRows(args.target, D);
   const usePerf = rows.n >= args.minTarget;
   const space = usePerf ? spaceKey(args.encoder.space) : '';
-  return args.priors.map((prior) => {
+  const P = args.priors.length;
+  const perfs = usePerf ? meansOfPriors(args.priors, rows, args.target.completedKeys, D, space, args.cache) : null;
+  const ranking = usePerf ? new TargetRanking(rows.y) : null;
+  const column = new Float64Array(rows.n);
+  return args.priors.map((prior, p) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;
-    if (usePerf) {
-      const mu = meansAtTarget(prior, rows, args.target.completedKeys, D, space, args.cache);
-      if (mu) {
-        const a = rankingAgreement(mu, rows.y);
-        if (Number.isFinite(a)) perf = a;
-      }
+    if (perfs && ranking && perfs.fitted[p]) {
+      for (let i = 0; i < rows.n; i++) column[i] = perfs.means[i * P + p]!;
+      const a = ranking.agreement(column);
+      if (Number.isFinite(a)) perf = a;
     }
     const out: PriorRelevance = { prior };
     if (m !== undefined) out.meta = m;

@@ -59,45 +59,78 @@ export function metaFeatureSimilarities(
 /** Fraction of target pairs (distinct targets) that `pred` orders like `y`; ties in pred count ½.
  * NaN when no pair has distinct targets. */
 export function rankingAgreement(pred: ArrayLike<number>, y: ArrayLike<number>): number {
-  // Knight's O(n log n) count instead of visiting every pair: the agreement is checked after every
-  // result an initial design receives, against every prior, and a target with a thousand results
-  // made the pairwise loop the largest cost of an ask. Counts are integers (halves only at the end),
-  // so the answer is bit-for-bit the pairwise one.
-  const n = y.length;
-  for (let i = 0; i < n; i++) if (!Number.isFinite(pred[i]!) || !Number.isFinite(y[i]!)) return pairwiseAgreement(pred, y);
-  if (n < 2) return NaN;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a]! - y[b]! || pred[a]! - pred[b]!);
-  const total = (n * (n - 1)) / 2;
-  let tiedY = 0;
-  let tiedBoth = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && y[order[j]!] === y[order[i]!]) j++;
-    tiedY += ((j - i) * (j - i - 1)) / 2;
-    for (let k = i; k < j; ) {
-      let m = k + 1;
-      while (m < j && pred[order[m]!] === pred[order[k]!]) m++;
-      tiedBoth += ((m - k) * (m - k - 1)) / 2;
-      k = m;
+  return new TargetRanking(y).agreement(pred);
+}
+
+/**
+ * The target's values prepared for rankingAgreement against many predictions (one per prior).
+ * Knight's O(n log n) count instead of visiting every pair: the agreement is checked after every
+ * result an initial design receives, against every prior, and a target with a thousand results
+ * made the pairwise loop the largest cost of an ask. Counts are integers (halves only at the end),
+ * so the answer is bit-for-bit the pairwise one.
+ */
+export class TargetRanking {
+  /** Indices in ascending order of y. */
+  private readonly order: Int32Array;
+  /** Start of each run of equal y in `order`, then n. */
+  private readonly runs: number[] = [];
+  /** Pairs with distinct y. */
+  private readonly pairs: number;
+  private readonly finite: boolean;
+
+  constructor(private readonly y: ArrayLike<number>) {
+    const n = y.length;
+    this.finite = Array.prototype.every.call(y, (v: number) => Number.isFinite(v)) as boolean;
+    this.order = Int32Array.from({ length: n }, (_, i) => i);
+    let tied = 0;
+    if (this.finite) {
+      this.order.sort((a, b) => y[a]! - y[b]!);
+      for (let i = 0; i < n; ) {
+        this.runs.push(i);
+        let j = i + 1;
+        while (j < n && y[this.order[j]!] === y[this.order[i]!]) j++;
+        tied += ((j - i) * (j - i - 1)) / 2;
+        i = j;
+      }
+      this.runs.push(n);
     }
-    i = j;
+    this.pairs = (n * (n - 1)) / 2 - tied;
   }
-  const pairs = total - tiedY;
-  if (pairs === 0) return NaN;
-  // In y order (pred ascending within ties of y), a discordant pair is an inversion of pred.
-  const seq = Float64Array.from(order, (i) => pred[i]!);
-  const discordant = countInversions(seq, new Float64Array(n), 0, n);
-  const sorted = Array.from(seq).sort((a, b) => a - b);
-  let tiedPred = 0;
-  for (let i = 0; i < n; ) {
+
+  agreement(pred: ArrayLike<number>): number {
+    const n = this.y.length;
+    if (!this.finite) return pairwiseAgreement(pred, this.y);
+    for (let i = 0; i < n; i++) if (!Number.isFinite(pred[i]!)) return pairwiseAgreement(pred, this.y);
+    if (this.pairs === 0) return NaN;
+    // In y order, with pred ascending within runs of equal y, a discordant pair is an inversion of pred.
+    const seq = new Float64Array(n);
+    for (let k = 0; k < n; k++) seq[k] = pred[this.order[k]!]!;
+    let tiedBoth = 0;
+    for (let r = 0; r + 1 < this.runs.length; r++) {
+      const from = this.runs[r]!;
+      const to = this.runs[r + 1]!;
+      if (to - from < 2) continue;
+      const run = seq.subarray(from, to).sort();
+      tiedBoth += tiedPairs(run);
+    }
+    const discordant = countInversions(seq, new Float64Array(n), 0, n);
+    // countInversions left seq sorted: pairs tied in pred are its runs.
+    const predOnlyTies = tiedPairs(seq) - tiedBoth;
+    const concordant = this.pairs - discordant - predOnlyTies;
+    return (concordant + predOnlyTies / 2) / this.pairs;
+  }
+}
+
+/** Pairs of equal values in a sorted array. */
+function tiedPairs(sorted: Float64Array): number {
+  let count = 0;
+  for (let i = 0; i < sorted.length; ) {
     let j = i + 1;
-    while (j < n && sorted[j] === sorted[i]) j++;
-    tiedPred += ((j - i) * (j - i - 1)) / 2;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    count += ((j - i) * (j - i - 1)) / 2;
     i = j;
   }
-  const predOnlyTies = tiedPred - tiedBoth;
-  const concordant = pairs - discordant - predOnlyTies;
-  return (concordant + predOnlyTies / 2) / pairs;
+  return count;
 }
 
 /** The definition, pair by pair: kept for input with non-finite values, which have no order to sort by. */
