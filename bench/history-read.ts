@@ -46,11 +46,12 @@ try {
       seq = delta.eventSeq;
     }
     // Database hits where the statement is exported (it is not before the changedSeq index, so the
-    // same file runs on an older checkout as the baseline for the wall times).
+    // same file runs on an older checkout as the baseline for the wall times; the parameters are
+    // given in both shapes, top-level lists before and one map of lists since).
     const statement = (suggestions as Record<string, unknown>).HISTORY_SINCE;
     let hits = '';
     if (typeof statement === 'string') {
-      const res = await graph.driver.executeQuery(`PROFILE ${statement}`, { id, projectId, since: int(seq), priorIds: [], priorProjects: [projectId] }, { database: graph.database });
+      const res = await graph.driver.executeQuery(`PROFILE ${statement}`, { id, projectId, since: int(seq), priorIds: [], priorProjects: [projectId], priors: { ids: [], projects: [projectId] } }, { database: graph.database });
       type Plan = { dbHits: number; children: Plan[] };
       const total = (p: Plan): number => p.dbHits + p.children.reduce((a, c) => a + total(c), 0);
       hits = `, ${total(res.summary.profile as unknown as Plan)} db hits`;

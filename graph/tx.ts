@@ -32,6 +32,18 @@ export function readStatement<T = Record<string, unknown>>(graph: Graph, cypher:
   return inSession(graph, 'READ', (session) => rows<T>(session, cypher, params));
 }
 
+/**
+ * The lists a statement takes, to be passed as one map parameter and used as `$name.field`. Neo4j
+ * 5 plans a statement again for each size class of a top-level list parameter (empty, 1, 2–10,
+ * 11–100, more; measured on 5.26) and keeps a plan per class, while lists inside a map do not key
+ * its plan cache. The suggestion path's statements take up to a second of CPU to plan and their
+ * list sizes follow the load (batch sizes, priors), so new size classes kept arriving mid-run:
+ * half of Neo4j's CPU in a one-experiment benchmark phase went to planning.
+ */
+export function listParameters<T extends Record<string, unknown[]>>(lists: T): T {
+  return lists;
+}
+
 /** Busy experiments serialize their writers on one lock; deadlocks between them are retried this long. */
 const RETRY_FOR_MS = 30_000;
 

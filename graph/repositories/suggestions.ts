@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Experiment, Trial, WarmStart } from '../model.ts';
-import { json, parseJson, read, readStatement, rows, write, writeStatement, type Tx } from '../tx.ts';
+import { json, listParameters, parseJson, read, readStatement, rows, write, writeStatement, type Tx } from '../tx.ts';
 import { DATASET_FIELDS, toDataset } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, getExperimentTx, toExperiment } from './experiments.ts';
 import { CREATE_TRIAL_NODE, linkConfig, TRIAL_FIELDS, UPDATE_BEST, toTrial, trialProps, type TrialWrite } from './trials.ts';
@@ -104,8 +104,8 @@ export const HISTORY_SINCE = `${EXPERIMENT_MATCH} WHERE e.id = $id AND e.project
      RETURN collect(${HISTORY_TRIAL}) AS trials
    }
    CALL () {
-     UNWIND $priorIds AS pid
-     MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $priorProjects
+     UNWIND $priors.ids AS pid
+     MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $priors.projects
      RETURN collect([p.id, coalesce(p.eventSeq, 0)]) AS priorSeqs
    }
    RETURN ${EXPERIMENT_FIELDS}, eventSeq, ${DATASET_FIELDS.replaceAll(' AS ', ' AS ds_')}, trials, priorSeqs`;
@@ -132,7 +132,7 @@ export async function readHistorySince(
   priorIds: string[] = [],
   priorProjects: string[] = [projectId],
 ): Promise<ExperimentHistory & { priorSeqs: Map<string, number> }> {
-  const [r] = await readStatement(graph, HISTORY_SINCE, { id, projectId, since: since === null ? null : int(since), priorIds, priorProjects });
+  const [r] = await readStatement(graph, HISTORY_SINCE, { id, projectId, since: since === null ? null : int(since), priors: listParameters({ ids: priorIds, projects: priorProjects }) });
   if (!r) throw new NotFoundError('experiment', id);
   const ds: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) if (k.startsWith('ds_')) ds[k.slice(3)] = v;
@@ -313,39 +313,39 @@ export async function recordSuggestions(
      SET e.lock = true REMOVE e.lock
      WITH e, coalesce(e.eventSeq, 0) AS seqBefore
      CALL (e) {
-       OPTIONAL MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.state IN ['queued', 'running'] AND t.configHash IN $hashes
+       OPTIONAL MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.state IN ['queued', 'running'] AND t.configHash IN $batch.hashes
        RETURN collect(t.configHash) AS pending
      }
-     WITH e, seqBefore, [k IN range(0, size($items) - 1)
-       WHERE e.status = 'running' AND ($expectSeq IS NULL OR seqBefore = $expectSeq) AND NOT $items[k].configHash IN pending] AS keep
+     WITH e, seqBefore, [k IN range(0, size($batch.items) - 1)
+       WHERE e.status = 'running' AND ($expectSeq IS NULL OR seqBefore = $expectSeq) AND NOT $batch.items[k].configHash IN pending] AS keep
      CALL (e) {
        MATCH (e)-[w:WARM_STARTED_FROM]->(x:Experiment)
-       RETURN collect({id: x.id, seq: coalesce(x.eventSeq, 0), visible: x.projectId IN $priorProjects, w: w}) AS linked
+       RETURN collect({id: x.id, seq: coalesce(x.eventSeq, 0), visible: x.projectId IN $batch.priorProjects, w: w}) AS linked
      }
      CALL (linked) {
-       UNWIND [pid IN $priorIds WHERE NONE(l IN linked WHERE l.id = pid)] AS pid
-       MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $priorProjects
+       UNWIND [pid IN $batch.priorIds WHERE NONE(l IN linked WHERE l.id = pid)] AS pid
+       MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $batch.priorProjects
        RETURN collect([p.id, coalesce(p.eventSeq, 0)]) AS unlinked
      }
-     WITH e, seqBefore, keep, linked, [l IN linked WHERE l.visible AND l.id IN $priorIds | [l.id, l.seq]] + unlinked AS priorSeqs
+     WITH e, seqBefore, keep, linked, [l IN linked WHERE l.visible AND l.id IN $batch.priorIds | [l.id, l.seq]] + unlinked AS priorSeqs
      OPTIONAL CALL (e, keep, linked) {
        WITH * WHERE size(keep) > 0
        MATCH (e)-[:OF_MODEL]->(m:Model)
        CALL (e, linked) {
-         UNWIND $priors AS p
+         UNWIND $batch.priors AS p
          WITH e, p, [l IN linked WHERE l.id = p.experimentId | l.w] AS had
          CALL (p, had) {
            UNWIND had AS w
            SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1
          }
          WITH e, p WHERE size(had) = 0
-         MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId IN $priorProjects
+         MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId IN $batch.priorProjects
          CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), lastAt: datetime(), uses: 1}]->(prior)
        }
        SET e.trialCount = e.trialCount + size(keep), e.updatedAt = datetime(), e.eventSeq = coalesce(e.eventSeq, 0) + 1
        WITH e, m, keep, e.trialCount - size(keep) AS base, e.eventSeq AS seq
        UNWIND range(0, size(keep) - 1) AS k
-       WITH e, m, base + k AS number, seq, $items[keep[k]] AS raw
+       WITH e, m, base + k AS number, seq, $batch.items[keep[k]] AS raw
        WITH e, m, raw {.*, number: number, seq: seq, name: '#' + toString(number) + ' running'} AS item
        ${CREATE_TRIAL_NODE}
        WITH e, m, item, t
@@ -360,22 +360,24 @@ export async function recordSuggestions(
     {
       experimentId,
       projectId,
-      priorProjects,
-      priors,
       expectSeq: expectSeq === null ? null : int(expectSeq),
-      priorIds: opts.priorIds ?? [],
-      hashes: unique.map((i) => i.configHash),
-      items: unique.map(({ sources }, i) => ({
-        ...props[i]!,
-        batchIndex: i,
-        deferConfig: sources.length > 0,
-        id: randomUUID(),
-        intermediateSteps: [],
-        intermediateValues: [],
-        createdAt: null,
-        startedAt: null,
-        completedAt: null,
-      })),
+      batch: listParameters({
+        priorProjects,
+        priors,
+        priorIds: opts.priorIds ?? [],
+        hashes: unique.map((i) => i.configHash),
+        items: unique.map(({ sources }, i) => ({
+          ...props[i]!,
+          batchIndex: i,
+          deferConfig: sources.length > 0,
+          id: randomUUID(),
+          intermediateSteps: [],
+          intermediateValues: [],
+          createdAt: null,
+          startedAt: null,
+          completedAt: null,
+        })),
+      }),
     },
   );
   const head = found[0];
@@ -422,18 +424,18 @@ export async function writeBatchLinks(graph: Graph, priorProjects: string[], lin
     if (configs.length) {
       // Each item carries its project and model: batches of several experiments share this write.
       await tx.run(
-        `UNWIND $configs AS item
+        `UNWIND $batch.configs AS item
          MATCH (t:Trial {id: item.trialId})
          ${linkConfig('item.modelId', 'item.projectId')}`,
-        { configs },
+        { batch: listParameters({ configs }) },
       );
     }
     if (sources.length) {
       await tx.run(
-        `UNWIND $links AS l
-         MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId IN $priorProjects
+        `UNWIND $batch.links AS l
+         MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId IN $batch.priorProjects
          CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)`,
-        { links: sources, priorProjects },
+        { batch: listParameters({ links: sources, priorProjects }) },
       );
     }
   });

@@ -119,7 +119,7 @@ describe('an incremental history read', () => {
     // Database hits of the read: a scan of the 300 old trials would cost far more than this bound.
     const res = await graph.driver.executeQuery(
       `PROFILE ${HISTORY_SINCE}`,
-      { id: e.id, projectId: api.projectId, since: int(eventSeq + 1), priorIds: [], priorProjects: [api.projectId] },
+      { id: e.id, projectId: api.projectId, since: int(eventSeq + 1), priors: { ids: [], projects: [api.projectId] } },
       { database: graph.database },
     );
     const hits = (p: { dbHits: number; children: unknown[] }): number => p.dbHits + (p.children as (typeof p)[]).reduce((a, c) => a + hits(c), 0);
