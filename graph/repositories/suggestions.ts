@@ -410,9 +410,10 @@ const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -
 
 /**
  * Writes the deferred edges of recorded batches (see recordSuggestions) in a transaction of its own
- * that holds the shared nodes' locks only for these two statements: (Trial)-[:EVALUATES]->(Config),
- * then (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial). Configs are locked in key order and prior
+ * that holds the shared nodes' locks only for this statement: (Trial)-[:EVALUATES]->(Config), then
+ * (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial). Configs are locked in key order and prior
  * trials in id order, so concurrent writers linking to the same nodes queue instead of deadlocking.
+ * One auto-commit statement (see writeStatement): it runs after every warm-started batch.
  */
 export async function writeBatchLinks(graph: Graph, priorProjects: string[], links: BatchLinks): Promise<void> {
   if (links.sources.length === 0 && links.configs.length === 0) return;
@@ -420,25 +421,21 @@ export async function writeBatchLinks(graph: Graph, priorProjects: string[], lin
     .map((c) => ({ ...c, key: `${c.modelId}/${c.configHash}` }))
     .sort(byKey((c) => c.key));
   const sources = [...links.sources].sort(byKey((l) => l.to));
-  await write(graph, async (tx) => {
-    if (configs.length) {
-      // Each item carries its project and model: batches of several experiments share this write.
-      await tx.run(
-        `UNWIND $batch.configs AS item
-         MATCH (t:Trial {id: item.trialId})
-         ${linkConfig('item.modelId', 'item.projectId')}`,
-        { batch: listParameters({ configs }) },
-      );
-    }
-    if (sources.length) {
-      await tx.run(
-        `UNWIND $batch.links AS l
-         MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId IN $batch.priorProjects
-         CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)`,
-        { batch: listParameters({ links: sources, priorProjects }) },
-      );
-    }
-  });
+  // Each config item carries its project and model: batches of several experiments share this write.
+  await writeStatement(
+    graph,
+    `CALL () {
+       UNWIND $batch.configs AS item
+       MATCH (t:Trial {id: item.trialId})
+       ${linkConfig('item.modelId', 'item.projectId')}
+     }
+     CALL () {
+       UNWIND $batch.links AS l
+       MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId IN $batch.priorProjects
+       CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)
+     }`,
+    { batch: listParameters({ configs, links: sources, priorProjects }) },
+  );
 }
 
 /** Running trials older than the timeout become stale: no longer pending, but a late result is still accepted. */

@@ -86,8 +86,8 @@ describe('parameters of the suggestion path’s statements', () => {
     }
     const history = await readHistorySince(graph, api.projectId, target, null);
     expect(history.trials).toHaveLength(17);
-    const kinds = new Set(calls.map((c) => (c.query.includes('SET e.lock = true') ? 'record' : c.query.includes('changedSeq >= $since') ? 'history' : c.query.includes('SUGGESTED_FROM') ? 'sources' : c.query.includes('EVALUATES') ? 'configs' : c.query)));
-    expect(kinds).toEqual(new Set(['record', 'history', 'sources', 'configs']));
+    const kinds = new Set(calls.map((c) => (c.query.includes('SET e.lock = true') ? 'record' : c.query.includes('changedSeq >= $since') ? 'history' : c.query.includes('SUGGESTED_FROM') ? 'links' : c.query)));
+    expect(kinds).toEqual(new Set(['record', 'history', 'links']));
     for (const c of calls) {
       const lists = Object.entries(c.params).filter(([, v]) => Array.isArray(v)).map(([k]) => k);
       expect(lists, c.query.slice(0, 80)).toEqual([]);
