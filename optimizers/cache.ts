@@ -19,7 +19,7 @@ export type CachedProjection = { kind: 'projection'; source: string; projection:
  */
 export type CachedValues = { kind: 'values'; values: Map<string, number> };
 /** Like CachedValues, one number per prior of an ordered set of priors (see rememberedRows). */
-export type CachedRows = { kind: 'rows'; rows: Map<string, Float64Array> };
+export type CachedRows = { kind: 'rows'; values: Map<string, Float64Array> };
 /**
  * The greedy portfolio's candidates from an ordered set of priors, built round by round (see
  * portfolioCandidates): `ends[r]` is the list's length after round r; `seen` holds its keys.
@@ -60,26 +60,25 @@ export function spaceKey(space: SearchSpace): string {
 
 /** Remembered values per entry: beyond this many the memo starts over (it is only a shortcut). */
 const MAX_REMEMBERED_VALUES = 100_000;
-
-/** The memo of values under `key` in `cache` (a throw-away one without a cache). */
-export function rememberedValues(cache: ModelCache | undefined, key: string): Map<string, number> {
-  const hit = cache?.get(key);
-  if (hit?.kind === 'values' && hit.values.size < MAX_REMEMBERED_VALUES) return hit.values;
-  const values = new Map<string, number>();
-  cache?.set(key, { kind: 'values', values });
-  return values;
-}
-
 /** Rows hold a number per prior: fewer of them fit in the memory MAX_REMEMBERED_VALUES numbers take. */
 const MAX_REMEMBERED_ROWS = 10_000;
 
+function remembered<E extends CachedValues | CachedRows>(cache: ModelCache | undefined, key: string, kind: E['kind'], max: number): E['values'] {
+  const hit = cache?.get(key);
+  if (hit?.kind === kind && (hit as E).values.size < max) return (hit as E).values;
+  const values: E['values'] = new Map();
+  cache?.set(key, { kind, values } as E);
+  return values;
+}
+
+/** The memo of values under `key` in `cache` (a throw-away one without a cache). */
+export function rememberedValues(cache: ModelCache | undefined, key: string): Map<string, number> {
+  return remembered<CachedValues>(cache, key, 'values', MAX_REMEMBERED_VALUES);
+}
+
 /** The memo of per-prior rows under `key` in `cache` (a throw-away one without a cache). */
 export function rememberedRows(cache: ModelCache | undefined, key: string): Map<string, Float64Array> {
-  const hit = cache?.get(key);
-  if (hit?.kind === 'rows' && hit.rows.size < MAX_REMEMBERED_ROWS) return hit.rows;
-  const rows = new Map<string, Float64Array>();
-  cache?.set(key, { kind: 'rows', rows });
-  return rows;
+  return remembered<CachedRows>(cache, key, 'rows', MAX_REMEMBERED_ROWS);
 }
 
 /** Part of a memo key for an ordered set of priors: each prior's projection hash, in order. */

@@ -94,7 +94,8 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
     commit(ctx, picked.config, picked.key);
     const trialId = c.prior.trialIds[c.row];
     out.push({
-      config: picked.config,
+      // A copy: kept candidates (see portfolioCandidates) are shared with later requests.
+      config: { ...picked.config },
       provenance: provenance('portfolio', {
         priors: priorList,
         sourceTrials: [trialId === undefined ? { experimentId: c.prior.id, weight: 1 } : { experimentId: c.prior.id, trialId, weight: 1 }],

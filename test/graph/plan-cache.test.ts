@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
 import { readHistorySince, recordSuggestions, writeBatchLinks } from '../../graph/repositories/suggestions.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { prepareConfig } from '../../src/services/configs.ts';
-import { testGraph } from '../support/graph.ts';
-import { testApi, type TestApi } from '../support/api.ts';
+import { apiAndGraph } from '../support/api.ts';
 
-let api: TestApi;
-let graph: Graph;
-beforeAll(async () => {
-  api = await testApi();
-  graph = testGraph();
-});
-afterAll(async () => {
-  await api.close();
-  await graph.close();
-});
+const ctx = apiAndGraph();
 
 const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
 
@@ -57,10 +47,10 @@ function recording(graph: Graph, calls: Call[]): Graph {
  */
 describe('parameters of the suggestion path’s statements', () => {
   it('carry their lists inside one map, whatever the batch size and number of priors, and the batches are recorded', async () => {
-    const d = await api.call('POST', '/v1/datasets', { name: 'plan-cache', metaFeatures: { a: 1 } });
+    const d = await ctx.api.call('POST', '/v1/datasets', { name: 'plan-cache', metaFeatures: { a: 1 } });
     const ids: string[] = [];
     for (const name of ['target', 'prior']) {
-      const e = await api.call('POST', '/v1/experiments', {
+      const e = await ctx.api.call('POST', '/v1/experiments', {
         datasetId: d.body.id,
         model: { name: `plan-cache-${name}` },
         searchSpace: space,
@@ -70,21 +60,21 @@ describe('parameters of the suggestion path’s statements', () => {
       ids.push(e.body.id);
     }
     const [target, prior] = ids as [string, string];
-    const priorTrials = await recordSuggestions(graph, api.projectId, prior, items(2, 50), [], [api.projectId]);
+    const priorTrials = await recordSuggestions(ctx.graph, ctx.api.projectId, prior, items(2, 50), [], [ctx.api.projectId]);
     const calls: Call[] = [];
-    const spied = recording(graph, calls);
+    const spied = recording(ctx.graph, calls);
     let from = 0;
     for (const [n, priors] of [[1, 0], [3, 1], [12, 0], [1, 1]] as const) {
       const uses = priors ? [{ experimentId: prior, similarity: 0.5, weight: 1 }] : [];
-      const batch = await recordSuggestions(spied, api.projectId, target, items(n, from, priors ? priorTrials.trials[0]!.id : null), uses, [api.projectId], {
+      const batch = await recordSuggestions(spied, ctx.api.projectId, target, items(n, from, priors ? priorTrials.trials[0]!.id : null), uses, [ctx.api.projectId], {
         priorIds: priors ? [prior] : [],
       });
       expect(batch.trials).toHaveLength(n);
       from += n;
-      await writeBatchLinks(spied, [api.projectId], batch.links);
-      await readHistorySince(spied, api.projectId, target, 0, priors ? [prior] : [], [api.projectId]);
+      await writeBatchLinks(spied, [ctx.api.projectId], batch.links);
+      await readHistorySince(spied, ctx.api.projectId, target, 0, priors ? [prior] : [], [ctx.api.projectId]);
     }
-    const history = await readHistorySince(graph, api.projectId, target, null);
+    const history = await readHistorySince(ctx.graph, ctx.api.projectId, target, null);
     expect(history.trials).toHaveLength(17);
     const kinds = new Set(calls.map((c) => (c.query.includes('SET e.lock = true') ? 'record' : c.query.includes('changedSeq >= $since') ? 'history' : c.query.includes('SUGGESTED_FROM') ? 'links' : c.query)));
     expect(kinds).toEqual(new Set(['record', 'history', 'links']));

@@ -122,7 +122,10 @@ describe('warm-start initial design', () => {
       const warm = suggest(req, { cache });
       expect(warm).toEqual(suggest(structuredClone(req)));
       expect(warm[0]!.provenance.strategy).toBe('portfolio');
-      for (const x of warm) obs.push({ config: x.config, value: target(x.config), state: 'completed' });
+      // A caller may change what it was given: the kept candidates must not change with it.
+      for (const x of warm) x.config.x = -1;
+      expect(suggest(req, { cache })).toEqual(suggest(structuredClone(req)));
+      for (const x of suggest(req, { cache })) obs.push({ config: x.config, value: target(x.config), state: 'completed' });
     }
     const memos = [...cache.keys()].filter((k) => k.startsWith('losses:'));
     expect(memos.length).toBe(priors.length);

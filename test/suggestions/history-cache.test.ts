@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../graph/driver.ts';
+import { describe, expect, it } from 'vitest';
 import { int } from 'neo4j-driver';
 import {
   HISTORY_SINCE,
@@ -15,26 +14,16 @@ import { HistoryCache } from '../../src/services/history-cache.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { prepareConfig } from '../../src/services/configs.ts';
 import { buildRequest } from '../../src/services/history.ts';
-import { testGraph } from '../support/graph.ts';
-import { testApi, type TestApi } from '../support/api.ts';
+import { apiAndGraph } from '../support/api.ts';
 
-let api: TestApi;
-let graph: Graph;
-beforeAll(async () => {
-  api = await testApi();
-  graph = testGraph();
-});
-afterAll(async () => {
-  await api.close();
-  await graph.close();
-});
+const ctx = apiAndGraph();
 
 const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
 
 /** An experiment over `space`, warm start off, created through the API. */
 async function oneFloatExperiment(dataset: string, model: string): Promise<{ id: string }> {
-  const d = await api.call('POST', '/v1/datasets', { name: dataset, metaFeatures: { a: 1 } });
-  const e = await api.call('POST', '/v1/experiments', {
+  const d = await ctx.api.call('POST', '/v1/datasets', { name: dataset, metaFeatures: { a: 1 } });
+  const e = await ctx.api.call('POST', '/v1/experiments', {
     datasetId: d.body.id,
     model: { name: model },
     searchSpace: space,
@@ -51,9 +40,9 @@ const request = (h: ExperimentHistory) =>
 
 describe('the incremental history the suggestion service keeps', () => {
   it('equals a full read after every kind of change, including claims and reports that move no event', async () => {
-    const d = await api.call('POST', '/v1/datasets', { name: 'history-cache', metaFeatures: { a: 1 } });
+    const d = await ctx.api.call('POST', '/v1/datasets', { name: 'history-cache', metaFeatures: { a: 1 } });
     const e = (
-      await api.call('POST', '/v1/experiments', {
+      await ctx.api.call('POST', '/v1/experiments', {
         datasetId: d.body.id,
         model: { name: 'cache' },
         searchSpace: [
@@ -65,40 +54,40 @@ describe('the incremental history the suggestion service keeps', () => {
         warmStart: { mode: 'off' },
       })
     ).body;
-    let cached = await readHistory(graph, api.projectId, e.id);
+    let cached = await readHistory(ctx.graph, ctx.api.projectId, e.id);
     const check = async (what: string) => {
-      const delta = await readHistorySince(graph, api.projectId, e.id, cached.eventSeq);
+      const delta = await readHistorySince(ctx.graph, ctx.api.projectId, e.id, cached.eventSeq);
       const merged = mergeHistory(cached, delta);
-      const full = await readHistory(graph, api.projectId, e.id);
+      const full = await readHistory(ctx.graph, ctx.api.projectId, e.id);
       expect(merged, what).toEqual(full);
       expect(request(merged), what).toBe(request(full));
       cached = merged;
     };
     const ask = async (count: number) => {
-      const r = await api.call('POST', `/v1/experiments/${e.id}/suggestions`, { count });
+      const r = await ctx.api.call('POST', `/v1/experiments/${e.id}/suggestions`, { count });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       return r.body.trials as { id: string; config: Record<string, unknown> }[];
     };
 
     const first = await ask(3);
     await check('after a batch');
-    await api.call('POST', `/v1/trials/${first[0]!.id}/complete`, { value: 0.5 });
-    await api.call('POST', `/v1/trials/${first[1]!.id}/fail`, { reason: 'oom' });
+    await ctx.api.call('POST', `/v1/trials/${first[0]!.id}/complete`, { value: 0.5 });
+    await ctx.api.call('POST', `/v1/trials/${first[1]!.id}/fail`, { reason: 'oom' });
     await check('after a result and a failure');
-    const queued = await api.call('POST', `/v1/experiments/${e.id}/trials`, { config: { x: 0.25, k: 'b' }, queue: true });
+    const queued = await ctx.api.call('POST', `/v1/experiments/${e.id}/trials`, { config: { x: 0.25, k: 'b' }, queue: true });
     await check('after queueing a configuration');
     const claimed = await ask(1);
     expect(claimed[0]!.id).toBe(queued.body.id);
     await check('after the queued configuration was claimed (no event)');
-    const person = await api.call('POST', `/v1/experiments/${e.id}/trials`, { config: { x: 0.75, k: 'c' }, value: 0.9 });
-    await api.call('POST', `/v1/trials/${person.body.id}/invalidate`, { reason: 'leak' });
+    const person = await ctx.api.call('POST', `/v1/experiments/${e.id}/trials`, { config: { x: 0.75, k: 'c' }, value: 0.9 });
+    await ctx.api.call('POST', `/v1/trials/${person.body.id}/invalidate`, { reason: 'leak' });
     await check('after a person result and its invalidation');
-    expect(await markStale(graph, api.projectId, e.id, 0)).toBeGreaterThan(0);
+    expect(await markStale(ctx.graph, ctx.api.projectId, e.id, 0)).toBeGreaterThan(0);
     await check('after the stale sweep');
-    const report = await api.call('POST', `/v1/trials/${first[2]!.id}/report`, { step: 1, value: 0.1 });
+    const report = await ctx.api.call('POST', `/v1/trials/${first[2]!.id}/report`, { step: 1, value: 0.1 });
     expect(report.body.state).toBe('running');
     await check('after a stale trial reported again (no event)');
-    await api.call('POST', `/v1/trials/${first[2]!.id}/complete`, { value: 0.7 });
+    await ctx.api.call('POST', `/v1/trials/${first[2]!.id}/complete`, { value: 0.7 });
     await ask(2);
     await check('after a late result and another batch');
   });
@@ -111,16 +100,16 @@ describe('an incremental history read', () => {
       const { config, hash } = prepareConfig(space, { x: i / 300 });
       return { config, configHash: hash, state: 'completed' as const, value: i, proposedBy: 'person' as const, strategy: 'manual' };
     });
-    await createTrials(graph, api.projectId, e.id, old);
-    const { eventSeq } = await readHistory(graph, api.projectId, e.id);
-    const [fresh] = (await api.call('POST', `/v1/experiments/${e.id}/suggestions`, { count: 1 })).body.trials as { id: string }[];
-    const delta = await readHistorySince(graph, api.projectId, e.id, eventSeq + 1);
+    await createTrials(ctx.graph, ctx.api.projectId, e.id, old);
+    const { eventSeq } = await readHistory(ctx.graph, ctx.api.projectId, e.id);
+    const [fresh] = (await ctx.api.call('POST', `/v1/experiments/${e.id}/suggestions`, { count: 1 })).body.trials as { id: string }[];
+    const delta = await readHistorySince(ctx.graph, ctx.api.projectId, e.id, eventSeq + 1);
     expect(delta.trials.map((t) => t.id)).toEqual([fresh!.id]);
     // Database hits of the read: a scan of the 300 old trials would cost far more than this bound.
-    const res = await graph.driver.executeQuery(
+    const res = await ctx.graph.driver.executeQuery(
       `PROFILE ${HISTORY_SINCE}`,
-      { id: e.id, projectId: api.projectId, since: int(eventSeq + 1), priors: { ids: [], projects: [api.projectId] } },
-      { database: graph.database },
+      { id: e.id, projectId: ctx.api.projectId, since: int(eventSeq + 1), priors: { ids: [], projects: [ctx.api.projectId] } },
+      { database: ctx.graph.database },
     );
     const hits = (p: { dbHits: number; children: unknown[] }): number => p.dbHits + (p.children as (typeof p)[]).reduce((a, c) => a + hits(c), 0);
     expect(hits(res.summary.profile as unknown as { dbHits: number; children: unknown[] })).toBeLessThan(150);
@@ -130,26 +119,26 @@ describe('an incremental history read', () => {
 describe("a process's copy of the history, kept by its own writes", () => {
   it('equals a full read after each batch it records and each result it is told, and stops being current at a change it did not see', async () => {
     const e = await oneFloatExperiment('history-copy', 'copy');
-    const key = `${api.projectId}/${e.id}`;
-    const priorSeqs = { projects: [api.projectId], asked: new Set<string>(), seqs: new Map<string, number>() };
+    const key = `${ctx.api.projectId}/${e.id}`;
+    const priorSeqs = { projects: [ctx.api.projectId], asked: new Set<string>(), seqs: new Map<string, number>() };
     const copies = new HistoryCache(10);
-    copies.read(key, await readHistory(graph, api.projectId, e.id), priorSeqs);
+    copies.read(key, await readHistory(ctx.graph, ctx.api.projectId, e.id), priorSeqs);
     const record = async (xs: number[]) => {
       const items = xs.map((x) => {
         const { config, hash } = prepareConfig(space, { x });
         return { config, configHash: hash, strategy: 'sobol', reason: null, provenance: { strategy: 'sobol' }, sources: [] };
       });
-      const batch = await recordSuggestions(graph, api.projectId, e.id, items, [], [api.projectId], { expectSeq: copies.expectSeq(key) });
+      const batch = await recordSuggestions(ctx.graph, ctx.api.projectId, e.id, items, [], [ctx.api.projectId], { expectSeq: copies.expectSeq(key) });
       expect(batch.outdated).toBe(false);
       copies.recorded(key, batch.trials, batch, priorSeqs, true);
       return batch.trials;
     };
     const tell = async (id: string, value: number) => {
-      const { trial, event } = await completeTrial(graph, api.projectId, id, { value });
+      const { trial, event } = await completeTrial(ctx.graph, ctx.api.projectId, id, { value });
       if (event) copies.told(key, trial, event);
     };
     const same = async (what: string) => {
-      const full = await readHistory(graph, api.projectId, e.id);
+      const full = await readHistory(ctx.graph, ctx.api.projectId, e.id);
       expect(copies.current(key)?.history, what).toEqual(full);
       expect(request(copies.current(key)!.history), what).toBe(request(full));
     };
@@ -165,8 +154,8 @@ describe("a process's copy of the history, kept by its own writes", () => {
     await same('after another batch and a result');
     // Two results whose replies come back in the other order than they committed.
     const [a, b] = await record([0.45, 0.55]);
-    const first = await completeTrial(graph, api.projectId, a!.id, { value: 0.1 });
-    const second = await completeTrial(graph, api.projectId, b!.id, { value: 0.2 });
+    const first = await completeTrial(ctx.graph, ctx.api.projectId, a!.id, { value: 0.1 });
+    const second = await completeTrial(ctx.graph, ctx.api.projectId, b!.id, { value: 0.2 });
     copies.told(key, second.trial, second.event!);
     expect(copies.current(key), 'waiting for the earlier result').toBeUndefined();
     copies.told(key, first.trial, first.event!);
@@ -174,12 +163,12 @@ describe("a process's copy of the history, kept by its own writes", () => {
 
     // A result told elsewhere: a record computed from the copy writes nothing.
     const expectSeq = copies.expectSeq(key);
-    await completeTrial(graph, api.projectId, batch[2]!.id, { value: 1 });
+    await completeTrial(ctx.graph, ctx.api.projectId, batch[2]!.id, { value: 1 });
     const { config, hash } = prepareConfig(space, { x: 0.9 });
     const item = { config, configHash: hash, strategy: 'sobol', reason: null, provenance: {}, sources: [] };
-    const outdated = await recordSuggestions(graph, api.projectId, e.id, [item], [], [api.projectId], { expectSeq });
+    const outdated = await recordSuggestions(ctx.graph, ctx.api.projectId, e.id, [item], [], [ctx.api.projectId], { expectSeq });
     expect(outdated.outdated).toBe(true);
-    expect((await readHistory(graph, api.projectId, e.id)).trials).toHaveLength(6);
+    expect((await readHistory(ctx.graph, ctx.api.projectId, e.id)).trials).toHaveLength(6);
     // The next result told here does not follow the copy's event number: it waits for the change
     // before it, which never comes, and meanwhile the copy is not current.
     await tell(fourth!.id, 0.75);

@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../graph/driver.ts';
+import { describe, expect, it } from 'vitest';
 import { readHistory, recordSuggestions, type PriorUse } from '../../graph/repositories/suggestions.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { prepareConfig } from '../../src/services/configs.ts';
-import { testGraph } from '../support/graph.ts';
-import { testApi, type TestApi } from '../support/api.ts';
+import { apiAndGraph } from '../support/api.ts';
 
-let api: TestApi;
-let graph: Graph;
-beforeAll(async () => {
-  api = await testApi();
-  graph = testGraph();
-});
-afterAll(async () => {
-  await api.close();
-  await graph.close();
-});
+const ctx = apiAndGraph();
 
 const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
 
 async function experiment(name: string): Promise<string> {
-  const d = await api.call('POST', '/v1/datasets', { name: `warm-links-${name}`, metaFeatures: { a: 1 } });
-  const e = await api.call('POST', '/v1/experiments', {
+  const d = await ctx.api.call('POST', '/v1/datasets', { name: `warm-links-${name}`, metaFeatures: { a: 1 } });
+  const e = await ctx.api.call('POST', '/v1/experiments', {
     datasetId: d.body.id,
     model: { name: 'warm-links' },
     searchSpace: space,
@@ -40,20 +29,20 @@ const items = (...xs: number[]) =>
 describe('recording a batch: WARM_STARTED_FROM and the priors’ event numbers', () => {
   it('creates each link at its first use, then updates it; reports every visible prior asked for, linked or not', async () => {
     const [target, p1, p2, p3] = await Promise.all(['target', 'p1', 'p2', 'p3'].map(experiment));
-    const projects = [api.projectId];
+    const projects = [ctx.api.projectId];
     const asked = [p1!, p2!, p3!];
     const links = async () => {
-      const res = await graph.driver.executeQuery(
+      const res = await ctx.graph.driver.executeQuery(
         `MATCH (:Experiment {id: $id})-[w:WARM_STARTED_FROM]->(p:Experiment)
          RETURN p.id AS prior, w.similarity AS similarity, w.weight AS weight, w.uses AS uses, w.firstAt AS firstAt, w.lastAt AS lastAt`,
         { id: target },
-        { database: graph.database },
+        { database: ctx.graph.database },
       );
       return new Map(res.records.map((r) => [r.get('prior') as string, r.toObject()]));
     };
-    const seqOf = async (id: string) => (await readHistory(graph, api.projectId, id)).eventSeq;
+    const seqOf = async (id: string) => (await readHistory(ctx.graph, ctx.api.projectId, id)).eventSeq;
     const record = (xs: number[], priors: PriorUse[], priorProjects = projects) =>
-      recordSuggestions(graph, api.projectId, target!, items(...xs), priors, priorProjects, { priorIds: asked });
+      recordSuggestions(ctx.graph, ctx.api.projectId, target!, items(...xs), priors, priorProjects, { priorIds: asked });
 
     // First use: links to the two priors used; p3 is asked for but not used, so it has no link.
     const first = await record([0.1], [
@@ -70,7 +59,7 @@ describe('recording a batch: WARM_STARTED_FROM and the priors’ event numbers',
 
     // p1 moves on (a batch of its own); the next record reports its new event number through the link.
     const before = await seqOf(p1!);
-    await recordSuggestions(graph, api.projectId, p1!, items(0.9), [], projects);
+    await recordSuggestions(ctx.graph, ctx.api.projectId, p1!, items(0.9), [], projects);
     expect(await seqOf(p1!)).toBe(before + 1);
     const second = await record([0.2], [{ experimentId: p1!, similarity: 0.7, weight: 0.9 }]);
     expect(second.priorSeqs.get(p1!)).toBe(before + 1);

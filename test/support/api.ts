@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import type { Graph } from '../../graph/driver.ts';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.ts';
 import { createKey } from '../../graph/repositories/keys.ts';
@@ -52,4 +54,18 @@ export async function testApi(opts: Omit<AppOptions, 'graph'> = {}): Promise<Tes
       await graph.close();
     },
   };
+}
+
+/** A test API and a graph connection for one test file: opened before its tests, closed after them. */
+export function apiAndGraph(): { api: TestApi; graph: Graph } {
+  const ctx = {} as { api: TestApi; graph: Graph };
+  beforeAll(async () => {
+    ctx.api = await testApi();
+    ctx.graph = testGraph();
+  });
+  afterAll(async () => {
+    await ctx.api.close();
+    await ctx.graph.close();
+  });
+  return ctx;
 }
