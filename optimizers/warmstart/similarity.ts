@@ -113,7 +113,7 @@ export class TargetRanking {
       const run = seq.subarray(from, to).sort();
       tiedBoth += tiedPairs(run);
     }
-    const discordant = countInversions(seq, new Float64Array(n), 0, n);
+    const discordant = countInversions(seq, new Float64Array(n));
     // countInversions left seq sorted: pairs tied in pred are its runs.
     const predOnlyTies = tiedPairs(seq) - tiedBoth;
     const concordant = this.pairs - discordant - predOnlyTies;
@@ -150,23 +150,34 @@ export function pairwiseAgreement(pred: ArrayLike<number>, y: ArrayLike<number>)
   return pairs > 0 ? agree / pairs : NaN;
 }
 
-/** Pairs i < j of a[lo, hi) with a[i] > a[j], sorting that range (merge sort; `tmp` is scratch). */
-function countInversions(a: Float64Array, tmp: Float64Array, lo: number, hi: number): number {
-  if (hi - lo < 2) return 0;
-  const mid = (lo + hi) >>> 1;
-  let count = countInversions(a, tmp, lo, mid) + countInversions(a, tmp, mid, hi);
-  let i = lo;
-  let j = mid;
-  let k = lo;
-  while (i < mid && j < hi) {
-    if (a[j]! < a[i]!) {
-      count += mid - i;
-      tmp[k++] = a[j++]!;
-    } else tmp[k++] = a[i++]!;
+/**
+ * Pairs i < j with a[i] > a[j], leaving `a` sorted: a bottom-up merge sort that alternates between
+ * `a` and `tmp`, so no level copies back.
+ */
+function countInversions(a: Float64Array, tmp: Float64Array): number {
+  const n = a.length;
+  let src = a;
+  let dst = tmp;
+  let count = 0;
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        if (src[j]! < src[i]!) {
+          count += mid - i;
+          dst[k++] = src[j++]!;
+        } else dst[k++] = src[i++]!;
+      }
+      while (i < mid) dst[k++] = src[i++]!;
+      while (j < hi) dst[k++] = src[j++]!;
+    }
+    [src, dst] = [dst, src];
   }
-  while (i < mid) tmp[k++] = a[i++]!;
-  while (j < hi) tmp[k++] = a[j++]!;
-  a.set(tmp.subarray(lo, hi), lo);
+  if (src !== a) a.set(src);
   return count;
 }
 
