@@ -53,6 +53,14 @@ export function hashFloats(a: Float64Array, h = 0x811c9dc5): number {
  */
 export type PriorMemo = WeakMap<object, { parsed: PriorExperiment; projections: Map<string, ProjectedPrior | null> }>;
 
+/**
+ * Optional memo of the target's configurations by object identity, for a caller that hands the same
+ * config objects to suggest() again (and never mutates them), as the service does with its copy of
+ * an experiment's history: each is validated once, and keyed and encoded once per target space,
+ * instead of at every call. Entries are found both by the caller's object and by the validated copy.
+ */
+export type ConfigMemo = WeakMap<object, { parsed: Config; bySpace: Map<string, { key: string; x: Float64Array; valid: boolean }> }>;
+
 /** Part of a memo key for values at encoded points: they depend on the target space, not only on a prior's data. */
 export function spaceKey(space: SearchSpace): string {
   return fnv1a(JSON.stringify(space)).toString(16);

@@ -1,7 +1,7 @@
 // Entry point: validate the request, build the shared context, decide which sampler serves each slot of
 // the batch, and fall back (saying so in the provenance notes) when a sampler cannot run.
 import { SuggestRequestSchema, type Settings, type SuggestRequest, type Suggestion } from './schema.ts';
-import type { ModelCache, PriorMemo } from './cache.ts';
+import type { ConfigMemo, ModelCache, PriorMemo } from './cache.ts';
 import { Encoder } from './encoding.ts';
 import { buildMenu, type CandidateMenu } from './acquisition/optimize.ts';
 import { canonicalConfig, checkSpace, configKey, enumerateSpace, finiteSize, validateConfig } from './space.ts';
@@ -19,6 +19,8 @@ export type SuggestOptions = {
   cache?: ModelCache;
   /** Optional memo of prior objects passed again (see PriorMemo in cache.ts). */
   priorMemo?: PriorMemo;
+  /** Optional memo of target configuration objects passed again (see ConfigMemo in cache.ts). */
+  configMemo?: ConfigMemo;
 };
 
 /**
@@ -26,15 +28,32 @@ export type SuggestOptions = {
  * request carries dozens of priors with a hundred results each, and checking them all at every call
  * cost as much as the rest of an initial-design suggestion.
  */
-function validate(request: SuggestRequest, memo: PriorMemo | undefined): SuggestRequest {
+function validate(request: SuggestRequest, memo: PriorMemo | undefined, configMemo: ConfigMemo | undefined): SuggestRequest {
   // WeakMap.get answers undefined for anything that is not an object, so malformed input falls through to zod.
   const given = memo && Array.isArray(request?.priors) ? (request.priors as object[]) : undefined;
   const remembered = given?.map((p) => memo!.get(p)?.parsed);
-  const parsed = SuggestRequestSchema.safeParse(given && remembered ? { ...request, priors: given.filter((_, i) => !remembered[i]) } : request);
+  // Observations whose config the memo holds are checked with an empty config and get the remembered one back.
+  const observations = configMemo && Array.isArray(request?.observations) ? (request.observations as unknown[]) : undefined;
+  const knownConfigs = observations?.map((o) => (o !== null && typeof o === 'object' ? configMemo!.get((o as { config?: object }).config as object)?.parsed : undefined));
+  let toParse: unknown = request;
+  if (given && remembered) toParse = { ...request, priors: given.filter((_, i) => !remembered[i]) };
+  if (observations && knownConfigs) toParse = { ...(toParse as object), observations: observations.map((o, i) => (knownConfigs[i] ? { ...(o as object), config: {} } : o)) };
+  const parsed = SuggestRequestSchema.safeParse(toParse);
   if (!parsed.success) {
     // Reported against the request as given, so paths index the caller's own priors.
     const full = SuggestRequestSchema.safeParse(request);
     throw new Error(`invalid suggest request: ${(full.error ?? parsed.error).message}`);
+  }
+  if (observations && knownConfigs && configMemo) {
+    parsed.data.observations.forEach((o, i) => {
+      const known = knownConfigs[i];
+      if (known) o.config = known;
+      else {
+        const entry = { parsed: o.config, bySpace: new Map() };
+        configMemo.set((observations[i] as { config: object }).config, entry);
+        configMemo.set(o.config, entry);
+      }
+    });
   }
   if (!given || !remembered || !memo) return parsed.data;
   const fresh = parsed.data.priors ?? [];
@@ -113,7 +132,7 @@ function buildCandidateMenu(req: SuggestRequest, encoder: Encoder, notes: string
 /** Suggest `count` configs for the target experiment, each with its provenance. Deterministic: the same
  * request (and cache contents) gives the same suggestions. Throws only on a malformed request or space. */
 export function suggest(request: SuggestRequest, options: SuggestOptions = {}): Suggestion[] {
-  const req = validate(request, options.priorMemo);
+  const req = validate(request, options.priorMemo, options.configMemo);
   const issues = checkSpace(req.space);
   if (issues.length > 0) throw new Error(`invalid search space: ${issues.map((i) => `${i.parameter}: ${i.reason}`).join('; ')}`);
   const settings = resolveSettings(req.settings, req.space.length);
@@ -122,7 +141,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
   }
   const encoder = new Encoder(req.space);
   const notes: string[] = [];
-  const target = prepareTarget(encoder, req.direction, req.observations);
+  const target = prepareTarget(encoder, req.direction, req.observations, options.configMemo);
   notes.push(...target.notes);
   const menu = buildCandidateMenu(req, encoder, notes);
   const priors: ProjectedPrior[] = [];

@@ -2,6 +2,7 @@
 import type { Direction, Observation } from './schema.ts';
 import type { Encoder } from './encoding.ts';
 import { configKey, validateConfig } from './space.ts';
+import { spaceKey, type ConfigMemo } from './cache.ts';
 
 export type TargetData = {
   /** Completed (and imputed failed) trials, n×D encoded. */
@@ -20,7 +21,8 @@ export type TargetData = {
   notes: string[];
 };
 
-export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[]): TargetData {
+/** `memo`: configurations already keyed and encoded in this space (see ConfigMemo); a hit equals recomputing. */
+export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[], memo?: ConfigMemo): TargetData {
   const sign = direction === 'maximize' ? -1 : 1;
   const keys = new Set<string>();
   const done: { x: Float64Array; y: number; key: string }[] = [];
@@ -28,12 +30,19 @@ export function prepareTarget(encoder: Encoder, direction: Direction, observatio
   const pendingX: Float64Array[] = [];
   const notes: string[] = [];
   let invalid = 0;
+  const space = memo ? spaceKey(encoder.space) : '';
   for (const o of observations) {
-    const key = configKey(encoder.space, o.config);
+    const entry = memo?.get(o.config);
+    let known = entry?.bySpace.get(space);
+    if (!known) {
+      known = { key: configKey(encoder.space, o.config), x: encoder.encode(o.config), valid: validateConfig(encoder.space, o.config).ok };
+      entry?.bySpace.set(space, known);
+    }
+    const { key, x } = known;
     keys.add(key);
-    if (!validateConfig(encoder.space, o.config).ok) invalid++;
-    const x = encoder.encode(o.config);
-    if (o.state === 'pending') pendingX.push(x);
+    if (!known.valid) invalid++;
+    // Pending points are handed on; a copy, since a remembered x is shared with later calls.
+    if (o.state === 'pending') pendingX.push(Float64Array.from(x));
     else if (o.state === 'completed' && o.value !== null && Number.isFinite(o.value)) done.push({ x, y: sign * o.value, key });
     else failedX.push(x);
   }

@@ -17,7 +17,7 @@ import {
   type BatchLinks,
   type SuggestionWrite,
 } from '../../graph/repositories/suggestions.ts';
-import type { ModelCache, PriorMemo } from '../../optimizers/cache.ts';
+import type { ConfigMemo, ModelCache, PriorMemo } from '../../optimizers/cache.ts';
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { suggest } from '../../optimizers/suggest.ts';
@@ -105,6 +105,8 @@ export class SuggestionService {
   private readonly priorModels: ModelCache = new Map();
   /** Prior objects already validated and projected by the optimizer (see PriorMemo). */
   private readonly priorMemo: PriorMemo = new WeakMap();
+  /** Target configurations already validated, keyed and encoded (see ConfigMemo): the history copy hands the same objects back. */
+  private readonly configMemo: ConfigMemo = new WeakMap();
   private readonly staleCheckedAt = new Map<string, number>();
   private readonly priorHistories = new Map<string, { seq: number; history: ExperimentHistory }>();
   /** Prior histories being read, so concurrent requests needing the same prior share one read. */
@@ -279,7 +281,7 @@ export class SuggestionService {
     };
     const candidates = await candidatesOf(this.graph, projectId, e);
     const request = buildRequest(target, priors, { ...snapshot, batchIndex: 0, batchSize: count }, count, candidates);
-    const suggestions = suggest(request, { cache: this.priorModels, priorMemo: this.priorMemo });
+    const suggestions = suggest(request, { cache: this.priorModels, priorMemo: this.priorMemo, configMemo: this.configMemo });
     // Target hyperparameters seed the next fit, so a warm entry would make results depend on
     // cache history; keep prior models only (a hit equals a refit).
     for (const [k, v] of this.priorModels) if (v.kind === 'target') this.priorModels.delete(k);

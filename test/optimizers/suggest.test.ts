@@ -134,6 +134,31 @@ describe('suggest: model cache', () => {
   });
 });
 
+describe('suggest: remembered target configurations', () => {
+  it('give exactly what cold calls give as the history grows, in every state and across spaces; a new object is checked again', () => {
+    const configMemo = new WeakMap();
+    const obs: Observation[] = history(6, 11);
+    // Out of the space's bounds: encoded after clamping, and said so in the notes.
+    obs.push({ config: { ...obs[0]!.config, tol: 7 }, value: 1, state: 'completed' });
+    obs.push({ config: obs[1]!.config, value: null, state: 'failed' });
+    const modes = ['sobol', 'random', 'gp'] as const;
+    for (let step = 0; step < 9; step++) {
+      const req = base({ observations: [...obs], count: 2, seed: step, settings: { strategy: modes[step % 3]! } });
+      const warm = suggest(req, { configMemo });
+      expect(warm).toEqual(suggest(structuredClone(req)));
+      obs.push({ config: warm[0]!.config, value: step, state: 'completed' }, { config: warm[1]!.config, value: null, state: 'pending' });
+    }
+    expect(obs.every((o) => configMemo.has(o.config) || o === obs[obs.length - 1] || o === obs[obs.length - 2])).toBe(true);
+    // The same objects under another space are keyed and encoded for it.
+    const narrow = space.map((p) => (p.type === 'float' ? { ...p, high: 0.5 } : p));
+    const req = base({ space: narrow, observations: obs, count: 2, seed: 3 });
+    expect(suggest(req, { configMemo })).toEqual(suggest(structuredClone(req)));
+    // A malformed config in a new object is refused, naming its place.
+    const broken = [...obs, { config: { tol: { nested: true } }, value: 1, state: 'completed' }] as unknown as Observation[];
+    expect(() => suggest(base({ observations: broken, count: 1 }), { configMemo })).toThrow(/observations/);
+  });
+});
+
 describe('suggest: batches and pending trials', () => {
   it('a batch contains distinct configs, none equal to an observed or pending one', () => {
     const obs = history(12, 8);
