@@ -18,7 +18,7 @@ export type CachedProjection = { kind: 'projection'; source: string; projection:
  * portfolio losses (`losses:` keys) and prior means at target configurations (`means:` keys).
  */
 export type CachedValues = { kind: 'values'; values: Map<string, number> };
-/** Like CachedValues, one number per prior of an ordered set of priors (see rememberedRows). */
+/** Like CachedValues, one number per prior of an ordered set of priors (see priorRows). */
 export type CachedRows = { kind: 'rows'; values: Map<string, Float64Array> };
 /**
  * The greedy portfolio's candidates from an ordered set of priors, built round by round (see
@@ -85,8 +85,26 @@ export function rememberedValues(cache: ModelCache | undefined, key: string): Ma
 }
 
 /** The memo of per-prior rows under `key` in `cache` (a throw-away one without a cache). */
-export function rememberedRows(cache: ModelCache | undefined, key: string): Map<string, Float64Array> {
+function rememberedRows(cache: ModelCache | undefined, key: string): Map<string, Float64Array> {
   return remembered<CachedRows>(cache, key, 'rows', MAX_REMEMBERED_ROWS);
+}
+
+/**
+ * One number per prior for each configuration (configurations × priors, row-major), for an ordered
+ * set of priors: rows remembered under `key` are copied in, `compute` fills the others (given their
+ * indices) and says whether they are whole, and whole rows are remembered.
+ */
+export function priorRows(cache: ModelCache | undefined, key: string, keys: string[], P: number, compute: (todo: number[], out: Float64Array) => boolean): Float64Array {
+  const out = new Float64Array(keys.length * P);
+  const rows = cache ? rememberedRows(cache, key) : undefined;
+  const todo: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const row = rows?.get(keys[i]!);
+    if (row) out.set(row, i * P);
+    else todo.push(i);
+  }
+  if (todo.length > 0 && compute(todo, out) && rows) for (const i of todo) rows.set(keys[i]!, out.slice(i * P, (i + 1) * P));
+  return out;
 }
 
 /** Part of a memo key for an ordered set of priors: each prior's projection hash, in order. */

@@ -11,7 +11,7 @@
 // GP's mean otherwise; both are copula scores, mapped through Φ to a rank-like loss in [0, 1].
 import type { Config } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import { priorsKey, rememberedRows, rememberedValues, spaceKey, type CachedCandidates, type ModelCache } from '../cache.ts';
+import { priorRows, priorsKey, rememberedValues, spaceKey, type CachedCandidates, type ModelCache } from '../cache.ts';
 import { normCdf } from '../math/normal.ts';
 import { configKey } from '../space.ts';
 import { mapConfig, sharedKey, type ProjectedPrior } from './project.ts';
@@ -32,62 +32,62 @@ export function portfolioCandidates(
   fill: (slot: number) => ArrayLike<number>,
   cache?: ModelCache,
 ): PortfolioCandidate[] {
-  const kept = cache ? keptCandidates(encoder, priors, perPrior, cache) : null;
-  if (kept) return kept;
-  const out: PortfolioCandidate[] = [];
-  const seen = new Set<string>();
+  const shared = priors.map((p) => new Set(p.shared));
+  const kept = cache ? keptCandidates(encoder, priors, perPrior, shared, cache) : null;
+  if (kept) return candidatesOf(kept, perPrior, priors);
+  const list: CandidateList = { list: [], ends: [], seen: new Set() };
   let slot = 0;
-  for (let r = 0; r < perPrior; r++) {
-    for (const prior of priors) {
+  addRounds(encoder, priors, perPrior, list, (p, row) => mapConfig(encoder, shared[p]!, priors[p]!.configs[row]!, fill(slot++)));
+  return candidatesOf(list, perPrior, priors);
+}
+
+type CandidateList = Pick<CachedCandidates, 'list' | 'ends' | 'seen'>;
+
+/**
+ * Adds rounds to `into` until it has `perPrior` of them: round r takes each prior's r-th best
+ * configuration, mapped by `map`. False, with the list left incomplete, when `map` gives null.
+ */
+function addRounds(encoder: Encoder, priors: ProjectedPrior[], perPrior: number, into: CandidateList, map: (p: number, row: number) => Config | null): boolean {
+  for (let r = into.ends.length; r < perPrior; r++) {
+    for (let p = 0; p < priors.length; p++) {
+      const prior = priors[p]!;
       if (r >= prior.n) continue;
       const row = prior.order[r]!;
-      const config = mapConfig(encoder, new Set(prior.shared), prior.configs[row]!, fill(slot++));
+      const config = map(p, row);
+      if (config === null) return false;
       const key = configKey(encoder.space, config);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ config, key, prior, row });
+      if (into.seen.has(key)) continue;
+      into.seen.add(key);
+      into.list.push({ config, key, p, row });
     }
+    into.ends.push(into.list.length);
+  }
+  return true;
+}
+
+/** The first `perPrior` rounds of `list`, with their priors. */
+function candidatesOf(list: CandidateList, perPrior: number, priors: ProjectedPrior[]): PortfolioCandidate[] {
+  const n = perPrior > 0 ? list.ends[perPrior - 1]! : 0;
+  const out: PortfolioCandidate[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = list.list[i]!;
+    out[i] = { config: c.config, key: c.key, prior: priors[c.p]!, row: c.row };
   }
   return out;
 }
 
-/** The cached candidates (see portfolioCandidates), or null when some candidate needs a fill value. */
-function keptCandidates(encoder: Encoder, priors: ProjectedPrior[], perPrior: number, cache: ModelCache): PortfolioCandidate[] | null {
-  if (perPrior <= 0) return [];
+/** The kept candidate list (see portfolioCandidates), extended as needed, or null when some candidate needs a fill value. */
+function keptCandidates(encoder: Encoder, priors: ProjectedPrior[], perPrior: number, shared: Set<string>[], cache: ModelCache): CandidateList | null {
   const key = `candidates:${spaceKey(encoder.space)}:${priorsKey(priors)}`;
   const hit = cache.get(key);
   if (hit?.kind === 'candidates' && hit.needsFill) return null;
   const entry: CachedCandidates = hit?.kind === 'candidates' ? hit : { kind: 'candidates', list: [], ends: [], seen: new Set(), needsFill: false };
-  if (entry.ends.length < perPrior) {
-    const shared = priors.map((p) => new Set(p.shared));
-    for (let r = entry.ends.length; r < perPrior; r++) {
-      const round: CachedCandidates['list'] = [];
-      for (let p = 0; p < priors.length; p++) {
-        const prior = priors[p]!;
-        if (r >= prior.n) continue;
-        const row = prior.order[r]!;
-        const config = mapConfig(encoder, shared[p]!, prior.configs[row]!, null);
-        if (config === null) {
-          cache.set(key, { kind: 'candidates', list: [], ends: [], seen: new Set(), needsFill: true });
-          return null;
-        }
-        const k = configKey(encoder.space, config);
-        if (entry.seen.has(k)) continue;
-        entry.seen.add(k);
-        round.push({ config, key: k, p, row });
-      }
-      entry.list.push(...round);
-      entry.ends.push(entry.list.length);
-    }
-    cache.set(key, entry);
+  if (!addRounds(encoder, priors, perPrior, entry, (p, row) => mapConfig(encoder, shared[p]!, priors[p]!.configs[row]!, null))) {
+    cache.set(key, { kind: 'candidates', list: [], ends: [], seen: new Set(), needsFill: true });
+    return null;
   }
-  const n = entry.ends[perPrior - 1]!;
-  const out: PortfolioCandidate[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = entry.list[i]!;
-    out[i] = { config: c.config, key: c.key, prior: priors[c.p]!, row: c.row };
-  }
-  return out;
+  cache.set(key, entry);
+  return entry;
 }
 
 /**
@@ -98,42 +98,33 @@ function keptCandidates(encoder: Encoder, priors: ProjectedPrior[], perPrior: nu
  * `keys`: the configurations' keys, when the caller has them.
  */
 export function lossMatrix(encoder: Encoder, configs: Config[], priors: ProjectedPrior[], cache: ModelCache | undefined, keys?: string[]): Float64Array {
-  const C = configs.length;
   const P = priors.length;
   const D = encoder.dim;
-  const out = new Float64Array(C * P);
   const ks = keys ?? configs.map((c) => configKey(encoder.space, c));
   const space = spaceKey(encoder.space);
-  const rows = cache ? rememberedRows(cache, `loss-rows:${space}:${priorsKey(priors)}`) : undefined;
-  const todo: number[] = [];
-  for (let i = 0; i < C; i++) {
-    const row = rows?.get(ks[i]!);
-    if (row) out.set(row, i * P);
-    else todo.push(i);
-  }
-  if (todo.length === 0) return out;
-  priors.forEach((prior, p) => {
-    const memo = rememberedValues(cache, `losses:${prior.hash}:${space}`);
-    const shared = new Set(prior.shared);
-    const missing: number[] = [];
-    for (const i of todo) {
-      const known = memo.get(ks[i]!);
-      const v = known === undefined ? prior.lookup.get(sharedKey(encoder.space, shared, configs[i]!)) : undefined;
-      if (known !== undefined) out[i * P + p] = known;
-      else if (v === undefined) missing.push(i);
-      else memo.set(ks[i]!, (out[i * P + p] = normCdf(v)));
-    }
-    if (missing.length === 0) return;
-    const fit = priorModel(prior, cache);
-    const Q = new Float64Array(missing.length * D);
-    missing.forEach((i, r) => encoder.encode(configs[i]!, Q.subarray(r * D, (r + 1) * D)));
-    const mu = fit ? fit.gp.predict(Q, missing.length, false).mean : new Float64Array(missing.length);
-    missing.forEach((i, r) => {
-      memo.set(ks[i]!, (out[i * P + p] = fit ? normCdf(mu[r]!) : 0.5));
+  return priorRows(cache, `loss-rows:${space}:${priorsKey(priors)}`, ks, P, (todo, out) => {
+    priors.forEach((prior, p) => {
+      const memo = rememberedValues(cache, `losses:${prior.hash}:${space}`);
+      const shared = new Set(prior.shared);
+      const missing: number[] = [];
+      for (const i of todo) {
+        const known = memo.get(ks[i]!);
+        const v = known === undefined ? prior.lookup.get(sharedKey(encoder.space, shared, configs[i]!)) : undefined;
+        if (known !== undefined) out[i * P + p] = known;
+        else if (v === undefined) missing.push(i);
+        else memo.set(ks[i]!, (out[i * P + p] = normCdf(v)));
+      }
+      if (missing.length === 0) return;
+      const fit = priorModel(prior, cache);
+      const Q = new Float64Array(missing.length * D);
+      missing.forEach((i, r) => encoder.encode(configs[i]!, Q.subarray(r * D, (r + 1) * D)));
+      const mu = fit ? fit.gp.predict(Q, missing.length, false).mean : new Float64Array(missing.length);
+      missing.forEach((i, r) => {
+        memo.set(ks[i]!, (out[i * P + p] = fit ? normCdf(mu[r]!) : 0.5));
+      });
     });
+    return true;
   });
-  if (rows) for (const i of todo) rows.set(ks[i]!, out.slice(i * P, (i + 1) * P));
-  return out;
 }
 
 /** Index of the candidate whose addition most reduces the weighted portfolio loss (−1 if none open).

@@ -1,6 +1,6 @@
 // Per-prior evidence of relevance to the target, gathered in one place for the warm-start samplers.
 import type { MetaFeatures } from '../schema.ts';
-import { priorsKey, rememberedRows, rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
+import { priorRows, priorsKey, rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
 import type { Encoder } from '../encoding.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
@@ -58,27 +58,20 @@ function meansAtTarget(prior: ProjectedPrior, rows: { X: Float64Array; n: number
  */
 function meansOfPriors(priors: ProjectedPrior[], rows: { X: Float64Array; n: number }, keys: string[], D: number, space: string, cache: ModelCache | undefined): { means: Float64Array; fitted: boolean[] } {
   const P = priors.length;
-  const means = new Float64Array(rows.n * P);
   const fitted = priors.map(() => true);
-  const memo = cache ? rememberedRows(cache, `mean-rows:${space}:${priorsKey(priors)}`) : undefined;
-  const todo: number[] = [];
-  for (let i = 0; i < rows.n; i++) {
-    const row = memo?.get(keys[i]!);
-    if (row) means.set(row, i * P);
-    else todo.push(i);
-  }
-  if (todo.length === 0) return { means, fitted };
-  const X = new Float64Array(todo.length * D);
-  todo.forEach((i, r) => X.set(rows.X.subarray(i * D, (i + 1) * D), r * D));
-  const sub = { X, n: todo.length };
-  const subKeys = todo.map((i) => keys[i]!);
-  priors.forEach((prior, p) => {
-    const mu = meansAtTarget(prior, sub, subKeys, D, space, cache);
-    if (mu) todo.forEach((i, r) => (means[i * P + p] = mu[r]!));
-    else fitted[p] = false;
+  const means = priorRows(cache, `mean-rows:${space}:${priorsKey(priors)}`, keys, P, (todo, out) => {
+    const X = new Float64Array(todo.length * D);
+    todo.forEach((i, r) => X.set(rows.X.subarray(i * D, (i + 1) * D), r * D));
+    const sub = { X, n: todo.length };
+    const subKeys = todo.map((i) => keys[i]!);
+    priors.forEach((prior, p) => {
+      const mu = meansAtTarget(prior, sub, subKeys, D, space, cache);
+      if (mu) todo.forEach((i, r) => (out[i * P + p] = mu[r]!));
+      else fitted[p] = false;
+    });
+    // Rows are whole only when every prior has a model (one without is asked again next time, as before).
+    return fitted.every(Boolean);
   });
-  // Rows are whole only when every prior has a model (one without is asked again next time, as before).
-  if (memo && fitted.every(Boolean)) for (const i of todo) memo.set(keys[i]!, means.slice(i * P, (i + 1) * P));
   return { means, fitted };
 }
 

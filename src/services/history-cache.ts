@@ -42,8 +42,11 @@ const MAX_WAITING = 64;
  * current skips the read and records with a compare-and-set on the event number (recordSuggestions'
  * expectSeq): a change this process did not see (another process, a write not applied here) makes
  * the record write nothing, and the ask reads and computes again. The changes without an event
- * number that an ask must see (a claimed queued trial, a stale trial reported again, a resumed
- * experiment) never leave a copy to skip from: see speculable().
+ * number are covered where the ask meets them (SuggestionService.serveOnce): a queued trial in the
+ * copy makes the ask claim and then read; a status other than running in the copy, or one the
+ * record statement finds, is a conflict that serve() answers again from a read; a stale trial
+ * reported again is left out of the optimizer's input whatever its state (observationsAt), as a
+ * read would.
  */
 export class HistoryCache {
   private readonly entries = new Map<string, Entry>();
@@ -80,7 +83,7 @@ export class HistoryCache {
    * A batch recorded by this process; the record also brought the priors' current event numbers.
    * `fromCopy`: computed from the copy (the record was a compare-and-set), else from a read.
    */
-  recorded(key: string, trials: Trial[], batch: RecordedBatch, priorSeqs: PriorSeqs, fromCopy: boolean): void {
+  recorded(key: string, batch: RecordedBatch, priorSeqs: PriorSeqs, fromCopy: boolean): void {
     const e = this.entries.get(key);
     if (!e) return;
     e.priorSeqs = priorSeqs;
@@ -94,7 +97,7 @@ export class HistoryCache {
       experiment: { ...h.experiment, trialCount: batch.trialCount, updatedAt: batch.experimentUpdatedAt },
       trials: [
         ...h.trials,
-        ...trials.map((t) => ({
+        ...batch.trials.map((t) => ({
           id: t.id,
           number: t.number,
           config: t.config,
@@ -161,13 +164,4 @@ function drain(e: Entry): void {
     }
     e.history = h;
   }
-}
-
-/**
- * Whether an ask may compute from a current copy: the experiment is running (a resume moves no
- * event), and no trial is queued (claimed without an event) or stale and unfinished (an
- * intermediate report makes it running again without one).
- */
-function speculable(h: ExperimentHistory): boolean {
-  return h.experiment.status === 'running' && !h.trials.some((t) => t.state === 'queued' || (t.staleSeq !== null && t.finishedSeq === null));
 }

@@ -315,7 +315,7 @@ export class SuggestionService {
       priorIds,
     });
     timing.mark('record');
-    this.histories.recorded(key, recorded.trials, recorded, { projects: priorSeqs.projects, asked: new Set(priorIds), seqs: recorded.priorSeqs }, copy);
+    this.histories.recorded(key, recorded, { projects: priorSeqs.projects, asked: new Set(priorIds), seqs: recorded.priorSeqs }, copy);
     if (recorded.outdated) throw new OutdatedCopy();
     if (recorded.links.sources.length || recorded.links.configs.length) {
       const t0 = performance.now();

@@ -130,7 +130,7 @@ describe("a process's copy of the history, kept by its own writes", () => {
       });
       const batch = await recordSuggestions(ctx.graph, ctx.api.projectId, e.id, items, [], [ctx.api.projectId], { expectSeq: copies.expectSeq(key) });
       expect(batch.outdated).toBe(false);
-      copies.recorded(key, batch.trials, batch, priorSeqs, true);
+      copies.recorded(key, batch, priorSeqs, true);
       return batch.trials;
     };
     const tell = async (id: string, value: number) => {
@@ -192,14 +192,14 @@ describe("a process's copy of the history, kept by its own writes", () => {
     const copies = new HistoryCache(1);
     copies.read('k', history, priorSeqs);
     expect(copies.current('k')?.history.eventSeq).toBe(5);
-    copies.recorded('k', [], batch(6, false, true), priorSeqs, true);
+    copies.recorded('k', batch(6, false, true), priorSeqs, true);
     expect(copies.current('k'), 'after an outdated record').toBeUndefined();
     copies.read('k', { ...history, eventSeq: 6 }, priorSeqs);
     expect(copies.current('k'), 'a read alone').toBeUndefined();
-    copies.recorded('k', [], batch(7, true), priorSeqs, false);
+    copies.recorded('k', batch(7, true), priorSeqs, false);
     expect(copies.current('k'), 'a record that found a change between its read and itself').toBeUndefined();
     copies.read('k', { ...history, eventSeq: 8 }, priorSeqs);
-    copies.recorded('k', [], batch(8, true), priorSeqs, false);
+    copies.recorded('k', batch(8, true), priorSeqs, false);
     expect(copies.current('k')?.history.eventSeq, 'a record right after its read').toBe(9);
   });
 });
