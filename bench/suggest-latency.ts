@@ -1,9 +1,13 @@
 /**
  * End-to-end suggestion latency and throughput over real HTTP (loopback) with the local Neo4j.
  *   npx tsx bench/suggest-latency.ts [--priors 50] [--prior-trials 100] [--target-trials 100] [--asks 60] [--seconds 10] [--warmup 30]
+ *     [--clients process|in-process]
  * A fresh Neo4j needs tens of seconds of load before its JIT and query caches settle (the first
  * seconds run at a tenth of the steady rate), so --warmup seconds of ask+tell traffic on throw-away
  * experiments come first; the figures are those of a server that has been running.
+ * The 16 throughput clients run in a process of their own by default (see support/ask-tell-clients.ts):
+ * the service is one Node thread, and clients in it take their HTTP work off its time.
+ * `--clients in-process` runs them in the service's process, as sessions 4–6 measured.
  * Targets (issue 5): with 100 completed trials and 50 priors × 100 trials, suggestion
  * p50 ≤ 150 ms and p99 ≤ 400 ms; random / warm-initial-design phase ≥ 200 suggestions/s with 16 clients.
  */
@@ -12,7 +16,8 @@ import { createKey } from '../graph/repositories/keys.ts';
 import { markStale } from '../graph/repositories/suggestions.ts';
 import { buildApp } from '../src/app.ts';
 import { runImport } from '../src/services/transfer.ts';
-import { benchGraph, cpuMeter, machine, percentile } from './support/neo4j.ts';
+import { askTellClients } from './support/ask-tell-clients.ts';
+import { benchGraph, cpuMeter, machine, percentile, processCpuMs } from './support/neo4j.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +27,7 @@ const { values } = parseArgs({
     asks: { type: 'string', default: '60' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '30' },
+    clients: { type: 'string', default: 'process' },
   },
 });
 const PRIORS = Number(values.priors);
@@ -30,6 +36,8 @@ const TARGET_TRIALS = Number(values['target-trials']);
 const ASKS = Number(values.asks);
 const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
+if (values.clients !== 'process' && values.clients !== 'in-process') throw new Error(`--clients: process or in-process, not ${values.clients}`);
+const CLIENTS_APART = values.clients === 'process';
 
 let s = 99;
 const r = () => {
@@ -75,6 +83,7 @@ const fmt = (xs: number[]) => {
 const { graph, pid: neo4jPid, stop } = await benchGraph('suggest');
 // The per-key rate limit (default 6000/min) would cap the throughput phases: it is off here.
 const app = await buildApp({ graph, rateLimitPerMinute: 0 });
+const clients = CLIENTS_APART ? askTellClients() : null;
 try {
   const project = 'bench-suggest';
   const { secret: key, projectId } = await createKey(graph, project, 'bench');
@@ -112,6 +121,17 @@ try {
     }
     return json;
   };
+  /** CPU per ask+tell of the service's process, the client process (when apart) and Neo4j. */
+  const meter = () => {
+    const cpu = cpuMeter(neo4jPid);
+    const clients0 = clients ? processCpuMs(clients.pid) : 0;
+    return (done: number) => {
+      const used = cpu();
+      const per = (ms: number) => `${(ms / done).toFixed(1)} ms`;
+      if (!clients) return `Node (service + clients, one thread) ${per(used.nodeMs)}, Neo4j ${per(used.neo4jMs)}`;
+      return `Node service ${per(used.nodeMs)}, clients ${per(processCpuMs(clients.pid) - clients0)}, Neo4j ${per(used.neo4jMs)}`;
+    };
+  };
   const phaseSummary = () => {
     const out = [...phases].map(([k, v]) => `${k} ${percentile([...v].sort((a, b) => a - b), 50).toFixed(1)}`).join(', ');
     phases.clear();
@@ -140,6 +160,13 @@ try {
    * `floor` sends the same requests to routes that only run the transactions (see below).
    */
   const askAndTell = async ({ experiments, secret }: { experiments: string[]; secret: string }, seconds: number, floor = false) => {
+    if (clients) {
+      const { done, asks, phases: seen } = await clients.run({
+        base, secret, experiments, seconds, clients: 16, ask: floor ? '/bench/floor' : '/v1/experiments', tell: floor ? '/bench/floor' : '/v1/trials',
+      });
+      for (const [name, durs] of Object.entries(seen)) phases.set(name, [...(phases.get(name) ?? []), ...durs]);
+      return { done, asks };
+    }
     let done = 0;
     const asks: number[] = [];
     const until = performance.now() + seconds * 1000;
@@ -169,11 +196,10 @@ try {
     // Neo4j statements as an ask+tell in the random phase (a write; a write), each doing the least
     // work a repository function does: what this request and statement pattern costs with nothing in it.
     const experiments = await throwAway('floor', 16, false);
-    const cpu = cpuMeter(neo4jPid);
+    const cpu = meter();
     const { done, asks } = await askAndTell(experiments, SECONDS, true);
-    const used = cpu();
     console.log(`plumbing floor (HTTP + 2 empty statements per ask+tell), 16 clients on 16 experiments: ${(done / SECONDS).toFixed(0)} ask+tell/s; ask ${fmt(asks)}`);
-    console.log(`  CPU per ask+tell: Node (service + clients) ${(used.nodeMs / done).toFixed(1)} ms, Neo4j ${(used.neo4jMs / done).toFixed(1)} ms`);
+    console.log(`  CPU per ask+tell: ${cpu(done)}`);
     phases.clear();
   }
 
@@ -197,16 +223,15 @@ try {
   for (const [label, warm] of [['random design, warm start off', false], ['warm initial design from the priors', true]] as const) {
     for (const shared of [false, true]) {
       const experiments = await throwAway(`tp-${label}-${shared}`, shared ? 1 : 16, warm);
-      const cpu = cpuMeter(neo4jPid);
+      const cpu = meter();
       const { done, asks } = await askAndTell(experiments, SECONDS);
-      const used = cpu();
       console.log(`throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}`);
-      // The clients run in this process too: Node's share includes their HTTP work.
-      console.log(`  CPU per ask+tell: Node (service + clients) ${(used.nodeMs / done).toFixed(1)} ms, Neo4j ${(used.neo4jMs / done).toFixed(1)} ms`);
+      console.log(`  CPU per ask+tell: ${cpu(done)}`);
       console.log(`  ${phaseSummary()}`);
     }
   }
 } finally {
+  clients?.stop();
   await app.close();
   await stop();
 }
