@@ -8,6 +8,7 @@ import type { FitResult } from './models/fit.ts';
 import { fnv1a } from './random.ts';
 import type { Config, PriorExperiment, SearchSpace } from './schema.ts';
 import type { ProjectedPrior } from './warmstart/project.ts';
+import type { ConcordanceState } from './warmstart/similarity.ts';
 
 export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
 export type CachedTargetHyper = { kind: 'target'; hyper: GPHyperparameters; n: number };
@@ -32,7 +33,9 @@ export type CachedCandidates = {
   seen: Set<string>;
   needsFill: boolean;
 };
-export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues | CachedRows | CachedCandidates;
+/** The priors' ranking agreement with one target's results, counted so far (see concordanceCounts); in a target's own cache. */
+export type CachedConcordance = { kind: 'concordance'; state: ConcordanceState };
+export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues | CachedRows | CachedCandidates | CachedConcordance;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */

@@ -21,6 +21,12 @@ export type SuggestOptions = {
   priorMemo?: PriorMemo;
   /** Optional memo of target configuration objects passed again (see ConfigMemo in cache.ts). */
   configMemo?: ConfigMemo;
+  /**
+   * Optional memo kept by the caller for one target experiment, one per experiment (never shared
+   * between experiments): work that follows the target's results from call to call, such as the
+   * priors' ranking agreement with them. Like `cache`, a hit equals recomputing.
+   */
+  targetCache?: ModelCache;
 };
 
 /**
@@ -173,6 +179,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
     priors,
     metaFeatures: req.metaFeatures ?? undefined,
     cache: options.cache,
+    targetCache: options.targetCache,
     nSeen: req.observations.length,
   };
   const hasPriors = priors.length > 0;

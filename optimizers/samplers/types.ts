@@ -30,6 +30,8 @@ export type SamplerContext = {
   priors: ProjectedPrior[];
   metaFeatures: MetaFeatures | undefined;
   cache: ModelCache | undefined;
+  /** The caller's memo for this target experiment only (see SuggestOptions.targetCache). */
+  targetCache: ModelCache | undefined;
   /** Hyperparameters of an earlier fit of the target GP, from the request. */
   warmTarget: { hyper: GPHyperparameters; n: number } | undefined;
   /** Number of observations in the request (all states): the position of this batch in the design. */

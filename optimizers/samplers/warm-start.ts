@@ -117,6 +117,7 @@ export const warmStartSampler: Sampler = {
       metaFeatures: ctx.metaFeatures,
       minTarget: ctx.settings.minTargetForSimilarity,
       cache: ctx.cache,
+      targetCache: ctx.targetCache,
     });
     const useNearest = ctx.settings.warmInit === 'nearest-best' && rel.some((r) => r.similarity !== undefined);
     const suggestions = useNearest ? similarityDesign(ctx, rel, count) : portfolioDesign(ctx, rel, count);

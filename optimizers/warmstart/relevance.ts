@@ -5,7 +5,7 @@ import type { Encoder } from '../encoding.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
-import { combinedSimilarity, metaFeatureSimilarities, TargetRanking } from './similarity.ts';
+import { combinedSimilarity, concordanceCounts, metaFeatureSimilarities, TargetRanking } from './similarity.ts';
 
 export type PriorRelevance = {
   prior: ProjectedPrior;
@@ -75,6 +75,33 @@ function meansOfPriors(priors: ProjectedPrior[], rows: { X: Float64Array; n: num
   return { means, fitted };
 }
 
+/** Counted points beyond this many are not remembered (the state holds P numbers per point). */
+const MAX_CONCORDANCE_NUMBERS = 2_000_000;
+
+/**
+ * Each prior's ranking agreement with the target's results (NaN for a prior without a model). With
+ * the target's cache, counted on from the last call (see concordanceCounts), when every prior has a
+ * model: a point is a result (its configuration key and value), and its predictions are the priors'
+ * means there, a function of the key for this ordered set of priors.
+ */
+function agreementsOf(perfs: { means: Float64Array; fitted: boolean[] }, y: Float64Array, keys: string[], P: number, key: string, cache: ModelCache | undefined): Float64Array {
+  if (!cache || !perfs.fitted.every(Boolean)) {
+    const ranking = new TargetRanking(y);
+    const column = new Float64Array(y.length);
+    return Float64Array.from({ length: P }, (_, p) => {
+      if (!perfs.fitted[p]) return NaN;
+      for (let i = 0; i < y.length; i++) column[i] = perfs.means[i * P + p]!;
+      return ranking.agreement(column);
+    });
+  }
+  const hit = cache.get(key);
+  const ids = keys.map((k, i) => `${k}\u0000${y[i]}`);
+  const { agreements, state } = concordanceCounts(ids, y, perfs.means, P, hit?.kind === 'concordance' ? hit.state : undefined);
+  if (state && state.pred.length <= MAX_CONCORDANCE_NUMBERS) cache.set(key, { kind: 'concordance', state });
+  else cache.delete(key);
+  return agreements;
+}
+
 export function priorRelevance(args: {
   priors: ProjectedPrior[];
   target: TargetData;
@@ -82,6 +109,8 @@ export function priorRelevance(args: {
   metaFeatures: MetaFeatures | undefined;
   minTarget: number;
   cache: ModelCache | undefined;
+  /** The target's own memo (see SuggestOptions.targetCache): the agreements are counted on from the last call. */
+  targetCache?: ModelCache | undefined;
 }): PriorRelevance[] {
   const meta = metaFeatureSimilarities(args.metaFeatures ?? undefined, args.priors.map((p) => ({ id: p.id, metaFeatures: p.prior.metaFeatures })));
   const D = args.encoder.dim;
@@ -90,14 +119,12 @@ export function priorRelevance(args: {
   const space = usePerf ? spaceKey(args.encoder.space) : '';
   const P = args.priors.length;
   const perfs = usePerf ? meansOfPriors(args.priors, rows, args.target.completedKeys, D, space, args.cache) : null;
-  const ranking = usePerf ? new TargetRanking(rows.y) : null;
-  const column = new Float64Array(rows.n);
+  const agreements = perfs ? agreementsOf(perfs, rows.y, args.target.completedKeys, P, `concordance:${space}:${priorsKey(args.priors)}`, args.targetCache) : null;
   return args.priors.map((prior, p) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;
-    if (perfs && ranking && perfs.fitted[p]) {
-      for (let i = 0; i < rows.n; i++) column[i] = perfs.means[i * P + p]!;
-      const a = ranking.agreement(column);
+    if (perfs && agreements && perfs.fitted[p]) {
+      const a = agreements[p]!;
       if (Number.isFinite(a)) perf = a;
     }
     const out: PriorRelevance = { prior };

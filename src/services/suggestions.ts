@@ -107,6 +107,8 @@ export class SuggestionService {
   private readonly priorMemo: PriorMemo = new WeakMap();
   /** Target configurations already validated, keyed and encoded (see ConfigMemo): the history copy hands the same objects back. */
   private readonly configMemo: ConfigMemo = new WeakMap();
+  /** Per-experiment optimizer memos (see SuggestOptions.targetCache), keyed like the history copies. */
+  private readonly targetCaches = new Map<string, ModelCache>();
   private readonly staleCheckedAt = new Map<string, number>();
   private readonly priorHistories = new Map<string, { seq: number; history: ExperimentHistory }>();
   /** Prior histories being read, so concurrent requests needing the same prior share one read. */
@@ -281,7 +283,10 @@ export class SuggestionService {
     };
     const candidates = await candidatesOf(this.graph, projectId, e);
     const request = buildRequest(target, priors, { ...snapshot, batchIndex: 0, batchSize: count }, count, candidates);
-    const suggestions = suggest(request, { cache: this.priorModels, priorMemo: this.priorMemo, configMemo: this.configMemo });
+    const key = historyKey(projectId, e.id);
+    const targetCache = this.targetCaches.get(key) ?? new Map();
+    remember(this.targetCaches, key, targetCache, this.opts.maxCachedExperiments);
+    const suggestions = suggest(request, { cache: this.priorModels, priorMemo: this.priorMemo, configMemo: this.configMemo, targetCache });
     // Target hyperparameters seed the next fit, so a warm entry would make results depend on
     // cache history; keep prior models only (a hit equals a refit).
     for (const [k, v] of this.priorModels) if (v.kind === 'target') this.priorModels.delete(k);
@@ -307,7 +312,6 @@ export class SuggestionService {
         if (!seen || p.weight > seen.weight) uses.set(p.experimentId, { experimentId: p.experimentId, similarity: p.similarity ?? null, weight: p.weight });
       }
     }
-    const key = historyKey(projectId, e.id);
     const priorIds = chosen.map((c) => c.id);
     const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], priorSeqs.projects, {
       // Checked when the record is sent: results told meanwhile through this process are in the copy.

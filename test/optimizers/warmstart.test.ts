@@ -13,7 +13,7 @@ import {
 } from '../../optimizers/index.ts';
 import type { ModelCache } from '../../optimizers/cache.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
-import { pairwiseAgreement } from '../../optimizers/warmstart/similarity.ts';
+import { concordanceCounts, pairwiseAgreement, type ConcordanceState } from '../../optimizers/warmstart/similarity.ts';
 
 describe('similarity helpers', () => {
   it('meta-feature similarity normalises each feature over priors + target', () => {
@@ -52,6 +52,63 @@ describe('similarity helpers', () => {
     const y = Array.from({ length: n }, () => Math.round(rng.normal() * 20));
     const pred = y.map((v) => Math.round(v + 10 * rng.normal()));
     expect(rankingAgreement(pred, y)).toBe(pairwiseAgreement(pred, y));
+  });
+
+  it('ranking agreements counted on from the points of an earlier call equal a fresh count exactly, whatever comes and goes', () => {
+    // A point is an id with its y and P predictions; ids repeat (a configuration tried twice), points
+    // arrive in any order, and one may disappear (an invalidated result), which forces a recount.
+    const P = 3;
+    const num = fc.oneof(fc.integer({ min: -2, max: 2 }), fc.double({ min: -5, max: 5, noNaN: true }));
+    const point = fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'), y: num, pred: fc.array(num, { minLength: P, maxLength: P }) });
+    const step = fc.record({ add: fc.array(point, { maxLength: 6 }), drop: fc.boolean(), shuffle: fc.nat(), nan: fc.integer({ min: 0, max: 30 }) });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
+        let points: { id: string; y: number; pred: number[] }[] = [];
+        let state: ConcordanceState | undefined;
+        for (const st of steps) {
+          points = [...points, ...st.add];
+          if (st.drop && points.length > 0) points.splice(st.shuffle % points.length, 1);
+          // The same points in another order are the same set.
+          if (points.length > 1) points = [...points.slice(st.shuffle % points.length), ...points.slice(0, st.shuffle % points.length)];
+          // Now and then a prediction that is not finite: answered pairwise, nothing remembered.
+          const nan = st.nan === 0 && points.length > 0;
+          const y = Float64Array.from(points, (q) => q.y);
+          const preds = Float64Array.from(points.flatMap((q, i) => (nan && i === 0 ? [NaN, ...q.pred.slice(1)] : q.pred)));
+          const ids = points.map((q, i) => (nan && i === 0 ? `${q.id}-nan` : `${q.id}:${q.y}:${q.pred.join(',')}`));
+          const got = concordanceCounts(ids, y, preds, P, state);
+          for (let p = 0; p < P; p++) {
+            const column = Array.from({ length: points.length }, (_, i) => preds[i * P + p]!);
+            expect(Object.is(got.agreements[p], pairwiseAgreement(column, Array.from(y)))).toBe(true);
+          }
+          if (nan) expect(got.state).toBeUndefined();
+          state = got.state;
+        }
+      }),
+      { numRuns: 1500, seed: 11 },
+    );
+  });
+
+  it('ranking agreements counted on visit only the new points: a long run of small additions stays exact', () => {
+    const P = 4;
+    const rng = new Rng(5);
+    const ys: number[] = [];
+    const preds: number[] = [];
+    const ids: string[] = [];
+    let state: ConcordanceState | undefined;
+    for (let k = 0; k < 400; k++) {
+      const y = Math.round(rng.normal() * 30);
+      ys.push(y);
+      for (let p = 0; p < P; p++) preds.push(p === 3 ? 0 : Math.round(y + (p + 1) * 10 * rng.normal()));
+      ids.push(String(k));
+      const got = concordanceCounts(ids, Float64Array.from(ys), Float64Array.from(preds), P, state);
+      state = got.state;
+      if (k % 50 === 49) {
+        for (let p = 0; p < P; p++) expect(got.agreements[p]).toBe(rankingAgreement(ys.map((_, i) => preds[i * P + p]!), ys));
+      }
+    }
+    // The state counted every point once, in the order they came.
+    expect(state!.y).toEqual(ys);
+    expect(state!.points.size).toBe(400);
   });
 });
 
@@ -115,11 +172,12 @@ describe('warm-start initial design', () => {
 
   it('remembered portfolio losses and prior means give exactly what cold calls give, step after step, and not across target spaces', () => {
     const cache = new Map();
+    const targetCache: ModelCache = new Map();
     const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
     const obs: Observation[] = [];
     for (let step = 0; step < 8; step++) {
       const req = { space, direction: 'minimize' as const, observations: [...obs], count: 2, seed: step, priors, settings: { nInitial: 100 } };
-      const warm = suggest(req, { cache });
+      const warm = suggest(req, { cache, targetCache });
       expect(warm).toEqual(suggest(structuredClone(req)));
       expect(warm[0]!.provenance.strategy).toBe('portfolio');
       // A caller may change what it was given: the kept candidates must not change with it.
@@ -133,6 +191,9 @@ describe('warm-start initial design', () => {
     expect([...cache.keys()].filter((k) => k.startsWith('means:')).length).toBe(priors.length);
     // So are the candidates, the loss rows and the mean rows of this ordered set of priors (one entry each).
     for (const kind of ['candidates:', 'loss-rows:', 'mean-rows:']) expect([...cache.keys()].filter((k) => k.startsWith(kind)).length).toBe(1);
+    // The priors' agreement with the target's results is counted on in the target's own memo.
+    expect([...targetCache.keys()].filter((k) => k.startsWith('concordance:'))).toHaveLength(1);
+    expect([...cache.keys()].filter((k) => k.startsWith('concordance:'))).toHaveLength(0);
     // Another target space (same parameters, wider bounds) encodes points differently: fresh memos.
     const wide: SearchSpace = space.map((p) => ({ ...p, high: 2 }));
     const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors: priors.map((p) => ({ ...p, space: wide })), settings: { nInitial: 100 } };
@@ -147,7 +208,7 @@ describe('warm-start initial design', () => {
     const zs = new Set<unknown>();
     for (let step = 0; step < 6; step++) {
       const req = { space: wide, direction: 'minimize' as const, observations: [...obs], count: 2, seed: 100 + step, priors, settings: { nInitial: 100 } };
-      const warm = suggest(req, { cache });
+      const warm = suggest(req, { cache, targetCache: new Map() });
       expect(warm).toEqual(suggest(structuredClone(req)));
       for (const x of warm) {
         zs.add(x.config.z);
