@@ -62,7 +62,14 @@ export type PriorMemo = WeakMap<object, { parsed: PriorExperiment; projections: 
  * an experiment's history: each is validated once, and keyed and encoded once per target space,
  * instead of at every call. Entries are found both by the caller's object and by the validated copy.
  */
-export type ConfigMemo = WeakMap<object, { parsed: Config; bySpace: Map<string, { key: string; x: Float64Array; valid: boolean }> }>;
+export type ConfigMemo = WeakMap<object, { parsed: Config; bySpace: Map<string, EncodedConfig> }>;
+
+/**
+ * A target configuration in one space: its key, encoding and validity, and once asked for, the
+ * configuration its encoding decodes to with that one's key (what the portfolio compares with the
+ * priors' configurations; not always the same key, since encoding clamps and rounds).
+ */
+export type EncodedConfig = { key: string; x: Float64Array; valid: boolean; decoded?: { config: Config; key: string } };
 
 /** Part of a memo key for values at encoded points: they depend on the target space, not only on a prior's data. */
 export function spaceKey(space: SearchSpace): string {

@@ -2,7 +2,7 @@
 import type { Direction, Observation } from './schema.ts';
 import type { Encoder } from './encoding.ts';
 import { configKey, validateConfig } from './space.ts';
-import { spaceKey, type ConfigMemo } from './cache.ts';
+import { spaceKey, type ConfigMemo, type EncodedConfig } from './cache.ts';
 
 export type TargetData = {
   /** Completed (and imputed failed) trials, n×D encoded. */
@@ -15,6 +15,11 @@ export type TargetData = {
   /** Canonical config keys aligned with `completed`. */
   completedKeys: string[];
   pendingX: Float64Array[];
+  /**
+   * The config memo's entries of the rows of X, then of pendingX (undefined without a memo): where
+   * per-configuration work that depends only on the encoding is remembered between calls.
+   */
+  rowMemos: (EncodedConfig | undefined)[];
   /** Canonical keys of every observation, whatever its state: never suggested again if avoidable. */
   keys: Set<string>;
   failed: number;
@@ -25,26 +30,30 @@ export type TargetData = {
 export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[], memo?: ConfigMemo): TargetData {
   const sign = direction === 'maximize' ? -1 : 1;
   const keys = new Set<string>();
-  const done: { x: Float64Array; y: number; key: string }[] = [];
-  const failedX: Float64Array[] = [];
+  const done: { x: Float64Array; y: number; key: string; memo: EncodedConfig | undefined }[] = [];
+  const failedX: { x: Float64Array; memo: EncodedConfig | undefined }[] = [];
   const pendingX: Float64Array[] = [];
+  const pendingMemos: (EncodedConfig | undefined)[] = [];
   const notes: string[] = [];
   let invalid = 0;
   const space = memo ? spaceKey(encoder.space) : '';
   for (const o of observations) {
     const entry = memo?.get(o.config);
-    let known = entry?.bySpace.get(space);
+    let known: EncodedConfig | undefined = entry?.bySpace.get(space);
     if (!known) {
       known = { key: configKey(encoder.space, o.config), x: encoder.encode(o.config), valid: validateConfig(encoder.space, o.config).ok };
       entry?.bySpace.set(space, known);
     }
     const { key, x } = known;
+    const kept = entry ? known : undefined;
     keys.add(key);
     if (!known.valid) invalid++;
     // Pending points are handed on; a copy, since a remembered x is shared with later calls.
-    if (o.state === 'pending') pendingX.push(Float64Array.from(x));
-    else if (o.state === 'completed' && o.value !== null && Number.isFinite(o.value)) done.push({ x, y: sign * o.value, key });
-    else failedX.push(x);
+    if (o.state === 'pending') {
+      pendingX.push(Float64Array.from(x));
+      pendingMemos.push(kept);
+    } else if (o.state === 'completed' && o.value !== null && Number.isFinite(o.value)) done.push({ x, y: sign * o.value, key, memo: kept });
+    else failedX.push({ x, memo: kept });
   }
   if (invalid > 0) notes.push(`${invalid} observation(s) do not validate against the space; encoded after clamping`);
   const n = done.length + (done.length > 0 ? failedX.length : 0);
@@ -60,11 +69,12 @@ export function prepareTarget(encoder: Encoder, direction: Direction, observatio
   if (done.length > 0) {
     // Imputing the worst seen value (as SMAC does) steers the model away from regions that crash
     // without inventing a scale for "how bad" a failure is.
-    failedX.forEach((x, k) => {
+    failedX.forEach(({ x }, k) => {
       X.set(x, (done.length + k) * D);
       y[done.length + k] = worst;
     });
     if (failedX.length > 0) notes.push(`${failedX.length} failed trial(s) imputed with the worst observed value`);
   }
-  return { X, n, y, completed: done.map((_, i) => i), completedKeys: done.map((d) => d.key), pendingX, keys, failed: failedX.length, notes };
+  const rowMemos = [...done.map((d) => d.memo), ...(done.length > 0 ? failedX.map((f) => f.memo) : []), ...pendingMemos];
+  return { X, n, y, completed: done.map((_, i) => i), completedKeys: done.map((d) => d.key), pendingX, rowMemos, keys, failed: failedX.length, notes };
 }

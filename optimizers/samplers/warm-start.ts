@@ -1,7 +1,8 @@
 // Initial design from prior experiments: meta-feature-ranked best configs (MI-SMBO) when the target and
 // some prior have meta-features, otherwise a greedy portfolio. Either way, once the target has a few
 // results the priors are re-ranked/re-weighted by how well they predict them.
-import type { Suggestion } from '../schema.ts';
+import type { Config, Suggestion } from '../schema.ts';
+import { configKey } from '../space.ts';
 import { SobolSequence, SOBOL_MAX_DIM } from '../design/sobol.ts';
 import { uniformPoints } from '../design/random.ts';
 import { deriveSeed } from '../random.ts';
@@ -62,6 +63,28 @@ export function portfolioWeights(rel: PriorRelevance[]): number[] {
   return top.length > 0 ? w : rel.map(() => 1 / P);
 }
 
+/**
+ * What the target tried (results, pending trials, this batch so far) as the configurations their
+ * encodings decode to, with their keys. Decoding and keying every tried configuration at every ask
+ * was a fifth of a long initial design's cost: each is remembered in the caller's config memo.
+ */
+function triedConfigs(ctx: SamplerContext): { config: Config; key: string }[] {
+  const { encoder, target } = ctx;
+  const D = encoder.dim;
+  const decoded = (x: ArrayLike<number>) => {
+    const config = encoder.decode(x);
+    return { config, key: configKey(encoder.space, config) };
+  };
+  const out: { config: Config; key: string }[] = [];
+  const rows = [...Array.from({ length: target.n }, (_, i) => target.X.subarray(i * D, (i + 1) * D)), ...target.pendingX];
+  rows.forEach((x, i) => {
+    const memo = target.rowMemos[i];
+    out.push(memo ? (memo.decoded ??= decoded(x)) : decoded(x));
+  });
+  for (const x of ctx.batchPending) out.push(decoded(x));
+  return out;
+}
+
 function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number): Suggestion[] {
   const P = rel.length;
   const priors = rel.map((r) => r.prior);
@@ -69,12 +92,11 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const weights = portfolioWeights(rel);
   const perPrior = Math.max(5, Math.ceil((2 * (count + ctx.nSeen)) / P));
   const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
-  const D = ctx.encoder.dim;
-  const tried = [...Array.from({ length: ctx.target.n }, (_, i) => ctx.target.X.subarray(i * D, (i + 1) * D)), ...ctx.target.pendingX, ...ctx.batchPending].map((x) => ctx.encoder.decode(x));
+  const tried = triedConfigs(ctx);
   const matrix = lossMatrix(ctx.encoder, cands.map((c) => c.config), priors, ctx.cache, cands.map((c) => c.key));
   const current = new Float64Array(P).fill(1);
   if (tried.length > 0) {
-    const m = lossMatrix(ctx.encoder, tried, priors, ctx.cache);
+    const m = lossMatrix(ctx.encoder, tried.map((t) => t.config), priors, ctx.cache, tried.map((t) => t.key));
     for (let i = 0; i < tried.length; i++) for (let p = 0; p < P; p++) current[p] = Math.min(current[p]!, m[i * P + p]!);
   }
   const closed = new Uint8Array(cands.length);

@@ -11,7 +11,7 @@ import {
   type PriorExperiment,
   type SearchSpace,
 } from '../../optimizers/index.ts';
-import type { ModelCache } from '../../optimizers/cache.ts';
+import type { ConfigMemo, ModelCache } from '../../optimizers/cache.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
 import { concordanceCounts, pairwiseAgreement, type ConcordanceState } from '../../optimizers/warmstart/similarity.ts';
 
@@ -199,6 +199,31 @@ describe('warm-start initial design', () => {
     const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors: priors.map((p) => ({ ...p, space: wide })), settings: { nInitial: 100 } };
     expect(suggest(req, { cache })).toEqual(suggest(structuredClone(req)));
     expect([...cache.keys()].filter((k) => k.startsWith('losses:')).length).toBe(2 * priors.length);
+  });
+
+  it('remembered decodings of what the target tried (config memo) give exactly what cold calls give, clamped configurations included', () => {
+    const configMemo: ConfigMemo = new WeakMap();
+    const cache: ModelCache = new Map();
+    // One result taken from a prior as it is (its loss is the prior's own value), one outside the
+    // bounds (its encoding is clamped, so the portfolio compares the clamped configuration).
+    const copied = priors[0]!.observations[3]!.config;
+    const outside = { x: 1.5, y: 0.25 };
+    const obs: Observation[] = [
+      { config: copied, value: 0.4, state: 'completed' },
+      { config: outside, value: 0.9, state: 'completed' },
+      { config: { x: 0.5, y: 0.5 }, value: null, state: 'pending' },
+    ];
+    for (let step = 0; step < 6; step++) {
+      const req = { space, direction: 'minimize' as const, observations: [...obs], count: 2, seed: 40 + step, priors, settings: { nInitial: 100 } };
+      const warm = suggest(req, { cache, configMemo, targetCache: new Map() });
+      expect(warm).toEqual(suggest(structuredClone(req)));
+      expect(warm[0]!.provenance.strategy).toBe('portfolio');
+      obs.push({ config: warm[0]!.config, value: step / 10, state: 'completed' }, { config: warm[1]!.config, value: null, state: step % 2 ? 'failed' : 'pending' });
+    }
+    const entry = (c: object) => [...configMemo.get(c)!.bySpace.values()][0]!;
+    for (const o of obs.slice(0, -2)) expect(entry(o.config).decoded).toBeDefined();
+    expect(entry(outside).decoded!.key).not.toBe(entry(outside).key);
+    expect(entry(outside).decoded!.config).toEqual({ x: 1, y: 0.25 });
   });
 
   it('portfolio candidates that take values from the request seed (parameters a prior lacks) are not kept', () => {
