@@ -284,7 +284,7 @@ export interface RecordedBatch {
  * see writeStatement): it write-locks the experiment, checks that it is running, drops the
  * configurations that became pending meanwhile (another writer; never duplicated), creates the
  * running trials with their provenance and updates (Experiment)-[:WARM_STARTED_FROM]->(prior
- * Experiment) with the latest similarity and weight when they changed. A paused, finished or missing experiment gets
+ * Experiment) with the latest similarity and weight. A paused, finished or missing experiment gets
  * no write at all. The priors are reached through the experiment's own WARM_STARTED_FROM edges,
  * which also bring their event numbers: a look-up by id in a writing statement takes an index
  * lock, and two per prior (about a hundred per ask) were an eighth of Neo4j's time in a warm
@@ -297,11 +297,7 @@ export interface RecordedBatch {
  * configuration taken from a prior (a suggestion with sources) gets its (Trial)-[:EVALUATES]->(Config)
  * edge there too: every experiment warm-starting from those priors tries the same configurations, so
  * their Config nodes are the most contended of all. Other configurations are linked here. Likewise a
- * WARM_STARTED_FROM link is created once, at its first use, and afterwards only its properties change,
- * and only when the values do: every batch of a warm-started experiment uses its priors (50 by
- * default), and rewriting their edges at each batch was about a third of Neo4j's work in a warm
- * initial design. The values of each suggestion are in its trial's provenance; the edge holds the
- * latest ones and when they were recorded (`changedAt`).
+ * WARM_STARTED_FROM link is created once, at its first use, and afterwards only its properties change.
  */
 export async function recordSuggestions(
   graph: Graph,
@@ -346,12 +342,11 @@ export async function recordSuggestions(
          WITH e, p, [l IN linked WHERE l.id = p.experimentId | l.w] AS had
          CALL (p, had) {
            UNWIND had AS w
-           WITH p, w WHERE NOT (w.weight = p.weight AND coalesce(w.similarity = p.similarity, w.similarity IS NULL AND p.similarity IS NULL))
-           SET w.similarity = p.similarity, w.weight = p.weight, w.changedAt = datetime()
+           SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1
          }
          WITH e, p WHERE size(had) = 0
          MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId IN $batch.priorProjects
-         CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), changedAt: datetime()}]->(prior)
+         CREATE (e)-[:WARM_STARTED_FROM {similarity: p.similarity, weight: p.weight, firstAt: datetime(), lastAt: datetime(), uses: 1}]->(prior)
        }
        SET e.trialCount = e.trialCount + size(keep), e.updatedAt = datetime(), e.eventSeq = coalesce(e.eventSeq, 0) + 1
        WITH e, m, keep, e.trialCount - size(keep) AS base, e.eventSeq AS seq

@@ -72,16 +72,4 @@ export const MIGRATIONS: Migration[] = [
        SET t.changedSeq = reduce(m = 0, s IN seqs | CASE WHEN s > m THEN s ELSE m END)`,
     ],
   },
-  {
-    version: 5,
-    name: 'warm-start links written when their values change',
-    statements: [
-      // WARM_STARTED_FROM kept a use count and the time of the last use, rewritten by every batch;
-      // it now keeps when its similarity and weight were recorded, which was the last use for links
-      // written before.
-      `MATCH ()-[w:WARM_STARTED_FROM]->() WHERE w.lastAt IS NOT NULL OR w.uses IS NOT NULL
-       SET w.changedAt = coalesce(w.changedAt, w.lastAt)
-       REMOVE w.lastAt, w.uses`,
-    ],
-  },
 ];

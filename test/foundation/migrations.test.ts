@@ -60,27 +60,4 @@ describe('schema migrations', () => {
     expect(got.records.map((r) => r.get('s'))).toEqual([0, 3, 9, 11]);
     await q('MATCH (t:Trial {experimentId: $experimentId}) DELETE t', { experimentId });
   });
-
-  it('drops the use count and last use of WARM_STARTED_FROM (migration 5), keeping when the values were recorded', async () => {
-    const q = (cypher: string, params: Record<string, unknown> = {}) => graph.driver.executeQuery(cypher, params, { database: graph.database });
-    const id = `migration-5-${Date.now()}`;
-    await q(
-      `CREATE (e:Experiment {id: $id + '/e'})
-       CREATE (e)-[:WARM_STARTED_FROM {similarity: 0.5, weight: 0.2, uses: 7, firstAt: datetime('2026-01-01T00:00Z'), lastAt: datetime('2026-01-02T00:00Z')}]->(:Experiment {id: $id + '/old'})
-       CREATE (e)-[:WARM_STARTED_FROM {similarity: null, weight: 0.3, firstAt: datetime('2026-01-03T00:00Z'), changedAt: datetime('2026-01-04T00:00Z')}]->(:Experiment {id: $id + '/new'})`,
-      { id },
-    );
-    const [backfill] = MIGRATIONS.find((m) => m.version === 5)!.statements;
-    await q(backfill!);
-    await q(backfill!);
-    const got = await q(
-      `MATCH (:Experiment {id: $id + '/e'})-[w:WARM_STARTED_FROM]->(p) RETURN p.id AS p, w {.*, firstAt: toString(w.firstAt), changedAt: toString(w.changedAt)} AS w ORDER BY p`,
-      { id },
-    );
-    expect(got.records.map((r) => [r.get('p'), r.get('w')])).toEqual([
-      [`${id}/new`, { weight: 0.3, firstAt: '2026-01-03T00:00:00Z', changedAt: '2026-01-04T00:00:00Z' }],
-      [`${id}/old`, { similarity: 0.5, weight: 0.2, firstAt: '2026-01-01T00:00:00Z', changedAt: '2026-01-02T00:00:00Z' }],
-    ]);
-    await q('MATCH (e:Experiment) WHERE e.id STARTS WITH $id DETACH DELETE e', { id });
-  });
 });
