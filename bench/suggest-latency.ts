@@ -17,6 +17,7 @@ import { markStale } from '../graph/repositories/suggestions.ts';
 import { buildApp } from '../src/app.ts';
 import { runImport } from '../src/services/transfer.ts';
 import { askTellClients } from './support/ask-tell-clients.ts';
+import { lcg, MLP_SPACE, mlpObjective, randomMlpConfig, type MlpConfig } from './support/mlp-task.ts';
 import { benchGraph, cpuMeter, machine, percentile, processCpuMs } from './support/neo4j.ts';
 
 const { values } = parseArgs({
@@ -39,29 +40,11 @@ const WARMUP = Number(values.warmup);
 if (values.clients !== 'process' && values.clients !== 'in-process') throw new Error(`--clients: process or in-process, not ${values.clients}`);
 const CLIENTS_APART = values.clients === 'process';
 
-let s = 99;
-const r = () => {
-  s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-  return s / 4294967296;
-};
-const space = [
-  { name: 'lr', type: 'float', low: 1e-5, high: 1, log: true },
-  { name: 'wd', type: 'float', low: 1e-6, high: 1e-1, log: true },
-  { name: 'dropout', type: 'float', low: 0, high: 0.8, log: false },
-  { name: 'layers', type: 'int', low: 1, high: 6, log: false },
-  { name: 'units', type: 'int', low: 16, high: 1024, log: true },
-  { name: 'act', type: 'categorical', choices: ['relu', 'tanh', 'gelu'] },
-];
-const randomConfig = () => ({
-  lr: 10 ** (r() * 5 - 5),
-  wd: 10 ** (r() * 5 - 6),
-  dropout: r() * 0.8,
-  layers: 1 + Math.floor(r() * 6),
-  units: Math.round(2 ** (4 + r() * 6)),
-  act: ['relu', 'tanh', 'gelu'][Math.floor(r() * 3)] as string,
-});
-const objective = (c: ReturnType<typeof randomConfig>, shift: number) =>
-  (Math.log10(c.lr) + 2.5 + shift) ** 2 + (c.dropout - 0.3) ** 2 + 0.1 * Math.abs(c.layers - 3) + (c.act === 'gelu' ? 0 : 0.2) + 0.05 * r();
+const r = lcg(99);
+const space = MLP_SPACE;
+const randomConfig = () => randomMlpConfig(r);
+// The task's loss with a little noise, as a real evaluation would have.
+const objective = (c: MlpConfig, shift: number) => mlpObjective(c, shift) + 0.05 * r();
 
 function line(name: string, trials: number, shift: number, extra: Record<string, unknown> = {}) {
   return JSON.stringify({

@@ -11,8 +11,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
-import type { Observation, PriorExperiment, SearchSpace, SuggestRequest, Suggestion } from '../optimizers/schema.ts';
+import type { Observation, PriorExperiment, SuggestRequest, Suggestion } from '../optimizers/schema.ts';
 import type { SuggestOptions } from '../optimizers/suggest.ts';
+import { lcg, MLP_SPACE, mlpObjective, randomMlpConfig, type MlpConfig } from './support/mlp-task.ts';
 import { machine, median } from './support/neo4j.ts';
 
 const { values } = parseArgs({
@@ -31,26 +32,10 @@ type Suggest = (req: SuggestRequest, opts: SuggestOptions) => Suggestion[];
 const builds: { name: string; suggest: Suggest }[] = [{ name: 'this checkout', suggest: (await import('../optimizers/suggest.ts')).suggest }];
 if (values.base) builds.push({ name: `base ${values.base}`, suggest: (await import(join(resolve(values.base), 'optimizers/suggest.ts'))).suggest });
 
-let s = 17;
-const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-const space: SearchSpace = [
-  { name: 'lr', type: 'float', low: 1e-5, high: 1, log: true },
-  { name: 'wd', type: 'float', low: 1e-6, high: 1e-1, log: true },
-  { name: 'dropout', type: 'float', low: 0, high: 0.8, log: false },
-  { name: 'layers', type: 'int', low: 1, high: 6, log: false },
-  { name: 'units', type: 'int', low: 16, high: 1024, log: true },
-  { name: 'act', type: 'categorical', choices: ['relu', 'tanh', 'gelu'] },
-];
-const objective = (c: Record<string, unknown>, shift: number) =>
-  (Math.log10(c.lr as number) + 2.5 + shift) ** 2 + ((c.dropout as number) - 0.3) ** 2 + 0.1 * Math.abs((c.layers as number) - 3) + (c.act === 'gelu' ? 0 : 0.2);
-const randomConfig = () => ({
-  lr: 10 ** (r() * 5 - 5),
-  wd: 10 ** (r() * 5 - 6),
-  dropout: r() * 0.8,
-  layers: 1 + Math.floor(r() * 6),
-  units: Math.round(2 ** (4 + r() * 6)),
-  act: ['relu', 'tanh', 'gelu'][Math.floor(r() * 3)]!,
-});
+const r = lcg(17);
+const space = MLP_SPACE;
+const objective = mlpObjective;
+const randomConfig = () => randomMlpConfig(r);
 const priors: PriorExperiment[] = Array.from({ length: 50 }, (_, i) => {
   const shift = (i % 10) / 10;
   return {
@@ -82,7 +67,7 @@ for (let step = 0; observations.length < RESULTS; step++) {
     if (first === null) first = out;
     else if (!isDeepStrictEqual(out, first)) throw new Error(`step ${step}: the builds suggested differently`);
   }
-  for (const sug of first!) observations.push({ config: sug.config, value: objective(sug.config, 0.05), state: 'completed' });
+  for (const sug of first!) observations.push({ config: sug.config, value: objective(sug.config as MlpConfig, 0.05), state: 'completed' });
 }
 
 console.log(`warm initial design, 50 priors × 100 results, ${COUNT} per ask — ${machine()}`);
