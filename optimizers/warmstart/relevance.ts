@@ -97,6 +97,8 @@ function agreementsOf(perfs: { means: Float64Array; fitted: boolean[] }, y: Floa
   const hit = cache.get(key);
   const ids = keys.map((k, i) => `${k}\u0000${y[i]}`);
   const { agreements, state } = concordanceCounts(ids, y, perfs.means, P, hit?.kind === 'concordance' ? hit.state : undefined);
+  // One count per target: the priors' data change as they run, and each change is a new set of priors.
+  for (const k of cache.keys()) if (k.startsWith('concordance:') && k !== key) cache.delete(k);
   if (state && state.pred.length <= MAX_CONCORDANCE_NUMBERS) cache.set(key, { kind: 'concordance', state });
   else cache.delete(key);
   return agreements;

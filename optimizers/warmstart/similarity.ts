@@ -135,7 +135,7 @@ export class TargetRanking {
 const agreementOf = (agree2: number, pairs: number): number => (pairs > 0 ? agree2 / 2 / pairs : NaN);
 
 /**
- * What ConcordanceCounts counted: the points (an id per point, with its multiplicity), their y and
+ * What concordanceCounts counted: the points (an id per point, with its multiplicity), their y and
  * their P predictions (row-major), and the counts of every prediction column so far.
  */
 export type ConcordanceState = { points: Map<string, number>; y: number[]; pred: number[]; agree2: Float64Array; pairs: number };

@@ -194,6 +194,13 @@ describe('warm-start initial design', () => {
     // The priors' agreement with the target's results is counted on in the target's own memo.
     expect([...targetCache.keys()].filter((k) => k.startsWith('concordance:'))).toHaveLength(1);
     expect([...cache.keys()].filter((k) => k.startsWith('concordance:'))).toHaveLength(0);
+    // Another set of priors (a prior's data changed, say) replaces the count: one per target.
+    const before = [...targetCache.keys()].find((k) => k.startsWith('concordance:'));
+    const fewer = { space, direction: 'minimize' as const, observations: obs, count: 2, seed: 8, priors: priors.slice(1), settings: { nInitial: 100 } };
+    expect(suggest(fewer, { cache, targetCache })).toEqual(suggest(structuredClone(fewer)));
+    const counted = [...targetCache.keys()].filter((k) => k.startsWith('concordance:'));
+    expect(counted).toHaveLength(1);
+    expect(counted[0]).not.toBe(before);
     // Another target space (same parameters, wider bounds) encodes points differently: fresh memos.
     const wide: SearchSpace = space.map((p) => ({ ...p, high: 2 }));
     const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors: priors.map((p) => ({ ...p, space: wide })), settings: { nInitial: 100 } };
