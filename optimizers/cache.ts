@@ -117,6 +117,25 @@ export function priorRows(cache: ModelCache | undefined, key: string, keys: stri
   return out;
 }
 
+/**
+ * Drops the oldest entries of the given kinds beyond `max`. Memos of values hold up to
+ * MAX_REMEMBERED_VALUES numbers and rows entries up to MAX_REMEMBERED_ROWS × priors (megabytes),
+ * and their keys name prior versions (a prior's data change whenever it gets a result), so a
+ * count of all entries alone does not bound the memory a long-running caller keeps.
+ */
+export function trimMemos(cache: ModelCache, kinds: CachedEntry['kind'][], max: number): void {
+  const of = new Set<string>(kinds);
+  let count = 0;
+  for (const e of cache.values()) if (of.has(e.kind)) count++;
+  for (const [k, e] of cache) {
+    if (count <= max) break;
+    if (of.has(e.kind)) {
+      cache.delete(k);
+      count--;
+    }
+  }
+}
+
 /** Part of a memo key for an ordered set of priors: each prior's projection hash, in order. */
 export function priorsKey(priors: { hash: string }[]): string {
   return priors.map((p) => p.hash).join('|');

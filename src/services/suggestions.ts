@@ -17,7 +17,7 @@ import {
   type BatchLinks,
   type SuggestionWrite,
 } from '../../graph/repositories/suggestions.ts';
-import type { ConfigMemo, ModelCache, PriorMemo } from '../../optimizers/cache.ts';
+import { trimMemos, type ConfigMemo, type ModelCache, type PriorMemo } from '../../optimizers/cache.ts';
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { suggest } from '../../optimizers/suggest.ts';
@@ -63,6 +63,14 @@ const historyKey = (projectId: string, experimentId: string) => `${projectId}/${
 
 /** A record computed from a cached copy found the experiment changed meanwhile (see serve()). */
 class OutdatedCopy extends Error {}
+
+/**
+ * Optimizer memos kept across experiments beyond the prior models (see trimMemos): per set of priors
+ * (portfolio candidates, loss and mean rows; three per set, up to megabytes each), and per prior
+ * version (losses and means by configuration; two per prior).
+ */
+const MAX_PRIOR_SET_MEMOS = 48;
+const MAX_PRIOR_VALUE_MEMOS = 400;
 
 /** Largest combined batch; larger waiting sums are served over several batches. */
 const MAX_BATCH = 64;
@@ -291,6 +299,8 @@ export class SuggestionService {
     // cache history; keep prior models only (a hit equals a refit).
     for (const [k, v] of this.priorModels) if (v.kind === 'target') this.priorModels.delete(k);
     while (this.priorModels.size > this.opts.maxCachedPriorModels) this.priorModels.delete(this.priorModels.keys().next().value as string);
+    trimMemos(this.priorModels, ['rows', 'candidates'], MAX_PRIOR_SET_MEMOS);
+    trimMemos(this.priorModels, ['values'], MAX_PRIOR_VALUE_MEMOS);
     timing.mark('optimize');
 
     const space = e.searchSpace as SearchSpace;
