@@ -118,20 +118,26 @@ export function priorRows(cache: ModelCache | undefined, key: string, keys: stri
 }
 
 /**
- * Drops the oldest entries of the given kinds beyond `max`. Memos of values hold up to
- * MAX_REMEMBERED_VALUES numbers and rows entries up to MAX_REMEMBERED_ROWS × priors (megabytes),
- * and their keys name prior versions (a prior's data change whenever it gets a result), so a
- * count of all entries alone does not bound the memory a long-running caller keeps.
+ * Drops the oldest entries of each group of kinds beyond its `max`, in two passes over the cache
+ * however many groups. Memos of values hold up to MAX_REMEMBERED_VALUES numbers and rows entries
+ * up to MAX_REMEMBERED_ROWS × priors (megabytes), and their keys name prior versions (a prior's
+ * data change whenever it gets a result), so a count of all entries alone does not bound the
+ * memory a long-running caller keeps.
  */
-export function trimMemos(cache: ModelCache, kinds: CachedEntry['kind'][], max: number): void {
-  const of = new Set<string>(kinds);
-  let count = 0;
-  for (const e of cache.values()) if (of.has(e.kind)) count++;
+export function trimMemos(cache: ModelCache, groups: { kinds: CachedEntry['kind'][]; max: number }[]): void {
+  const groupOf = new Map<string, number>();
+  groups.forEach((g, i) => g.kinds.forEach((k) => groupOf.set(k, i)));
+  const over = groups.map((g) => -g.max);
+  for (const e of cache.values()) {
+    const g = groupOf.get(e.kind);
+    if (g !== undefined) over[g]!++;
+  }
+  if (over.every((n) => n <= 0)) return;
   for (const [k, e] of cache) {
-    if (count <= max) break;
-    if (of.has(e.kind)) {
+    const g = groupOf.get(e.kind);
+    if (g !== undefined && over[g]! > 0) {
       cache.delete(k);
-      count--;
+      over[g]!--;
     }
   }
 }

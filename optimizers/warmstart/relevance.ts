@@ -5,7 +5,7 @@ import type { Encoder } from '../encoding.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
-import { combinedSimilarity, concordanceCounts, metaFeatureSimilarities, TargetRanking } from './similarity.ts';
+import { combinedSimilarity, concordanceCounts, metaFeatureSimilarities, rankingAgreements } from './similarity.ts';
 
 export type PriorRelevance = {
   prior: ProjectedPrior;
@@ -79,24 +79,17 @@ function meansOfPriors(priors: ProjectedPrior[], rows: { X: Float64Array; n: num
 const MAX_CONCORDANCE_NUMBERS = 2_000_000;
 
 /**
- * Each prior's ranking agreement with the target's results (NaN for a prior without a model). With
- * the target's cache, counted on from the last call (see concordanceCounts), when every prior has a
- * model: a point is a result (its configuration key and value), and its predictions are the priors'
- * means there, a function of the key for this ordered set of priors.
+ * Each prior's ranking agreement with the target's results (meaningless for a prior without a
+ * model, whose column is left at 0; the caller skips those). With the target's cache, counted on
+ * from the last call (see concordanceCounts): a point is a result (its configuration key and
+ * value), and its predictions are the priors' means there, a function of the key for this ordered
+ * set of priors (a prior without a model has none at any call).
  */
-function agreementsOf(perfs: { means: Float64Array; fitted: boolean[] }, y: Float64Array, keys: string[], P: number, key: string, cache: ModelCache | undefined): Float64Array {
-  if (!cache || !perfs.fitted.every(Boolean)) {
-    const ranking = new TargetRanking(y);
-    const column = new Float64Array(y.length);
-    return Float64Array.from({ length: P }, (_, p) => {
-      if (!perfs.fitted[p]) return NaN;
-      for (let i = 0; i < y.length; i++) column[i] = perfs.means[i * P + p]!;
-      return ranking.agreement(column);
-    });
-  }
+function agreementsOf(means: Float64Array, y: Float64Array, keys: string[], P: number, key: string, cache: ModelCache | undefined): Float64Array {
+  if (!cache) return rankingAgreements(y, means, P);
   const hit = cache.get(key);
   const ids = keys.map((k, i) => `${k}\u0000${y[i]}`);
-  const { agreements, state } = concordanceCounts(ids, y, perfs.means, P, hit?.kind === 'concordance' ? hit.state : undefined);
+  const { agreements, state } = concordanceCounts(ids, y, means, P, hit?.kind === 'concordance' ? hit.state : undefined);
   // One count per target: the priors' data change as they run, and each change is a new set of priors.
   for (const k of cache.keys()) if (k.startsWith('concordance:') && k !== key) cache.delete(k);
   if (state && state.pred.length <= MAX_CONCORDANCE_NUMBERS) cache.set(key, { kind: 'concordance', state });
@@ -121,7 +114,7 @@ export function priorRelevance(args: {
   const space = usePerf ? spaceKey(args.encoder.space) : '';
   const P = args.priors.length;
   const perfs = usePerf ? meansOfPriors(args.priors, rows, args.target.completedKeys, D, space, args.cache) : null;
-  const agreements = perfs ? agreementsOf(perfs, rows.y, args.target.completedKeys, P, `concordance:${space}:${priorsKey(args.priors)}`, args.targetCache) : null;
+  const agreements = perfs ? agreementsOf(perfs.means, rows.y, args.target.completedKeys, P, `concordance:${space}:${priorsKey(args.priors)}`, args.targetCache) : null;
   return args.priors.map((prior, p) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;

@@ -157,10 +157,7 @@ export function concordanceCounts(
   state: ConcordanceState | undefined,
 ): { agreements: Float64Array; state: ConcordanceState | undefined } {
   const n = ids.length;
-  for (let i = 0; i < n * P; i++) {
-    if (!Number.isFinite(preds[i]!)) return { agreements: columns(y, preds, P, (col) => rankingAgreement(col, y)), state: undefined };
-  }
-  if (!y.every((v) => Number.isFinite(v))) return { agreements: columns(y, preds, P, (col) => rankingAgreement(col, y)), state: undefined };
+  if (!preds.every((v) => Number.isFinite(v)) || !y.every((v) => Number.isFinite(v))) return { agreements: rankingAgreements(y, preds, P), state: undefined };
   const fresh = state ? newPoints(ids, state.points) : null;
   // Visiting the new points' pairs beats a full O(n log n) count per column only while they are few.
   if (!state || !fresh || fresh.length * Math.max(state.y.length, 1) > 4 * n * Math.log2(n + 1)) {
@@ -211,6 +208,12 @@ function newPoints(ids: string[], counted: Map<string, number>): number[] | null
   });
   for (const [id, k] of counted) if ((seen.get(id) ?? 0) < k) return null;
   return fresh;
+}
+
+/** rankingAgreement of each prediction column (n×P, row-major) with y, the target ranked once. */
+export function rankingAgreements(y: Float64Array, preds: Float64Array, P: number): Float64Array {
+  const ranking = new TargetRanking(y);
+  return columns(y, preds, P, (col) => ranking.agreement(col));
 }
 
 /** `f` of each prediction column (n×P row-major). */

@@ -297,10 +297,12 @@ export class SuggestionService {
     const suggestions = suggest(request, { cache: this.priorModels, priorMemo: this.priorMemo, configMemo: this.configMemo, targetCache });
     // Target hyperparameters seed the next fit, so a warm entry would make results depend on
     // cache history; keep prior models only (a hit equals a refit).
-    for (const [k, v] of this.priorModels) if (v.kind === 'target') this.priorModels.delete(k);
+    trimMemos(this.priorModels, [
+      { kinds: ['target'], max: 0 },
+      { kinds: ['rows', 'candidates'], max: MAX_PRIOR_SET_MEMOS },
+      { kinds: ['values'], max: MAX_PRIOR_VALUE_MEMOS },
+    ]);
     while (this.priorModels.size > this.opts.maxCachedPriorModels) this.priorModels.delete(this.priorModels.keys().next().value as string);
-    trimMemos(this.priorModels, ['rows', 'candidates'], MAX_PRIOR_SET_MEMOS);
-    trimMemos(this.priorModels, ['values'], MAX_PRIOR_VALUE_MEMOS);
     timing.mark('optimize');
 
     const space = e.searchSpace as SearchSpace;

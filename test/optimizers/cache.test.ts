@@ -15,11 +15,11 @@ describe('optimizer memo bounds', () => {
       ['candidates:2', candidates()],
       ['losses:b', values()],
     ]);
-    trimMemos(cache, ['rows', 'candidates'], 2);
+    trimMemos(cache, [{ kinds: ['rows', 'candidates'], max: 2 }]);
     expect([...cache.keys()]).toEqual(['losses:a', 'target:s', 'mean-rows:2', 'candidates:2', 'losses:b']);
-    trimMemos(cache, ['values'], 1);
+    trimMemos(cache, [{ kinds: ['values'], max: 1 }]);
     expect([...cache.keys()]).toEqual(['target:s', 'mean-rows:2', 'candidates:2', 'losses:b']);
-    trimMemos(cache, ['rows', 'candidates'], 5);
+    trimMemos(cache, [{ kinds: ['rows', 'candidates'], max: 5 }]);
     expect(cache.size).toBe(4);
   });
 });
