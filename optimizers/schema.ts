@@ -121,6 +121,11 @@ export const ProvenanceSchema = z.object({
   acquisition: z.object({ name: z.string(), value: z.number() }).optional(),
   model: z.object({
     n: z.number().int(),
+    /**
+     * Observations the target GP's hyperparameters were fitted on: below `n` while an earlier fit is
+     * reused (see SuggestRequest.targetHyperparameters), so the next request knows when to refit.
+     */
+    fittedN: z.number().int().optional(),
     lml: z.number().optional(),
     lengthscales: z.array(z.number()).optional(),
     signal: z.number().optional(),

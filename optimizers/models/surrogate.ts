@@ -1,18 +1,10 @@
 // What the acquisition step needs from a model, whether a single GP or an RGPE ensemble: predictions in
 // model units, the incumbent in the same units, and the ability to absorb a fantasy observation so a
 // batch (or pending trials) can be planned with kriging believer / constant liar.
-import type { BatchMode } from '../schema.ts';
+import type { BatchMode, Provenance } from '../schema.ts';
 import type { GaussianProcess, Prediction } from './gp.ts';
 
-export type ModelSummary = {
-  n: number;
-  lml?: number;
-  lengthscales?: number[];
-  signal?: number;
-  noise?: number;
-  outputTransform?: string;
-  rgpeWeights?: { experimentId: string; weight: number }[];
-};
+export type ModelSummary = NonNullable<Provenance['model']>;
 
 export interface Surrogate {
   predict(Q: Float64Array, m: number): Prediction;

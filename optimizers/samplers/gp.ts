@@ -21,7 +21,8 @@ const REUSE_FRACTION = 0.1;
 
 type Built = { surrogate: Surrogate; summary: ModelSummary; notes: string[]; priorInfo: { experimentId: string; weight: number }[]; anchors: Float64Array[] };
 
-function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; transform: string; values: Float64Array } | null {
+/** `fittedN`: the observations the hyperparameters were fitted on (fewer than now when reused). */
+function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; fittedN: number; transform: string; values: Float64Array } | null {
   const t = ctx.target;
   const D = ctx.encoder.dim;
   const tr = transformOutputs(t.y, ctx.settings.outputTransform);
@@ -39,7 +40,7 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; tran
     const gp = GaussianProcess.build(data, warm.hyper);
     if (gp) {
       notes.push(`GP hyperparameters reused from the fit at n=${warm.n}`);
-      return { fit: { gp, hyper: warm.hyper, lml: gp.logMarginalLikelihood(), evaluations: 0, notes: [] }, transform: tr.name, values: tr.values };
+      return { fit: { gp, hyper: warm.hyper, lml: gp.logMarginalLikelihood(), evaluations: 0, notes: [] }, fittedN: warm.n, transform: tr.name, values: tr.values };
     }
   }
   const fit = fitGP(
@@ -52,7 +53,7 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; tran
   if (!fit) return null;
   notes.push(...fit.notes);
   ctx.cache?.set(cacheKey, { kind: 'target', hyper: fit.hyper, n: t.n });
-  return { fit, transform: tr.name, values: tr.values };
+  return { fit, fittedN: t.n, transform: tr.name, values: tr.values };
 }
 
 function bestRows(ctx: SamplerContext, k: number): Float64Array[] {
@@ -78,6 +79,7 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
     if (!target) return { unavailable: 'no target model' };
     const summary: ModelSummary = {
       n: t.n,
+      fittedN: target.fittedN,
       lml: target.fit.lml,
       lengthscales: target.fit.hyper.lengthscales,
       signal: target.fit.hyper.signal,
@@ -131,7 +133,7 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
   const summary: ModelSummary = {
     n: t.n,
     ...(target
-      ? { lml: target.fit.lml, lengthscales: target.fit.hyper.lengthscales, signal: target.fit.hyper.signal, noise: target.fit.hyper.noise, outputTransform: target.transform }
+      ? { fittedN: target.fittedN, lml: target.fit.lml, lengthscales: target.fit.hyper.lengthscales, signal: target.fit.hyper.signal, noise: target.fit.hyper.noise, outputTransform: target.transform }
       : {}),
     rgpeWeights: rgpeWeightsOut,
   };

@@ -71,6 +71,8 @@ function rememberedPriorAt(h: ExperimentHistory, seq: number): PriorExperiment {
 
 const RecordedFit = z.object({
   n: z.number().int().min(1),
+  // Absent in suggestions recorded before it existed: their `n` is what the request then carried.
+  fittedN: z.number().int().min(1).optional(),
   lengthscales: z.array(z.number().positive()).min(1),
   signal: z.number().positive(),
   noise: z.number().positive(),
@@ -89,7 +91,11 @@ export function lastFitBefore(trials: HistoryTrial[], seq: number): SuggestReque
     if (!fit.success) continue;
     if (!found || t.createdSeq > found.seq || (t.createdSeq === found.seq && t.number > found.number)) found = { seq: t.createdSeq, number: t.number, fit: fit.data };
   }
-  return found?.fit;
+  if (!found) return undefined;
+  // The count the hyperparameters were fitted on, not the one they were last used at: handing on the
+  // latter made every reuse look like a fresh fit, so the 10% refit schedule never came round.
+  const { fittedN, ...fit } = found.fit;
+  return { ...fit, n: fittedN ?? fit.n };
 }
 
 /** Every candidate of the menu is evaluated or pending: nothing left to suggest (409). */
