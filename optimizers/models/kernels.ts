@@ -29,7 +29,7 @@ export function scaleInputs(X: Float64Array, n: number, D: number, dims: Int32Ar
 }
 
 /** Cross-covariance row k(x, X_i) (without s²) for one scaled query against n scaled training rows. */
-export function kernelRow(q: Float64Array, qOff: number, Xs: Float64Array, n: number, a: number, out: Float64Array): Float64Array {
+export function kernelRow(q: Float64Array, qOff: number, Xs: Float64Array, n: number, a: number, out: Float64Array, outOff = 0): Float64Array {
   for (let i = 0; i < n; i++) {
     let r2 = 0;
     const o = i * a;
@@ -37,7 +37,7 @@ export function kernelRow(q: Float64Array, qOff: number, Xs: Float64Array, n: nu
       const d = q[qOff + k]! - Xs[o + k]!;
       r2 += d * d;
     }
-    out[i] = matern52(r2);
+    out[outOff + i] = matern52(r2);
   }
   return out;
 }

@@ -73,6 +73,24 @@ describe('GaussianProcess', () => {
     expect(gp.logMarginalLikelihood()).toBeCloseTo(lml, 8);
   });
 
+  it('predicts a batch to the bit as it predicts each point alone, whatever the batch size', () => {
+    // Batches go through the forward solve several points at a time; a point alone goes through
+    // the one-point solve. Suggestions must not depend on how many points were scored together.
+    const gp = GaussianProcess.build(data, h)!;
+    const rng = new Rng(9);
+    for (const m of [1, 7, 8, 9, 16, 19]) {
+      const Q = Float64Array.from({ length: m * 3 }, () => rng.uniform());
+      Q.set(data.X.subarray(0, 3), 0); // a training point, where the variance is at its floor
+      const batch = gp.predict(Q, m);
+      for (let j = 0; j < m; j++) {
+        const one = gp.predict(Q.slice(j * 3, j * 3 + 3), 1);
+        expect(Object.is(batch.mean[j], one.mean[0]), `mean ${j} of ${m}`).toBe(true);
+        expect(Object.is(batch.variance[j], one.variance[0]), `variance ${j} of ${m}`).toBe(true);
+      }
+      expect(Array.from(gp.predict(Q, m, false).mean)).toEqual(Array.from(batch.mean));
+    }
+  });
+
   it('closed-form leave-one-out equals refitting without each point', () => {
     const gp = GaussianProcess.build(data, h)!;
     const loo = gp.leaveOneOut();
