@@ -71,6 +71,17 @@ export function rgpeWeights(args: {
   const losses: number[][] = models.map(() => new Array<number>(S));
   const counts = new Int32Array(n);
   const idx: number[] = [];
+  // Discordances of four models at a time, interleaved by pair (a missing fourth is all zeros): one
+  // pass over a resample's pairs sums four models, 1.7× faster than a pass per model.
+  const groups: Float64Array[] = [];
+  for (let g = 0; 4 * g < M; g++) {
+    const Dg = new Float64Array(4 * pairCount(n));
+    for (let k = 0; k < 4 && 4 * g + k < M; k++) {
+      const Dm = D[4 * g + k]!;
+      for (let p = 0; p < Dm.length; p++) Dg[4 * p + k] = Dm[p]!;
+    }
+    groups.push(Dg);
+  }
   // The resample's pairs (i > j, both drawn, y differing) and their multiplicities c_i·c_j, listed
   // once per resample and shared by every model. Every term d·c_i·c_j is a multiple of ½ far below
   // 2^53, so each model's sum is exact and does not depend on the order of the terms.
@@ -96,11 +107,22 @@ export function rgpeWeights(args: {
         pairMult[np++] = w;
       }
     }
-    for (let m = 0; m < M; m++) {
-      const Dm = D[m]!;
-      let loss = 0;
-      for (let q = 0; q < np; q++) loss += Dm[pairAt[q]!]! * pairMult[q]!;
-      losses[m]![s] = totalPairs > 0 ? loss / totalPairs : 0.5;
+    for (let g = 0; g < groups.length; g++) {
+      const Dg = groups[g]!;
+      let l0 = 0;
+      let l1 = 0;
+      let l2 = 0;
+      let l3 = 0;
+      for (let q = 0; q < np; q++) {
+        const o = 4 * pairAt[q]!;
+        const w = pairMult[q]!;
+        l0 += Dg[o]! * w;
+        l1 += Dg[o + 1]! * w;
+        l2 += Dg[o + 2]! * w;
+        l3 += Dg[o + 3]! * w;
+      }
+      const sums = [l0, l1, l2, l3];
+      for (let k = 0; k < 4 && 4 * g + k < M; k++) losses[4 * g + k]![s] = totalPairs > 0 ? sums[k]! / totalPairs : 0.5;
     }
   }
   const medianLoss = losses.map((l) => quantile([...l].sort((a, b) => a - b), 0.5));

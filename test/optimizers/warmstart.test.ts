@@ -131,6 +131,17 @@ describe('RGPE weights', () => {
     expect(res.discarded).toEqual([false, true, true]);
   });
 
+  it('score each model on the resamples the same whatever the other models are (models are summed four at a time)', () => {
+    const noisy = (s: number) => y.map((v) => v + s * rng.normal());
+    const priors = [good, reversed, random, noisy(0.5), noisy(1), noisy(2), y.map((v) => Math.round(v))];
+    const all = rgpeWeights({ priorPredictions: priors, targetLoo, y, samples: 64, rng: new Rng(4), minAgreementZ: 0 });
+    priors.forEach((p, m) => {
+      const alone = rgpeWeights({ priorPredictions: [p], targetLoo, y, samples: 64, rng: new Rng(4), minAgreementZ: 0 });
+      expect(Object.is(all.medianLoss[m], alone.medianLoss[0]), `prior ${m}`).toBe(true);
+      expect(Object.is(all.medianLoss[priors.length], alone.medianLoss[1]), 'target').toBe(true);
+    });
+  });
+
   it('shift all weight to the target model when no prior is informative', () => {
     const res = rgpeWeights({ priorPredictions: [reversed, random], targetLoo, y, samples: 100, rng: new Rng(3) });
     expect(res.weights[2]).toBe(1);
