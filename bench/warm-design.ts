@@ -8,13 +8,11 @@
  * same requests in the same process, step by step in turn, so machine drift hits both alike; the
  * suggestions of both must be identical (every memo's hit equals recomputing), which is checked.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { parseArgs } from 'node:util';
-import { join, resolve } from 'node:path';
-import type { Observation, PriorExperiment, SuggestRequest, Suggestion } from '../optimizers/schema.ts';
-import type { SuggestOptions } from '../optimizers/suggest.ts';
-import { lcg, MLP_SPACE, mlpObjective, randomMlpConfig, type MlpConfig } from './support/mlp-task.ts';
+import type { Observation, SuggestRequest } from '../optimizers/schema.ts';
+import { lcg, MLP_SPACE, mlpObjective, mlpPriors, type MlpConfig } from './support/mlp-task.ts';
 import { machine, median } from './support/neo4j.ts';
+import { loadBuilds, pairedStep } from './support/paired-builds.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,46 +26,17 @@ const RESULTS = Number(values.results);
 const COUNT = Number(values.count);
 const AT = values.at.split(',').map(Number);
 
-type Suggest = (req: SuggestRequest, opts: SuggestOptions) => Suggestion[];
-const builds: { name: string; suggest: Suggest }[] = [{ name: 'this checkout', suggest: (await import('../optimizers/suggest.ts')).suggest }];
-if (values.base) builds.push({ name: `base ${values.base}`, suggest: (await import(join(resolve(values.base), 'optimizers/suggest.ts'))).suggest });
+const runs = await loadBuilds(values.base);
 
 const r = lcg(17);
 const space = MLP_SPACE;
 const objective = mlpObjective;
-const randomConfig = () => randomMlpConfig(r);
-const priors: PriorExperiment[] = Array.from({ length: 50 }, (_, i) => {
-  const shift = (i % 10) / 10;
-  return {
-    id: `prior-${i}`,
-    direction: 'minimize',
-    space,
-    metaFeatures: { a: shift, b: shift * 2 },
-    observations: Array.from({ length: 100 }, (_, n) => {
-      const config = randomConfig();
-      return { id: `prior-${i}-${n}`, config, value: objective(config, shift), state: 'completed' as const };
-    }),
-  };
-});
+const priors = mlpPriors(r);
 
-// Each build keeps its own memos, as one service process would; the requests are the same objects.
-const runs = builds.map((b) => ({
-  ...b,
-  opts: { cache: new Map(), priorMemo: new WeakMap(), configMemo: new WeakMap(), targetCache: new Map() } as SuggestOptions,
-  ms: [] as { n: number; ms: number }[],
-}));
 const observations: Observation[] = [];
 for (let step = 0; observations.length < RESULTS; step++) {
   const req: SuggestRequest = { space, direction: 'minimize', observations: [...observations], count: COUNT, seed: step, priors, metaFeatures: { a: 0.05, b: 0.1 }, settings: { nInitial: 1_000_000 } };
-  let first: Suggestion[] | null = null;
-  for (const run of step % 2 ? [...runs].reverse() : runs) {
-    const t0 = performance.now();
-    const out = run.suggest(req, run.opts);
-    run.ms.push({ n: observations.length, ms: performance.now() - t0 });
-    if (first === null) first = out;
-    else if (!isDeepStrictEqual(out, first)) throw new Error(`step ${step}: the builds suggested differently`);
-  }
-  for (const sug of first!) observations.push({ config: sug.config, value: objective(sug.config as MlpConfig, 0.05), state: 'completed' });
+  for (const sug of pairedStep(runs, req, step)) observations.push({ config: sug.config, value: objective(sug.config as MlpConfig, 0.05), state: 'completed' });
 }
 
 console.log(`warm initial design, 50 priors × 100 results, ${COUNT} per ask — ${machine()}`);

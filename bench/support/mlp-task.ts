@@ -2,7 +2,7 @@
  * The synthetic task the service benchmarks tune: a small neural network's six hyperparameters
  * (two log-scaled floats, a float, two ints, a categorical), and seeded random configurations of it.
  */
-import type { SearchSpace } from '../../optimizers/schema.ts';
+import type { PriorExperiment, SearchSpace } from '../../optimizers/schema.ts';
 
 export const MLP_SPACE: SearchSpace = [
   { name: 'lr', type: 'float', low: 1e-5, high: 1, log: true },
@@ -39,4 +39,24 @@ export function randomMlpConfig(r: () => number): MlpConfig {
 /** The loss to minimise: best near lr = 10^-(2.5 + shift), dropout 0.3, three layers and gelu. */
 export function mlpObjective(c: MlpConfig, shift: number): number {
   return (Math.log10(c.lr) + 2.5 + shift) ** 2 + (c.dropout - 0.3) ** 2 + 0.1 * Math.abs(c.layers - 3) + (c.act === 'gelu' ? 0 : 0.2);
+}
+
+/**
+ * The optimizer benchmarks' prior experiments: `count` of them with `trials` random results each,
+ * their optima spread over ten shifts; meta-features {a: shift, b: 2·shift}.
+ */
+export function mlpPriors(r: () => number, count = 50, trials = 100): PriorExperiment[] {
+  return Array.from({ length: count }, (_, i) => {
+    const shift = (i % 10) / 10;
+    return {
+      id: `prior-${i}`,
+      direction: 'minimize',
+      space: MLP_SPACE,
+      metaFeatures: { a: shift, b: shift * 2 },
+      observations: Array.from({ length: trials }, (_, n) => {
+        const config = randomMlpConfig(r);
+        return { id: `prior-${i}-${n}`, config, value: mlpObjective(config, shift), state: 'completed' as const };
+      }),
+    };
+  });
 }

@@ -8,9 +8,11 @@ import { allDims, GaussianProcess } from '../models/gp.ts';
 import { fitGP, type FitResult } from '../models/fit.ts';
 import { GPSurrogate, liarValues, type ModelSummary, type Surrogate } from '../models/surrogate.ts';
 import { transformOutputs } from '../models/transforms.ts';
+import { spaceKey } from '../cache.ts';
 import { deriveSeed, fnv1a, Rng } from '../random.ts';
 import { mapConfig } from '../warmstart/project.ts';
 import { priorModel } from '../warmstart/prior-models.ts';
+import { meansAtTarget } from '../warmstart/relevance.ts';
 import { RgpeSurrogate, rgpeWeights, type EnsembleMember } from '../warmstart/rgpe.ts';
 import { commit, provenance, type Sampler, type SamplerContext } from './types.ts';
 
@@ -111,8 +113,11 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
       Xr.set(Xc.subarray(i * D, (i + 1) * D), k * D);
       yr[k] = yc[i]!;
     });
+    const rankKeys = rankRows.map((i) => t.completedKeys[i]!);
+    const space = spaceKey(ctx.encoder.space);
     const res = rgpeWeights({
-      priorPredictions: usable.map((u) => u.fit.gp.predict(Xr, m, false).mean),
+      // Remembered per prior and configuration: each step ranks a new subset of mostly the same results.
+      priorPredictions: usable.map((u) => meansAtTarget(u.p, { X: Xr, n: m }, rankKeys, D, space, ctx.cache, () => u.fit)!),
       targetLoo: loo ? Float64Array.from(rankRows, (i) => loo[t.completed[i]!]!) : null,
       y: yr,
       samples: ctx.settings.rgpeSamples,

@@ -5,6 +5,7 @@ import type { Encoder } from '../encoding.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
+import type { FitResult } from '../models/fit.ts';
 import { combinedSimilarity, concordanceCounts, metaFeatureSimilarities, rankingAgreements } from './similarity.ts';
 
 export type PriorRelevance = {
@@ -30,9 +31,19 @@ function completedRows(target: TargetData, D: number): { X: Float64Array; y: Flo
 /**
  * Prior model means at the target's completed configurations (aligned with `rows`). With a cache
  * they are remembered per prior fit, target space and configuration, like the portfolio's losses: an
- * initial design asks again after every result, and only the new results need the prior's model.
+ * initial design asks again after every result, and only the new results need the prior's model;
+ * RGPE's weights (samplers/gp.ts) ask for them at a new subset of the results at every step.
+ * `model`: the prior's fit when the caller has it.
  */
-function meansAtTarget(prior: ProjectedPrior, rows: { X: Float64Array; n: number }, keys: string[], D: number, space: string, cache: ModelCache | undefined): Float64Array | null {
+export function meansAtTarget(
+  prior: ProjectedPrior,
+  rows: { X: Float64Array; n: number },
+  keys: string[],
+  D: number,
+  space: string,
+  cache: ModelCache | undefined,
+  model: () => FitResult | null = () => priorModel(prior, cache),
+): Float64Array | null {
   const memo = rememberedValues(cache, `means:${prior.hash}:${space}`);
   const out = new Float64Array(rows.n);
   const missing: number[] = [];
@@ -42,7 +53,7 @@ function meansAtTarget(prior: ProjectedPrior, rows: { X: Float64Array; n: number
     else out[i] = v;
   });
   if (missing.length === 0) return out;
-  const fit = priorModel(prior, cache);
+  const fit = model();
   if (!fit) return null;
   const Q = new Float64Array(missing.length * D);
   missing.forEach((i, r) => Q.set(rows.X.subarray(i * D, (i + 1) * D), r * D));
