@@ -32,10 +32,18 @@ export type CachedCandidates = {
   ends: number[];
   seen: Set<string>;
   needsFill: boolean;
+  /** Loss rows of the list's first `lossRows` candidates (see candidateLosses), with room to grow. */
+  losses?: Float64Array;
+  lossRows?: number;
 };
+/**
+ * Each prior's lowest loss over the configurations a target tried, and their keys (see triedLosses);
+ * in a target's own cache.
+ */
+export type CachedTriedLosses = { kind: 'tried-losses'; keys: Set<string>; mins: Float64Array };
 /** The priors' ranking agreement with one target's results, counted so far (see concordanceCounts); in a target's own cache. */
 export type CachedConcordance = { kind: 'concordance'; state: ConcordanceState };
-export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues | CachedRows | CachedCandidates | CachedConcordance;
+export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues | CachedRows | CachedCandidates | CachedConcordance | CachedTriedLosses;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */
@@ -102,9 +110,17 @@ function rememberedRows(cache: ModelCache | undefined, key: string): Map<string,
 /**
  * One number per prior for each configuration (configurations × priors, row-major), for an ordered
  * set of priors: rows remembered under `key` are copied in, `compute` fills the others (given their
- * indices) and says whether they are whole, and whole rows are remembered.
+ * indices) and says whether they are whole, and whole rows are remembered (unless `remember` is
+ * false: the caller keeps them itself).
  */
-export function priorRows(cache: ModelCache | undefined, key: string, keys: string[], P: number, compute: (todo: number[], out: Float64Array) => boolean): Float64Array {
+export function priorRows(
+  cache: ModelCache | undefined,
+  key: string,
+  keys: string[],
+  P: number,
+  compute: (todo: number[], out: Float64Array) => boolean,
+  remember = true,
+): Float64Array {
   const out = new Float64Array(keys.length * P);
   const rows = cache ? rememberedRows(cache, key) : undefined;
   const todo: number[] = [];
@@ -113,7 +129,7 @@ export function priorRows(cache: ModelCache | undefined, key: string, keys: stri
     if (row) out.set(row, i * P);
     else todo.push(i);
   }
-  if (todo.length > 0 && compute(todo, out) && rows) for (const i of todo) rows.set(keys[i]!, out.slice(i * P, (i + 1) * P));
+  if (todo.length > 0 && compute(todo, out) && rows && remember) for (const i of todo) rows.set(keys[i]!, out.slice(i * P, (i + 1) * P));
   return out;
 }
 

@@ -7,7 +7,7 @@ import { SobolSequence, SOBOL_MAX_DIM } from '../design/sobol.ts';
 import { uniformPoints } from '../design/random.ts';
 import { deriveSeed } from '../random.ts';
 import { similarityOrderedProposals } from '../warmstart/initial-design.ts';
-import { greedyStep, lossMatrix, portfolioCandidates } from '../warmstart/portfolio.ts';
+import { candidateLosses, greedyStep, portfolioCandidates, triedLosses } from '../warmstart/portfolio.ts';
 import { priorRelevance, type PriorRelevance } from '../warmstart/relevance.ts';
 import { resolveProposal } from './pick.ts';
 import { sobolSampler } from './sobol.ts';
@@ -76,11 +76,15 @@ function triedConfigs(ctx: SamplerContext): { config: Config; key: string }[] {
     return { config, key: configKey(encoder.space, config) };
   };
   const out: { config: Config; key: string }[] = [];
-  const rows = [...Array.from({ length: target.n }, (_, i) => target.X.subarray(i * D, (i + 1) * D)), ...target.pendingX];
-  rows.forEach((x, i) => {
+  for (let i = 0; i < target.n + target.pendingX.length; i++) {
     const memo = target.rowMemos[i];
-    out.push(memo ? (memo.decoded ??= decoded(x)) : decoded(x));
-  });
+    if (memo?.decoded) {
+      out.push(memo.decoded);
+      continue;
+    }
+    const x = i < target.n ? target.X.subarray(i * D, (i + 1) * D) : target.pendingX[i - target.n]!;
+    out.push(memo ? (memo.decoded = decoded(x)) : decoded(x));
+  }
   for (const x of ctx.batchPending) out.push(decoded(x));
   return out;
 }
@@ -92,13 +96,8 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const weights = portfolioWeights(rel);
   const perPrior = Math.max(5, Math.ceil((2 * (count + ctx.nSeen)) / P));
   const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
-  const tried = triedConfigs(ctx);
-  const matrix = lossMatrix(ctx.encoder, cands.map((c) => c.config), priors, ctx.cache, cands.map((c) => c.key));
-  const current = new Float64Array(P).fill(1);
-  if (tried.length > 0) {
-    const m = lossMatrix(ctx.encoder, tried.map((t) => t.config), priors, ctx.cache, tried.map((t) => t.key));
-    for (let i = 0; i < tried.length; i++) for (let p = 0; p < P; p++) current[p] = Math.min(current[p]!, m[i * P + p]!);
-  }
+  const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache);
+  const current = triedLosses(ctx.encoder, triedConfigs(ctx), priors, ctx.cache, ctx.targetCache);
   const closed = new Uint8Array(cands.length);
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);

@@ -97,7 +97,7 @@ function keptCandidates(encoder: Encoder, priors: ProjectedPrior[], perPrior: nu
  * candidates and tried configs again at every step, and a remembered loss equals a recomputed one.
  * `keys`: the configurations' keys, when the caller has them.
  */
-export function lossMatrix(encoder: Encoder, configs: Config[], priors: ProjectedPrior[], cache: ModelCache | undefined, keys?: string[]): Float64Array {
+export function lossMatrix(encoder: Encoder, configs: Config[], priors: ProjectedPrior[], cache: ModelCache | undefined, keys?: string[], rememberRows = true): Float64Array {
   const P = priors.length;
   const D = encoder.dim;
   const ks = keys ?? configs.map((c) => configKey(encoder.space, c));
@@ -124,7 +124,67 @@ export function lossMatrix(encoder: Encoder, configs: Config[], priors: Projecte
       });
     });
     return true;
-  });
+  }, rememberRows);
+}
+
+/** Kept candidates beyond this many are given a loss matrix per request (see candidateLosses). */
+const MAX_KEPT_LOSS_ROWS = 10_000;
+
+/**
+ * lossMatrix of portfolioCandidates' list. A kept list (see portfolioCandidates) keeps its matrix
+ * and extends it as the list grows: a long initial design asks for nearly the same candidates after
+ * every result, and assembling thousands of remembered rows at every step was the largest part of
+ * its cost. The kept rows are the same numbers lossMatrix gives.
+ */
+export function candidateLosses(encoder: Encoder, cands: PortfolioCandidate[], priors: ProjectedPrior[], cache: ModelCache | undefined): Float64Array {
+  const P = priors.length;
+  const C = cands.length;
+  const all = () => lossMatrix(encoder, cands.map((c) => c.config), priors, cache, cands.map((c) => c.key));
+  const entry = cache?.get(`candidates:${spaceKey(encoder.space)}:${priorsKey(priors)}`);
+  // Kept candidates are the list's first C, in order (candidatesOf); anything else is computed as before.
+  if (entry?.kind !== 'candidates' || entry.needsFill || C === 0 || C > MAX_KEPT_LOSS_ROWS || entry.list[C - 1]?.key !== cands[C - 1]!.key) return all();
+  const have = Math.min(entry.lossRows ?? 0, C);
+  if (have < C) {
+    const fresh = cands.slice(have);
+    const rows = lossMatrix(encoder, fresh.map((c) => c.config), priors, cache, fresh.map((c) => c.key), false);
+    let kept = entry.losses ?? new Float64Array(0);
+    if (kept.length < C * P) {
+      const grown = new Float64Array(Math.min(Math.max(C * P, 2 * kept.length), MAX_KEPT_LOSS_ROWS * P));
+      grown.set(kept.subarray(0, have * P));
+      kept = grown;
+    }
+    kept.set(rows, have * P);
+    entry.losses = kept;
+    entry.lossRows = C;
+  }
+  return entry.losses!.subarray(0, C * P);
+}
+
+/**
+ * Each prior's lowest loss over the configurations the target tried (1 where none). With the
+ * target's cache it is carried on from the last request while every configuration counted then is
+ * still tried (a minimum cannot take one out): only the new ones are looked up. The same numbers
+ * in any order, since a minimum does not depend on it.
+ */
+export function triedLosses(encoder: Encoder, tried: { config: Config; key: string }[], priors: ProjectedPrior[], cache: ModelCache | undefined, targetCache: ModelCache | undefined): Float64Array {
+  const P = priors.length;
+  const key = `tried-losses:${spaceKey(encoder.space)}:${priorsKey(priors)}`;
+  const hit = targetCache?.get(key);
+  const keys = new Set(tried.map((t) => t.key));
+  let last = hit?.kind === 'tried-losses' ? hit : undefined;
+  if (last) for (const k of last.keys) if (!keys.has(k)) { last = undefined; break; }
+  const fresh = last ? tried.filter((t) => !last.keys.has(t.key)) : tried;
+  const mins = last ? Float64Array.from(last.mins) : new Float64Array(P).fill(1);
+  if (fresh.length > 0) {
+    const m = lossMatrix(encoder, fresh.map((t) => t.config), priors, cache, fresh.map((t) => t.key));
+    for (let i = 0; i < fresh.length; i++) for (let p = 0; p < P; p++) mins[p] = Math.min(mins[p]!, m[i * P + p]!);
+  }
+  if (targetCache) {
+    // One per target: a new set of priors starts over.
+    for (const k of targetCache.keys()) if (k.startsWith('tried-losses:') && k !== key) targetCache.delete(k);
+    targetCache.set(key, { kind: 'tried-losses', keys, mins: Float64Array.from(mins) });
+  }
+  return mins;
 }
 
 /** Index of the candidate whose addition most reduces the weighted portfolio loss (−1 if none open).

@@ -196,6 +196,10 @@ describe('warm-start initial design', () => {
       expect(suggest(req, { cache })).toEqual(suggest(structuredClone(req)));
       for (const x of suggest(req, { cache })) obs.push({ config: x.config, value: target(x.config), state: 'completed' });
     }
+    // Results taken out (invalidated, say): the lowest losses over what was tried start over.
+    const fewerResults = { space, direction: 'minimize' as const, observations: obs.slice(-2), count: 2, seed: 8, priors, settings: { nInitial: 100 } };
+    expect(suggest(fewerResults, { cache, targetCache })).toEqual(suggest(structuredClone(fewerResults)));
+    expect([...targetCache.keys()].filter((k) => k.startsWith('tried-losses:'))).toHaveLength(1);
     const memos = [...cache.keys()].filter((k) => k.startsWith('losses:'));
     expect(memos.length).toBe(priors.length);
     // Prior means at the target's results (how well each prior ranks them) are remembered too.
