@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import type { Observation, Provenance, SuggestOptions, SuggestRequest } from '../optimizers/index.ts';
 import { lcg, MLP_SPACE, mlpObjective, mlpPriors, randomMlpConfig, type MlpConfig } from './support/mlp-task.ts';
-import { machine, median } from './support/neo4j.ts';
+import { machine, median, percentile } from './support/neo4j.ts';
 import { loadBuilds, pairedStep } from './support/paired-builds.ts';
 
 const { values } = parseArgs({ options: { asks: { type: 'string', default: '60' }, base: { type: 'string' } } });
@@ -44,7 +44,8 @@ const after = (run: (typeof runs)[number], keep: (step: number) => boolean) => r
 const report = (label: string, keep: (step: number) => boolean) => {
   const n = after(runs[0]!, keep).length;
   if (n === 0) return;
-  const line = runs.map((run) => `${run.name} ${median(after(run, keep)).toFixed(1)} ms`).join(', ');
+  const p95 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 95);
+  const line = runs.map((run) => `${run.name} ${median(after(run, keep)).toFixed(1)} ms (p95 ${p95(after(run, keep)).toFixed(0)})`).join(', ');
   const ratio = runs.length > 1 ? `; ratio ${(median(after(runs[1]!, keep)) / median(after(runs[0]!, keep))).toFixed(2)}×` : '';
   console.log(`  median per suggest, ${label} (${n} asks): ${line}${ratio}`);
 };
