@@ -84,18 +84,25 @@ const RecordedFit = z.object({
  * cheaper, and since it comes from the recorded history, replay sees exactly the same input.
  */
 export function lastFitBefore(trials: HistoryTrial[], seq: number): SuggestRequest['targetHyperparameters'] {
-  let found: { seq: number; number: number; fit: z.infer<typeof RecordedFit> } | undefined;
-  for (const t of trials) {
-    if (t.proposedBy !== 'optimizer' || t.createdSeq > seq) continue;
-    const fit = RecordedFit.safeParse(t.provenance?.model);
-    if (!fit.success) continue;
-    if (!found || t.createdSeq > found.seq || (t.createdSeq === found.seq && t.number > found.number)) found = { seq: t.createdSeq, number: t.number, fit: fit.data };
+  // Only the latest suggestion's model is parsed (an unreadable one gives way to the one before):
+  // parsing every recorded model cost 2.6 ms per ask at 2,000 trials, and replay does it per step.
+  let skip: Set<HistoryTrial> | undefined;
+  for (;;) {
+    let latest: HistoryTrial | undefined;
+    for (const t of trials) {
+      if (t.proposedBy !== 'optimizer' || t.createdSeq > seq || t.provenance?.model == null || skip?.has(t)) continue;
+      if (!latest || t.createdSeq > latest.createdSeq || (t.createdSeq === latest.createdSeq && t.number > latest.number)) latest = t;
+    }
+    if (!latest) return undefined;
+    const fit = RecordedFit.safeParse(latest.provenance!.model);
+    if (fit.success) {
+      // The count the hyperparameters were fitted on, not the one they were last used at: handing on
+      // the latter made every reuse look like a fresh fit, so the 10% refit schedule never came round.
+      const { fittedN, ...rest } = fit.data;
+      return { ...rest, n: fittedN ?? rest.n };
+    }
+    (skip ??= new Set()).add(latest);
   }
-  if (!found) return undefined;
-  // The count the hyperparameters were fitted on, not the one they were last used at: handing on the
-  // latter made every reuse look like a fresh fit, so the 10% refit schedule never came round.
-  const { fittedN, ...fit } = found.fit;
-  return { ...fit, n: fittedN ?? fit.n };
 }
 
 /** Every candidate of the menu is evaluated or pending: nothing left to suggest (409). */
