@@ -97,8 +97,9 @@ export class GaussianProcess {
     const Qs = this.scaleQuery(Q, m, D);
     const mean = new Float64Array(m);
     const variance = new Float64Array(m);
-    const K = new Float64Array(BLOCK * n);
-    const V = new Float64Array(BLOCK * n);
+    // Sized for the batch: a one-point prediction (prior means at a new result) is common.
+    const K = new Float64Array(Math.min(BLOCK, m) * n);
+    const V = new Float64Array(Math.min(BLOCK, m) * n);
     const s2 = this.hyper.signal;
     for (let j0 = 0; j0 < m; j0 += BLOCK) {
       const b = Math.min(BLOCK, m - j0);
