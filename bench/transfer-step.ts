@@ -9,10 +9,12 @@
  * suggestions of both must be identical, which is checked.
  */
 import { parseArgs } from 'node:util';
-import type { Observation, Provenance, SuggestOptions, SuggestRequest } from '../optimizers/index.ts';
+import { trimMemos } from '../optimizers/cache.ts';
+import type { Observation, SuggestOptions, SuggestRequest } from '../optimizers/index.ts';
+import { recordedFit } from '../src/services/history.ts';
 import { lcg, MLP_SPACE, mlpObjective, mlpPriors, randomMlpConfig, type MlpConfig } from './support/mlp-task.ts';
-import { machine, median, percentile } from './support/neo4j.ts';
-import { loadBuilds, pairedStep } from './support/paired-builds.ts';
+import { machine, median } from './support/neo4j.ts';
+import { compared, loadBuilds, pairedStep, type BuildRun } from './support/paired-builds.ts';
 
 const { values } = parseArgs({ options: { asks: { type: 'string', default: '60' }, base: { type: 'string' } } });
 const ASKS = Number(values.asks);
@@ -25,29 +27,23 @@ const observations: Observation[] = Array.from({ length: 100 }, () => {
   return { config, value: mlpObjective(config, 0.05), state: 'completed' as const };
 });
 // What the service drops after every ask: a fitted target would make suggestions depend on the cache.
-const dropTarget = (opts: SuggestOptions) => {
-  for (const k of [...(opts.cache?.keys() ?? [])]) if (k.startsWith('target:')) opts.cache!.delete(k);
-};
+const dropTarget = (opts: SuggestOptions) => opts.cache && trimMemos(opts.cache, [{ kinds: ['target'], max: 0 }]);
 
 let fit: SuggestRequest['targetHyperparameters'];
 const weighted: number[] = [];
 for (let step = 0; step < ASKS + 1; step++) {
   const req: SuggestRequest = { space: MLP_SPACE, direction: 'minimize', observations: [...observations], count: 1, seed: step, priors, metaFeatures: { a: 0.05, b: 0.1 }, ...(fit ? { targetHyperparameters: fit } : {}) };
   const [s] = pairedStep(runs, req, step, dropTarget);
-  const model: Provenance['model'] = s!.provenance.model;
-  if (model?.lengthscales && model.signal && model.noise) fit = { lengthscales: model.lengthscales, signal: model.signal, noise: model.noise, n: model.fittedN ?? model.n };
+  const model = s!.provenance.model;
+  fit = recordedFit(model) ?? fit;
   weighted.push((model?.rgpeWeights ?? []).filter((w) => w.experimentId !== 'target' && w.weight > 0).length);
   observations.push({ config: s!.config, value: mlpObjective(s!.config as MlpConfig, 0.05), state: 'completed' });
 }
 
-const after = (run: (typeof runs)[number], keep: (step: number) => boolean) => run.ms.flatMap((x, step) => (step > 0 && keep(step) ? [x.ms] : []));
+const after = (keep: (step: number) => boolean) => (run: BuildRun) => run.ms.flatMap((x, step) => (step > 0 && keep(step) ? [x.ms] : []));
 const report = (label: string, keep: (step: number) => boolean) => {
-  const n = after(runs[0]!, keep).length;
-  if (n === 0) return;
-  const p95 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 95);
-  const line = runs.map((run) => `${run.name} ${median(after(run, keep)).toFixed(1)} ms (p95 ${p95(after(run, keep)).toFixed(0)})`).join(', ');
-  const ratio = runs.length > 1 ? `; ratio ${(median(after(runs[1]!, keep)) / median(after(runs[0]!, keep))).toFixed(2)}×` : '';
-  console.log(`  median per suggest, ${label} (${n} asks): ${line}${ratio}`);
+  const n = after(keep)(runs[0]!).length;
+  if (n > 0) console.log(`  median per suggest, ${label} (${n} asks): ${compared(runs, after(keep), true)}`);
 };
 console.log(`transfer-BO, target 100 → ${100 + ASKS} results, 50 priors × 100 results, 1 per ask — ${machine()}`);
 console.log(`  first call (fits the 50 prior GPs): ${runs.map((run) => `${run.name} ${run.ms[0]!.ms.toFixed(0)} ms`).join(', ')}`);

@@ -11,8 +11,8 @@
 import { parseArgs } from 'node:util';
 import type { Observation, SuggestRequest } from '../optimizers/schema.ts';
 import { lcg, MLP_SPACE, mlpObjective, mlpPriors, type MlpConfig } from './support/mlp-task.ts';
-import { machine, median } from './support/neo4j.ts';
-import { loadBuilds, pairedStep } from './support/paired-builds.ts';
+import { machine } from './support/neo4j.ts';
+import { compared, loadBuilds, pairedStep, type BuildRun } from './support/paired-builds.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,9 +41,7 @@ for (let step = 0; observations.length < RESULTS; step++) {
 
 console.log(`warm initial design, 50 priors × 100 results, ${COUNT} per ask — ${machine()}`);
 for (const at of AT) {
-  const near = (xs: { n: number; ms: number }[]) => xs.filter((x) => Math.abs(x.n - at) <= at * 0.1).map((x) => x.ms);
-  const line = runs.map((run) => `${run.name} ${median(near(run.ms)).toFixed(1)} ms`).join(', ');
-  const ratio = runs.length > 1 ? `; ratio ${(median(near(runs[1]!.ms)) / median(near(runs[0]!.ms))).toFixed(2)}×` : '';
-  console.log(`  ~${at} results: median per suggest ${line}${ratio}`);
+  const near = (run: BuildRun) => run.ms.filter((x) => Math.abs(x.n - at) <= at * 0.1).map((x) => x.ms);
+  console.log(`  ~${at} results: median per suggest ${compared(runs, near)}`);
 }
 if (runs.length > 1) console.log('  every step: identical suggestions from both builds');

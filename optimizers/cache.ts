@@ -158,6 +158,17 @@ export function trimMemos(cache: ModelCache, groups: { kinds: CachedEntry['kind'
   }
 }
 
+/**
+ * Makes `entry` the only entry of its kind in a target's own cache (undefined: none at all). Such
+ * keys name a set of priors, whose data change as they run: each change brings a new key, and an
+ * entry under an older one would never be asked for again.
+ */
+export function keepSole(cache: ModelCache, kind: CachedEntry['kind'], key: string, entry: CachedEntry | undefined): void {
+  for (const [k, e] of cache) if (e.kind === kind && k !== key) cache.delete(k);
+  if (entry) cache.set(key, entry);
+  else cache.delete(key);
+}
+
 /** Part of a memo key for an ordered set of priors: each prior's projection hash, in order. */
 export function priorsKey(priors: { hash: string }[]): string {
   return priors.map((p) => p.hash).join('|');

@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { join, resolve } from 'node:path';
 import type { SuggestRequest, Suggestion } from '../../optimizers/schema.ts';
 import type { SuggestOptions } from '../../optimizers/suggest.ts';
+import { median, percentile } from './neo4j.ts';
 
 type Suggest = (req: SuggestRequest, opts: SuggestOptions) => Suggestion[];
 export type BuildRun = { name: string; suggest: Suggest; opts: SuggestOptions; ms: { n: number; ms: number }[] };
@@ -33,4 +34,14 @@ export function pairedStep(runs: BuildRun[], req: SuggestRequest, step: number, 
     else if (!isDeepStrictEqual(out, first)) throw new Error(`step ${step}: the builds suggested differently`);
   }
   return first!;
+}
+
+/**
+ * "<build> <median> ms, <build> <median> ms; ratio <base/this>×" over the milliseconds `pick` takes
+ * from each build's timings, with each build's p95 when `p95` is set.
+ */
+export function compared(runs: BuildRun[], pick: (run: BuildRun) => number[], p95 = false): string {
+  const tail = (xs: number[]) => (p95 ? ` (p95 ${percentile([...xs].sort((a, b) => a - b), 95).toFixed(0)})` : '');
+  const line = runs.map((run) => `${run.name} ${median(pick(run)).toFixed(1)} ms${tail(pick(run))}`).join(', ');
+  return runs.length > 1 ? `${line}; ratio ${(median(pick(runs[1]!)) / median(pick(runs[0]!))).toFixed(2)}×` : line;
 }

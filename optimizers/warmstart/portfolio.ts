@@ -11,7 +11,7 @@
 // GP's mean otherwise; both are copula scores, mapped through Φ to a rank-like loss in [0, 1].
 import type { Config } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import { priorRows, priorsKey, rememberedValues, spaceKey, type CachedCandidates, type ModelCache } from '../cache.ts';
+import { keepSole, priorRows, priorsKey, rememberedValues, spaceKey, type CachedCandidates, type ModelCache } from '../cache.ts';
 import { normCdf } from '../math/normal.ts';
 import { configKey } from '../space.ts';
 import { mapConfig, sharedKey, type ProjectedPrior } from './project.ts';
@@ -179,11 +179,7 @@ export function triedLosses(encoder: Encoder, tried: { config: Config; key: stri
     const m = lossMatrix(encoder, fresh.map((t) => t.config), priors, cache, fresh.map((t) => t.key));
     for (let i = 0; i < fresh.length; i++) for (let p = 0; p < P; p++) mins[p] = Math.min(mins[p]!, m[i * P + p]!);
   }
-  if (targetCache) {
-    // One per target: a new set of priors starts over.
-    for (const k of targetCache.keys()) if (k.startsWith('tried-losses:') && k !== key) targetCache.delete(k);
-    targetCache.set(key, { kind: 'tried-losses', keys, mins: Float64Array.from(mins) });
-  }
+  if (targetCache) keepSole(targetCache, 'tried-losses', key, { kind: 'tried-losses', keys, mins: Float64Array.from(mins) });
   return mins;
 }
 

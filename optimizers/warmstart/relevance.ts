@@ -1,6 +1,6 @@
 // Per-prior evidence of relevance to the target, gathered in one place for the warm-start samplers.
 import type { MetaFeatures } from '../schema.ts';
-import { priorRows, priorsKey, rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
+import { keepSole, priorRows, priorsKey, rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
 import type { Encoder } from '../encoding.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
@@ -101,10 +101,7 @@ function agreementsOf(means: Float64Array, y: Float64Array, keys: string[], P: n
   const hit = cache.get(key);
   const ids = keys.map((k, i) => `${k}\u0000${y[i]}`);
   const { agreements, state } = concordanceCounts(ids, y, means, P, hit?.kind === 'concordance' ? hit.state : undefined);
-  // One count per target: the priors' data change as they run, and each change is a new set of priors.
-  for (const k of cache.keys()) if (k.startsWith('concordance:') && k !== key) cache.delete(k);
-  if (state && state.pred.length <= MAX_CONCORDANCE_NUMBERS) cache.set(key, { kind: 'concordance', state });
-  else cache.delete(key);
+  keepSole(cache, 'concordance', key, state && state.pred.length <= MAX_CONCORDANCE_NUMBERS ? { kind: 'concordance', state } : undefined);
   return agreements;
 }
 

@@ -94,15 +94,20 @@ export function lastFitBefore(trials: HistoryTrial[], seq: number): SuggestReque
       if (!latest || t.createdSeq > latest.createdSeq || (t.createdSeq === latest.createdSeq && t.number > latest.number)) latest = t;
     }
     if (!latest) return undefined;
-    const fit = RecordedFit.safeParse(latest.provenance!.model);
-    if (fit.success) {
-      // The count the hyperparameters were fitted on, not the one they were last used at: handing on
-      // the latter made every reuse look like a fresh fit, so the 10% refit schedule never came round.
-      const { fittedN, ...rest } = fit.data;
-      return { ...rest, n: fittedN ?? rest.n };
-    }
+    const fit = recordedFit(latest.provenance!.model);
+    if (fit) return fit;
     (skip ??= new Set()).add(latest);
   }
+}
+
+/** The target fit a suggestion's `provenance.model` records, as the next request takes it (undefined if unreadable). */
+export function recordedFit(model: unknown): SuggestRequest['targetHyperparameters'] {
+  const fit = RecordedFit.safeParse(model);
+  if (!fit.success) return undefined;
+  // The count the hyperparameters were fitted on, not the one they were last used at: handing on
+  // the latter made every reuse look like a fresh fit, so the 10% refit schedule never came round.
+  const { fittedN, ...rest } = fit.data;
+  return { ...rest, n: fittedN ?? rest.n };
 }
 
 /** Every candidate of the menu is evaluated or pending: nothing left to suggest (409). */
