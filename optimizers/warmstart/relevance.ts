@@ -17,14 +17,24 @@ export type PriorRelevance = {
 };
 
 /** Completed target rows and their values (imputed failures excluded: they carry no ranking signal). */
+/**
+ * Performance similarity is measured on the target's first this many completed results (in the
+ * request's order) and no more. Ranking agreement over 512 results already compares 130,000 pairs
+ * per prior; more results barely move it but cost every ask O(new results × n × priors) pairs and
+ * the priors' means at each new configuration, so a long initial design on one experiment got
+ * slower with every result. With a bounded set, the similarities stop changing once it is full.
+ */
+export const MAX_SIMILARITY_RESULTS = 512;
+
 function completedRows(target: TargetData, D: number): { X: Float64Array; y: Float64Array; n: number } {
-  const n = target.completed.length;
+  const n = Math.min(target.completed.length, MAX_SIMILARITY_RESULTS);
   const X = new Float64Array(n * D);
   const y = new Float64Array(n);
-  target.completed.forEach((r, i) => {
+  for (let i = 0; i < n; i++) {
+    const r = target.completed[i]!;
     X.set(target.X.subarray(r * D, (r + 1) * D), i * D);
     y[i] = target.y[r]!;
-  });
+  }
   return { X, y, n };
 }
 
@@ -121,8 +131,9 @@ export function priorRelevance(args: {
   const usePerf = rows.n >= args.minTarget;
   const space = usePerf ? spaceKey(args.encoder.space) : '';
   const P = args.priors.length;
-  const perfs = usePerf ? meansOfPriors(args.priors, rows, args.target.completedKeys, D, space, args.cache) : null;
-  const agreements = perfs ? agreementsOf(perfs.means, rows.y, args.target.completedKeys, P, `concordance:${space}:${priorsKey(args.priors)}`, args.targetCache) : null;
+  const keys = args.target.completedKeys.slice(0, rows.n);
+  const perfs = usePerf ? meansOfPriors(args.priors, rows, keys, D, space, args.cache) : null;
+  const agreements = perfs ? agreementsOf(perfs.means, rows.y, keys, P, `concordance:${space}:${priorsKey(args.priors)}`, args.targetCache) : null;
   return args.priors.map((prior, p) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;

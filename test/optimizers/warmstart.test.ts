@@ -10,8 +10,10 @@ import {
   type Observation,
   type PriorExperiment,
   type SearchSpace,
+  type SuggestOptions,
 } from '../../optimizers/index.ts';
 import type { ConfigMemo, ModelCache } from '../../optimizers/cache.ts';
+import { MAX_SIMILARITY_RESULTS } from '../../optimizers/warmstart/relevance.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
 import { concordanceCounts, pairwiseAgreement, type ConcordanceState } from '../../optimizers/warmstart/similarity.ts';
 
@@ -293,6 +295,30 @@ describe('warm-start initial design', () => {
     // A prior the memo has not seen is validated, and the error names it by its place in the request.
     const broken = { ...priors[0]!, observations: [{ config: { x: 0.5, y: 0.5 }, value: 'bad', state: 'completed' }] } as unknown as PriorExperiment;
     expect(() => suggest({ space, direction: 'minimize', observations: [], count: 1, seed: 1, priors: [...priors, broken] }, { priorMemo: memo })).toThrow(/priors.*6.*observations/s);
+  });
+
+  it(`measures performance similarity on the first ${MAX_SIMILARITY_RESULTS} results only: later ones do not move it, counted on or cold`, () => {
+    // The first results rank like group A's priors; the later ones rank the other way round.
+    const rng = new Rng(5);
+    const nearA = (c: Config) => ((c.x as number) - 0.2) ** 2 + ((c.y as number) - 0.2) ** 2;
+    const obs: Observation[] = Array.from({ length: MAX_SIMILARITY_RESULTS + 100 }, (_, i) => {
+      const config = { x: rng.uniform(), y: rng.uniform() };
+      return { config, value: i < MAX_SIMILARITY_RESULTS ? nearA(config) : -nearA(config), state: 'completed' };
+    });
+    const similarities = (n: number, options?: SuggestOptions) => {
+      const [s] = suggest({ space, direction: 'minimize', observations: obs.slice(0, n), count: 1, seed: 1, priors, settings: { nInitial: 100_000 } }, options);
+      return new Map(s!.provenance.priors.map((p) => [p.experimentId, p.similarity]));
+    };
+    const full = similarities(MAX_SIMILARITY_RESULTS);
+    expect(full.size).toBeGreaterThan(0);
+    expect([...full.keys()].every((id) => id.startsWith('A'))).toBe(true);
+    expect(similarities(obs.length)).toEqual(full);
+    const cache = new Map();
+    const targetCache: ModelCache = new Map();
+    for (const n of [MAX_SIMILARITY_RESULTS - 20, MAX_SIMILARITY_RESULTS + 3, obs.length]) {
+      expect(similarities(n, { cache, targetCache })).toEqual(similarities(n));
+    }
+    expect(similarities(obs.length, { cache, targetCache })).toEqual(full);
   });
 
   it('adapts to the priors that predict the target once results arrive', () => {
