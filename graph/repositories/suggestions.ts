@@ -6,7 +6,7 @@ import type { Experiment, Trial, WarmStart } from '../model.ts';
 import { json, listParameters, parseJson, read, readStatement, rows, write, writeStatement, type Tx } from '../tx.ts';
 import { DATASET_FIELDS, toDataset } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, getExperimentTx, toExperiment } from './experiments.ts';
-import { CREATE_TRIAL_NODE, linkConfig, TRIAL_FIELDS, UPDATE_BEST, toTrial, trialProps, type TrialWrite } from './trials.ts';
+import { CREATE_TRIAL_NODE, configFields, linkConfig, TRIAL_FIELDS, UPDATE_BEST, toTrial, trialProps, type TrialWrite } from './trials.ts';
 
 /**
  * A trial as the optimizer's history sees it. The *Seq fields place each change on the
@@ -298,6 +298,8 @@ export interface RecordedBatch {
  * edge there too: every experiment warm-starting from those priors tries the same configurations, so
  * their Config nodes are the most contended of all. Other configurations are linked here. Likewise a
  * WARM_STARTED_FROM link is created once, at its first use, and afterwards only its properties change.
+ * A trial whose edges are deferred is created with `linksPending`, which writeBatchLinks removes: if
+ * that write fails or the process stops first, pendingLinks finds the trial again.
  */
 export async function recordSuggestions(
   graph: Graph,
@@ -354,6 +356,7 @@ export async function recordSuggestions(
        WITH e, m, base + k AS number, seq, $batch.items[keep[k]] AS raw
        WITH e, m, raw {.*, number: number, seq: seq, name: '#' + toString(number) + ' running'} AS item
        ${CREATE_TRIAL_NODE}
+       SET t.linksPending = CASE WHEN item.deferConfig THEN true END
        WITH e, m, item, t
        CALL (m, item, t) {
          WITH * WHERE NOT item.deferConfig
@@ -420,6 +423,8 @@ const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -
  * (Trial)-[:SUGGESTED_FROM {weight}]->(prior Trial). Configs are locked in key order and prior
  * trials in id order, so concurrent writers linking to the same nodes queue instead of deadlocking.
  * One auto-commit statement (see writeStatement): it runs after every warm-started batch.
+ * Only trials still marked `linksPending` are linked (and unmarked), under their lock: the edges are
+ * written once even when a repair (pendingLinks) and the batch's own write meet.
  */
 export async function writeBatchLinks(graph: Graph, priorProjects: string[], links: BatchLinks): Promise<void> {
   if (links.sources.length === 0 && links.configs.length === 0) return;
@@ -427,21 +432,58 @@ export async function writeBatchLinks(graph: Graph, priorProjects: string[], lin
     .map((c) => ({ ...c, key: `${c.modelId}/${c.configHash}` }))
     .sort(byKey((c) => c.key));
   const sources = [...links.sources].sort(byKey((l) => l.to));
+  const trialIds = [...new Set([...links.configs.map((c) => c.trialId), ...links.sources.map((l) => l.from)])].sort();
   // Each config item carries its project and model: batches of several experiments share this write.
   await writeStatement(
     graph,
     `CALL () {
+       UNWIND $batch.trialIds AS id
+       MATCH (t:Trial {id: id})
+       SET t.lock = true REMOVE t.lock
+       WITH t WHERE t.linksPending
+       REMOVE t.linksPending
+       RETURN collect(t.id) AS open
+     }
+     CALL (open) {
        UNWIND $batch.configs AS item
+       WITH item WHERE item.trialId IN open
        MATCH (t:Trial {id: item.trialId})
        ${linkConfig('item.modelId', 'item.projectId')}
      }
-     CALL () {
+     CALL (open) {
        UNWIND $batch.links AS l
+       WITH l WHERE l.from IN open
        MATCH (t:Trial {id: l.from}), (p:Trial {id: l.to}) WHERE p.projectId IN $batch.priorProjects
        CREATE (t)-[:SUGGESTED_FROM {weight: l.weight}]->(p)
      }`,
-    { batch: listParameters({ configs, links: sources, priorProjects }) },
+    { batch: listParameters({ trialIds, configs, links: sources, priorProjects }) },
   );
+}
+
+/**
+ * The deferred edges (see recordSuggestions) of an experiment's trials that never got them: their
+ * write failed, or the process stopped before it. Rebuilt from what each trial recorded (its
+ * configuration and its provenance's source trials), to be written by writeBatchLinks.
+ */
+export async function pendingLinks(graph: Graph, projectId: string, experimentId: string): Promise<BatchLinks> {
+  const found = await readStatement<{ id: string; config: string; configHash: string; provenance: string | null; modelId: string }>(
+    graph,
+    `MATCH (e:Experiment {id: $experimentId})-[:OF_MODEL]->(m:Model) WHERE e.projectId = $projectId
+     MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.linksPending
+     RETURN t.id AS id, t.config AS config, t.configHash AS configHash, t.provenance AS provenance, m.id AS modelId
+     ORDER BY t.number`,
+    { experimentId, projectId },
+  );
+  const links: BatchLinks = { sources: [], configs: [] };
+  for (const t of found) {
+    const config = parseJson<Record<string, string | number | null>>(t.config, {});
+    links.configs.push({ trialId: t.id, modelId: t.modelId, projectId, configHash: t.configHash, config: t.config, ...configFields(config) });
+    const provenance = parseJson<{ sourceTrials?: { trialId?: string | null; weight?: number }[] }>(t.provenance, {});
+    for (const s of provenance.sourceTrials ?? []) {
+      if (s.trialId) links.sources.push({ from: t.id, to: s.trialId, weight: Number(s.weight ?? 0) });
+    }
+  }
+  return links;
 }
 
 /** Running trials older than the timeout become stale: no longer pending, but a late result is still accepted. */

@@ -77,6 +77,11 @@ function configParams(config: Record<string, string | number | null>): Record<st
   return out;
 }
 
+/** The Config node's caption and readable parameters, as a trial's config link carries them. */
+export function configFields(config: Record<string, string | number | null>): { configName: string; configParams: Record<string, string | number> } {
+  return { configName: configCaption(config), configParams: configParams(config) };
+}
+
 export function trialProps(w: TrialWrite) {
   return {
     state: w.state,
@@ -93,8 +98,7 @@ export function trialProps(w: TrialWrite) {
     durationSeconds: w.durationSeconds ?? null,
     invalid: w.invalid ?? false,
     invalidReason: w.invalidReason ?? null,
-    configName: configCaption(w.config),
-    configParams: configParams(w.config),
+    ...configFields(w.config),
   };
 }
 

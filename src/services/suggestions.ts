@@ -7,6 +7,7 @@ import {
   eventSeqs,
   writeBatchLinks,
   markStale,
+  pendingLinks,
   mergeHistory,
   notRunning,
   readHistories,
@@ -124,7 +125,9 @@ export class SuggestionService {
   /** Target histories, kept current incrementally (see history()). Keyed by project and experiment. */
   private readonly histories: HistoryCache;
   /** SUGGESTED_FROM edges waiting for the next link write (see writeLinks()). */
-  private linkQueue: { priorProjects: string[]; links: BatchLinks; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private linkQueue: { experimentId: string; priorProjects: string[]; links: BatchLinks; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** Experiments whose trials are known to have all their deferred edges (see repairLinks()). */
+  private readonly linksWhole = new Map<string, true>();
   private linking = false;
   private readonly priorChoices = new Map<string, { at: number; key: string; priors: { id: string; similarity: number | null }[] }>();
 
@@ -227,6 +230,10 @@ export class SuggestionService {
     const timing = new Timing();
     // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
     const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
+    if (!this.linksWhole.has(experimentId)) {
+      await this.repairLinks(projectId, experimentId);
+      timing.mark('repair');
+    }
     if (this.opts.staleAfterSeconds > 0 && Date.now() - (this.staleCheckedAt.get(experimentId) ?? 0) >= staleEvery) {
       if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) this.histories.touch(historyKey(projectId, experimentId));
       remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
@@ -335,7 +342,7 @@ export class SuggestionService {
     if (recorded.outdated) throw new OutdatedCopy();
     if (recorded.links.sources.length || recorded.links.configs.length) {
       const t0 = performance.now();
-      after.push(this.writeLinks(priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
+      after.push(this.writeLinks(e.id, priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
     }
     return recorded.trials;
   }
@@ -349,9 +356,9 @@ export class SuggestionService {
    * batch behind the others. If a combined write fails, each batch is written alone, so only the
    * batch at fault fails.
    */
-  private writeLinks(priorProjects: string[], links: BatchLinks): Promise<void> {
+  private writeLinks(experimentId: string, priorProjects: string[], links: BatchLinks): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.linkQueue.push({ priorProjects, links, resolve, reject });
+      this.linkQueue.push({ experimentId, priorProjects, links, resolve, reject });
       if (!this.linking) void this.flushLinks();
     });
   }
@@ -368,11 +375,33 @@ export class SuggestionService {
           await writeBatchLinks(this.graph, priorProjects, { sources: mine.flatMap((w) => w.links.sources), configs: mine.flatMap((w) => w.links.configs) });
           for (const w of mine) w.resolve();
         } catch {
-          for (const w of mine) await writeBatchLinks(this.graph, priorProjects, w.links).then(w.resolve, w.reject);
+          for (const w of mine) {
+            await writeBatchLinks(this.graph, priorProjects, w.links).then(w.resolve, (err: unknown) => {
+              // The batch's trials keep their mark (see recordSuggestions): the experiment's next ask writes the edges.
+              this.linksWhole.delete(w.experimentId);
+              w.reject(err);
+            });
+          }
         }
       }
     }
     this.linking = false;
+  }
+
+  /**
+   * Writes the deferred edges that an experiment's trials still lack (see pendingLinks): at the
+   * experiment's first ask in this process (an earlier process may have stopped between a batch and
+   * its edges) and after a link write failed. A failed repair is tried again at the next ask and
+   * does not fail this one: the ask's own writes do not depend on it.
+   */
+  private async repairLinks(projectId: string, experimentId: string): Promise<void> {
+    try {
+      const links = await pendingLinks(this.graph, projectId, experimentId);
+      if (links.configs.length || links.sources.length) await writeBatchLinks(this.graph, await visibleProjects(this.graph, projectId), links);
+      remember(this.linksWhole, experimentId, true, this.opts.maxCachedExperiments * 10);
+    } catch {
+      // Left unmarked: the next ask tries again.
+    }
   }
 
   /**
