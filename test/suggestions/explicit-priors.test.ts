@@ -4,6 +4,7 @@ import { ensureProject } from '../../graph/repositories/projects.ts';
 import { completeTrial } from '../../graph/repositories/trials.ts';
 import { runImport } from '../../src/services/transfer.ts';
 import { SuggestionService } from '../../src/services/suggestions.ts';
+import { experimentLine } from '../support/experiment-line.ts';
 import { testGraph } from '../support/graph.ts';
 
 let graph: Graph;
@@ -19,14 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => graph.close());
 
-const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }];
-const line = (name: string, trials: number, warmStart: unknown) =>
-  JSON.stringify({
-    format: 'precedent.experiment/1',
-    dataset: { name, taskType: 'classification', metaFeatures: { a: 1 } },
-    experiment: { name, model: { name: 'explicit' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' }, seed: 3, status: 'running', warmStart },
-    trials: Array.from({ length: trials }, (_, n) => ({ number: n, state: 'completed', config: { x: (n + 0.5) / trials }, value: Math.abs((n + 0.5) / trials - 0.3) })),
-  });
+const line = (name: string, trials: number, warmStart: unknown) => experimentLine('explicit', name, trials, warmStart);
 
 describe('warm start from an explicit list of experiments', () => {
   it('reads the priors’ event numbers along with the history, like a similarity-chosen list (no extra query per ask)', async () => {

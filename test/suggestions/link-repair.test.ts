@@ -6,6 +6,7 @@ import { pendingLinks, writeBatchLinks } from '../../graph/repositories/suggesti
 import { completeTrial } from '../../graph/repositories/trials.ts';
 import { runImport } from '../../src/services/transfer.ts';
 import { SuggestionService } from '../../src/services/suggestions.ts';
+import { experimentLine } from '../support/experiment-line.ts';
 import { testGraph } from '../support/graph.ts';
 
 /**
@@ -34,14 +35,7 @@ beforeAll(() => {
 });
 afterAll(() => graph.close());
 
-const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }];
-const line = (name: string, trials: number, warmStart: unknown) =>
-  JSON.stringify({
-    format: 'precedent.experiment/1',
-    dataset: { name, taskType: 'classification', metaFeatures: { a: 1 } },
-    experiment: { name, model: { name: 'link-repair' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' }, seed: 3, status: 'running', warmStart },
-    trials: Array.from({ length: trials }, (_, n) => ({ number: n, state: 'completed', config: { x: (n + 0.5) / trials }, value: Math.abs((n + 0.5) / trials - 0.3) })),
-  });
+const line = (name: string, trials: number, warmStart: unknown) => experimentLine('link-repair', name, trials, warmStart);
 
 /** Per trial of the experiment: its SUGGESTED_FROM and EVALUATES edges, and whether it is still marked. */
 async function edges(experimentId: string) {
