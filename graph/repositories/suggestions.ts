@@ -591,17 +591,43 @@ export interface SettingsChange {
 }
 
 export async function settingsChanges(graph: Graph, projectId: string, experimentId: string): Promise<SettingsChange[]> {
-  const found = await read(graph, (tx) =>
-    rows(
-      tx,
-      `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
-       OPTIONAL MATCH (e)-[:HAS_CHANGE]->(c:SettingsChange)
-       WITH c ORDER BY c.seq
-       RETURN toString(c.at) AS at, c.seq AS seq, c.fields AS fields, c.before AS before, c.after AS after, c.by AS by`,
-      { experimentId, projectId },
-    ),
+  return read(graph, (tx) => settingsChangesTx(tx, projectId, experimentId));
+}
+
+/** An experiment's settings changes, oldest first (in the caller's transaction). */
+export async function settingsChangesTx(tx: Tx, projectId: string, experimentId: string): Promise<SettingsChange[]> {
+  const found = await rows(
+    tx,
+    `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
+     OPTIONAL MATCH (e)-[:HAS_CHANGE]->(c:SettingsChange)
+     WITH c ORDER BY c.seq, c.at
+     RETURN toString(c.at) AS at, c.seq AS seq, c.fields AS fields, c.before AS before, c.after AS after, c.by AS by`,
+    { experimentId, projectId },
   );
   // No row at all: the experiment is not in this project. One row of nulls: it has no changes yet.
   if (!found.length) throw new NotFoundError('experiment', experimentId);
-  return found.filter((r) => r.seq !== null).map((r) => ({ ...(r as unknown as SettingsChange), before: parseJson(r.before, {}), after: parseJson(r.after, {}) }));
+  return found
+    .filter((r) => r.seq !== null)
+    .map((r) => ({ ...(r as unknown as SettingsChange), seq: Number(r.seq), before: parseJson(r.before, {}), after: parseJson(r.after, {}) }));
+}
+
+/**
+ * Recreates the recorded settings changes of an imported experiment (see importExperiment), as
+ * they were: time, event number, fields, before and after, and who made them.
+ */
+export async function insertSettingsChangesTx(tx: Tx, projectId: string, experimentId: string, changes: SettingsChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await rows(
+    tx,
+    `MATCH (e:Experiment {id: $experimentId})
+     UNWIND $changes AS c
+     CREATE (e)-[:HAS_CHANGE]->(:SettingsChange {
+       id: c.id, projectId: $projectId, name: c.name, fields: c.fields, before: c.before, after: c.after, by: c.by, at: datetime(c.at), seq: c.seq
+     })`,
+    {
+      experimentId,
+      projectId,
+      changes: changes.map((c) => ({ id: randomUUID(), name: `changed ${c.fields.join(', ')}`, fields: c.fields, before: json(c.before), after: json(c.after), by: c.by, at: c.at, seq: int(c.seq) })),
+    },
+  );
 }

@@ -5,6 +5,7 @@ import type { Configuration, Dataset, DatasetInput, Experiment, ExperimentStatus
 import { read, rows, write } from '../tx.ts';
 import { createDatasetTx, DATASET_FIELDS, getDatasetTx, toDataset } from './datasets.ts';
 import { createExperimentTx, getExperimentTx, readCandidatesTx, type ExperimentWrite } from './experiments.ts';
+import { insertSettingsChangesTx, settingsChangesTx, type SettingsChange } from './suggestions.ts';
 import { insertTrialsTx, listAllTrialsTx, type NumberedTrialWrite } from './trials.ts';
 
 export interface ImportItem {
@@ -18,6 +19,7 @@ export interface ImportItem {
     sharedFrom?: string;
   };
   trials: NumberedTrialWrite[];
+  settingsChanges: SettingsChange[];
 }
 
 /** Trials per UNWIND statement: large enough to amortize round trips, small enough for the heap. */
@@ -57,6 +59,7 @@ export async function importExperiment(graph: Graph, projectId: string, item: Im
     for (let i = 0; i < item.trials.length; i += TRIAL_BATCH) {
       await insertTrialsTx(tx, projectId, id, item.trials.slice(i, i + TRIAL_BATCH), { returnTrials: false });
     }
+    await insertSettingsChangesTx(tx, projectId, id, item.settingsChanges);
     return { experimentId: id, datasetId: dataset.id, status: 'created' as const };
   });
 }
@@ -66,6 +69,7 @@ export interface ExperimentExport {
   dataset: Awaited<ReturnType<typeof getDatasetTx>>;
   trials: Trial[];
   candidates: Configuration[] | null;
+  settingsChanges: SettingsChange[];
 }
 
 /** Everything an export line holds, read in one transaction so it is a consistent snapshot. */
@@ -75,7 +79,8 @@ export async function exportExperiment(graph: Graph, projectId: string, id: stri
     const dataset = await getDatasetTx(tx, projectId, experiment.datasetId);
     const trials = await listAllTrialsTx(tx, id);
     const candidates = experiment.candidateCount > 0 ? await readCandidatesTx(tx, projectId, id) : null;
-    return { experiment, dataset, trials, candidates };
+    const settingsChanges = await settingsChangesTx(tx, projectId, id);
+    return { experiment, dataset, trials, candidates, settingsChanges };
   });
 }
 

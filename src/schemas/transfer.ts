@@ -29,9 +29,21 @@ export const ExportedTrial = z.object({
   completedAt: Timestamp.nullable().default(null),
 });
 
+/** A recorded change of an experiment's settings (see PATCH /v1/experiments/:id and GET …/changes). */
+export const ExportedSettingsChange = z.object({
+  at: Timestamp,
+  /** The experiment's event number when it was made, in the experiment it was exported from. */
+  seq: z.number().int().min(0),
+  fields: z.array(z.enum(['warmStart', 'optimizer', 'budget'])).min(1),
+  before: z.record(z.string(), z.unknown()),
+  after: z.record(z.string(), z.unknown()),
+  by: z.string().max(200).nullable().default(null),
+});
+
 /**
  * One line of the JSON Lines format: an experiment with everything needed to recreate it in
- * another graph — its dataset (matched by name and version), model, search space and trials.
+ * another graph — its dataset (matched by name and version), model, search space, trials and the
+ * record of its settings changes (who trusted which history when).
  */
 export const ExperimentLine = z
   .object({
@@ -49,6 +61,7 @@ export const ExperimentLine = z
         finishedAt: Timestamp.nullable().default(null),
       }),
     trials: z.array(ExportedTrial).max(1_000_000),
+    settingsChanges: z.array(ExportedSettingsChange).max(100_000).default([]),
   })
   .superRefine((line, ctx) => {
     const seen = new Set<number>();

@@ -43,7 +43,7 @@ export function parseImport(text: string): ImportLine[] {
       const [first, ...rest] = parsed.error.issues.map((i) => ({ field: `line ${lineNo}: ${i.path.join('.') || '(line)'}`, reason: i.message }));
       throw new InvalidInputError(first?.field ?? `line ${lineNo}`, first?.reason ?? 'is invalid', rest.slice(0, 20));
     }
-    const { dataset, experiment, trials } = parsed.data;
+    const { dataset, experiment, trials, settingsChanges } = parsed.data;
     const space = experiment.searchSpace as SearchSpace;
     items.push({
       kind: 'experiment',
@@ -57,6 +57,7 @@ export function parseImport(text: string): ImportLine[] {
         const { config, hash } = prepareConfig(space, t.config, `line ${lineNo}: trials.${i}.config`);
         return { ...t, config, configHash: hash };
       }),
+      settingsChanges,
     });
   });
   if (items.length === 0) throw new InvalidInputError('body', 'no experiments: send one JSON object per line');
@@ -133,7 +134,7 @@ export async function* exportProject(graph: Graph, projectId: string): AsyncGene
 
 /** One line of the export format; importing it elsewhere recreates the experiment. */
 export async function exportLine(graph: Graph, projectId: string, experimentId: string): Promise<string> {
-  const { experiment: e, dataset: d, trials, candidates } = await exportExperiment(graph, projectId, experimentId);
+  const { experiment: e, dataset: d, trials, candidates, settingsChanges } = await exportExperiment(graph, projectId, experimentId);
   const line = {
     format: EXPORT_FORMAT,
     dataset: datasetFields(d),
@@ -174,6 +175,7 @@ export async function exportLine(graph: Graph, projectId: string, experimentId: 
       startedAt: t.startedAt,
       completedAt: t.completedAt,
     })),
+    settingsChanges,
   };
   return JSON.stringify(line);
 }

@@ -122,6 +122,36 @@ describe('import and export', () => {
     expect((await api.call('GET', '/v1/experiments?limit=500')).body.total).toBe(before);
   });
 
+  it('carries the record of settings changes (who trusted which history when) to the imported copy', async () => {
+    const created = await api.call('POST', '/v1/import', JSON.stringify(line({ name: 'changed twice', status: 'running' })), NDJSON);
+    const id = created.body.experiments[0].experimentId;
+    expect((await api.call('PATCH', `/v1/experiments/${id}`, { warmStart: { mode: 'off' }, user: 'ada' })).status).toBe(200);
+    expect((await api.call('PATCH', `/v1/experiments/${id}`, { budget: { maxTrials: 50 }, optimizer: { nInitial: 4 }, user: 'grace' })).status).toBe(200);
+    const changes = (await api.call('GET', `/v1/experiments/${id}/changes`)).body.items;
+    expect(changes.map((c: { fields: string[]; by: string }) => [c.fields, c.by])).toEqual([
+      [['warmStart'], 'ada'],
+      [['optimizer', 'budget'], 'grace'],
+    ]);
+
+    const exported = JSON.parse((await api.call('GET', `/v1/experiments/${id}/export`)).text);
+    expect(exported.settingsChanges).toEqual(changes);
+    const other = await testApi();
+    try {
+      const copy = (await other.call('POST', '/v1/import', JSON.stringify(exported), NDJSON)).body.experiments[0].experimentId;
+      expect((await other.call('GET', `/v1/experiments/${copy}/changes`)).body.items).toEqual(changes);
+      expect((await other.call('GET', `/v1/experiments/${copy}`)).body).toMatchObject({ budget: { maxTrials: 50 }, warmStart: { mode: 'off' } });
+    } finally {
+      await other.close();
+    }
+
+    const before = (await api.call('GET', '/v1/experiments?limit=500')).body.total;
+    const bad = { ...line({ name: 'bad change' }), settingsChanges: [{ ...changes[0], fields: ['colour'] }] };
+    const r = await api.call('POST', '/v1/import', JSON.stringify(bad), NDJSON);
+    expect(r.status).toBe(400);
+    expect(r.body.issues[0].field).toBe('line 1: settingsChanges.0.fields.0');
+    expect((await api.call('GET', '/v1/experiments?limit=500')).body.total).toBe(before);
+  });
+
   it('answers 404 when exporting an unknown experiment', async () => {
     expect((await api.call('GET', '/v1/experiments/6d0f4a0e-8f1e-4f57-9a43-4a3f1d1c8a11/export')).status).toBe(404);
   });
