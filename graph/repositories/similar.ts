@@ -97,8 +97,11 @@ export async function nearExperiments(
 async function nearestDatasetIds(tx: Tx, projectIds: string[], embedding: number[], datasets: number, exactSearchMax: number): Promise<string[]> {
   const ids = async (cypher: string, fetch = 0) =>
     (await rows<{ id: string }>(tx, `${cypher} WITH d ORDER BY score DESC, d.id LIMIT $datasets RETURN d.id AS id`, { projectIds, embedding, datasets: int(datasets), fetch: int(fetch) })).map((r) => r.id);
-  // Index-backed count (datasets without meta-features included: an upper bound is enough).
-  const [counted] = await rows<{ n: number }>(tx, 'MATCH (d:Dataset) WHERE d.projectId IN $projectIds RETURN count(d) AS n', { projectIds });
+  // Index-backed count (datasets without meta-features included: an upper bound is enough), stopped
+  // once it can choose: counting all of a project's 10,000 datasets was 7 ms of Neo4j per query, a
+  // third of the search. Past the cap, `want` below is `datasets` whatever the exact number.
+  const cap = Math.max(exactSearchMax, datasets) + 1;
+  const [counted] = await rows<{ n: number }>(tx, 'MATCH (d:Dataset) WHERE d.projectId IN $projectIds WITH d LIMIT $cap RETURN count(d) AS n', { projectIds, cap: int(cap) });
   const visible = Number(counted?.n ?? 0);
   if (visible <= exactSearchMax) {
     // Same score as the index (euclidean: 1 / (1 + squared distance)), computed for every dataset.
