@@ -581,10 +581,13 @@ export async function updateSettings(
   });
 }
 
+/** The settings updateSettings changes (and records). */
+export type SettingsField = 'warmStart' | 'optimizer' | 'budget';
+
 export interface SettingsChange {
   at: string;
   seq: number;
-  fields: string[];
+  fields: SettingsField[];
   before: Record<string, unknown>;
   after: Record<string, unknown>;
   by: string | null;

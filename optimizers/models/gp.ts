@@ -208,7 +208,6 @@ export class GaussianProcess {
     variance[j0 + 7] = floorVariance(signal - vv7, signal);
   }
 
-
   /** Closed-form leave-one-out predictive mean/variance (Rasmussen & Williams §5.4.2). */
   leaveOneOut(): Prediction {
     const n = this.data.n;

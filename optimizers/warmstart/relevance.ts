@@ -16,7 +16,6 @@ export type PriorRelevance = {
   similarity?: number;
 };
 
-/** Completed target rows and their values (imputed failures excluded: they carry no ranking signal). */
 /**
  * Performance similarity is measured on the target's first this many completed results (in the
  * request's order) and no more. Ranking agreement over 512 results already compares 130,000 pairs
@@ -26,6 +25,7 @@ export type PriorRelevance = {
  */
 export const MAX_SIMILARITY_RESULTS = 512;
 
+/** The first MAX_SIMILARITY_RESULTS completed target rows and their values (imputed failures excluded: they carry no ranking signal). */
 function completedRows(target: TargetData, D: number): { X: Float64Array; y: Float64Array; n: number } {
   const n = Math.min(target.completed.length, MAX_SIMILARITY_RESULTS);
   const X = new Float64Array(n * D);

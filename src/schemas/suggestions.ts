@@ -18,18 +18,21 @@ export const PatchExperimentBody = z
   })
   .refine((b) => b.warmStart || b.optimizer || b.budget, { message: 'nothing to change: give warmStart, optimizer or budget', path: ['warmStart'] });
 
-export const SettingsChangeResponse = z.object({
-  items: z.array(
-    z.object({
-      at: z.string(),
-      seq: z.number().int(),
-      fields: z.array(z.string()),
-      before: z.record(z.string(), z.unknown()),
-      after: z.record(z.string(), z.unknown()),
-      by: z.string().nullable(),
-    }),
-  ),
+/**
+ * A recorded change of an experiment's settings: what GET /v1/experiments/:id/changes lists and an
+ * export line carries (see src/schemas/transfer.ts).
+ */
+export const SettingsChangeRecord = z.object({
+  at: z.iso.datetime({ offset: true }),
+  /** The experiment's event number when it was made (in an imported copy: in the experiment exported). */
+  seq: z.number().int().min(0),
+  fields: z.array(z.enum(['warmStart', 'optimizer', 'budget'])).min(1),
+  before: z.record(z.string(), z.unknown()),
+  after: z.record(z.string(), z.unknown()),
+  by: z.string().max(200).nullable().default(null),
 });
+
+export const SettingsChangeResponse = z.object({ items: z.array(SettingsChangeRecord) });
 
 export const InvalidateBody = z.object({ reason: z.string().max(2000).optional() }).nullish();
 

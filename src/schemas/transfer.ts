@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Configuration, DatasetInput, ExperimentInput, ExperimentStatus, FiniteNumber, IntermediateValue, ProposedBy, TrialState } from '../../graph/model.ts';
 import { SearchSpaceSchema } from '../../optimizers/schema.ts';
+import { SettingsChangeRecord } from './suggestions.ts';
 
 export const EXPORT_FORMAT = 'precedent.experiment/1';
 /** A dataset no experiment uses yet: whole-project exports carry it on a line of its own. */
@@ -29,17 +30,6 @@ export const ExportedTrial = z.object({
   completedAt: Timestamp.nullable().default(null),
 });
 
-/** A recorded change of an experiment's settings (see PATCH /v1/experiments/:id and GET …/changes). */
-export const ExportedSettingsChange = z.object({
-  at: Timestamp,
-  /** The experiment's event number when it was made, in the experiment it was exported from. */
-  seq: z.number().int().min(0),
-  fields: z.array(z.enum(['warmStart', 'optimizer', 'budget'])).min(1),
-  before: z.record(z.string(), z.unknown()),
-  after: z.record(z.string(), z.unknown()),
-  by: z.string().max(200).nullable().default(null),
-});
-
 /**
  * One line of the JSON Lines format: an experiment with everything needed to recreate it in
  * another graph — its dataset (matched by name and version), model, search space, trials and the
@@ -61,7 +51,7 @@ export const ExperimentLine = z
         finishedAt: Timestamp.nullable().default(null),
       }),
     trials: z.array(ExportedTrial).max(1_000_000),
-    settingsChanges: z.array(ExportedSettingsChange).max(100_000).default([]),
+    settingsChanges: z.array(SettingsChangeRecord).max(100_000).default([]),
   })
   .superRefine((line, ctx) => {
     const seen = new Set<number>();
