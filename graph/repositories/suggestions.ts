@@ -47,22 +47,35 @@ function toHistoryTrial(raw: Record<string, unknown>): HistoryTrial {
   };
 }
 
-/** The experiment, its dataset's meta-features and every trial, read as one consistent snapshot. */
+/**
+ * Why history reads write-lock the experiment. Neo4j reads are read-committed without snapshots:
+ * a committing transaction's changes become visible record by record (properties, then nodes, then
+ * index entries), so a lock-free read can see a write's new event number while missing the trial
+ * it changed (an index seek by changedSeq then does not find it, or its properties are still the
+ * old ones). Such a history is wrong at its own event number: a suggestion computed from it treats
+ * a finished trial as pending, and replay, reading the finished trial, recomputes something else.
+ * Every write that changes a trial holds its experiment's write lock until the change is applied
+ * in full, so a read holding that lock sees each event whole. The lock is held for the one
+ * statement; experiments are locked in id order.
+ */
+const LOCK_EXPERIMENT = 'SET e.lock = true REMOVE e.lock';
+
+/** The experiment, its dataset's meta-features and every trial, read as one consistent snapshot (see LOCK_EXPERIMENT). */
 export async function readHistories(graph: Graph, projectIds: string[], ids: string[], onlyFinished = false): Promise<Map<string, ExperimentHistory>> {
-  const found = await read(graph, (tx) =>
-    rows(
-      tx,
-      `UNWIND $ids AS eid
-       ${EXPERIMENT_MATCH} WHERE e.id = eid AND e.projectId IN $projectIds
-       CALL (e) {
-         OPTIONAL MATCH (e)-[:HAS_TRIAL]->(t:Trial)
-         WHERE NOT $onlyFinished OR (t.state = 'completed' AND t.value IS NOT NULL)
-         WITH t ORDER BY t.number
-         RETURN collect(${HISTORY_TRIAL}) AS trials
-       }
-       RETURN ${EXPERIMENT_FIELDS}, coalesce(e.eventSeq, 0) AS eventSeq, ${DATASET_FIELDS.replaceAll(' AS ', ' AS ds_')}, trials`,
-      { ids, projectIds, onlyFinished },
-    ),
+  const found = await writeStatement(
+    graph,
+    `UNWIND $ids AS eid
+     ${EXPERIMENT_MATCH} WHERE e.id = eid AND e.projectId IN $projectIds
+     ${LOCK_EXPERIMENT}
+     WITH d, e, m
+     CALL (e) {
+       OPTIONAL MATCH (e)-[:HAS_TRIAL]->(t:Trial)
+       WHERE NOT $onlyFinished OR (t.state = 'completed' AND t.value IS NOT NULL)
+       WITH t ORDER BY t.number
+       RETURN collect(${HISTORY_TRIAL}) AS trials
+     }
+     RETURN ${EXPERIMENT_FIELDS}, coalesce(e.eventSeq, 0) AS eventSeq, ${DATASET_FIELDS.replaceAll(' AS ', ' AS ds_')}, trials`,
+    { ids: [...ids].sort(), projectIds, onlyFinished },
   );
   const out = new Map<string, ExperimentHistory>();
   for (const r of found) {
@@ -91,6 +104,7 @@ export async function readHistory(graph: Graph, projectId: string, id: string): 
  * experiment's trials by another index (its trial numbers) and filters reads them all.
  */
 export const HISTORY_SINCE = `${EXPERIMENT_MATCH} WHERE e.id = $id AND e.projectId = $projectId
+   ${LOCK_EXPERIMENT}
    WITH d, e, m, coalesce(e.eventSeq, 0) AS eventSeq
    CALL (e) {
      CALL (e) {
@@ -124,10 +138,8 @@ export const HISTORY_SINCE = `${EXPERIMENT_MATCH} WHERE e.id = $id AND e.project
  * A trial's latest event is its `changedSeq`, and the (experimentId, changedSeq) index finds those
  * trials directly: the cost of a read follows what changed, not how many trials the experiment has.
  *
- * The sequence number is read before the trials, so a concurrent write that lands during the read
- * can only make the trials newer than `eventSeq`, never older: the next read from `eventSeq` sees
- * it again (events at `since` itself are read again for the same reason). observationsAt() cuts the
- * history at a sequence number, so newer trial data never changes what a snapshot sees.
+ * The read holds the experiment's write lock (see LOCK_EXPERIMENT), so no write of this experiment
+ * is half visible: every event up to `eventSeq` is read whole, and none after it.
  * `priorIds`: experiments whose current event sequence numbers to read along (see eventSeqs).
  */
 export async function readHistorySince(
@@ -138,7 +150,7 @@ export async function readHistorySince(
   priorIds: string[] = [],
   priorProjects: string[] = [projectId],
 ): Promise<ExperimentHistory & { priorSeqs: Map<string, number> }> {
-  const [r] = await readStatement(graph, HISTORY_SINCE, { id, projectId, since: since === null ? null : int(since), priors: listParameters({ ids: priorIds, projects: priorProjects }) });
+  const [r] = await writeStatement(graph, HISTORY_SINCE, { id, projectId, since: since === null ? null : int(since), priors: listParameters({ ids: priorIds, projects: priorProjects }) });
   if (!r) throw new NotFoundError('experiment', id);
   const ds: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) if (k.startsWith('ds_')) ds[k.slice(3)] = v;
