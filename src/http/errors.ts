@@ -50,9 +50,23 @@ function fieldOf(context: string | undefined, instancePath: string): string {
   return [context ?? 'body', ...parts].join('.');
 }
 
+/**
+ * The database cannot serve the request, by Neo4j's own classification: the driver lost it
+ * (ServiceUnavailable, SessionExpired, or a GQLSTATUS connection exception, class 08), it is
+ * temporarily unable (TransientError, once graph/tx.ts stopped retrying), it failed on its side
+ * (DatabaseError), or the configured database is gone (DatabaseNotFound, which a stopping server
+ * can answer). None of these is the API client's fault or a bug in the request: 503, retry later.
+ */
 function isNeo4jOutage(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return code === 'ServiceUnavailable' || code === 'SessionExpired' || code.startsWith('Neo.TransientError.');
+  const { code = '', gqlStatus = '' } = err as { code?: string; gqlStatus?: string };
+  return (
+    code === 'ServiceUnavailable' ||
+    code === 'SessionExpired' ||
+    code.startsWith('Neo.TransientError.') ||
+    code.startsWith('Neo.DatabaseError.') ||
+    code === 'Neo.ClientError.Database.DatabaseNotFound' ||
+    gqlStatus.startsWith('08')
+  );
 }
 
 /**

@@ -27,6 +27,21 @@ describe('one error shape for every failure', () => {
     const down = await answer(Object.assign(new Error('refused'), { code: 'ServiceUnavailable' }));
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBe('2');
+    // What a stopping or failing server answers is unavailability too, not a bug of the request.
+    for (const failure of [
+      { code: 'Neo.TransientError.General.DatabaseUnavailable' },
+      { code: 'Neo.DatabaseError.Transaction.TransactionCommitFailed' },
+      { code: 'Neo.ClientError.Database.DatabaseNotFound' },
+      { code: 'N/A', gqlStatus: '08N09' },
+    ]) {
+      const res = await answer(Object.assign(new Error('database internals'), failure));
+      expect(res.status, JSON.stringify(failure)).toBe(503);
+      expect(res.headers['retry-after']).toBe('2');
+      expect(JSON.stringify(res.body)).not.toContain('internals');
+    }
+    // A statement Neo4j refuses is ours to fix.
+    const refused = await answer(Object.assign(new Error('Invalid input'), { code: 'Neo.ClientError.Statement.SyntaxError', gqlStatus: '42001' }));
+    expect(refused.status).toBe(500);
     const bug = await answer(new TypeError('secret internals'));
     expect(bug.status).toBe(500);
     expect(JSON.stringify(bug.body)).not.toContain('secret');
