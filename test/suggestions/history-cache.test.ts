@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Trial } from '../../graph/model.ts';
 import { int } from 'neo4j-driver';
 import {
   HISTORY_SINCE,
@@ -201,5 +202,22 @@ describe("a process's copy of the history, kept by its own writes", () => {
     copies.read('k', { ...history, eventSeq: 8 }, priorSeqs);
     copies.recorded('k', batch(8, true), priorSeqs, false);
     expect(copies.current('k')?.history.eventSeq, 'a record right after its read').toBe(9);
+  });
+
+  it('is not current when a result told here is missing from a read that covered its event', () => {
+    const trial = (id: string, finishedSeq: number | null) => ({
+      id, number: 0, config: { x: 0.5 }, configHash: id, state: finishedSeq === null ? 'running' : 'completed', value: finishedSeq === null ? null : 1,
+      proposedBy: 'optimizer', provenance: null, createdSeq: 1, finishedSeq, invalidatedSeq: null, staleSeq: null,
+    });
+    const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
+    const told = (id: string, seq: number) => [{ id, state: 'completed', value: 1 } as Trial, { seq, experimentUpdatedAt: 'now' }] as const;
+    const copies = new HistoryCache(1);
+    // A read at event 4 that shows the result of event 3 and, wrongly, not that of event 4.
+    const history = { experiment: { status: 'running' }, eventSeq: 4, metaFeatures: {}, trials: [trial('a', 3), trial('b', null)] } as unknown as ExperimentHistory;
+    copies.read('k', history, priorSeqs);
+    copies.told('k', ...told('a', 3));
+    expect(copies.current('k')?.history, 'a result the read has').toBe(history);
+    copies.told('k', ...told('b', 4));
+    expect(copies.current('k'), 'a result the read missed').toBeUndefined();
   });
 });
