@@ -1,10 +1,13 @@
 /**
  * End-to-end suggestion latency and throughput over real HTTP (loopback) with the local Neo4j.
  *   npx tsx bench/suggest-latency.ts [--priors 50] [--prior-trials 100] [--target-trials 100] [--asks 60] [--seconds 10] [--warmup 30]
- *     [--clients process|in-process]
+ *     [--warmup-warm 15] [--clients process|in-process]
  * A fresh Neo4j needs tens of seconds of load before its JIT and query caches settle (the first
  * seconds run at a tenth of the steady rate), so --warmup seconds of ask+tell traffic on throw-away
- * experiments come first; the figures are those of a server that has been running.
+ * experiments come first; the figures are those of a server that has been running. The warm
+ * initial design runs statements and code the random design never does (the priors' edges, the
+ * portfolio), so --warmup-warm seconds of it on other throw-away experiments precede the throughput
+ * phases; 0 measures the warm phases cold, as sessions up to 9 did.
  * The 16 throughput clients run in a process of their own by default (see support/ask-tell-clients.ts):
  * the service is one Node thread, and clients in it take their HTTP work off its time.
  * `--clients in-process` runs them in the service's process, as sessions 4–6 measured.
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     asks: { type: 'string', default: '60' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '30' },
+    'warmup-warm': { type: 'string', default: '15' },
     clients: { type: 'string', default: 'process' },
   },
 });
@@ -37,6 +41,7 @@ const TARGET_TRIALS = Number(values['target-trials']);
 const ASKS = Number(values.asks);
 const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
+const WARMUP_WARM = Number(values['warmup-warm']);
 if (values.clients !== 'process' && values.clients !== 'in-process') throw new Error(`--clients: process or in-process, not ${values.clients}`);
 const CLIENTS_APART = values.clients === 'process';
 
@@ -201,6 +206,14 @@ try {
   console.log(`suggestion latency, ${TARGET_TRIALS}+ completed trials, ${PRIORS} priors × ${PRIOR_TRIALS} trials (target p50 ≤ 150, p99 ≤ 400) — ${machine()}`);
   console.log(`  ${fmt(latencies)}; strategies ${JSON.stringify(Object.fromEntries(strategies))}`);
   console.log(`  ${phaseSummary()}`);
+
+  // After the latency phase: these experiments share the target's meta-features, and its automatic
+  // choice of priors would pick them.
+  if (WARMUP_WARM > 0) {
+    const { done } = await askAndTell(await throwAway('warmup-warm', 16, true), WARMUP_WARM);
+    phases.clear();
+    console.log(`warm-up of the warm initial design: ${WARMUP_WARM} s on 16 other throw-away experiments (${(done / WARMUP_WARM).toFixed(0)}/s), not counted`);
+  }
 
   // Throughput in the initial-design phase: 16 clients, each asking then telling, for SECONDS.
   for (const [label, warm] of [['random design, warm start off', false], ['warm initial design from the priors', true]] as const) {
