@@ -48,25 +48,24 @@ function toHistoryTrial(raw: Record<string, unknown>): HistoryTrial {
 }
 
 /**
- * Why history reads write-lock the experiment. Neo4j reads are read-committed without snapshots:
- * a committing transaction's changes become visible record by record (properties, then nodes, then
- * index entries), so a lock-free read can see a write's new event number while missing the trial
- * it changed (an index seek by changedSeq then does not find it, or its properties are still the
- * old ones). Such a history is wrong at its own event number: a suggestion computed from it treats
- * a finished trial as pending, and replay, reading the finished trial, recomputes something else.
- * Every write that changes a trial holds its experiment's write lock until the change is applied
- * in full, so a read holding that lock sees each event whole. The lock is held for the one
- * statement; experiments are locked in id order.
+ * The experiment, its dataset's meta-features and every trial, read as one consistent snapshot.
+ *
+ * History reads write-lock the experiment (the `SET e.lock = true REMOVE e.lock` of graph/README.md)
+ * for their one statement, experiments in id order. Neo4j reads are read-committed without
+ * snapshots: a committing transaction's changes become visible record by record (properties, then
+ * nodes, then index entries), so a lock-free read can see a write's new event number while missing
+ * the trial it changed (an index seek by changedSeq then does not find it, or its properties are
+ * still the old ones). Such a history is wrong at its own event number: a suggestion computed from
+ * it treats a finished trial as pending, and replay, reading the finished trial, recomputes
+ * something else. Every write that changes a trial holds its experiment's write lock until the
+ * change is applied in full, so a read holding that lock sees each event whole.
  */
-const LOCK_EXPERIMENT = 'SET e.lock = true REMOVE e.lock';
-
-/** The experiment, its dataset's meta-features and every trial, read as one consistent snapshot (see LOCK_EXPERIMENT). */
 export async function readHistories(graph: Graph, projectIds: string[], ids: string[], onlyFinished = false): Promise<Map<string, ExperimentHistory>> {
   const found = await writeStatement(
     graph,
     `UNWIND $ids AS eid
      ${EXPERIMENT_MATCH} WHERE e.id = eid AND e.projectId IN $projectIds
-     ${LOCK_EXPERIMENT}
+     SET e.lock = true REMOVE e.lock
      WITH d, e, m
      CALL (e) {
        OPTIONAL MATCH (e)-[:HAS_TRIAL]->(t:Trial)
@@ -104,7 +103,7 @@ export async function readHistory(graph: Graph, projectId: string, id: string): 
  * experiment's trials by another index (its trial numbers) and filters reads them all.
  */
 export const HISTORY_SINCE = `${EXPERIMENT_MATCH} WHERE e.id = $id AND e.projectId = $projectId
-   ${LOCK_EXPERIMENT}
+   SET e.lock = true REMOVE e.lock
    WITH d, e, m, coalesce(e.eventSeq, 0) AS eventSeq
    CALL (e) {
      CALL (e) {
@@ -138,7 +137,7 @@ export const HISTORY_SINCE = `${EXPERIMENT_MATCH} WHERE e.id = $id AND e.project
  * A trial's latest event is its `changedSeq`, and the (experimentId, changedSeq) index finds those
  * trials directly: the cost of a read follows what changed, not how many trials the experiment has.
  *
- * The read holds the experiment's write lock (see LOCK_EXPERIMENT), so no write of this experiment
+ * The read holds the experiment's write lock (see readHistories), so no write of this experiment
  * is half visible: every event up to `eventSeq` is read whole, and none after it.
  * `priorIds`: experiments whose current event sequence numbers to read along (see eventSeqs).
  */

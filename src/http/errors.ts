@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isOutage } from '../../graph/availability.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../graph/errors.ts';
 
 export const ErrorBody = z
@@ -60,8 +61,7 @@ function fieldOf(context: string | undefined, instancePath: string): string {
 function isNeo4jOutage(err: unknown): boolean {
   const { code = '', gqlStatus = '' } = err as { code?: string; gqlStatus?: string };
   return (
-    code === 'ServiceUnavailable' ||
-    code === 'SessionExpired' ||
+    isOutage(err) ||
     code.startsWith('Neo.TransientError.') ||
     code.startsWith('Neo.DatabaseError.') ||
     code === 'Neo.ClientError.Database.DatabaseNotFound' ||

@@ -121,7 +121,7 @@ export class HistoryCache {
     if (!e) return;
     if (event.seq <= e.history.eventSeq) {
       // A read already covered this event, so its copy of the trial must show the result. If it does
-      // not, the read missed it (see LOCK_EXPERIMENT in graph/repositories/suggestions.ts for how that
+      // not, the read missed it (see readHistories in graph/repositories/suggestions.ts for how that
       // happened): asks read again rather than compute from a history that is wrong at its own number.
       const had = e.history.trials.find((t) => t.id === trial.id);
       if (!had || had.finishedSeq === null || had.finishedSeq > event.seq) e.current = false;
