@@ -7,7 +7,7 @@ import { SobolSequence, SOBOL_MAX_DIM } from '../design/sobol.ts';
 import { uniformPoints } from '../design/random.ts';
 import { deriveSeed } from '../random.ts';
 import { similarityOrderedProposals } from '../warmstart/initial-design.ts';
-import { candidateLosses, greedyStep, portfolioCandidates, triedLosses } from '../warmstart/portfolio.ts';
+import { candidateLosses, GreedyPortfolio, portfolioCandidates, triedLosses } from '../warmstart/portfolio.ts';
 import { priorRelevance, type PriorRelevance } from '../warmstart/relevance.ts';
 import { resolveProposal } from './pick.ts';
 import { sobolSampler } from './sobol.ts';
@@ -17,8 +17,10 @@ function filler(ctx: SamplerContext): (slot: number) => ArrayLike<number> {
   const dim = Math.max(ctx.space.length, 1);
   const seed = deriveSeed(ctx.seed, 'warm-fill');
   if (dim > SOBOL_MAX_DIM) return (slot) => uniformPoints(1, dim, seed, slot)[0]!;
-  const seq = new SobolSequence(dim, seed);
-  return (slot) => seq.point(slot);
+  // Built at the first fill: most calls need none (kept candidates never do), and building it was
+  // a visible part of a warm initial design's cost.
+  let seq: SobolSequence | undefined;
+  return (slot) => (seq ??= new SobolSequence(dim, seed)).point(slot);
 }
 
 function describe(r: PriorRelevance, weight: number): { experimentId: string; similarity?: number; weight: number } {
@@ -98,18 +100,17 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
   const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache);
   const current = triedLosses(ctx.encoder, triedConfigs(ctx), priors, ctx.cache, ctx.targetCache);
-  const closed = new Uint8Array(cands.length);
+  const open = (k: number) => !ctx.exclude.has(cands[k]!.key);
+  const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, open);
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);
   while (out.length < count) {
-    const snapshot = Float64Array.from(current);
-    const i = greedyStep(matrix, P, weights, current, (k) => !closed[k] && !ctx.exclude.has(cands[k]!.key), cands.length);
+    const i = greedy.next(open);
     if (i < 0) break;
-    closed[i] = 1;
     const c = cands[i]!;
     const picked = resolveProposal(ctx, c.config, ctx.menu ? c.prior.dims : undefined);
     if (!picked) {
-      current.set(snapshot);
+      greedy.undo();
       continue;
     }
     commit(ctx, picked.config, picked.key);

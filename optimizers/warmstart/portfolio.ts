@@ -183,23 +183,117 @@ export function triedLosses(encoder: Encoder, tried: { config: Config; key: stri
   return mins;
 }
 
-/** Index of the candidate whose addition most reduces the weighted portfolio loss (−1 if none open).
- * `current` holds each prior's loss of the set chosen so far and is updated in place. */
-export function greedyStep(matrix: Float64Array, P: number, weights: ArrayLike<number>, current: Float64Array, open: (i: number) => boolean, C: number): number {
-  let best = -1;
-  let bestGain = -Infinity;
-  for (let i = 0; i < C; i++) {
-    if (!open(i)) continue;
-    let gain = 0;
-    for (let p = 0; p < P; p++) {
-      const v = matrix[i * P + p]!;
-      if (v < current[p]!) gain += weights[p]! * (current[p]! - v);
+/**
+ * The greedy portfolio's steps over one loss matrix (C candidates × P priors, row-major): each
+ * `next` gives the open candidate whose addition most reduces the weighted portfolio loss, the
+ * lowest index among equal gains, and adds it (`current`, each prior's loss of the set so far, is
+ * updated in place; `undo` takes the last addition back).
+ *
+ * Lazily, as in Minoux's accelerated greedy: a candidate's gain Σ_p w_p·max(0, current_p − v) can
+ * only shrink as the set grows, so a gain computed at an earlier step bounds the current one, and a
+ * candidate whose fresh gain beats every other bound is the step's answer. A long initial design
+ * has thousands of candidates, and scoring each of them at every step of a batch was the largest
+ * part of its cost; now each is scored once per call and again only when it comes to the top.
+ * Priors weighted 0 add nothing and are skipped. The gains are the same floating-point sums a full
+ * scan computes (rounding is monotone, so the bounds hold exactly), and so are the answers.
+ */
+export class GreedyPortfolio {
+  private readonly active: number[];
+  /** Candidates still in play, as a binary heap ordered by (bound desc, index asc). */
+  private readonly heap: Int32Array;
+  private size = 0;
+  private readonly bound: Float64Array;
+  /** The version of `current` each bound was computed at; equal to `version`: exact. */
+  private readonly at: Int32Array;
+  private version = 0;
+  private readonly before: Float64Array;
+
+  /** `open`: candidates that may be picked at all (one closed at the start never opens). */
+  constructor(
+    private readonly matrix: Float64Array,
+    private readonly P: number,
+    private readonly weights: ArrayLike<number>,
+    readonly current: Float64Array,
+    C: number,
+    open: (i: number) => boolean,
+  ) {
+    this.active = [];
+    for (let p = 0; p < P; p++) if (weights[p] !== 0) this.active.push(p);
+    this.heap = new Int32Array(C);
+    this.bound = new Float64Array(C);
+    this.at = new Int32Array(C);
+    this.before = new Float64Array(P);
+    for (let i = 0; i < C; i++) {
+      if (!open(i)) continue;
+      this.bound[i] = this.gain(i);
+      this.heap[this.size++] = i;
     }
-    if (gain > bestGain) {
-      bestGain = gain;
-      best = i;
+    for (let k = (this.size >> 1) - 1; k >= 0; k--) this.down(k);
+  }
+
+  /** The next candidate (−1 when none is open), added to the set; `open` may close more as the set grows. */
+  next(open: (i: number) => boolean): number {
+    while (this.size > 0) {
+      const i = this.heap[0]!;
+      if (!open(i)) {
+        this.pop();
+        continue;
+      }
+      if (this.at[i] !== this.version) {
+        this.bound[i] = this.gain(i);
+        this.at[i] = this.version;
+        this.down(0);
+        continue;
+      }
+      this.pop();
+      this.before.set(this.current);
+      const row = i * this.P;
+      for (let p = 0; p < this.P; p++) this.current[p] = Math.min(this.current[p]!, this.matrix[row + p]!);
+      this.version++;
+      return i;
+    }
+    return -1;
+  }
+
+  /** Takes the last addition out of the set again, right after `next` (the candidate itself stays out). */
+  undo(): void {
+    this.current.set(this.before);
+    // Back to the set the last step's gains were computed at: they are exact again.
+    this.version--;
+  }
+
+  private gain(i: number): number {
+    const row = i * this.P;
+    let gain = 0;
+    for (const p of this.active) {
+      const v = this.matrix[row + p]!;
+      if (v < this.current[p]!) gain += this.weights[p]! * (this.current[p]! - v);
+    }
+    return gain;
+  }
+
+  /** Whether heap slot a comes before slot b. */
+  private precedes(a: number, b: number): boolean {
+    const i = this.heap[a]!;
+    const j = this.heap[b]!;
+    return this.bound[i]! > this.bound[j]! || (this.bound[i] === this.bound[j] && i < j);
+  }
+
+  private pop(): void {
+    this.heap[0] = this.heap[--this.size]!;
+    this.down(0);
+  }
+
+  private down(k: number): void {
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= this.size) return;
+      const c = l + 1 < this.size && this.precedes(l + 1, l) ? l + 1 : l;
+      if (!this.precedes(c, k)) return;
+      const t = this.heap[k]!;
+      this.heap[k] = this.heap[c]!;
+      this.heap[c] = t;
+      k = c;
     }
   }
-  if (best >= 0) for (let p = 0; p < P; p++) current[p] = Math.min(current[p]!, matrix[best * P + p]!);
-  return best;
 }
