@@ -43,7 +43,21 @@ export type CachedCandidates = {
 export type CachedTriedLosses = { kind: 'tried-losses'; keys: Set<string>; mins: Float64Array };
 /** The priors' ranking agreement with one target's results, counted so far (see concordanceCounts); in a target's own cache. */
 export type CachedConcordance = { kind: 'concordance'; state: ConcordanceState };
-export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues | CachedRows | CachedCandidates | CachedConcordance | CachedTriedLosses;
+/**
+ * The priors' ranking agreements with one target's first results (see priorRelevance), and the
+ * results they were measured on (configuration keys and values, in order); in a target's own cache.
+ */
+export type CachedAgreements = { kind: 'agreements'; keys: string[]; y: Float64Array; fitted: boolean[]; agreements: Float64Array };
+export type CachedEntry =
+  | CachedPriorModel
+  | CachedTargetHyper
+  | CachedProjection
+  | CachedValues
+  | CachedRows
+  | CachedCandidates
+  | CachedConcordance
+  | CachedTriedLosses
+  | CachedAgreements;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */

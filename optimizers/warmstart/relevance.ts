@@ -25,17 +25,14 @@ export type PriorRelevance = {
  */
 export const MAX_SIMILARITY_RESULTS = 512;
 
-/** The first MAX_SIMILARITY_RESULTS completed target rows and their values (imputed failures excluded: they carry no ranking signal). */
-function completedRows(target: TargetData, D: number): { X: Float64Array; y: Float64Array; n: number } {
-  const n = Math.min(target.completed.length, MAX_SIMILARITY_RESULTS);
+/** The encodings of the target's first `n` completed results (imputed failures excluded: they carry no ranking signal). */
+function completedRows(target: TargetData, n: number, D: number): { X: Float64Array; n: number } {
   const X = new Float64Array(n * D);
-  const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const r = target.completed[i]!;
     X.set(target.X.subarray(r * D, (r + 1) * D), i * D);
-    y[i] = target.y[r]!;
   }
-  return { X, y, n };
+  return { X, n };
 }
 
 /**
@@ -115,6 +112,36 @@ function agreementsOf(means: Float64Array, y: Float64Array, keys: string[], P: n
   return agreements;
 }
 
+/**
+ * Each prior's ranking agreement with the target's first results, and whether it has a model (see
+ * agreementsOf). With the target's cache, the answer is kept with the results it was measured on
+ * and given again while they are the same: once the first MAX_SIMILARITY_RESULTS results are in,
+ * every later ask of a long initial design measured the same agreements again, at the cost of
+ * assembling the priors' means and comparing all counted points.
+ */
+function agreementsWith(
+  target: TargetData,
+  priors: ProjectedPrior[],
+  encoder: Encoder,
+  space: string,
+  cache: ModelCache | undefined,
+  targetCache: ModelCache | undefined,
+): { fitted: boolean[]; agreements: Float64Array } {
+  const n = Math.min(target.completed.length, MAX_SIMILARITY_RESULTS);
+  const keys = target.completedKeys.slice(0, n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = target.y[target.completed[i]!]!;
+  const memoKey = `agreements:${space}:${priorsKey(priors)}`;
+  const hit = targetCache?.get(memoKey);
+  if (hit?.kind === 'agreements' && hit.keys.length === n && hit.keys.every((k, i) => k === keys[i] && Object.is(hit.y[i], y[i]))) return hit;
+  const D = encoder.dim;
+  const rows = completedRows(target, n, D);
+  const { means, fitted } = meansOfPriors(priors, rows, keys, D, space, cache);
+  const agreements = agreementsOf(means, y, keys, priors.length, `concordance:${space}:${priorsKey(priors)}`, targetCache);
+  if (targetCache) keepSole(targetCache, 'agreements', memoKey, { kind: 'agreements', keys, y, fitted, agreements });
+  return { fitted, agreements };
+}
+
 export function priorRelevance(args: {
   priors: ProjectedPrior[];
   target: TargetData;
@@ -126,19 +153,14 @@ export function priorRelevance(args: {
   targetCache?: ModelCache | undefined;
 }): PriorRelevance[] {
   const meta = metaFeatureSimilarities(args.metaFeatures ?? undefined, args.priors.map((p) => ({ id: p.id, metaFeatures: p.prior.metaFeatures })));
-  const D = args.encoder.dim;
-  const rows = completedRows(args.target, D);
-  const usePerf = rows.n >= args.minTarget;
+  const usePerf = Math.min(args.target.completed.length, MAX_SIMILARITY_RESULTS) >= args.minTarget;
   const space = usePerf ? spaceKey(args.encoder.space) : '';
-  const P = args.priors.length;
-  const keys = args.target.completedKeys.slice(0, rows.n);
-  const perfs = usePerf ? meansOfPriors(args.priors, rows, keys, D, space, args.cache) : null;
-  const agreements = perfs ? agreementsOf(perfs.means, rows.y, keys, P, `concordance:${space}:${priorsKey(args.priors)}`, args.targetCache) : null;
+  const perfs = usePerf ? agreementsWith(args.target, args.priors, args.encoder, space, args.cache, args.targetCache) : null;
   return args.priors.map((prior, p) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;
-    if (perfs && agreements && perfs.fitted[p]) {
-      const a = agreements[p]!;
+    if (perfs && perfs.fitted[p]) {
+      const a = perfs.agreements[p]!;
       if (Number.isFinite(a)) perf = a;
     }
     const out: PriorRelevance = { prior };

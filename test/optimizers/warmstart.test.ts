@@ -321,6 +321,37 @@ describe('warm-start initial design', () => {
     expect(similarities(obs.length, { cache, targetCache })).toEqual(full);
   });
 
+  it("keeps the priors' agreements with the results they were measured on, and measures again when those results change", () => {
+    const rng = new Rng(6);
+    const nearA = (c: Config) => ((c.x as number) - 0.2) ** 2 + ((c.y as number) - 0.2) ** 2;
+    const obs: Observation[] = Array.from({ length: 30 }, () => {
+      const config = { x: rng.uniform(), y: rng.uniform() };
+      return { config, value: nearA(config), state: 'completed' };
+    });
+    const similarities = (o: Observation[], options?: SuggestOptions) => {
+      const [s] = suggest({ space, direction: 'minimize', observations: o, count: 1, seed: 1, priors, settings: { nInitial: 1000 } }, options);
+      return s!.provenance.priors.map((p) => [p.experimentId, p.similarity]);
+    };
+    const cache = new Map();
+    const targetCache: ModelCache = new Map();
+    const kept = () => [...targetCache].filter(([k]) => k.startsWith('agreements:')).map(([, e]) => e);
+    expect(similarities(obs, { cache, targetCache })).toEqual(similarities(obs));
+    const first = kept();
+    expect(first).toHaveLength(1);
+    expect(similarities(obs, { cache, targetCache })).toEqual(similarities(obs));
+    expect(kept()[0]).toBe(first[0]);
+    // The same configurations with other values (ranking the other way round), and a result
+    // inserted among them (a trial with a lower number finished late): measured again.
+    const reversed = obs.map((o) => ({ ...o, value: -o.value! }));
+    const inserted = [...obs.slice(0, 5), { config: { x: 0.9, y: 0.1 }, value: 0.05, state: 'completed' as const }, ...obs.slice(5)];
+    for (const changed of [reversed, inserted]) {
+      expect(similarities(changed)).not.toEqual(similarities(obs));
+      expect(similarities(changed, { cache, targetCache })).toEqual(similarities(changed));
+      expect(kept()).toHaveLength(1);
+    }
+    expect(kept()[0]).not.toBe(first[0]);
+  });
+
   it('adapts to the priors that predict the target once results arrive', () => {
     const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
     const obs: Observation[] = [{ x: 0.1, y: 0.1 }, { x: 0.5, y: 0.5 }, { x: 0.9, y: 0.7 }, { x: 0.3, y: 0.9 }].map((config) => ({ config, value: target(config), state: 'completed' }));
