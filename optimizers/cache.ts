@@ -6,7 +6,7 @@
 import type { GPHyperparameters } from './models/gp.ts';
 import type { FitResult } from './models/fit.ts';
 import { fnv1a } from './random.ts';
-import type { Config, PriorExperiment, SearchSpace } from './schema.ts';
+import type { Config, Observation, PriorExperiment, SearchSpace } from './schema.ts';
 import type { ProjectedPrior } from './warmstart/project.ts';
 import type { ConcordanceState } from './warmstart/similarity.ts';
 
@@ -85,6 +85,15 @@ export type PriorMemo = WeakMap<object, { parsed: PriorExperiment; projections: 
  * instead of at every call. Entries are found both by the caller's object and by the validated copy.
  */
 export type ConfigMemo = WeakMap<object, { parsed: Config; bySpace: Map<string, EncodedConfig> }>;
+
+/**
+ * Optional memo of the target's observations by object identity, for a caller that hands the same
+ * observation objects to suggest() again (and never mutates them), as the service does for trials
+ * whose state did not change: each is validated once instead of at every call. Validating thousands
+ * of observations at every ask was a large part of a long initial design's cost. Entries are found
+ * by the caller's object and give the validated copy.
+ */
+export type ObservationMemo = WeakMap<object, Observation>;
 
 /**
  * A target configuration in one space: its key, encoding and validity, and once asked for, the

@@ -1,7 +1,7 @@
 // Entry point: validate the request, build the shared context, decide which sampler serves each slot of
 // the batch, and fall back (saying so in the provenance notes) when a sampler cannot run.
-import { SuggestRequestSchema, type Settings, type SuggestRequest, type Suggestion } from './schema.ts';
-import type { ConfigMemo, ModelCache, PriorMemo } from './cache.ts';
+import { SuggestRequestSchema, type Observation, type Settings, type SuggestRequest, type Suggestion } from './schema.ts';
+import type { ConfigMemo, ModelCache, ObservationMemo, PriorMemo } from './cache.ts';
 import { Encoder } from './encoding.ts';
 import { buildMenu, type CandidateMenu } from './acquisition/optimize.ts';
 import { canonicalConfig, checkSpace, configKey, enumerateSpace, finiteSize, validateConfig } from './space.ts';
@@ -21,6 +21,8 @@ export type SuggestOptions = {
   priorMemo?: PriorMemo;
   /** Optional memo of target configuration objects passed again (see ConfigMemo in cache.ts). */
   configMemo?: ConfigMemo;
+  /** Optional memo of target observation objects passed again (see ObservationMemo in cache.ts). */
+  observationMemo?: ObservationMemo;
   /**
    * Optional memo kept by the caller for one target experiment, one per experiment (never shared
    * between experiments): work that follows the target's results from call to call, such as the
@@ -32,48 +34,61 @@ export type SuggestOptions = {
 /**
  * The request validated. Priors the memo already holds are not validated again: a warm-started
  * request carries dozens of priors with a hundred results each, and checking them all at every call
- * cost as much as the rest of an initial-design suggestion.
+ * cost as much as the rest of an initial-design suggestion. Likewise for observations the
+ * observation memo holds, and configurations the config memo holds (an observation whose trial
+ * changed state is a new object around the same configuration).
  */
-function validate(request: SuggestRequest, memo: PriorMemo | undefined, configMemo: ConfigMemo | undefined): SuggestRequest {
+function validate(request: SuggestRequest, options: SuggestOptions): SuggestRequest {
+  const { priorMemo: memo, configMemo, observationMemo } = options;
   // WeakMap.get answers undefined for anything that is not an object, so malformed input falls through to zod.
   const given = memo && Array.isArray(request?.priors) ? (request.priors as object[]) : undefined;
   const remembered = given?.map((p) => memo!.get(p)?.parsed);
+  const observations = (configMemo || observationMemo) && Array.isArray(request?.observations) ? (request.observations as unknown[]) : undefined;
+  const knownObservations = observations?.map((o) => observationMemo?.get(o as object));
   // Observations whose config the memo holds are checked with an empty config and get the remembered one back.
-  const observations = configMemo && Array.isArray(request?.observations) ? (request.observations as unknown[]) : undefined;
-  const knownConfigs = observations?.map((o) => (o !== null && typeof o === 'object' ? configMemo!.get((o as { config?: object }).config as object)?.parsed : undefined));
+  const knownConfigs = observations?.map((o, i) =>
+    !knownObservations![i] && configMemo && o !== null && typeof o === 'object' ? configMemo.get((o as { config?: object }).config as object)?.parsed : undefined,
+  );
+  const fresh = observations?.flatMap((o, i) => (knownObservations![i] ? [] : [i])) ?? [];
   let toParse: unknown = request;
   if (given && remembered) toParse = { ...request, priors: given.filter((_, i) => !remembered[i]) };
-  if (observations && knownConfigs) toParse = { ...(toParse as object), observations: observations.map((o, i) => (knownConfigs[i] ? { ...(o as object), config: {} } : o)) };
+  if (observations && knownConfigs) toParse = { ...(toParse as object), observations: fresh.map((i) => (knownConfigs[i] ? { ...(observations[i] as object), config: {} } : observations[i])) };
   const parsed = SuggestRequestSchema.safeParse(toParse);
   if (!parsed.success) {
-    // Reported against the request as given, so paths index the caller's own priors.
+    // Reported against the request as given, so paths index the caller's own priors and observations.
     const full = SuggestRequestSchema.safeParse(request);
     throw new Error(`invalid suggest request: ${(full.error ?? parsed.error).message}`);
   }
-  if (observations && knownConfigs && configMemo) {
-    parsed.data.observations.forEach((o, i) => {
+  let data = parsed.data;
+  if (observations && knownObservations && knownConfigs) {
+    const all = knownObservations.slice() as Observation[];
+    parsed.data.observations.forEach((o, k) => {
+      const i = fresh[k]!;
       const known = knownConfigs[i];
       if (known) o.config = known;
-      else {
+      else if (configMemo) {
         const entry = { parsed: o.config, bySpace: new Map() };
         configMemo.set((observations[i] as { config: object }).config, entry);
         configMemo.set(o.config, entry);
       }
+      observationMemo?.set(observations[i] as object, o);
+      all[i] = o;
     });
+    data = { ...data, observations: all };
   }
-  if (!given || !remembered || !memo) return parsed.data;
-  const fresh = parsed.data.priors ?? [];
+  if (!given || !remembered || !memo) return data;
+  const freshPriors = data.priors ?? [];
   let k = 0;
   const priors = given.map((p, i) => {
     const hit = remembered[i];
     if (hit) return hit;
-    const v = fresh[k++]!;
+    const v = freshPriors[k++]!;
     const entry = { parsed: v, projections: new Map<string, ProjectedPrior | null>() };
     memo.set(p, entry);
     memo.set(v, entry);
     return v;
   });
-  return { ...parsed.data, priors };
+  return { ...data, priors };
 }
 
 /** Finite spaces up to this size are enumerated and treated as a menu, so de-duplication is exact. */
@@ -138,7 +153,7 @@ function buildCandidateMenu(req: SuggestRequest, encoder: Encoder, notes: string
 /** Suggest `count` configs for the target experiment, each with its provenance. Deterministic: the same
  * request (and cache contents) gives the same suggestions. Throws only on a malformed request or space. */
 export function suggest(request: SuggestRequest, options: SuggestOptions = {}): Suggestion[] {
-  const req = validate(request, options.priorMemo, options.configMemo);
+  const req = validate(request, options);
   const issues = checkSpace(req.space);
   if (issues.length > 0) throw new Error(`invalid search space: ${issues.map((i) => `${i.parameter}: ${i.reason}`).join('; ')}`);
   const settings = resolveSettings(req.settings, req.space.length);

@@ -26,20 +26,44 @@ export const Snapshot = z.object({
 export type Snapshot = z.infer<typeof Snapshot>;
 
 /**
+ * The observation each trial object was last given as (see observation()): histories are never
+ * mutated, and a trial that did not change keeps its object from one history to the next.
+ */
+const observed = new WeakMap<HistoryTrial, Observation>();
+
+/**
+ * The trial as an observation, the same object as last time when nothing it shows changed: the
+ * optimizer's observation memo then knows it without validating it again (see suggest()).
+ */
+function observation(t: HistoryTrial, value: number | null, state: Observation['state']): Observation {
+  const last = observed.get(t);
+  if (last && last.state === state && Object.is(last.value, value) && last.config === t.config) return last;
+  const o: Observation = { id: t.id, config: t.config, value, state };
+  observed.set(t, o);
+  return o;
+}
+
+/** The trials in number order (a history's trials nearly always are already). */
+function byNumber(trials: HistoryTrial[]): HistoryTrial[] {
+  for (let i = 1; i < trials.length; i++) if (trials[i - 1]!.number > trials[i]!.number) return [...trials].sort((a, b) => a.number - b.number);
+  return trials;
+}
+
+/**
  * The trials as of `seq`: completed ones with their values, failed ones, and the rest pending.
  * Results marked invalid by then are left out, and so are stale trials (their worker is gone:
  * they are neither pending nor evidence).
  */
 export function observationsAt(trials: HistoryTrial[], seq: number): Observation[] {
   const out: Observation[] = [];
-  for (const t of [...trials].sort((a, b) => a.number - b.number)) {
+  for (const t of byNumber(trials)) {
     if (t.createdSeq > seq) continue;
     if (t.invalidatedSeq !== null && t.invalidatedSeq <= seq) continue;
     const finished = t.finishedSeq !== null && t.finishedSeq <= seq;
-    if (finished && t.state === 'completed' && t.value !== null) out.push({ id: t.id, config: t.config, value: t.value, state: 'completed' });
-    else if (finished && t.state === 'failed') out.push({ id: t.id, config: t.config, value: null, state: 'failed' });
+    if (finished && t.state === 'completed' && t.value !== null) out.push(observation(t, t.value, 'completed'));
+    else if (finished && t.state === 'failed') out.push(observation(t, null, 'failed'));
     else if (t.staleSeq !== null && t.staleSeq <= seq) continue;
-    else if (!finished) out.push({ id: t.id, config: t.config, value: null, state: 'pending' });
+    else if (!finished) out.push(observation(t, null, 'pending'));
   }
   return out;
 }

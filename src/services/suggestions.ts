@@ -18,7 +18,7 @@ import {
   type BatchLinks,
   type SuggestionWrite,
 } from '../../graph/repositories/suggestions.ts';
-import { trimMemos, type ConfigMemo, type ModelCache, type PriorMemo } from '../../optimizers/cache.ts';
+import { trimMemos, type ConfigMemo, type ModelCache, type ObservationMemo, type PriorMemo } from '../../optimizers/cache.ts';
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { suggest } from '../../optimizers/suggest.ts';
@@ -116,6 +116,8 @@ export class SuggestionService {
   private readonly priorMemo: PriorMemo = new WeakMap();
   /** Target configurations already validated, keyed and encoded (see ConfigMemo): the history copy hands the same objects back. */
   private readonly configMemo: ConfigMemo = new WeakMap();
+  /** Target observations already validated (see ObservationMemo): observationsAt hands unchanged trials' objects back. */
+  private readonly observationMemo: ObservationMemo = new WeakMap();
   /** Per-experiment optimizer memos (see SuggestOptions.targetCache), keyed like the history copies. */
   private readonly targetCaches = new Map<string, ModelCache>();
   private readonly staleCheckedAt = new Map<string, number>();
@@ -301,7 +303,7 @@ export class SuggestionService {
     const key = historyKey(projectId, e.id);
     const targetCache = this.targetCaches.get(key) ?? new Map();
     remember(this.targetCaches, key, targetCache, this.opts.maxCachedExperiments);
-    const suggestions = suggest(request, { cache: this.priorModels, priorMemo: this.priorMemo, configMemo: this.configMemo, targetCache });
+    const suggestions = suggest(request, { cache: this.priorModels, priorMemo: this.priorMemo, configMemo: this.configMemo, observationMemo: this.observationMemo, targetCache });
     // Target hyperparameters seed the next fit, so a warm entry would make results depend on
     // cache history; keep prior models only (a hit equals a refit).
     trimMemos(this.priorModels, [

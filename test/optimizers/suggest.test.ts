@@ -157,6 +157,35 @@ describe('suggest: remembered target configurations', () => {
     const broken = [...obs, { config: { tol: { nested: true } }, value: 1, state: 'completed' }] as unknown as Observation[];
     expect(() => suggest(base({ observations: broken, count: 1 }), { configMemo })).toThrow(/observations/);
   });
+
+  it('remembered observations give exactly what cold calls give; only new objects are validated, and errors name their place', () => {
+    const configMemo = new WeakMap();
+    const observationMemo = new WeakMap();
+    const obs: Observation[] = history(6, 12);
+    obs.push({ id: 'extra', config: obs[1]!.config, value: null, state: 'failed' });
+    const modes = ['sobol', 'gp', 'random'] as const;
+    let given: Observation[] = [];
+    for (let step = 0; step < 9; step++) {
+      given = [...obs];
+      const req = base({ observations: given, count: 2, seed: step, settings: { strategy: modes[step % 3]! } });
+      const warm = suggest(req, { configMemo, observationMemo });
+      expect(warm).toEqual(suggest(structuredClone(req)));
+      // A pending trial that completes is a new object around the same configuration.
+      const pending = obs.findIndex((o) => o.state === 'pending');
+      if (pending >= 0) obs[pending] = { ...obs[pending]!, value: step, state: 'completed' };
+      obs.push({ config: warm[0]!.config, value: step, state: 'completed' }, { config: warm[1]!.config, value: null, state: 'pending' });
+    }
+    expect(given.every((o) => observationMemo.has(o))).toBe(true);
+    expect(obs.filter((o) => !given.includes(o)).some((o) => observationMemo.has(o))).toBe(false);
+    // The memo gives the validated copy: extra fields of the caller's object are not handed on.
+    const withExtra = { ...obs[0]!, note: 'x' } as Observation;
+    const req = base({ observations: [withExtra, ...obs.slice(1)], count: 1, seed: 1 });
+    expect(suggest(req, { configMemo, observationMemo })).toEqual(suggest(structuredClone(req)));
+    expect(observationMemo.get(withExtra)).not.toHaveProperty('note');
+    // A malformed new observation among known ones is refused, naming its index in the request.
+    const broken = [...obs, { config: obs[0]!.config, value: 'high', state: 'completed' }] as unknown as Observation[];
+    expect(() => suggest(base({ observations: broken, count: 1 }), { configMemo, observationMemo })).toThrow(new RegExp(`observations.*${obs.length}.*value`, 's'));
+  });
 });
 
 describe('suggest: batches and pending trials', () => {
