@@ -6,7 +6,7 @@ import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
 import type { FitResult } from '../models/fit.ts';
-import { combinedSimilarity, concordanceCounts, metaFeatureSimilarities, rankingAgreements } from './similarity.ts';
+import { appendedConcordance, combinedSimilarity, concordanceCounts, metaFeatureSimilarities, rankingAgreements } from './similarity.ts';
 
 export type PriorRelevance = {
   prior: ProjectedPrior;
@@ -25,14 +25,14 @@ export type PriorRelevance = {
  */
 export const MAX_SIMILARITY_RESULTS = 512;
 
-/** The encodings of the target's first `n` completed results (imputed failures excluded: they carry no ranking signal). */
-function completedRows(target: TargetData, n: number, D: number): { X: Float64Array; n: number } {
-  const X = new Float64Array(n * D);
-  for (let i = 0; i < n; i++) {
+/** The encodings of the target's completed results `from`…`n` (imputed failures excluded: they carry no ranking signal). */
+function completedRows(target: TargetData, n: number, D: number, from = 0): { X: Float64Array; n: number } {
+  const X = new Float64Array((n - from) * D);
+  for (let i = from; i < n; i++) {
     const r = target.completed[i]!;
-    X.set(target.X.subarray(r * D, (r + 1) * D), i * D);
+    X.set(target.X.subarray(r * D, (r + 1) * D), (i - from) * D);
   }
-  return { X, n };
+  return { X, n: n - from };
 }
 
 /**
@@ -93,6 +93,9 @@ function meansOfPriors(priors: ProjectedPrior[], rows: { X: Float64Array; n: num
   return { means, fitted };
 }
 
+/** A counted point's name: its configuration and value. */
+const pointId = (key: string, y: number): string => `${key}\u0000${y}`;
+
 /** Counted points beyond this many are not remembered (the state holds P numbers per point). */
 const MAX_CONCORDANCE_NUMBERS = 2_000_000;
 
@@ -106,7 +109,7 @@ const MAX_CONCORDANCE_NUMBERS = 2_000_000;
 function agreementsOf(means: Float64Array, y: Float64Array, keys: string[], P: number, key: string, cache: ModelCache | undefined): Float64Array {
   if (!cache) return rankingAgreements(y, means, P);
   const hit = cache.get(key);
-  const ids = keys.map((k, i) => `${k}\u0000${y[i]}`);
+  const ids = keys.map((k, i) => pointId(k, y[i]!));
   const { agreements, state } = concordanceCounts(ids, y, means, P, hit?.kind === 'concordance' ? hit.state : undefined);
   keepSole(cache, 'concordance', key, state && state.pred.length <= MAX_CONCORDANCE_NUMBERS ? { kind: 'concordance', state } : undefined);
   return agreements;
@@ -132,14 +135,34 @@ function agreementsWith(
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = target.y[target.completed[i]!]!;
   const memoKey = `agreements:${space}:${priorsKey(priors)}`;
+  const countKey = `concordance:${space}:${priorsKey(priors)}`;
   const hit = targetCache?.get(memoKey);
-  if (hit?.kind === 'agreements' && hit.keys.length === n && hit.keys.every((k, i) => k === keys[i] && Object.is(hit.y[i], y[i]))) return hit;
+  // How many of these results, from the first, are the ones the kept answer was measured on.
+  let m = 0;
+  if (hit?.kind === 'agreements' && hit.keys.length <= n) while (m < hit.keys.length && hit.keys[m] === keys[m] && Object.is(hit.y[m], y[m])) m++;
+  if (hit?.kind === 'agreements' && m === n && hit.keys.length === n) return hit;
   const D = encoder.dim;
-  const rows = completedRows(target, n, D);
-  const { means, fitted } = meansOfPriors(priors, rows, keys, D, space, cache);
-  const agreements = agreementsOf(means, y, keys, priors.length, `concordance:${space}:${priorsKey(priors)}`, targetCache);
-  if (targetCache) keepSole(targetCache, 'agreements', memoKey, { kind: 'agreements', keys, y, fitted, agreements });
-  return { fitted, agreements };
+  const P = priors.length;
+  let found: { fitted: boolean[]; agreements: Float64Array } | undefined;
+  const counted = targetCache?.get(countKey);
+  if (hit?.kind === 'agreements' && m === hit.keys.length && m < n && counted?.kind === 'concordance' && counted.state.y.length === m) {
+    // Results added after the ones counted (the usual way a design grows): the priors' means are
+    // needed at the new ones only, and their pairs are counted on (see appendedConcordance).
+    const tail = completedRows(target, n, D, m);
+    const { means, fitted } = meansOfPriors(priors, tail, keys.slice(m), D, space, cache);
+    const ids = keys.slice(m).map((k, i) => pointId(k, y[m + i]!));
+    const on = appendedConcordance(ids, y.subarray(m), means, P, counted.state);
+    if (on) {
+      keepSole(targetCache!, 'concordance', countKey, on.state.pred.length <= MAX_CONCORDANCE_NUMBERS ? { kind: 'concordance', state: on.state } : undefined);
+      found = { fitted, agreements: on.agreements };
+    }
+  }
+  if (!found) {
+    const { means, fitted } = meansOfPriors(priors, completedRows(target, n, D), keys, D, space, cache);
+    found = { fitted, agreements: agreementsOf(means, y, keys, P, countKey, targetCache) };
+  }
+  if (targetCache) keepSole(targetCache, 'agreements', memoKey, { kind: 'agreements', keys, y, ...found });
+  return found;
 }
 
 export function priorRelevance(args: {

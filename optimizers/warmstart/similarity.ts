@@ -172,6 +172,37 @@ export function concordanceCounts(
     for (const id of ids) points.set(id, (points.get(id) ?? 0) + 1);
     return { agreements: all, state: { points, y: Array.from(y), pred: Array.from(preds), agree2, pairs: ranking.pairs } };
   }
+  return countOn(state, fresh, ids, y, preds, P);
+}
+
+/**
+ * concordanceCounts for points the caller knows come after every point `state` counted (the
+ * target's results grew at the end): `ids`, `y` and `preds` hold the new points only, so nothing
+ * of the counted ones is looked at again. Undefined when a value is not finite, or when visiting
+ * the new pairs would cost more than a full count: the caller counts in full then.
+ */
+export function appendedConcordance(
+  ids: string[],
+  y: Float64Array,
+  preds: Float64Array,
+  P: number,
+  state: ConcordanceState,
+): { agreements: Float64Array; state: ConcordanceState } | undefined {
+  const n = state.y.length + ids.length;
+  if (!preds.every((v) => Number.isFinite(v)) || !y.every((v) => Number.isFinite(v))) return undefined;
+  if (ids.length * Math.max(state.y.length, 1) > 4 * n * Math.log2(n + 1)) return undefined;
+  return countOn(
+    state,
+    ids.map((_, i) => i),
+    ids,
+    y,
+    preds,
+    P,
+  );
+}
+
+/** Adds the pairs of points `fresh` (indices into ids, y and preds) to `state`, and the points. */
+function countOn(state: ConcordanceState, fresh: number[], ids: string[], y: Float64Array, preds: Float64Array, P: number): { agreements: Float64Array; state: ConcordanceState } {
   const { y: ys, pred, agree2 } = state;
   let { pairs } = state;
   for (const j of fresh) {

@@ -15,7 +15,7 @@ import {
 import type { ConfigMemo, ModelCache } from '../../optimizers/cache.ts';
 import { MAX_SIMILARITY_RESULTS } from '../../optimizers/warmstart/relevance.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
-import { concordanceCounts, pairwiseAgreement, type ConcordanceState } from '../../optimizers/warmstart/similarity.ts';
+import { appendedConcordance, concordanceCounts, pairwiseAgreement, type ConcordanceState } from '../../optimizers/warmstart/similarity.ts';
 
 describe('similarity helpers', () => {
   it('meta-feature similarity normalises each feature over priors + target', () => {
@@ -111,6 +111,43 @@ describe('similarity helpers', () => {
     // The state counted every point once, in the order they came.
     expect(state!.y).toEqual(ys);
     expect(state!.points.size).toBe(400);
+  });
+
+  it('points appended to the counted ones, given alone, count exactly like a full count, and the state goes on as if counted in full', () => {
+    const P = 2;
+    const num = fc.oneof(fc.integer({ min: -2, max: 2 }), fc.double({ min: -5, max: 5, noNaN: true }));
+    const point = fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd'), y: num, pred: fc.array(num, { minLength: P, maxLength: P }) });
+    fc.assert(
+      fc.property(fc.array(fc.array(point, { minLength: 1, maxLength: 8 }), { minLength: 2, maxLength: 6 }), (chunks) => {
+        const all: { id: string; y: number; pred: number[] }[] = [];
+        let state: ConcordanceState | undefined;
+        for (const chunk of chunks) {
+          const y = Float64Array.from(chunk, (q) => q.y);
+          const preds = Float64Array.from(chunk.flatMap((q) => q.pred));
+          const ids = chunk.map((q) => q.id);
+          const on = state ? appendedConcordance(ids, y, preds, P, state) : undefined;
+          all.push(...chunk);
+          const full = concordanceCounts(
+            all.map((q) => q.id),
+            Float64Array.from(all, (q) => q.y),
+            Float64Array.from(all.flatMap((q) => q.pred)),
+            P,
+            undefined,
+          );
+          if (on) {
+            expect([...on.agreements].map(String)).toEqual([...full.agreements].map(String));
+            expect(on.state.pairs).toBe(full.state!.pairs);
+            expect([...on.state.agree2]).toEqual([...full.state!.agree2]);
+            expect(on.state.points).toEqual(full.state!.points);
+            state = on.state;
+          } else state = full.state;
+        }
+      }),
+      { numRuns: 800, seed: 12 },
+    );
+    // Not finite: nothing counted on.
+    const start = concordanceCounts(['a', 'b'], Float64Array.from([1, 2]), Float64Array.from([1, 1, 2, 2]), 2, undefined).state!;
+    expect(appendedConcordance(['c'], Float64Array.from([3]), Float64Array.from([NaN, 1]), 2, start)).toBeUndefined();
   });
 });
 
