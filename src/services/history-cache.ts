@@ -27,6 +27,12 @@ interface Entry {
    * quiet again (nothing between its read and its write).
    */
   hopeful: boolean;
+  /**
+   * Where each trial is in `history.trials`, built at the first told result after a read: writes
+   * applied here keep positions (a batch appends, a result replaces its trial), so a result told on
+   * an experiment with thousands of trials no longer searches for its trial.
+   */
+  positions?: Map<string, number>;
 }
 
 /** A write applied to the copy: the history after it, or null when the copy cannot take it. */
@@ -91,28 +97,31 @@ export class HistoryCache {
     else if (!fromCopy && batch.seqBefore === e.history.eventSeq) e.hopeful = true;
     if (batch.seqAfter !== batch.seqBefore + 1) return;
     const seq = batch.seqAfter;
-    apply(e, seq, (h) => ({
-      ...h,
-      eventSeq: seq,
-      experiment: { ...h.experiment, trialCount: batch.trialCount, updatedAt: batch.experimentUpdatedAt },
-      trials: [
-        ...h.trials,
-        ...batch.trials.map((t) => ({
-          id: t.id,
-          number: t.number,
-          config: t.config,
-          configHash: t.configHash,
-          state: t.state,
-          value: t.value,
-          proposedBy: t.proposedBy,
-          provenance: t.provenance,
-          createdSeq: seq,
-          finishedSeq: null,
-          invalidatedSeq: null,
-          staleSeq: null,
-        })),
-      ],
-    }));
+    apply(e, seq, (h) => {
+      for (const [k, t] of batch.trials.entries()) e.positions?.set(t.id, h.trials.length + k);
+      return {
+        ...h,
+        eventSeq: seq,
+        experiment: { ...h.experiment, trialCount: batch.trialCount, updatedAt: batch.experimentUpdatedAt },
+        trials: [
+          ...h.trials,
+          ...batch.trials.map((t) => ({
+            id: t.id,
+            number: t.number,
+            config: t.config,
+            configHash: t.configHash,
+            state: t.state,
+            value: t.value,
+            proposedBy: t.proposedBy,
+            provenance: t.provenance,
+            createdSeq: seq,
+            finishedSeq: null,
+            invalidatedSeq: null,
+            staleSeq: null,
+          })),
+        ],
+      };
+    });
   }
 
   /** A result told through this process (completeTrial's event). */
@@ -123,12 +132,12 @@ export class HistoryCache {
       // A read already covered this event, so its copy of the trial must show the result. If it does
       // not, the read missed it (see readHistories in graph/repositories/suggestions.ts for how that
       // happened): asks read again rather than compute from a history that is wrong at its own number.
-      const had = e.history.trials.find((t) => t.id === trial.id);
+      const had = e.history.trials[position(e, e.history, trial.id)];
       if (!had || had.finishedSeq === null || had.finishedSeq > event.seq) e.current = false;
       return;
     }
     apply(e, event.seq, (h) => {
-      const i = h.trials.findIndex((t) => t.id === trial.id);
+      const i = position(e, h, trial.id);
       // A trial the copy does not have was created by a change it lacks.
       if (i < 0) return null;
       const trials = h.trials.slice();
@@ -142,6 +151,15 @@ export class HistoryCache {
     const e = this.entries.get(key);
     if (e) e.current = false;
   }
+}
+
+/** Index of the trial in `h.trials` (−1 when absent), from the entry's positions when they hold. */
+function position(e: Entry, h: ExperimentHistory, id: string): number {
+  const known = e.positions?.get(id);
+  if (known !== undefined && h.trials[known]?.id === id) return known;
+  // Built again from the trials: the copy came from a read, or positions are missing for it.
+  e.positions = new Map(h.trials.map((t, i) => [t.id, i]));
+  return e.positions.get(id) ?? -1;
 }
 
 function usable(e: Entry): boolean {

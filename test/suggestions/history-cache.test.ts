@@ -220,4 +220,26 @@ describe("a process's copy of the history, kept by its own writes", () => {
     copies.told('k', ...told('b', 4));
     expect(copies.current('k'), 'a result the read missed').toBeUndefined();
   });
+
+  it('applies a told result to its own trial after a read that ordered the trials otherwise', () => {
+    const trial = (id: string, number: number) => ({
+      id, number, config: { x: number / 10 }, configHash: id, state: 'running', value: null,
+      proposedBy: 'optimizer', provenance: null, createdSeq: 1, finishedSeq: null, invalidatedSeq: null, staleSeq: null,
+    });
+    const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
+    const told = (id: string, seq: number, value: number) => [{ id, state: 'completed', value } as Trial, { seq, experimentUpdatedAt: 'now' }] as const;
+    const copies = new HistoryCache(1);
+    const at = (seq: number, trials: ReturnType<typeof trial>[]) => ({ experiment: { status: 'running' }, eventSeq: seq, metaFeatures: {}, trials }) as unknown as ExperimentHistory;
+    copies.read('k', at(1, [trial('a', 0), trial('b', 1), trial('c', 2)]), priorSeqs);
+    copies.told('k', ...told('b', 2, 0.5));
+    copies.read('k', at(2, [trial('c', 2), { ...trial('b', 1), state: 'completed', value: 0.5, finishedSeq: 2 }, trial('a', 0)]), priorSeqs);
+    copies.told('k', ...told('a', 3, 0.7));
+    copies.told('k', ...told('c', 4, 0.9));
+    const trials = copies.current('k')!.history.trials;
+    expect(trials.map((t) => [t.id, t.value, t.finishedSeq])).toEqual([
+      ['c', 0.9, 4],
+      ['b', 0.5, 2],
+      ['a', 0.7, 3],
+    ]);
+  });
 });
