@@ -32,9 +32,9 @@ export type CachedCandidates = {
   ends: number[];
   seen: Set<string>;
   needsFill: boolean;
-  /** Loss rows of the list's first `lossRows` candidates (see candidateLosses), with room to grow. */
+  /** Loss rows of the list's candidates (see candidateLosses), with room to grow; column p holds its first `filled[p]`. */
   losses?: Float64Array;
-  lossRows?: number;
+  filled?: Int32Array;
 };
 /**
  * Each prior's lowest loss over the configurations a target tried, and their keys (see triedLosses);

@@ -98,7 +98,7 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const weights = portfolioWeights(rel);
   const perPrior = Math.max(5, Math.ceil((2 * (count + ctx.nSeen)) / P));
   const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
-  const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache);
+  const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache, weights);
   const current = triedLosses(ctx.encoder, triedConfigs(ctx), priors, ctx.cache, ctx.targetCache);
   const open = (k: number) => !ctx.exclude.has(cands[k]!.key);
   const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, open);

@@ -91,38 +91,55 @@ function keptCandidates(encoder: Encoder, priors: ProjectedPrior[], perPrior: nu
 }
 
 /**
+ * One prior's losses at `rows` of `configs` (keys aligned), written to `out` at `at(r)` for the r-th
+ * of them: the prior's own result where it evaluated the configuration, its GP's mean otherwise.
+ * With a cache, each loss is remembered by configuration key for this prior and target space (for
+ * other sets of priors sharing the prior), and a remembered loss equals a recomputed one.
+ */
+function priorLosses(
+  encoder: Encoder,
+  prior: ProjectedPrior,
+  configs: Config[],
+  keys: string[],
+  rows: number[],
+  space: string,
+  cache: ModelCache | undefined,
+  out: Float64Array,
+  at: (r: number) => number,
+): void {
+  const D = encoder.dim;
+  const memo = rememberedValues(cache, `losses:${prior.hash}:${space}`);
+  const shared = new Set(prior.shared);
+  const missing: number[] = [];
+  rows.forEach((i, r) => {
+    const known = memo.get(keys[i]!);
+    const v = known === undefined ? prior.lookup.get(sharedKey(encoder.space, shared, configs[i]!)) : undefined;
+    if (known !== undefined) out[at(r)] = known;
+    else if (v === undefined) missing.push(r);
+    else memo.set(keys[i]!, (out[at(r)] = normCdf(v)));
+  });
+  if (missing.length === 0) return;
+  const fit = priorModel(prior, cache);
+  const Q = new Float64Array(missing.length * D);
+  missing.forEach((r, q) => encoder.encode(configs[rows[r]!]!, Q.subarray(q * D, (q + 1) * D)));
+  const mu = fit ? fit.gp.predict(Q, missing.length, false).mean : new Float64Array(missing.length);
+  missing.forEach((r, q) => {
+    memo.set(keys[rows[r]!]!, (out[at(r)] = fit ? normCdf(mu[q]!) : 0.5));
+  });
+}
+
+/**
  * Loss matrix (configs × priors, row-major), each entry in [0, 1], lower is better. With a cache,
  * each configuration's row is remembered for this ordered set of priors, and each prior's losses by
- * configuration key (for other sets sharing the prior): a long initial design asks for the same
- * candidates and tried configs again at every step, and a remembered loss equals a recomputed one.
- * `keys`: the configurations' keys, when the caller has them.
+ * configuration key (see priorLosses): a long initial design asks for the same tried configs
+ * again at every step. `keys`: the configurations' keys, when the caller has them.
  */
 export function lossMatrix(encoder: Encoder, configs: Config[], priors: ProjectedPrior[], cache: ModelCache | undefined, keys?: string[], rememberRows = true): Float64Array {
   const P = priors.length;
-  const D = encoder.dim;
   const ks = keys ?? configs.map((c) => configKey(encoder.space, c));
   const space = spaceKey(encoder.space);
   return priorRows(cache, `loss-rows:${space}:${priorsKey(priors)}`, ks, P, (todo, out) => {
-    priors.forEach((prior, p) => {
-      const memo = rememberedValues(cache, `losses:${prior.hash}:${space}`);
-      const shared = new Set(prior.shared);
-      const missing: number[] = [];
-      for (const i of todo) {
-        const known = memo.get(ks[i]!);
-        const v = known === undefined ? prior.lookup.get(sharedKey(encoder.space, shared, configs[i]!)) : undefined;
-        if (known !== undefined) out[i * P + p] = known;
-        else if (v === undefined) missing.push(i);
-        else memo.set(ks[i]!, (out[i * P + p] = normCdf(v)));
-      }
-      if (missing.length === 0) return;
-      const fit = priorModel(prior, cache);
-      const Q = new Float64Array(missing.length * D);
-      missing.forEach((i, r) => encoder.encode(configs[i]!, Q.subarray(r * D, (r + 1) * D)));
-      const mu = fit ? fit.gp.predict(Q, missing.length, false).mean : new Float64Array(missing.length);
-      missing.forEach((i, r) => {
-        memo.set(ks[i]!, (out[i * P + p] = fit ? normCdf(mu[r]!) : 0.5));
-      });
-    });
+    priors.forEach((prior, p) => priorLosses(encoder, prior, configs, ks, todo, space, cache, out, (r) => todo[r]! * P + p));
     return true;
   }, rememberRows);
 }
@@ -131,33 +148,40 @@ export function lossMatrix(encoder: Encoder, configs: Config[], priors: Projecte
 const MAX_KEPT_LOSS_ROWS = 10_000;
 
 /**
- * lossMatrix of portfolioCandidates' list. A kept list (see portfolioCandidates) keeps its matrix
- * and extends it as the list grows: a long initial design asks for nearly the same candidates after
- * every result, and assembling thousands of remembered rows at every step was the largest part of
- * its cost. The kept rows are the same numbers lossMatrix gives.
+ * lossMatrix of portfolioCandidates' list, where only the columns of priors with a weight are
+ * read (`weights`; the others may hold anything). A kept list (see portfolioCandidates) keeps its
+ * matrix and extends it as the list grows, column by column as they are asked for: a long initial
+ * design asks for nearly the same candidates after every result, and once the target has results
+ * only the priors that rank them best carry weight, so a new round of candidates needs their
+ * losses on those priors alone (each of the others' is a GP prediction). The kept entries are the
+ * same numbers lossMatrix gives.
  */
-export function candidateLosses(encoder: Encoder, cands: PortfolioCandidate[], priors: ProjectedPrior[], cache: ModelCache | undefined): Float64Array {
+export function candidateLosses(encoder: Encoder, cands: PortfolioCandidate[], priors: ProjectedPrior[], cache: ModelCache | undefined, weights: ArrayLike<number>): Float64Array {
   const P = priors.length;
   const C = cands.length;
   const all = () => lossMatrix(encoder, cands.map((c) => c.config), priors, cache, cands.map((c) => c.key));
   const entry = cache?.get(`candidates:${spaceKey(encoder.space)}:${priorsKey(priors)}`);
   // Kept candidates are the list's first C, in order (candidatesOf); anything else is computed as before.
   if (entry?.kind !== 'candidates' || entry.needsFill || C === 0 || C > MAX_KEPT_LOSS_ROWS || entry.list[C - 1]?.key !== cands[C - 1]!.key) return all();
-  const have = Math.min(entry.lossRows ?? 0, C);
-  if (have < C) {
-    const fresh = cands.slice(have);
-    const rows = lossMatrix(encoder, fresh.map((c) => c.config), priors, cache, fresh.map((c) => c.key), false);
-    let kept = entry.losses ?? new Float64Array(0);
-    if (kept.length < C * P) {
-      const grown = new Float64Array(Math.min(Math.max(C * P, 2 * kept.length), MAX_KEPT_LOSS_ROWS * P));
-      grown.set(kept.subarray(0, have * P));
-      kept = grown;
-    }
-    kept.set(rows, have * P);
-    entry.losses = kept;
-    entry.lossRows = C;
+  let kept = entry.losses ?? new Float64Array(0);
+  if (kept.length < C * P) {
+    const grown = new Float64Array(Math.min(Math.max(C * P, 2 * kept.length), MAX_KEPT_LOSS_ROWS * P));
+    grown.set(kept);
+    kept = grown;
   }
-  return entry.losses!.subarray(0, C * P);
+  entry.losses = kept;
+  const filled = (entry.filled ??= new Int32Array(P));
+  const space = spaceKey(encoder.space);
+  const configs = cands.map((c) => c.config);
+  const keys = cands.map((c) => c.key);
+  for (let p = 0; p < P; p++) {
+    if (weights[p] === 0 || filled[p]! >= C) continue;
+    const from = filled[p]!;
+    const rows = Array.from({ length: C - from }, (_, r) => from + r);
+    priorLosses(encoder, priors[p]!, configs, keys, rows, space, cache, kept, (r) => (from + r) * P + p);
+    filled[p] = C;
+  }
+  return kept.subarray(0, C * P);
 }
 
 /**
@@ -194,8 +218,9 @@ export function triedLosses(encoder: Encoder, tried: { config: Config; key: stri
  * candidate whose fresh gain beats every other bound is the step's answer. A long initial design
  * has thousands of candidates, and scoring each of them at every step of a batch was the largest
  * part of its cost; now each is scored once per call and again only when it comes to the top.
- * Priors weighted 0 add nothing and are skipped. The gains are the same floating-point sums a full
- * scan computes (rounding is monotone, so the bounds hold exactly), and so are the answers.
+ * Priors weighted 0 add nothing: their columns are not read and their losses in `current` stay as
+ * they are. The gains are the same floating-point sums a full scan computes (rounding is monotone,
+ * so the bounds hold exactly), and so are the answers.
  */
 export class GreedyPortfolio {
   private readonly active: number[];
@@ -248,7 +273,7 @@ export class GreedyPortfolio {
       this.pop();
       this.before.set(this.current);
       const row = i * this.P;
-      for (let p = 0; p < this.P; p++) this.current[p] = Math.min(this.current[p]!, this.matrix[row + p]!);
+      for (const p of this.active) this.current[p] = Math.min(this.current[p]!, this.matrix[row + p]!);
       this.version++;
       return i;
     }

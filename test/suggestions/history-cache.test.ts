@@ -223,8 +223,8 @@ describe("a process's copy of the history, kept by its own writes", () => {
 
   it('applies a told result to its own trial after a read that ordered the trials otherwise', () => {
     const trial = (id: string, number: number) => ({
-      id, number, config: { x: number / 10 }, configHash: id, state: 'running', value: null,
-      proposedBy: 'optimizer', provenance: null, createdSeq: 1, finishedSeq: null, invalidatedSeq: null, staleSeq: null,
+      id, number, config: { x: number / 10 }, configHash: id, state: 'running', value: null as number | null,
+      proposedBy: 'optimizer', provenance: null, createdSeq: 1, finishedSeq: null as number | null, invalidatedSeq: null, staleSeq: null,
     });
     const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
     const told = (id: string, seq: number, value: number) => [{ id, state: 'completed', value } as Trial, { seq, experimentUpdatedAt: 'now' }] as const;

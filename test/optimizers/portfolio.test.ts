@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GreedyPortfolio } from '../../optimizers/warmstart/portfolio.ts';
+import { Rng, type PriorExperiment, type SearchSpace } from '../../optimizers/index.ts';
+import type { CachedCandidates, ModelCache } from '../../optimizers/cache.ts';
+import { Encoder } from '../../optimizers/encoding.ts';
+import { candidateLosses, GreedyPortfolio, lossMatrix, portfolioCandidates } from '../../optimizers/warmstart/portfolio.ts';
+import { projectPrior, type ProjectedPrior } from '../../optimizers/warmstart/project.ts';
 
 /** The plain greedy step the lazy one must equal: score every open candidate, keep the first best. */
 function plainStep(matrix: Float64Array, P: number, weights: number[], current: Float64Array, open: (i: number) => boolean, C: number): number {
@@ -49,24 +53,35 @@ describe('greedy portfolio', () => {
         const open = (i: number) => !closed[i] && !picked[i];
         const lazy = new GreedyPortfolio(m, P, weights, Float64Array.from(start), C, open);
         const plain = Float64Array.from(start);
+        // Losses on priors weighted 0 are neither read nor kept up to date.
+        const weighted = (a: Float64Array) => [...a].filter((_, p) => weights[p] !== 0);
         for (const step of steps) {
           const before = Float64Array.from(plain);
           const want = plainStep(m, P, weights, plain, open, C);
           const got = lazy.next(open);
           expect(got).toBe(want);
-          expect([...lazy.current]).toEqual([...plain]);
+          expect(weighted(lazy.current)).toEqual(weighted(plain));
           if (want < 0) break;
           picked[want] = 1;
           if (step.undo) {
             plain.set(before);
             lazy.undo();
-            expect([...lazy.current]).toEqual([...plain]);
+            expect(weighted(lazy.current)).toEqual(weighted(plain));
           }
           if (C > 0) closed[step.close] = 1;
         }
       }),
       { numRuns: 500, seed: 20261124 },
     );
+  });
+
+  it('does not read the losses of priors weighted 0', () => {
+    const m = Float64Array.from([0.5, NaN, 0.2, NaN, 0.9, NaN]);
+    const g = new GreedyPortfolio(m, 2, [1, 0], Float64Array.from([1, 1]), 3, () => true);
+    expect(g.next(() => true)).toBe(1);
+    expect(g.next(() => true)).toBe(0);
+    expect(g.current[0]).toBe(0.2);
+    expect(g.current[1]).toBe(1);
   });
 
   it('scores a candidate again only when it comes to the top', () => {
@@ -84,5 +99,51 @@ describe('greedy portfolio', () => {
     expect(g.next(() => true)).toBe(1);
     // Two full scans would read every row twice more; the lazy steps re-score only the top few.
     expect(reads - initial).toBeLessThan(40);
+  });
+});
+
+describe('candidate losses', () => {
+  const space: SearchSpace = [
+    { name: 'x', type: 'float', low: 0, high: 1, log: false },
+    { name: 'y', type: 'float', low: 0, high: 1, log: false },
+  ];
+  const encoder = new Encoder(space);
+  const rng = new Rng(3);
+  const priors: ProjectedPrior[] = Array.from({ length: 4 }, (_, k) => {
+    const prior: PriorExperiment = {
+      id: `p${k}`,
+      direction: 'minimize',
+      space,
+      metaFeatures: null,
+      observations: Array.from({ length: 30 }, () => {
+        const config = { x: rng.uniform(), y: rng.uniform() };
+        return { config, value: ((config.x as number) - k / 4) ** 2 + (config.y as number), state: 'completed' as const };
+      }),
+    };
+    return projectPrior(encoder, prior, { maxObservations: 100 })!;
+  });
+  const fill = () => [0.5, 0.5];
+
+  it("of a kept list are filled column by column as priors get weight, and equal the full matrix's", () => {
+    const cache: ModelCache = new Map();
+    const P = priors.length;
+    const check = (perPrior: number, weights: number[]) => {
+      const cands = portfolioCandidates(encoder, priors, perPrior, fill, cache);
+      const got = candidateLosses(encoder, cands, priors, cache, weights);
+      const full = lossMatrix(encoder, cands.map((c) => c.config), priors, undefined);
+      expect(got.length).toBe(full.length);
+      for (let i = 0; i < cands.length; i++) for (let p = 0; p < P; p++) if (weights[p] !== 0) expect(got[i * P + p]).toBe(full[i * P + p]);
+      return cands.length;
+    };
+    const kept = () => [...cache.values()].find((e): e is CachedCandidates => e.kind === 'candidates')!;
+    const C1 = check(3, [1, 0, 0.5, 0]);
+    expect([...kept().filled!]).toEqual([C1, 0, C1, 0]);
+    // The list grows and the weight moves to a prior never asked for: its column is filled from the start.
+    const C2 = check(6, [0, 1, 0, 0]);
+    expect(C2).toBeGreaterThan(C1);
+    expect([...kept().filled!]).toEqual([C1, C2, C1, 0]);
+    // Every prior weighted: the whole matrix, the columns filled earlier extended.
+    check(6, [1, 1, 1, 1]);
+    expect([...kept().filled!]).toEqual([C2, C2, C2, C2]);
   });
 });
