@@ -20,7 +20,7 @@ export type TargetData = {
    * per-configuration work that depends only on the encoding is remembered between calls.
    */
   rowMemos: (EncodedConfig | undefined)[];
-  /** Canonical keys of every observation, whatever its state: never suggested again if avoidable. */
+  /** Canonical keys of every observation, whatever its state: never suggested again if avoidable (the batch's exclusion set, which grows as it picks). */
   keys: Set<string>;
   failed: number;
   notes: string[];
