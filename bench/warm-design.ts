@@ -1,8 +1,9 @@
 /**
  * The optimizer alone through a long warm initial design, as the service drives it: one target
  * whose results grow by `--count` per ask, 50 priors × 100 results, every memo the service keeps
- * (prior-model cache, prior memo, config memo, the target's own cache), the same objects handed
- * back at every call. Prints the median milliseconds per suggest() around each size in `--at`.
+ * (prior-model cache, prior memo, config memo, observation memo, the target's own cache), the same
+ * objects handed back at every call. Prints the median milliseconds per suggest() around each size
+ * in `--at`.
  *   npx tsx bench/warm-design.ts [--results 2000] [--count 4] [--at 250,500,1000,2000] [--base <checkout>]
  * `--base`: another checkout of this repository (e.g. a git worktree of an older commit) run on the
  * same requests in the same process, step by step in turn, so machine drift hits both alike; the

@@ -15,7 +15,7 @@ export type BuildRun = { name: string; suggest: Suggest; opts: SuggestOptions; m
 export async function loadBuilds(base: string | undefined): Promise<BuildRun[]> {
   const builds: { name: string; suggest: Suggest }[] = [{ name: 'this checkout', suggest: (await import('../../optimizers/suggest.ts')).suggest }];
   if (base) builds.push({ name: `base ${base}`, suggest: (await import(join(resolve(base), 'optimizers/suggest.ts'))).suggest });
-  return builds.map((b) => ({ ...b, opts: { cache: new Map(), priorMemo: new WeakMap(), configMemo: new WeakMap(), targetCache: new Map() }, ms: [] }));
+  return builds.map((b) => ({ ...b, opts: { cache: new Map(), priorMemo: new WeakMap(), configMemo: new WeakMap(), observationMemo: new WeakMap(), targetCache: new Map() }, ms: [] }));
 }
 
 /**
