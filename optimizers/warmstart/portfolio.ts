@@ -172,10 +172,12 @@ export function candidateLosses(encoder: Encoder, cands: PortfolioCandidate[], p
   entry.losses = kept;
   const filled = (entry.filled ??= new Int32Array(P));
   const space = spaceKey(encoder.space);
-  const configs = cands.map((c) => c.config);
-  const keys = cands.map((c) => c.key);
+  let configs: Config[] | undefined;
+  let keys: string[] | undefined;
   for (let p = 0; p < P; p++) {
     if (weights[p] === 0 || filled[p]! >= C) continue;
+    configs ??= cands.map((c) => c.config);
+    keys ??= cands.map((c) => c.key);
     const from = filled[p]!;
     const rows = Array.from({ length: C - from }, (_, r) => from + r);
     priorLosses(encoder, priors[p]!, configs, keys, rows, space, cache, kept, (r) => (from + r) * P + p);
