@@ -2,7 +2,7 @@
 export { suggest, resolveSettings, type SuggestOptions } from './suggest.ts';
 export * from './schema.ts';
 export { OPTIMIZER_VERSION } from './version.ts';
-export type { ModelCache, CachedEntry, PriorMemo } from './cache.ts';
+export type { ModelCache, CachedEntry, PriorMemo, ConfigMemo, ObservationMemo } from './cache.ts';
 export {
   activeMask,
   canonicalConfig,
