@@ -100,12 +100,11 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
   const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache, weights);
   const current = triedLosses(ctx.encoder, triedConfigs(ctx), priors, ctx.cache, ctx.targetCache);
-  const open = (k: number) => !ctx.exclude.has(cands[k]!.key);
-  const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, open);
+  const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, (k) => !ctx.exclude.has(cands[k]!.key));
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);
   while (out.length < count) {
-    const i = greedy.next(open);
+    const i = greedy.next();
     if (i < 0) break;
     const c = cands[i]!;
     const picked = resolveProposal(ctx, c.config, ctx.menu ? c.prior.dims : undefined);

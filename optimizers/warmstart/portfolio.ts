@@ -235,14 +235,14 @@ export class GreedyPortfolio {
   private version = 0;
   private readonly before: Float64Array;
 
-  /** `open`: candidates that may be picked at all (one closed at the start never opens). */
+  /** `open`: whether a candidate may be picked; asked again at each step, and one closed never opens again. */
   constructor(
     private readonly matrix: Float64Array,
     private readonly P: number,
     private readonly weights: ArrayLike<number>,
     readonly current: Float64Array,
     C: number,
-    open: (i: number) => boolean,
+    private readonly open: (i: number) => boolean,
   ) {
     this.active = [];
     for (let p = 0; p < P; p++) if (weights[p] !== 0) this.active.push(p);
@@ -258,11 +258,11 @@ export class GreedyPortfolio {
     for (let k = (this.size >> 1) - 1; k >= 0; k--) this.down(k);
   }
 
-  /** The next candidate (−1 when none is open), added to the set; `open` may close more as the set grows. */
-  next(open: (i: number) => boolean): number {
+  /** The next candidate (−1 when none is open), added to the set. */
+  next(): number {
     while (this.size > 0) {
       const i = this.heap[0]!;
-      if (!open(i)) {
+      if (!this.open(i)) {
         this.pop();
         continue;
       }

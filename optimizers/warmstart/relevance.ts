@@ -6,7 +6,7 @@ import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
 import { priorModel } from './prior-models.ts';
 import type { FitResult } from '../models/fit.ts';
-import { appendedConcordance, combinedSimilarity, concordanceCounts, metaFeatureSimilarities, rankingAgreements } from './similarity.ts';
+import { appendedConcordance, combinedSimilarity, concordanceCounts, metaFeatureSimilarities, rankingAgreements, type ConcordanceState } from './similarity.ts';
 
 export type PriorRelevance = {
   prior: ProjectedPrior;
@@ -111,8 +111,13 @@ function agreementsOf(means: Float64Array, y: Float64Array, keys: string[], P: n
   const hit = cache.get(key);
   const ids = keys.map((k, i) => pointId(k, y[i]!));
   const { agreements, state } = concordanceCounts(ids, y, means, P, hit?.kind === 'concordance' ? hit.state : undefined);
-  keepSole(cache, 'concordance', key, state && state.pred.length <= MAX_CONCORDANCE_NUMBERS ? { kind: 'concordance', state } : undefined);
+  keepCount(cache, key, state);
   return agreements;
+}
+
+/** Keeps the counted state in the target's cache (none when too large or absent: counted afresh next time). */
+function keepCount(cache: ModelCache, key: string, state: ConcordanceState | undefined): void {
+  keepSole(cache, 'concordance', key, state && state.pred.length <= MAX_CONCORDANCE_NUMBERS ? { kind: 'concordance', state } : undefined);
 }
 
 /**
@@ -148,12 +153,12 @@ function agreementsWith(
   if (hit?.kind === 'agreements' && m === hit.keys.length && m < n && counted?.kind === 'concordance' && counted.state.y.length === m) {
     // Results added after the ones counted (the usual way a design grows): the priors' means are
     // needed at the new ones only, and their pairs are counted on (see appendedConcordance).
-    const tail = completedRows(target, n, D, m);
-    const { means, fitted } = meansOfPriors(priors, tail, keys.slice(m), D, space, cache);
-    const ids = keys.slice(m).map((k, i) => pointId(k, y[m + i]!));
+    const newKeys = keys.slice(m);
+    const { means, fitted } = meansOfPriors(priors, completedRows(target, n, D, m), newKeys, D, space, cache);
+    const ids = newKeys.map((k, i) => pointId(k, y[m + i]!));
     const on = appendedConcordance(ids, y.subarray(m), means, P, counted.state);
     if (on) {
-      keepSole(targetCache!, 'concordance', countKey, on.state.pred.length <= MAX_CONCORDANCE_NUMBERS ? { kind: 'concordance', state: on.state } : undefined);
+      keepCount(targetCache!, countKey, on.state);
       found = { fitted, agreements: on.agreements };
     }
   }

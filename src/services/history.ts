@@ -37,7 +37,7 @@ const observed = new WeakMap<HistoryTrial, Observation>();
  */
 function observation(t: HistoryTrial, value: number | null, state: Observation['state']): Observation {
   const last = observed.get(t);
-  if (last && last.state === state && Object.is(last.value, value) && last.config === t.config) return last;
+  if (last && last.state === state && Object.is(last.value, value)) return last;
   const o: Observation = { id: t.id, config: t.config, value, state };
   observed.set(t, o);
   return o;

@@ -58,7 +58,7 @@ describe('greedy portfolio', () => {
         for (const step of steps) {
           const before = Float64Array.from(plain);
           const want = plainStep(m, P, weights, plain, open, C);
-          const got = lazy.next(open);
+          const got = lazy.next();
           expect(got).toBe(want);
           expect(weighted(lazy.current)).toEqual(weighted(plain));
           if (want < 0) break;
@@ -78,8 +78,8 @@ describe('greedy portfolio', () => {
   it('does not read the losses of priors weighted 0', () => {
     const m = Float64Array.from([0.5, NaN, 0.2, NaN, 0.9, NaN]);
     const g = new GreedyPortfolio(m, 2, [1, 0], Float64Array.from([1, 1]), 3, () => true);
-    expect(g.next(() => true)).toBe(1);
-    expect(g.next(() => true)).toBe(0);
+    expect(g.next()).toBe(1);
+    expect(g.next()).toBe(0);
     expect(g.current[0]).toBe(0.2);
     expect(g.current[1]).toBe(1);
   });
@@ -95,8 +95,8 @@ describe('greedy portfolio', () => {
     const counted = new Proxy(m, { get: (t, k) => (typeof k === 'string' && /^\d+$/.test(k) ? (reads++, t[Number(k)]) : Reflect.get(t, k)) });
     const g = new GreedyPortfolio(counted as Float64Array, P, weights, Float64Array.from([1, 1]), C, () => true);
     const initial = reads;
-    expect(g.next(() => true)).toBe(0);
-    expect(g.next(() => true)).toBe(1);
+    expect(g.next()).toBe(0);
+    expect(g.next()).toBe(1);
     // Two full scans would read every row twice more; the lazy steps re-score only the top few.
     expect(reads - initial).toBeLessThan(40);
   });
