@@ -1,5 +1,6 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import { Availability } from './availability.ts';
+import { coalesceBoltWrites } from './bolt-writes.ts';
 import { SetupError } from './server/errors.ts';
 
 export interface Connection {
@@ -18,6 +19,7 @@ export interface Graph {
 }
 
 export function connect(c: Connection, opts: { maxConnectionPoolSize?: number } = {}): Graph {
+  coalesceBoltWrites();
   const driver = neo4j.driver(c.uri, neo4j.auth.basic(c.user, c.password), {
     // Counts and timestamps here stay far below 2^53; plain numbers keep the API layer simple.
     disableLosslessIntegers: true,
