@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.ts';
 import { sharingRoutes } from './routes/sharing.ts';
 import { similarRoutes } from './routes/similar.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
+import { ResultWriter } from './services/results.ts';
 import { SuggestionService, type SuggestionServiceOptions } from './services/suggestions.ts';
 import { transferRoutes } from './routes/transfer.ts';
 import { trialRoutes } from './routes/trials.ts';
@@ -112,7 +113,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(datasetRoutes, { graph: opts.graph, csvLimit: opts.csvLimit ?? 2 * 1024 ** 3 });
   await app.register(experimentRoutes, { graph: opts.graph });
   const suggestions = new SuggestionService(opts.graph, opts.suggestions);
-  await app.register(trialRoutes, { graph: opts.graph, suggestions });
+  await app.register(trialRoutes, { graph: opts.graph, suggestions, results: new ResultWriter(opts.graph) });
   await app.register(similarRoutes, { graph: opts.graph });
   await app.register(suggestionRoutes, { graph: opts.graph, suggestions });
   await app.register(sharingRoutes, { graph: opts.graph });

@@ -3,7 +3,7 @@ import { int } from 'neo4j-driver';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { Trial, type TrialState } from '../model.ts';
-import { json, parseJson, read, rows, write, writeStatement, type Tx } from '../tx.ts';
+import { json, listParameters, parseJson, read, rows, write, writeStatement, type Tx } from '../tx.ts';
 
 export const TRIAL_FIELDS = `t.id AS id, t.experimentId AS experimentId, t.number AS number, t.state AS state,
   t.config AS config, t.configHash AS configHash, t.value AS value, t.metrics AS metrics,
@@ -267,56 +267,99 @@ export interface ExperimentEvent {
   experimentUpdatedAt: string;
 }
 
+/** A result to store: the trial's objective value, optional metrics and duration. */
+export interface TrialResult {
+  value: number;
+  metrics?: Record<string, number>;
+  durationSeconds?: number;
+}
+
+/** What completing one trial did, or why it did not (NotFoundError, ConflictError). */
+export type CompleteOutcome = { trial: Trial; changed: boolean; event?: ExperimentEvent } | { error: NotFoundError | ConflictError };
+
 /**
  * Completing is idempotent: the same result again returns the stored trial unchanged. A late
  * result for a stale trial is accepted. A different result for a completed trial, or any result
  * for a failed or pruned one, is a conflict.
  */
-export async function completeTrial(
-  graph: Graph,
-  projectId: string,
-  id: string,
-  result: { value: number; metrics?: Record<string, number>; durationSeconds?: number },
-): Promise<{ trial: Trial; changed: boolean; event?: ExperimentEvent }> {
-  const metrics = result.metrics ?? {};
-  // One statement, so its own transaction: lock (experiment first, then trial, as lockTrial does),
-  // read the state, and complete only an open trial; a trial that is not open is left as it was,
-  // so the conflicts below need no rollback. The caption's number part is filled in by the statement.
-  const [row] = await writeStatement(
+export async function completeTrial(graph: Graph, projectId: string, id: string, result: TrialResult): Promise<{ trial: Trial; changed: boolean; event?: ExperimentEvent }> {
+  const [outcome] = await completeTrials(graph, projectId, [{ id, ...result }]);
+  if (!outcome || 'error' in outcome) throw outcome?.error ?? new NotFoundError('trial', id);
+  return outcome;
+}
+
+/**
+ * Completes several trials in one statement, so one transaction: one lock of each experiment and one
+ * commit for results that arrived together (workers of one experiment all lock it; one at a time,
+ * each tell waited for the others' commits). The outcome of each is what completeTrial alone would
+ * give, in the order given, the same trial twice included; a result that is a conflict or names no
+ * trial changes nothing and does not stop the others. Locks: the experiments in id order, then the
+ * trials in id order, as every writer takes an experiment before its trials.
+ */
+export async function completeTrials(graph: Graph, projectId: string, results: (TrialResult & { id: string })[]): Promise<CompleteOutcome[]> {
+  if (results.length === 0) return [];
+  const items = results.map((r) => ({
+    id: r.id,
+    value: r.value,
+    metrics: json(r.metrics ?? {}),
+    duration: r.durationSeconds ?? null,
+    // The caption's number part is filled in by the statement.
+    nameSuffix: caption(0, 'completed', r.value).slice('#0'.length),
+  }));
+  // One statement, so its own transaction: lock, read each state, and complete only an open trial;
+  // a trial that is not open is left as it was, so the conflicts below need no rollback.
+  const found = await writeStatement<Record<string, unknown> & { i: number; before: TrialState; eventSeq: number; experimentUpdatedAt: string }>(
     graph,
-    `${LOCK_TRIAL}
-     WITH t, e, t.state AS before
-     CALL (t, e, before) {
-       WITH * WHERE before IN $open
-       SET t.state = 'completed', t.value = $value, t.metrics = $metrics, t.completedAt = datetime(),
-           t.durationSeconds = coalesce($duration, CASE WHEN t.startedAt IS NULL THEN null
-             ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
-           t.name = '#' + toString(t.number) + $nameSuffix, e.completedCount = e.completedCount + 1, e.updatedAt = datetime(),
-           t.finishedSeq = coalesce(e.eventSeq, 0) + 1, t.changedSeq = coalesce(e.eventSeq, 0) + 1,
-           e.eventSeq = coalesce(e.eventSeq, 0) + 1
-       WITH t, e, {id: t.id, value: t.value} AS c
-       ${UPDATE_BEST}
+    `CALL () {
+       MATCH (t:Trial) WHERE t.id IN $batch.ids AND t.projectId = $projectId
+       WITH DISTINCT t.experimentId AS experimentId ORDER BY experimentId
+       MATCH (e:Experiment {id: experimentId})
+       SET e.lock = true REMOVE e.lock
+       RETURN count(e) AS experiments
      }
-     RETURN before, coalesce(e.eventSeq, 0) AS eventSeq, toString(e.updatedAt) AS experimentUpdatedAt, ${TRIAL_FIELDS}`,
-    {
-      id,
-      projectId,
-      open: OPEN,
-      value: result.value,
-      metrics: json(metrics),
-      duration: result.durationSeconds ?? null,
-      nameSuffix: caption(0, 'completed', result.value).slice('#0'.length),
-    },
+     CALL () {
+       MATCH (t:Trial) WHERE t.id IN $batch.ids AND t.projectId = $projectId
+       WITH t ORDER BY t.id
+       SET t.lock = true REMOVE t.lock
+       RETURN count(t) AS trials
+     }
+     UNWIND range(0, size($batch.items) - 1) AS i
+     CALL (i) {
+       WITH $batch.items[i] AS item
+       MATCH (t:Trial {id: item.id}) WHERE t.projectId = $projectId
+       MATCH (e:Experiment {id: t.experimentId})
+       WITH item, t, e, t.state AS before
+       CALL (item, t, e, before) {
+         WITH * WHERE before IN $open
+         SET t.state = 'completed', t.value = item.value, t.metrics = item.metrics, t.completedAt = datetime(),
+             t.durationSeconds = coalesce(item.duration, CASE WHEN t.startedAt IS NULL THEN null
+               ELSE duration.inSeconds(t.startedAt, datetime()).milliseconds / 1000.0 END),
+             t.name = '#' + toString(t.number) + item.nameSuffix, e.completedCount = e.completedCount + 1, e.updatedAt = datetime(),
+             t.finishedSeq = coalesce(e.eventSeq, 0) + 1, t.changedSeq = coalesce(e.eventSeq, 0) + 1,
+             e.eventSeq = coalesce(e.eventSeq, 0) + 1
+         WITH t, e, {id: t.id, value: t.value} AS c
+         ${UPDATE_BEST}
+       }
+       RETURN before, coalesce(e.eventSeq, 0) AS eventSeq, toString(e.updatedAt) AS experimentUpdatedAt, ${TRIAL_FIELDS}
+     }
+     RETURN i, before, eventSeq, experimentUpdatedAt, id, experimentId, number, state, config, configHash, value, metrics,
+       intermediateSteps, intermediateValues, proposedBy, strategy, reason, user, provenance, failReason, invalid, invalidReason,
+       createdAt, startedAt, completedAt, durationSeconds`,
+    { projectId, open: OPEN, batch: listParameters({ ids: [...new Set(items.map((r) => r.id))], items }) },
   );
-  if (!row) throw new NotFoundError('trial', id);
-  const { before, eventSeq, experimentUpdatedAt, ...fields } = row as Record<string, unknown> & { before: TrialState };
-  const t = toTrial(fields);
-  if (OPEN.includes(before)) return { trial: t, changed: true, event: { seq: Number(eventSeq), experimentUpdatedAt: String(experimentUpdatedAt) } };
-  if (before === 'completed') {
-    if (t.value === result.value && sameMetrics(t.metrics, metrics)) return { trial: t, changed: false };
-    throw new ConflictError(`trial #${t.number} is already completed with value ${t.value}`, { state: t.state, value: t.value });
-  }
-  throw new ConflictError(`trial #${t.number} is ${t.state}; it cannot be completed`, { state: t.state });
+  const byIndex = new Map(found.map((row) => [Number(row.i), row]));
+  return results.map((result, i): CompleteOutcome => {
+    const row = byIndex.get(i);
+    if (!row) return { error: new NotFoundError('trial', result.id) };
+    const { i: _i, before, eventSeq, experimentUpdatedAt, ...fields } = row;
+    const t = toTrial(fields);
+    if (OPEN.includes(before)) return { trial: t, changed: true, event: { seq: Number(eventSeq), experimentUpdatedAt: String(experimentUpdatedAt) } };
+    if (before === 'completed') {
+      if (t.value === result.value && sameMetrics(t.metrics, result.metrics ?? {})) return { trial: t, changed: false };
+      return { error: new ConflictError(`trial #${t.number} is already completed with value ${t.value}`, { state: t.state, value: t.value }) };
+    }
+    return { error: new ConflictError(`trial #${t.number} is ${t.state}; it cannot be completed`, { state: t.state }) };
+  });
 }
 
 export async function failTrial(graph: Graph, projectId: string, id: string, reason: string | null): Promise<{ trial: Trial; changed: boolean }> {

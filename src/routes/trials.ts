@@ -2,14 +2,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
 import { getExperiment } from '../../graph/repositories/experiments.ts';
-import { completeTrial, createTrial, failTrial, getTrial, listTrials, reportIntermediate } from '../../graph/repositories/trials.ts';
+import { createTrial, failTrial, getTrial, listTrials, reportIntermediate } from '../../graph/repositories/trials.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { IdParams, page, pageOf } from '../schemas/common.ts';
 import { CompleteTrialBody, CreateTrialBody, FailTrialBody, ListTrialsQuery, ReportBody, TrialResponse } from '../schemas/trials.ts';
 import { prepareConfig } from '../services/configs.ts';
+import type { ResultWriter } from '../services/results.ts';
 import type { SuggestionService } from '../services/suggestions.ts';
 
-export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: SuggestionService }> = async (app, { graph, suggestions }) => {
+export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: SuggestionService; results: ResultWriter }> = async (app, { graph, suggestions, results }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -93,7 +94,7 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
       },
     },
     async (req) => {
-      const { trial, event } = await completeTrial(graph, req.projectId, req.params.id, req.body);
+      const { trial, event } = await results.complete(req.projectId, req.params.id, req.body);
       // The next ask of this experiment then needs no read (see HistoryCache).
       if (event) suggestions.told(req.projectId, trial, event);
       return trial;
