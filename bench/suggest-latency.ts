@@ -67,6 +67,7 @@ const fmt = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms (n=${xs.length})`;
 };
+const tellP50 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50).toFixed(0);
 
 const { graph, pid: neo4jPid, stop } = await benchGraph('suggest');
 // The per-key rate limit (default 6000/min) would cap the throughput phases: it is off here.
@@ -149,14 +150,15 @@ try {
    */
   const askAndTell = async ({ experiments, secret }: { experiments: string[]; secret: string }, seconds: number, floor = false) => {
     if (clients) {
-      const { done, asks, phases: seen } = await clients.run({
+      const { done, asks, tells, phases: seen } = await clients.run({
         base, secret, experiments, seconds, clients: 16, ask: floor ? '/bench/floor' : '/v1/experiments', tell: floor ? '/bench/floor' : '/v1/trials',
       });
       for (const [name, durs] of Object.entries(seen)) phases.set(name, [...(phases.get(name) ?? []), ...durs]);
-      return { done, asks };
+      return { done, asks, tells };
     }
     let done = 0;
     const asks: number[] = [];
+    const tells: number[] = [];
     const until = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: 16 }, async (_, c) => {
@@ -164,13 +166,15 @@ try {
         while (performance.now() < until) {
           const t0 = performance.now();
           const { trials } = await post(floor ? `/bench/floor/${id}/suggestions` : `/v1/experiments/${id}/suggestions`, { count: 1 }, secret);
-          asks.push(performance.now() - t0);
+          const t1 = performance.now();
+          asks.push(t1 - t0);
           await post(floor ? `/bench/floor/${id}/complete` : `/v1/trials/${trials[0].id}/complete`, { value: r() }, secret);
+          tells.push(performance.now() - t1);
           done++;
         }
       }),
     );
-    return { done, asks };
+    return { done, asks, tells };
   };
 
   if (WARMUP > 0) {
@@ -185,8 +189,8 @@ try {
     // work a repository function does: what this request and statement pattern costs with nothing in it.
     const experiments = await throwAway('floor', 16, false);
     const cpu = meter();
-    const { done, asks } = await askAndTell(experiments, SECONDS, true);
-    console.log(`plumbing floor (HTTP + 2 empty statements per ask+tell), 16 clients on 16 experiments: ${(done / SECONDS).toFixed(0)} ask+tell/s; ask ${fmt(asks)}`);
+    const { done, asks, tells } = await askAndTell(experiments, SECONDS, true);
+    console.log(`plumbing floor (HTTP + 2 empty statements per ask+tell), 16 clients on 16 experiments: ${(done / SECONDS).toFixed(0)} ask+tell/s; ask ${fmt(asks)}; tell p50 ${tellP50(tells)} ms`);
     console.log(`  CPU per ask+tell: ${cpu(done)}`);
     phases.clear();
   }
@@ -220,8 +224,8 @@ try {
     for (const shared of [false, true]) {
       const experiments = await throwAway(`tp-${label}-${shared}`, shared ? 1 : 16, warm);
       const cpu = meter();
-      const { done, asks } = await askAndTell(experiments, SECONDS);
-      console.log(`throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}`);
+      const { done, asks, tells } = await askAndTell(experiments, SECONDS);
+      console.log(`throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}; tell p50 ${tellP50(tells)} ms`);
       console.log(`  CPU per ask+tell: ${cpu(done)}`);
       console.log(`  ${phaseSummary()}`);
     }

@@ -22,6 +22,8 @@ export interface ClientRun {
 export interface ClientResult {
   done: number;
   asks: number[];
+  /** Milliseconds per tell (complete), as the client saw them. */
+  tells: number[];
   /** Server-Timing entries of every response, by name. */
   phases: Record<string, number[]>;
 }
@@ -63,6 +65,7 @@ async function run(job: ClientRun): Promise<ClientResult> {
   const base = new URL(job.base);
   const phases: Record<string, number[]> = {};
   const asks: number[] = [];
+  const tells: number[] = [];
   let done = 0;
   let s = 7;
   const value = () => {
@@ -85,14 +88,16 @@ async function run(job: ClientRun): Promise<ClientResult> {
       while (performance.now() < until) {
         const t0 = performance.now();
         const { trials } = await send(`${job.ask}/${id}/suggestions`, { count: 1 });
-        asks.push(performance.now() - t0);
+        const t1 = performance.now();
+        asks.push(t1 - t0);
         await send(`${job.tell}/${trials[0].id}/complete`, { value: value() });
+        tells.push(performance.now() - t1);
         done++;
       }
     }),
   );
   agent.destroy();
-  return { done, asks, phases };
+  return { done, asks, tells, phases };
 }
 
 /** A client process, ready for runs; `stop()` ends it. */
