@@ -2,35 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { readHistories, readHistorySince } from '../../graph/repositories/suggestions.ts';
 import { completeTrial } from '../../graph/repositories/trials.ts';
 import { apiAndGraph } from '../support/api.ts';
+import { experimentWithRunningTrials } from '../support/running-trials.ts';
 
 const ctx = apiAndGraph();
-
-/** A random-design experiment with `trials` running trials, asked for through the API. */
-async function experimentWithRunningTrials(name: string, trials: number): Promise<{ id: string; trialIds: string[] }> {
-  const d = await ctx.api.call('POST', '/v1/datasets', { name, metaFeatures: { a: 1 } });
-  const e = await ctx.api.call('POST', '/v1/experiments', {
-    datasetId: d.body.id,
-    model: { name },
-    searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }],
-    objective: { metric: 'score', direction: 'maximize' },
-    warmStart: { mode: 'off' },
-    optimizer: { strategy: 'random' },
-  });
-  expect(e.status, JSON.stringify(e.body)).toBe(201);
-  const trialIds: string[] = [];
-  while (trialIds.length < trials) {
-    const r = await ctx.api.call('POST', `/v1/experiments/${e.body.id}/suggestions`, { count: Math.min(64, trials - trialIds.length) });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    trialIds.push(...r.body.trials.map((t: { id: string }) => t.id));
-  }
-  return { id: e.body.id, trialIds };
-}
 
 const settledWithin = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
 describe('history reads under concurrent writes', () => {
   it('wait for a write of the experiment that is committing and then see all of it', async () => {
-    const { id, trialIds } = await experimentWithRunningTrials('history-wait', 2);
+    const { id, trialIds } = await experimentWithRunningTrials(ctx.api, 'history-wait', 2);
     const before = (await readHistorySince(ctx.graph, ctx.api.projectId, id, null)).eventSeq;
     // A write that holds the experiment's lock, as every trial change does, and has changed a trial.
     const session = ctx.graph.driver.session({ database: ctx.graph.database });
@@ -61,7 +41,7 @@ describe('history reads under concurrent writes', () => {
   it('never miss a change at or before their own event number, with results arriving all the while', async () => {
     // Before history reads took the lock, this found about one read in 150 that missed the trial
     // completed by the latest event (the change was committed, its index entry not yet applied).
-    const { id, trialIds } = await experimentWithRunningTrials('history-race', 1200);
+    const { id, trialIds } = await experimentWithRunningTrials(ctx.api, 'history-race', 1200);
     const finishedAt = new Map<string, number>();
     let writing = true;
     const writer = async (lane: number) => {

@@ -5,24 +5,14 @@ import { readHistorySince } from '../../graph/repositories/suggestions.ts';
 import { completeTrials, type CompleteOutcome } from '../../graph/repositories/trials.ts';
 import { ResultWriter } from '../../src/services/results.ts';
 import { apiAndGraph } from '../support/api.ts';
+import { experimentWithRunningTrials } from '../support/running-trials.ts';
 
 const ctx = apiAndGraph();
 
-/** A random-design experiment (maximize) with `n` running trials, asked for through the API. */
+/** A random-design experiment with `n` running trials. */
 async function running(name: string, n: number): Promise<{ id: string; trials: string[] }> {
-  const d = await ctx.api.call('POST', '/v1/datasets', { name, metaFeatures: { a: 1 } });
-  const e = await ctx.api.call('POST', '/v1/experiments', {
-    datasetId: d.body.id,
-    model: { name },
-    searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }],
-    objective: { metric: 'score', direction: 'maximize' },
-    warmStart: { mode: 'off' },
-    optimizer: { strategy: 'random' },
-  });
-  expect(e.status, JSON.stringify(e.body)).toBe(201);
-  const r = await ctx.api.call('POST', `/v1/experiments/${e.body.id}/suggestions`, { count: n });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return { id: e.body.id, trials: r.body.trials.map((t: { id: string }) => t.id) };
+  const { id, trialIds } = await experimentWithRunningTrials(ctx.api, name, n);
+  return { id, trials: trialIds };
 }
 
 const seqOf = (o: CompleteOutcome | undefined) => (o && 'trial' in o ? o.event?.seq : undefined);
