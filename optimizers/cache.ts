@@ -48,6 +48,12 @@ export type CachedConcordance = { kind: 'concordance'; state: ConcordanceState }
  * results they were measured on (configuration keys and values, in order); in a target's own cache.
  */
 export type CachedAgreements = { kind: 'agreements'; keys: string[]; y: Float64Array; fitted: boolean[]; agreements: Float64Array };
+/**
+ * The target's observations at the last call and the config memo's entry of each (undefined where the
+ * memo had none): the next call takes the entries of the observations it shares from the start, by
+ * identity, instead of looking each one up again (see prepareTarget).
+ */
+export type CachedPrepared = { kind: 'prepared'; observations: readonly object[]; known: (EncodedConfig | undefined)[] };
 export type CachedEntry =
   | CachedPriorModel
   | CachedTargetHyper
@@ -57,7 +63,8 @@ export type CachedEntry =
   | CachedCandidates
   | CachedConcordance
   | CachedTriedLosses
-  | CachedAgreements;
+  | CachedAgreements
+  | CachedPrepared;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */

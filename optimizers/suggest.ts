@@ -162,7 +162,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
   }
   const encoder = new Encoder(req.space);
   const notes: string[] = [];
-  const target = prepareTarget(encoder, req.direction, req.observations, options.configMemo);
+  const target = prepareTarget(encoder, req.direction, req.observations, options.configMemo, options.targetCache);
   notes.push(...target.notes);
   const menu = buildCandidateMenu(req, encoder, notes);
   const priors: ProjectedPrior[] = [];

@@ -2,7 +2,7 @@
 import type { Direction, Observation } from './schema.ts';
 import type { Encoder } from './encoding.ts';
 import { configKey, validateConfig } from './space.ts';
-import { spaceKey, type ConfigMemo, type EncodedConfig } from './cache.ts';
+import { spaceKey, type ConfigMemo, type EncodedConfig, type ModelCache } from './cache.ts';
 
 export type TargetData = {
   /** Completed (and imputed failed) trials, n×D encoded. */
@@ -26,8 +26,14 @@ export type TargetData = {
   notes: string[];
 };
 
-/** `memo`: configurations already keyed and encoded in this space (see ConfigMemo); a hit equals recomputing. */
-export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[], memo?: ConfigMemo): TargetData {
+/**
+ * `memo`: configurations already keyed and encoded in this space (see ConfigMemo); a hit equals
+ * recomputing. `cache`: the experiment's memo across calls (SuggestOptions.targetCache), where the
+ * observations of this call are kept with their memo entries (CachedPrepared). A long experiment asks
+ * with thousands of observations, the same objects as last time but for a few; looking each up in the
+ * memo again was most of this function's time.
+ */
+export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[], memo?: ConfigMemo, cache?: ModelCache): TargetData {
   const sign = direction === 'maximize' ? -1 : 1;
   const keys = new Set<string>();
   const done: { x: Float64Array; y: number; key: string; memo: EncodedConfig | undefined }[] = [];
@@ -37,15 +43,29 @@ export function prepareTarget(encoder: Encoder, direction: Direction, observatio
   const notes: string[] = [];
   let invalid = 0;
   const space = memo ? spaceKey(encoder.space) : '';
-  for (const o of observations) {
-    const entry = memo?.get(o.config);
-    let known: EncodedConfig | undefined = entry?.bySpace.get(space);
-    if (!known) {
-      known = { key: configKey(encoder.space, o.config), x: encoder.encode(o.config), valid: validateConfig(encoder.space, o.config).ok };
-      entry?.bySpace.set(space, known);
+  const cacheKey = memo && cache ? `prepared:${space}` : undefined;
+  const last = cacheKey ? cache!.get(cacheKey) : undefined;
+  const before = last?.kind === 'prepared' ? last : undefined;
+  const keptAll: (EncodedConfig | undefined)[] = cacheKey ? new Array(observations.length) : [];
+  // An observation that is the same object at the same place as last time has the same config and so
+  // the same memo entry.
+  for (let i = 0; i < observations.length; i++) {
+    const o = observations[i]!;
+    let kept: EncodedConfig | undefined;
+    let known: EncodedConfig | undefined;
+    if (before && before.observations[i] === o && before.known[i]) {
+      kept = known = before.known[i]!;
+    } else {
+      const entry = memo?.get(o.config);
+      known = entry?.bySpace.get(space);
+      if (!known) {
+        known = { key: configKey(encoder.space, o.config), x: encoder.encode(o.config), valid: validateConfig(encoder.space, o.config).ok };
+        entry?.bySpace.set(space, known);
+      }
+      kept = entry ? known : undefined;
     }
+    if (cacheKey) keptAll[i] = kept;
     const { key, x } = known;
-    const kept = entry ? known : undefined;
     keys.add(key);
     if (!known.valid) invalid++;
     // Pending points are handed on; a copy, since a remembered x is shared with later calls.
@@ -55,6 +75,7 @@ export function prepareTarget(encoder: Encoder, direction: Direction, observatio
     } else if (o.state === 'completed' && o.value !== null && Number.isFinite(o.value)) done.push({ x, y: sign * o.value, key, memo: kept });
     else failedX.push({ x, memo: kept });
   }
+  if (cacheKey) cache!.set(cacheKey, { kind: 'prepared', observations: observations.slice(), known: keptAll });
   if (invalid > 0) notes.push(`${invalid} observation(s) do not validate against the space; encoded after clamping`);
   const n = done.length + (done.length > 0 ? failedX.length : 0);
   const D = encoder.dim;
