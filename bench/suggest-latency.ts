@@ -1,7 +1,8 @@
 /**
  * End-to-end suggestion latency and throughput over real HTTP (loopback) with the local Neo4j.
  *   npx tsx bench/suggest-latency.ts [--priors 50] [--prior-trials 100] [--target-trials 100] [--asks 60] [--seconds 10] [--warmup 30]
- *     [--warmup-warm 15] [--clients process|in-process]
+ *     [--warmup-warm 15] [--clients process|in-process] [--phases floor,latency,random16,random1,warm16,warm1]
+ *     [--cpu-profile <dir>]
  * A fresh Neo4j needs tens of seconds of load before its JIT and query caches settle (the first
  * seconds run at a tenth of the steady rate), so --warmup seconds of ask+tell traffic on throw-away
  * experiments come first; the figures are those of a server that has been running. The warm
@@ -11,9 +12,14 @@
  * The 16 throughput clients run in a process of their own by default (see support/ask-tell-clients.ts):
  * the service is one Node thread, and clients in it take their HTTP work off its time.
  * `--clients in-process` runs them in the service's process, as sessions 4–6 measured.
+ * `--phases` runs only the named measured phases (the warm-ups still run). `--cpu-profile <dir>`
+ * samples the service's process during each throughput phase run and prints where its CPU went
+ * (bench/support/cpu-profile.ts); the sampling costs CPU of its own, so such figures do not compare.
  * Targets (issue 5): with 100 completed trials and 50 priors × 100 trials, suggestion
  * p50 ≤ 150 ms and p99 ≤ 400 ms; random / warm-initial-design phase ≥ 200 suggestions/s with 16 clients.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKey } from '../graph/repositories/keys.ts';
 import { markStale } from '../graph/repositories/suggestions.ts';
@@ -21,6 +27,7 @@ import { buildApp } from '../src/app.ts';
 import { runImport } from '../src/services/transfer.ts';
 import { askTellClients } from './support/ask-tell-clients.ts';
 import { lcg, MLP_SPACE, mlpObjective, randomMlpConfig, type MlpConfig } from './support/mlp-task.ts';
+import { saveProfile, startCpuProfile } from './support/cpu-profile.ts';
 import { benchGraph, cpuMeter, machine, percentile, processCpuMs } from './support/neo4j.ts';
 
 const { values } = parseArgs({
@@ -33,8 +40,16 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '30' },
     'warmup-warm': { type: 'string', default: '15' },
     clients: { type: 'string', default: 'process' },
+    phases: { type: 'string', default: 'floor,latency,random16,random1,warm16,warm1' },
+    'cpu-profile': { type: 'string' },
   },
 });
+const PHASES = new Set(values.phases.split(',').map((p) => p.trim()));
+for (const p of PHASES) {
+  if (!['floor', 'latency', 'random16', 'random1', 'warm16', 'warm1'].includes(p)) throw new Error(`--phases: floor, latency, random16, random1, warm16 or warm1, not ${p}`);
+}
+const PROFILE_DIR = values['cpu-profile'];
+if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
 const PRIORS = Number(values.priors);
 const PRIOR_TRIALS = Number(values['prior-trials']);
 const TARGET_TRIALS = Number(values['target-trials']);
@@ -183,7 +198,7 @@ try {
     console.log(`warm-up: ${WARMUP} s of ask+tell on 16 throw-away experiments (${(done / WARMUP).toFixed(0)}/s), not counted`);
   }
 
-  {
+  if (PHASES.has('floor')) {
     // The plumbing floor: the same HTTP requests from the same clients, and the same number of
     // Neo4j statements as an ask+tell in the random phase (a write; a write), each doing the least
     // work a repository function does: what this request and statement pattern costs with nothing in it.
@@ -198,7 +213,7 @@ try {
   // Latency: one worker asking and telling on the warm-started experiment with 100+ results.
   const latencies: number[] = [];
   const strategies = new Map<string, number>();
-  for (let i = 0; i < ASKS + 5; i++) {
+  for (let i = 0; PHASES.has('latency') && i < ASKS + 5; i++) {
     const t0 = performance.now();
     const { trials } = await post(`/v1/experiments/${targetId}/suggestions`, { count: 1 });
     const ms = performance.now() - t0;
@@ -207,13 +222,13 @@ try {
     strategies.set(t.strategy, (strategies.get(t.strategy) ?? 0) + 1);
     await post(`/v1/trials/${t.id}/complete`, { value: objective(t.config, 0.05) });
   }
-  console.log(`suggestion latency, ${TARGET_TRIALS}+ completed trials, ${PRIORS} priors × ${PRIOR_TRIALS} trials (target p50 ≤ 150, p99 ≤ 400) — ${machine()}`);
-  console.log(`  ${fmt(latencies)}; strategies ${JSON.stringify(Object.fromEntries(strategies))}`);
-  console.log(`  ${phaseSummary()}`);
+  if (PHASES.has('latency')) console.log(`suggestion latency, ${TARGET_TRIALS}+ completed trials, ${PRIORS} priors × ${PRIOR_TRIALS} trials (target p50 ≤ 150, p99 ≤ 400) — ${machine()}`);
+  if (PHASES.has('latency')) console.log(`  ${fmt(latencies)}; strategies ${JSON.stringify(Object.fromEntries(strategies))}`);
+  if (PHASES.has('latency')) console.log(`  ${phaseSummary()}`);
 
   // After the latency phase: these experiments share the target's meta-features, and its automatic
   // choice of priors would pick them.
-  if (WARMUP_WARM > 0) {
+  if (WARMUP_WARM > 0 && (PHASES.has('warm16') || PHASES.has('warm1'))) {
     const { done } = await askAndTell(await throwAway('warmup-warm', 16, true), WARMUP_WARM);
     phases.clear();
     console.log(`warm-up of the warm initial design: ${WARMUP_WARM} s on 16 other throw-away experiments (${(done / WARMUP_WARM).toFixed(0)}/s), not counted`);
@@ -222,9 +237,13 @@ try {
   // Throughput in the initial-design phase: 16 clients, each asking then telling, for SECONDS.
   for (const [label, warm] of [['random design, warm start off', false], ['warm initial design from the priors', true]] as const) {
     for (const shared of [false, true]) {
+      const phase = `${warm ? 'warm' : 'random'}${shared ? 1 : 16}`;
+      if (!PHASES.has(phase)) continue;
       const experiments = await throwAway(`tp-${label}-${shared}`, shared ? 1 : 16, warm);
+      const profiling = PROFILE_DIR ? await startCpuProfile() : null;
       const cpu = meter();
       const { done, asks, tells } = await askAndTell(experiments, SECONDS);
+      if (profiling) console.log(saveProfile(await profiling(), join(PROFILE_DIR!, `${phase}.cpuprofile`)));
       console.log(`throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}; tell p50 ${tellP50(tells)} ms`);
       console.log(`  CPU per ask+tell: ${cpu(done)}`);
       console.log(`  ${phaseSummary()}`);
