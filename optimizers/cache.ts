@@ -38,9 +38,10 @@ export type CachedCandidates = {
 };
 /**
  * Each prior's lowest loss over the configurations a target tried, and their keys (see triedLosses);
- * in a target's own cache.
+ * in a target's own cache. `tried` lists the configurations in the order they were first counted,
+ * and column p of `mins` covers the first `counted[p]` of them.
  */
-export type CachedTriedLosses = { kind: 'tried-losses'; keys: Set<string>; mins: Float64Array };
+export type CachedTriedLosses = { kind: 'tried-losses'; keys: Set<string>; tried: { config: Config; key: string }[]; counted: Int32Array; mins: Float64Array };
 /** The priors' ranking agreement with one target's results, counted so far (see concordanceCounts); in a target's own cache. */
 export type CachedConcordance = { kind: 'concordance'; state: ConcordanceState };
 /**

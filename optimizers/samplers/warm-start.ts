@@ -99,7 +99,7 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const perPrior = Math.max(5, Math.ceil((2 * (count + ctx.nSeen)) / P));
   const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
   const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache, weights);
-  const current = triedLosses(ctx.encoder, triedConfigs(ctx), priors, ctx.cache, ctx.targetCache);
+  const current = triedLosses(ctx.encoder, triedConfigs(ctx), priors, ctx.cache, ctx.targetCache, weights);
   const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, (k) => !ctx.exclude.has(cands[k]!.key));
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);

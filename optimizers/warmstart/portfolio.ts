@@ -191,22 +191,50 @@ export function candidateLosses(encoder: Encoder, cands: PortfolioCandidate[], p
  * target's cache it is carried on from the last request while every configuration counted then is
  * still tried (a minimum cannot take one out): only the new ones are looked up. The same numbers
  * in any order, since a minimum does not depend on it.
+ *
+ * `weights`: only the columns of priors with a weight are brought up to date (the others may hold
+ * anything, as in candidateLosses; the greedy never reads them). Each kept column remembers how many
+ * of the tried configurations it has counted, and one that gains weight later counts the rest then:
+ * a long initial design weights a quarter of the priors, and every other prior's loss at a new
+ * tried configuration is a GP prediction nobody reads.
  */
-export function triedLosses(encoder: Encoder, tried: { config: Config; key: string }[], priors: ProjectedPrior[], cache: ModelCache | undefined, targetCache: ModelCache | undefined): Float64Array {
+export function triedLosses(
+  encoder: Encoder,
+  tried: { config: Config; key: string }[],
+  priors: ProjectedPrior[],
+  cache: ModelCache | undefined,
+  targetCache: ModelCache | undefined,
+  weights?: ArrayLike<number>,
+): Float64Array {
   const P = priors.length;
   const key = `tried-losses:${spaceKey(encoder.space)}:${priorsKey(priors)}`;
   const hit = targetCache?.get(key);
   const keys = new Set(tried.map((t) => t.key));
   let last = hit?.kind === 'tried-losses' ? hit : undefined;
   if (last) for (const k of last.keys) if (!keys.has(k)) { last = undefined; break; }
-  const fresh = last ? tried.filter((t) => !last.keys.has(t.key)) : tried;
-  const mins = last ? Float64Array.from(last.mins) : new Float64Array(P).fill(1);
-  if (fresh.length > 0) {
-    const m = lossMatrix(encoder, fresh.map((t) => t.config), priors, cache, fresh.map((t) => t.key));
-    for (let i = 0; i < fresh.length; i++) for (let p = 0; p < P; p++) mins[p] = Math.min(mins[p]!, m[i * P + p]!);
+  const state = last
+    ? { kind: 'tried-losses' as const, keys, counted: last.counted, mins: last.mins, tried: last.tried.concat(tried.filter((t) => !last.keys.has(t.key))) }
+    : { kind: 'tried-losses' as const, keys, counted: new Int32Array(P), mins: new Float64Array(P).fill(1), tried };
+  const space = spaceKey(encoder.space);
+  const T = state.tried.length;
+  let configs: Config[] | undefined;
+  let ks: string[] | undefined;
+  for (let p = 0; p < P; p++) {
+    const from = state.counted[p]!;
+    if (from >= T || (weights && weights[p] === 0)) continue;
+    configs ??= state.tried.map((t) => t.config);
+    ks ??= state.tried.map((t) => t.key);
+    const rows = Array.from({ length: T - from }, (_, r) => from + r);
+    const losses = new Float64Array(rows.length);
+    priorLosses(encoder, priors[p]!, configs, ks, rows, space, cache, losses, (r) => r);
+    let min = state.mins[p]!;
+    for (const v of losses) min = Math.min(min, v);
+    state.mins[p] = min;
+    state.counted[p] = T;
   }
-  if (targetCache) keepSole(targetCache, 'tried-losses', key, { kind: 'tried-losses', keys, mins: Float64Array.from(mins) });
-  return mins;
+  if (targetCache) keepSole(targetCache, 'tried-losses', key, state);
+  // A copy: the greedy lowers its entries as it adds candidates.
+  return Float64Array.from(state.mins);
 }
 
 /**

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng, type PriorExperiment, type SearchSpace } from '../../optimizers/index.ts';
-import type { CachedCandidates, ModelCache } from '../../optimizers/cache.ts';
+import type { CachedCandidates, CachedTriedLosses, ModelCache } from '../../optimizers/cache.ts';
 import { Encoder } from '../../optimizers/encoding.ts';
-import { candidateLosses, GreedyPortfolio, lossMatrix, portfolioCandidates } from '../../optimizers/warmstart/portfolio.ts';
+import { configKey } from '../../optimizers/space.ts';
+import { candidateLosses, GreedyPortfolio, lossMatrix, portfolioCandidates, triedLosses } from '../../optimizers/warmstart/portfolio.ts';
 import { projectPrior, type ProjectedPrior } from '../../optimizers/warmstart/project.ts';
 
 /** The plain greedy step the lazy one must equal: score every open candidate, keep the first best. */
@@ -145,5 +146,39 @@ describe('candidate losses', () => {
     // Every prior weighted: the whole matrix, the columns filled earlier extended.
     check(6, [1, 1, 1, 1]);
     expect([...kept().filled!]).toEqual([C2, C2, C2, C2]);
+  });
+
+  it("tried configurations' lowest losses: only weighted columns are counted, a column that gains weight counts what it missed, and each equals the full minimum", () => {
+    const cache: ModelCache = new Map();
+    const targetCache: ModelCache = new Map();
+    const P = priors.length;
+    const tried = Array.from({ length: 12 }, () => {
+      const config = { x: rng.uniform(), y: rng.uniform() };
+      return { config, key: configKey(space, config) };
+    });
+    /** The minimum over `upTo` tried configurations, from the full loss matrix, no memo. */
+    const fullMins = (upTo: number) => {
+      const m = lossMatrix(encoder, tried.slice(0, upTo).map((t) => t.config), priors, undefined);
+      return Array.from({ length: P }, (_, p) => Math.min(1, ...Array.from({ length: upTo }, (_, i) => m[i * P + p]!)));
+    };
+    const entry = () => [...targetCache.values()].find((e): e is CachedTriedLosses => e.kind === 'tried-losses')!;
+    const check = (upTo: number, weights: number[]) => {
+      const got = triedLosses(encoder, tried.slice(0, upTo), priors, cache, targetCache, weights);
+      const want = fullMins(upTo);
+      for (let p = 0; p < P; p++) if (weights[p] !== 0) expect(got[p]).toBe(want[p]);
+    };
+    check(4, [1, 0, 0.5, 0]);
+    expect([...entry().counted]).toEqual([4, 0, 4, 0]);
+    // More results, and the weight moves to a prior never counted: it counts all of them, the others wait.
+    check(8, [0, 1, 0, 0]);
+    expect([...entry().counted]).toEqual([4, 8, 4, 0]);
+    check(12, [1, 1, 1, 1]);
+    expect([...entry().counted]).toEqual([12, 12, 12, 12]);
+    // Without weights every column is counted; a tried configuration taken out starts the count over.
+    const fewer = [tried[0]!, ...tried.slice(2, 6)];
+    const got = triedLosses(encoder, fewer, priors, cache, targetCache);
+    const m = lossMatrix(encoder, fewer.map((t) => t.config), priors, undefined);
+    for (let p = 0; p < P; p++) expect(got[p]).toBe(Math.min(1, ...fewer.map((_, i) => m[i * P + p]!)));
+    expect([...entry().counted]).toEqual([5, 5, 5, 5]);
   });
 });
