@@ -30,6 +30,7 @@ import { lcg, MLP_SPACE, mlpObjective, randomMlpConfig, type MlpConfig } from '.
 import { saveProfile, startCpuProfile } from './support/cpu-profile.ts';
 import { benchGraph, cpuMeter, machine, percentile, processCpuMs } from './support/neo4j.ts';
 
+const PHASE_NAMES = ['floor', 'latency', 'random16', 'random1', 'warm16', 'warm1'];
 const { values } = parseArgs({
   options: {
     priors: { type: 'string', default: '50' },
@@ -40,13 +41,13 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '30' },
     'warmup-warm': { type: 'string', default: '15' },
     clients: { type: 'string', default: 'process' },
-    phases: { type: 'string', default: 'floor,latency,random16,random1,warm16,warm1' },
+    phases: { type: 'string', default: PHASE_NAMES.join(',') },
     'cpu-profile': { type: 'string' },
   },
 });
 const PHASES = new Set(values.phases.split(',').map((p) => p.trim()));
 for (const p of PHASES) {
-  if (!['floor', 'latency', 'random16', 'random1', 'warm16', 'warm1'].includes(p)) throw new Error(`--phases: floor, latency, random16, random1, warm16 or warm1, not ${p}`);
+  if (!PHASE_NAMES.includes(p)) throw new Error(`--phases: one or more of ${PHASE_NAMES.join(', ')}, not ${p}`);
 }
 const PROFILE_DIR = values['cpu-profile'];
 if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
@@ -210,21 +211,23 @@ try {
     phases.clear();
   }
 
-  // Latency: one worker asking and telling on the warm-started experiment with 100+ results.
-  const latencies: number[] = [];
-  const strategies = new Map<string, number>();
-  for (let i = 0; PHASES.has('latency') && i < ASKS + 5; i++) {
-    const t0 = performance.now();
-    const { trials } = await post(`/v1/experiments/${targetId}/suggestions`, { count: 1 });
-    const ms = performance.now() - t0;
-    if (i >= 5) latencies.push(ms);
-    const t = trials[0];
-    strategies.set(t.strategy, (strategies.get(t.strategy) ?? 0) + 1);
-    await post(`/v1/trials/${t.id}/complete`, { value: objective(t.config, 0.05) });
+  if (PHASES.has('latency')) {
+    // Latency: one worker asking and telling on the warm-started experiment with 100+ results.
+    const latencies: number[] = [];
+    const strategies = new Map<string, number>();
+    for (let i = 0; i < ASKS + 5; i++) {
+      const t0 = performance.now();
+      const { trials } = await post(`/v1/experiments/${targetId}/suggestions`, { count: 1 });
+      const ms = performance.now() - t0;
+      if (i >= 5) latencies.push(ms);
+      const t = trials[0];
+      strategies.set(t.strategy, (strategies.get(t.strategy) ?? 0) + 1);
+      await post(`/v1/trials/${t.id}/complete`, { value: objective(t.config, 0.05) });
+    }
+    console.log(`suggestion latency, ${TARGET_TRIALS}+ completed trials, ${PRIORS} priors × ${PRIOR_TRIALS} trials (target p50 ≤ 150, p99 ≤ 400) — ${machine()}`);
+    console.log(`  ${fmt(latencies)}; strategies ${JSON.stringify(Object.fromEntries(strategies))}`);
+    console.log(`  ${phaseSummary()}`);
   }
-  if (PHASES.has('latency')) console.log(`suggestion latency, ${TARGET_TRIALS}+ completed trials, ${PRIORS} priors × ${PRIOR_TRIALS} trials (target p50 ≤ 150, p99 ≤ 400) — ${machine()}`);
-  if (PHASES.has('latency')) console.log(`  ${fmt(latencies)}; strategies ${JSON.stringify(Object.fromEntries(strategies))}`);
-  if (PHASES.has('latency')) console.log(`  ${phaseSummary()}`);
 
   // After the latency phase: these experiments share the target's meta-features, and its automatic
   // choice of priors would pick them.

@@ -20,7 +20,6 @@ export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
-  samples?: number[];
 }
 
 /** Starts sampling this process; the returned function stops it and hands the profile back. */
@@ -73,7 +72,8 @@ export function summarize(profile: CpuProfile, top = 25): { samples: number; byF
     const hits = n.hitCount ?? 0;
     if (hits === 0) continue;
     samples += hits;
-    self.set(label(n), (self.get(label(n)) ?? 0) + hits);
+    const own = label(n);
+    self.set(own, (self.get(own) ?? 0) + hits);
     const place = placeOf(n.callFrame.url);
     places.set(place, (places.get(place) ?? 0) + hits);
     const seen = new Set<string>();

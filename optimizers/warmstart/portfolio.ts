@@ -217,14 +217,17 @@ export function triedLosses(
     : { kind: 'tried-losses' as const, keys, counted: new Int32Array(P), mins: new Float64Array(P).fill(1), tried };
   const space = spaceKey(encoder.space);
   const T = state.tried.length;
-  let configs: Config[] | undefined;
-  let ks: string[] | undefined;
+  const due = (p: number) => state.counted[p]! < T && !(weights && weights[p] === 0);
+  // Only the configurations some due column has not counted are listed (priorLosses indexes by row).
+  let lo = T;
+  for (let p = 0; p < P; p++) if (due(p)) lo = Math.min(lo, state.counted[p]!);
+  const todo = state.tried.slice(lo);
+  const configs = todo.map((t) => t.config);
+  const ks = todo.map((t) => t.key);
   for (let p = 0; p < P; p++) {
-    const from = state.counted[p]!;
-    if (from >= T || (weights && weights[p] === 0)) continue;
-    configs ??= state.tried.map((t) => t.config);
-    ks ??= state.tried.map((t) => t.key);
-    const rows = Array.from({ length: T - from }, (_, r) => from + r);
+    if (!due(p)) continue;
+    const from = state.counted[p]! - lo;
+    const rows = Array.from({ length: todo.length - from }, (_, r) => from + r);
     const losses = new Float64Array(rows.length);
     priorLosses(encoder, priors[p]!, configs, ks, rows, space, cache, losses, (r) => r);
     let min = state.mins[p]!;
