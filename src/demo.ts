@@ -42,7 +42,7 @@ export interface DemoOptions {
    * the target project (for callers that share a database with others, such as the tests).
    */
   scope?: 'database' | 'project';
-  /** Folders searched for the suite file (default: $PRECEDENT_SUITES, then shared/bench/suites). */
+  /** Folders searched for the suite file (default: $PRECEDENT_SUITES, then the repository's bench/suites). */
   suiteDirs?: string[];
   /** Prior experiments to import (other tasks of the suite). */
   priors?: number;

@@ -1,4 +1,4 @@
-// Reader for the shared tabular benchmark suites (`suite/1`, shared/bench/SUITE-FORMAT.md), for code that
+// Reader for the tabular benchmark suites (`suite/1`, bench/suites/SUITE-FORMAT.md), for code that
 // runs outside the tests (the demo knowledge base). Validated with zod at the file boundary.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ export const TaskSchema = z
   })
   .catchall(z.unknown());
 
-/** `suite/1` (shared/bench/SUITE-FORMAT.md); unknown fields are kept, as the format asks readers to allow. */
+/** `suite/1` (bench/suites/SUITE-FORMAT.md); unknown fields are kept, as the format asks readers to allow. */
 export const SuiteSchema = z
   .object({
     format: z.literal('suite/1'),
@@ -50,14 +50,18 @@ export const SuiteSchema = z
 export type Suite = z.infer<typeof SuiteSchema>;
 export type SuiteTask = Suite['tasks'][number];
 
-/** The same places the tests look: $PRECEDENT_SUITES, shared/ beside the repo (CI layout), shared/ inside it. */
+/** The suites shipped with the repository (bench/suites/README.md says where they come from). */
+export const BUNDLED_SUITES = join(REPO_ROOT, 'bench', 'suites');
+
+/**
+ * Where suites are looked up: $PRECEDENT_SUITES when set, then the repository's own copy. Nothing
+ * outside the repository is searched, so a fresh clone behaves the same with or without anything beside it.
+ */
 export function suiteCandidates(): string[] {
-  return [process.env.PRECEDENT_SUITES, join(REPO_ROOT, '..', 'shared', 'bench', 'suites'), join(REPO_ROOT, 'shared', 'bench', 'suites')].filter(
-    (c): c is string => Boolean(c),
-  );
+  return [process.env.PRECEDENT_SUITES, BUNDLED_SUITES].filter((c): c is string => Boolean(c));
 }
 
-/** The suite file, or null when no suites folder holds it (the suites are not part of the repository). */
+/** The suite file, or null when no suites folder holds it. */
 export function findSuite(name: string, dirs: string[] = suiteCandidates()): string | null {
   for (const dir of dirs) {
     const file = join(dir, `${name}.json`);

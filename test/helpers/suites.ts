@@ -1,4 +1,4 @@
-// Loader for tabular benchmark suites in the `suite/1` format (shared/bench/SUITE-FORMAT.md), validated
+// Loader for tabular benchmark suites in the `suite/1` format (bench/suites/SUITE-FORMAT.md), validated
 // with zod. Used by optimizer tests and, later, by benchmarks. Tests may do I/O; optimizers/ may not.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ export { SuiteSchema, TaskSchema };
 export type Suite = z.infer<typeof SuiteSchema>;
 export type Task = z.infer<typeof TaskSchema>;
 
-/** Where the shared suites live (src/suites.ts's search order); tests need them, so absence is an error. */
+/** Where the suites live (src/suites.ts's search order); tests need them, so absence is an error. */
 export function suitesDir(): string {
   const dir = suiteCandidates().find((c) => existsSync(c));
   if (!dir) throw new Error(`benchmark suites not found (looked in ${suiteCandidates().join(', ')}); set PRECEDENT_SUITES`);
