@@ -19,7 +19,8 @@ export const ProposedBy = z.enum(['optimizer', 'person', 'import']);
 
 export const FiniteNumber = z.number().refine(Number.isFinite, 'must be a finite number');
 export const MetaFeatures = z.record(z.string().min(1).max(100), FiniteNumber);
-export const ConfigValue = z.union([z.string(), z.number(), z.null()]);
+/** A parameter's value: typed as the search space declares it (categorical choices may be any JSON scalar). */
+export const ConfigValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export const Configuration = z.record(z.string().min(1), ConfigValue);
 export type Configuration = z.infer<typeof Configuration>;
 
@@ -29,7 +30,9 @@ export const StoredParam = z.looseObject({ name: z.string().min(1), type: z.stri
 export const Project = z.object({ id: Id, name: z.string(), createdAt: z.string() });
 export type Project = z.infer<typeof Project>;
 
-export const DatasetInput = z.object({
+// Inputs are strict: an unknown key is a typo or a setting from another tool, and dropping it silently
+// would change what the caller meant. Outputs are built from the inputs' shapes and stay open.
+export const DatasetInput = z.strictObject({
   name: Name,
   version: z.string().trim().min(1).max(100).default('1'),
   fingerprint: z.string().max(200).optional(),
@@ -42,7 +45,8 @@ export const DatasetInput = z.object({
 });
 export type DatasetInput = z.infer<typeof DatasetInput>;
 
-export const Dataset = DatasetInput.extend({
+export const Dataset = z.object({
+  ...DatasetInput.shape,
   id: Id,
   projectId: Id,
   fingerprint: z.string().nullable(),
@@ -55,16 +59,16 @@ export const Dataset = DatasetInput.extend({
 });
 export type Dataset = z.infer<typeof Dataset>;
 
-export const ModelInput = z.object({
+export const ModelInput = z.strictObject({
   name: Name,
   library: z.string().trim().max(100).default(''),
   family: z.string().trim().max(100).default(''),
 });
 export type ModelInput = z.infer<typeof ModelInput>;
-export const Model = ModelInput.extend({ id: Id });
+export const Model = z.object({ ...ModelInput.shape, id: Id });
 export type Model = z.infer<typeof Model>;
 
-export const Objective = z.object({ metric: Name, direction: Direction });
+export const Objective = z.strictObject({ metric: Name, direction: Direction });
 
 // Strict: a misspelt setting must be an error, not a silently dropped key that resets the setting.
 export const WarmStart = z.strictObject({
@@ -80,7 +84,7 @@ export const Budget = z.strictObject({ maxTrials: z.number().int().min(1).max(1_
 /** Largest candidate menu an experiment may declare (the menu is stored as one JSON property). */
 export const MAX_CANDIDATES = 20_000;
 
-export const ExperimentInput = z.object({
+export const ExperimentInput = z.strictObject({
   name: Name.optional(),
   datasetId: Id,
   model: ModelInput,
@@ -108,7 +112,7 @@ export const Experiment = z.object({
   datasetName: z.string(),
   model: Model,
   searchSpace: z.array(StoredParam),
-  objective: Objective,
+  objective: z.object(Objective.shape),
   budget: Budget,
   seed: z.number().int(),
   optimizer: z.record(z.string(), z.unknown()),

@@ -1,25 +1,31 @@
 // Maps configs to points of the unit hypercube the GP works in, and back.
 //
-// numeric: one dimension; log parameters are encoded on the log scale. Integers are stretched to
-//   [low − ½, high + ½] so that a uniform draw in the cube hits every integer with equal probability
-//   (on the chosen scale) instead of halving the mass of the two end points.
+// numeric: one dimension; log parameters are encoded on the log scale. Integers and stepped floats are
+//   stretched to [low − ½·step, high + ½·step] so that a uniform draw in the cube hits every grid point
+//   with equal probability (on the chosen scale) instead of halving the mass of the two end points.
 // categorical: one-hot block; the GP learns one lengthscale per choice.
 // inactive conditional parameters: a fixed sentinel (0.5 for numerics — the centre keeps the spurious
 //   distance to any active value ≤ ½ —, all zeros for a one-hot block), so two configs that both lack
 //   the parameter are at distance 0 in that block and the parent's one-hot block carries the difference.
 import type { Config, NumericParam, Param, SearchSpace } from './schema.ts';
-import { activeMask, canonicalConfig } from './space.ts';
+import { activeMask, canonicalConfig, choiceIndex } from './space.ts';
 
 export const INACTIVE_NUMERIC = 0.5;
 
 export type Block = { param: Param; offset: number; width: number };
 
+/** Grid spacing of a discrete numeric parameter (ints step 1 unless stepped), or null for a continuous float. */
+function gridStep(p: NumericParam): number | null {
+  return p.step ?? (p.type === 'int' ? 1 : null);
+}
+
 function numericRange(p: NumericParam): [number, number] {
   let lo = p.low;
   let hi = p.high;
-  if (p.type === 'int') {
-    lo -= 0.5;
-    hi += 0.5;
+  const step = gridStep(p);
+  if (step !== null) {
+    lo -= step / 2;
+    hi += step / 2;
     // Keep the log of the stretched range defined for low = 1 (→ 0.5) and never cross 0.
     if (p.log) lo = Math.max(lo, p.low / 2);
   }
@@ -40,6 +46,8 @@ export function unitToNumeric(p: NumericParam, u: number): number {
   const c = u <= 0 ? 0 : u >= 1 ? 1 : Number.isFinite(u) ? u : 0.5;
   const t = lo + c * (hi - lo);
   let v = p.log ? Math.exp(t) : t;
+  const step = gridStep(p);
+  if (step !== null) v = p.low + Math.round((v - p.low) / step) * step;
   if (p.type === 'int') v = Math.round(v);
   return Math.min(p.high, Math.max(p.low, v));
 }
@@ -66,10 +74,8 @@ export class Encoder {
       const v = config[param.name];
       if (param.type === 'categorical') {
         for (let k = 0; k < width; k++) out[offset + k] = 0;
-        if (mask[i] && typeof v === 'string') {
-          const k = param.choices.indexOf(v);
-          if (k >= 0) out[offset + k] = 1;
-        }
+        const k = mask[i] ? choiceIndex(param.choices, v) : -1;
+        if (k >= 0) out[offset + k] = 1;
       } else {
         out[offset] = mask[i] && typeof v === 'number' ? numericToUnit(param, v) : INACTIVE_NUMERIC;
       }

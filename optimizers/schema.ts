@@ -3,33 +3,57 @@
 // compiles against; internal types live next to the code that uses them.
 import { z } from 'zod';
 
-export const ConditionSchema = z.object({
+/**
+ * A categorical choice: any JSON scalar, as Optuna's CategoricalDistribution takes. Values keep their
+ * type end to end, so `16` and `"16"` are different choices.
+ */
+export const ChoiceSchema = z.union([z.string(), z.number().finite(), z.boolean(), z.null()]);
+
+export const ConditionSchema = z.strictObject({
   parent: z.string().min(1),
-  values: z.array(z.string()).min(1),
+  values: z.array(ChoiceSchema).min(1),
 });
 
-const NumericParamSchema = z.object({
-  name: z.string().min(1),
-  type: z.enum(['float', 'int']),
+const ParamName = z.string().min(1);
+
+/**
+ * `step` is Optuna's: the values are the grid low + k·step (k = 0, 1, …), and `high` must be on it.
+ * A log scale and a step exclude each other, as in Optuna (an int's log scale implies step 1).
+ */
+const FloatParamSchema = z.strictObject({
+  name: ParamName,
+  type: z.literal('float'),
   low: z.number().finite(),
   high: z.number().finite(),
-  log: z.boolean(),
+  log: z.boolean().default(false),
+  step: z.number().finite().positive().optional(),
   condition: ConditionSchema.optional(),
 });
 
-const CategoricalParamSchema = z.object({
-  name: z.string().min(1),
+const IntParamSchema = z.strictObject({
+  name: ParamName,
+  type: z.literal('int'),
+  low: z.number().int(),
+  high: z.number().int(),
+  log: z.boolean().default(false),
+  step: z.number().int().min(1).optional(),
+  condition: ConditionSchema.optional(),
+});
+
+const CategoricalParamSchema = z.strictObject({
+  name: ParamName,
   type: z.literal('categorical'),
-  choices: z.array(z.string()).min(1),
+  choices: z.array(ChoiceSchema).min(1),
   condition: ConditionSchema.optional(),
 });
 
-export const ParamSchema = z.union([NumericParamSchema, CategoricalParamSchema]);
+export const PARAM_TYPES = ['float', 'int', 'categorical'] as const;
+export const ParamSchema = z.discriminatedUnion('type', [FloatParamSchema, IntParamSchema, CategoricalParamSchema]);
 /** Ordered; a condition's parent must be an earlier categorical parameter (checked by `checkSpace`). */
 export const SearchSpaceSchema = z.array(ParamSchema);
 
-export const ConfigValueSchema = z.union([z.string(), z.number(), z.null()]);
-/** Inactive conditional parameters are `null`. */
+export const ConfigValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** Inactive conditional parameters are `null` (and so is an active categorical whose choice is `null`). */
 export const ConfigSchema = z.record(z.string(), ConfigValueSchema);
 
 export const TrialStateSchema = z.enum(['completed', 'failed', 'pending']);
@@ -139,7 +163,10 @@ export const ProvenanceSchema = z.object({
 export const SuggestionSchema = z.object({ config: ConfigSchema, provenance: ProvenanceSchema });
 
 export type Condition = z.infer<typeof ConditionSchema>;
-export type NumericParam = z.infer<typeof NumericParamSchema>;
+export type Choice = z.infer<typeof ChoiceSchema>;
+export type FloatParam = z.infer<typeof FloatParamSchema>;
+export type IntParam = z.infer<typeof IntParamSchema>;
+export type NumericParam = FloatParam | IntParam;
 export type CategoricalParam = z.infer<typeof CategoricalParamSchema>;
 export type Param = z.infer<typeof ParamSchema>;
 export type SearchSpace = z.infer<typeof SearchSpaceSchema>;

@@ -1,6 +1,6 @@
 // Search-space semantics: which parameters are active, what a valid config is, and the canonical form
 // used for equality. Encoding to the unit cube lives in encoding.ts.
-import type { CategoricalParam, Config, ConfigValue, Param, SearchSpace } from './schema.ts';
+import type { CategoricalParam, Choice, Config, ConfigValue, NumericParam, Param, SearchSpace } from './schema.ts';
 
 /** Significant digits kept for floats in canonical form: enough to separate any two points a user would
  * call different, few enough that encode→decode round-off (exp(log(x)) ≠ x) disappears. */
@@ -8,6 +8,24 @@ export const CANONICAL_DIGITS = 12;
 
 export type SpaceIssue = { parameter: string; reason: string };
 export type ConfigCheck = { ok: true } | { ok: false; parameter: string; reason: string };
+
+/** Relative slack for "is on the step grid": (high − low) / step computed in floating point is rarely integral. */
+const GRID_SLACK = 1e-9;
+
+/** Grid index of v (k in low + k·step), or null when the parameter has no step. */
+function gridIndex(p: NumericParam, v: number): number | null {
+  return p.step === undefined ? null : (v - p.low) / p.step;
+}
+
+const onGrid = (k: number) => Math.abs(k - Math.round(k)) <= GRID_SLACK * Math.max(1, Math.abs(k));
+
+/** The choice equal to v (same type and value), or -1: `16` and `"16"` are different choices. */
+export function choiceIndex(choices: readonly Choice[], v: ConfigValue | undefined): number {
+  return v === undefined ? -1 : choices.indexOf(v);
+}
+
+/** A choice as users read it in messages: strings quoted, the rest as JSON. */
+export const showChoice = (c: ConfigValue | undefined) => (c === undefined ? 'nothing' : JSON.stringify(c));
 
 /** Structural problems of a space (empty list ⇒ usable). */
 export function checkSpace(space: SearchSpace): SpaceIssue[] {
@@ -24,6 +42,14 @@ export function checkSpace(space: SearchSpace): SpaceIssue[] {
       if (p.type === 'int' && (!Number.isInteger(p.low) || !Number.isInteger(p.high))) {
         issues.push({ parameter: p.name, reason: 'int bounds must be integers' });
       }
+      if (p.step !== undefined && p.log && !(p.type === 'int' && p.step === 1)) {
+        issues.push({ parameter: p.name, reason: 'step and log cannot be used together (as in Optuna); drop one' });
+      }
+      const k = gridIndex(p, p.high);
+      if (k !== null && p.low <= p.high && !onGrid(k)) {
+        const fix = p.low + Math.floor(k + GRID_SLACK) * p.step!;
+        issues.push({ parameter: p.name, reason: `high ${p.high} is not low + k·step (step ${p.step}); use high ${Number(fix.toPrecision(CANONICAL_DIGITS))}` });
+      }
     }
     if (p.condition) {
       const parent = seen.get(p.condition.parent);
@@ -31,7 +57,9 @@ export function checkSpace(space: SearchSpace): SpaceIssue[] {
       else if (parent.type !== 'categorical') issues.push({ parameter: p.name, reason: 'condition parent must be categorical' });
       else {
         for (const v of p.condition.values) {
-          if (!parent.choices.includes(v)) issues.push({ parameter: p.name, reason: `condition value '${v}' is not a choice of '${parent.name}'` });
+          if (choiceIndex(parent.choices, v) < 0) {
+            issues.push({ parameter: p.name, reason: `condition value ${showChoice(v)} is not a choice of '${parent.name}' (${parent.choices.map(showChoice).join(', ')})` });
+          }
         }
       }
     }
@@ -49,7 +77,7 @@ export function activeMask(space: SearchSpace, config: Config): boolean[] {
     if (p.condition) {
       const parentOn = active.get(p.condition.parent) ?? false;
       const v = config[p.condition.parent];
-      on = parentOn && typeof v === 'string' && p.condition.values.includes(v);
+      on = parentOn && choiceIndex(p.condition.values, v) >= 0;
     }
     active.set(p.name, on);
     out.push(on);
@@ -58,14 +86,19 @@ export function activeMask(space: SearchSpace, config: Config): boolean[] {
 }
 
 function checkValue(p: Param, v: ConfigValue | undefined): string | null {
-  if (v === undefined || v === null) return 'missing value for an active parameter';
   if (p.type === 'categorical') {
-    if (typeof v !== 'string') return 'categorical value must be a string';
-    return p.choices.includes(v) ? null : `'${v}' is not one of ${JSON.stringify(p.choices)}`;
+    if (choiceIndex(p.choices, v) >= 0) return null;
+    if (v === undefined || v === null) return 'missing value for an active parameter';
+    const sameText = p.choices.find((c) => c !== null && String(c) === String(v));
+    const hint = sameText !== undefined ? ` (choices keep their type: did you mean ${showChoice(sameText)}?)` : '';
+    return `${showChoice(v)} is not one of ${p.choices.map(showChoice).join(', ')}${hint}`;
   }
+  if (v === undefined || v === null) return 'missing value for an active parameter';
   if (typeof v !== 'number' || !Number.isFinite(v)) return 'numeric value must be a finite number';
   if (p.type === 'int' && !Number.isInteger(v)) return 'int parameter needs an integer';
   if (v < p.low || v > p.high) return `${v} outside [${p.low}, ${p.high}]`;
+  const k = gridIndex(p, v);
+  if (k !== null && !onGrid(k)) return `${v} is not on the grid low + k·step (low ${p.low}, step ${p.step})`;
   return null;
 }
 
@@ -90,14 +123,18 @@ export function validateConfig(space: SearchSpace, config: Config): ConfigCheck 
   return { ok: true };
 }
 
-function canonicalNumber(p: Param & { type: 'float' | 'int' }, v: number): number {
-  if (p.type === 'int') return Math.round(v);
-  const r = Number(v.toPrecision(CANONICAL_DIGITS));
+function canonicalNumber(p: NumericParam, v: number): number {
+  const k = gridIndex(p, v);
+  // A stepped value is snapped to its grid point, so low + k·step computed two ways is one config.
+  const snapped = k === null ? v : p.low + Math.round(k) * p.step!;
+  if (p.type === 'int') return Math.round(snapped);
+  const r = Number(snapped.toPrecision(CANONICAL_DIGITS));
   return Object.is(r, -0) ? 0 : r;
 }
 
-/** Canonical form: space order, ints rounded, floats to CANONICAL_DIGITS significant digits, inactive
- * parameters null, unknown keys dropped. Values are not clamped: an out-of-range value stays visible. */
+/** Canonical form: space order, ints rounded, stepped values on their grid, floats to CANONICAL_DIGITS
+ * significant digits, inactive parameters null, unknown keys dropped. Values are not clamped: an
+ * out-of-range value stays visible. Categorical values are kept as given (typed). */
 export function canonicalConfig(space: SearchSpace, config: Config): Config {
   const mask = activeMask(space, config);
   const out: Config = {};
@@ -107,7 +144,7 @@ export function canonicalConfig(space: SearchSpace, config: Config): Config {
     if (!mask[i] || v === null || v === undefined) {
       out[p.name] = null;
     } else if (p.type === 'categorical') {
-      out[p.name] = String(v);
+      out[p.name] = v;
     } else {
       out[p.name] = typeof v === 'number' ? canonicalNumber(p, v) : canonicalNumber(p, Number(v));
     }
@@ -125,9 +162,16 @@ export function configsEqual(space: SearchSpace, a: Config, b: Config): boolean 
   return configKey(space, a) === configKey(space, b);
 }
 
+/** Values a numeric parameter can take: its grid points, or 1 for an unstepped float (called only when discrete). */
+function gridSize(p: NumericParam): number {
+  if (p.type === 'float' && p.step === undefined) return 1;
+  const step = p.step ?? 1;
+  return Math.floor((p.high - p.low) / step + GRID_SLACK) + 1;
+}
+
 /** Number of distinct configs if every parameter is discrete, else Infinity (conditions respected). */
 export function finiteSize(space: SearchSpace, cap = 1e7): number {
-  if (space.some((p) => p.type === 'float' && p.low !== p.high)) return Infinity;
+  if (space.some((p) => p.type === 'float' && p.low !== p.high && p.step === undefined)) return Infinity;
   // Count by enumerating parent choices only: a conditional subtree multiplies only in its branch.
   let total = 0;
   const walk = (i: number, config: Config, acc: number): void => {
@@ -145,8 +189,7 @@ export function finiteSize(space: SearchSpace, cap = 1e7): number {
       for (const c of p.choices) walk(i + 1, { ...config, [p.name]: c }, acc);
       return;
     }
-    const size = p.type === 'int' ? Math.floor(p.high) - Math.ceil(p.low) + 1 : 1;
-    walk(i + 1, { ...config, [p.name]: p.low }, acc * size);
+    walk(i + 1, { ...config, [p.name]: p.low }, acc * gridSize(p));
   };
   walk(0, {}, 1);
   return total;
@@ -165,10 +208,10 @@ export function enumerateSpace(space: SearchSpace): Config[] {
     if (!on) return walk(i + 1, { ...config, [p.name]: null });
     if (p.type === 'categorical') {
       for (const c of p.choices) walk(i + 1, { ...config, [p.name]: c });
-    } else if (p.type === 'int') {
-      for (let v = Math.ceil(p.low); v <= Math.floor(p.high); v++) walk(i + 1, { ...config, [p.name]: v });
     } else {
-      walk(i + 1, { ...config, [p.name]: p.low });
+      const n = gridSize(p);
+      const step = p.step ?? 1;
+      for (let k = 0; k < n; k++) walk(i + 1, { ...config, [p.name]: p.low + k * step });
     }
   };
   walk(0, {});

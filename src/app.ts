@@ -2,11 +2,13 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Graph } from '../graph/driver.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { idempotency } from './http/idempotency.ts';
+import { validatorCompiler } from './http/validation.ts';
 import { browserRoutes } from './routes/browser.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { experimentRoutes } from './routes/experiments.ts';
@@ -56,6 +58,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     jsonParser(req, text, done);
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Strict query strings everywhere: a route that declares none takes none, so `?nmae=x` is a 400
+  // naming the parameter instead of a filter silently ignored.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/')) return;
+    route.schema ??= {};
+    route.schema.querystring ??= z.strictObject({});
+  });
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
 

@@ -44,6 +44,30 @@ export async function createExperiment(graph: Graph, projectId: string, input: E
   return write(graph, (tx) => createExperimentTx(tx, projectId, input));
 }
 
+/**
+ * The project's oldest experiment named `name`, or a new one created from `input` when there is none.
+ * The project node is write-locked first, so concurrent callers with the same name (workers of one
+ * script starting together, on any number of service replicas) serialize there and create one.
+ */
+export async function findOrCreateExperiment(
+  graph: Graph,
+  projectId: string,
+  name: string,
+  input: ExperimentWrite,
+): Promise<{ experiment: Experiment; created: boolean }> {
+  return write(graph, async (tx) => {
+    await tx.run('MATCH (p:Project {id: $projectId}) SET p.experimentNamesLock = true', { projectId });
+    const [row] = await rows(
+      tx,
+      `${EXPERIMENT_MATCH} WHERE e.projectId = $projectId AND e.createdAt IS NOT NULL AND e.name = $name
+       RETURN ${EXPERIMENT_FIELDS} ORDER BY e.createdAt, e.id LIMIT 1`,
+      { projectId, name },
+    );
+    if (row) return { experiment: toExperiment(row), created: false };
+    return { experiment: await createExperimentTx(tx, projectId, { ...input, name }), created: true };
+  });
+}
+
 export async function createExperimentTx(tx: Tx, projectId: string, input: ExperimentWrite, id: string = randomUUID()): Promise<Experiment> {
   const [dataset] = await rows<{ name: string }>(
     tx,
@@ -138,12 +162,13 @@ export async function getExperimentDetail(graph: Graph, projectId: string, id: s
 export async function listExperiments(
   graph: Graph,
   projectId: string,
-  q: { datasetId?: string; model?: string; status?: ExperimentStatus; limit: number; offset: number },
+  q: { name?: string; datasetId?: string; model?: string; status?: ExperimentStatus; limit: number; offset: number },
 ): Promise<{ items: Experiment[]; total: number }> {
   return read(graph, async (tx) => {
     const where = `e.projectId = $projectId AND e.createdAt IS NOT NULL AND ($status IS NULL OR e.status = $status)
-      AND ($datasetId IS NULL OR d.id = $datasetId) AND ($model IS NULL OR m.name = $model)`;
-    const params = { projectId, status: q.status ?? null, datasetId: q.datasetId ?? null, model: q.model ?? null, limit: int(q.limit), offset: int(q.offset) };
+      AND ($datasetId IS NULL OR d.id = $datasetId) AND ($model IS NULL OR m.name = $model)
+      AND ($name IS NULL OR toLower(e.name) CONTAINS toLower($name))`;
+    const params = { projectId, name: q.name ?? null, status: q.status ?? null, datasetId: q.datasetId ?? null, model: q.model ?? null, limit: int(q.limit), offset: int(q.offset) };
     const [count] = await rows<{ total: number }>(tx, `${EXPERIMENT_MATCH} WHERE ${where} RETURN count(e) AS total`, params);
     const items = await rows(
       tx,

@@ -2,7 +2,7 @@ import { int } from 'neo4j-driver';
 import { randomUUID } from 'node:crypto';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import type { Experiment, Trial, WarmStart } from '../model.ts';
+import type { Configuration, Experiment, Trial, WarmStart } from '../model.ts';
 import { json, listParameters, parseJson, read, readStatement, rows, write, writeStatement, type Tx } from '../tx.ts';
 import { DATASET_FIELDS, toDataset } from './datasets.ts';
 import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, getExperimentTx, toExperiment } from './experiments.ts';
@@ -16,7 +16,7 @@ import { CREATE_TRIAL_NODE, configFields, linkConfig, TRIAL_FIELDS, UPDATE_BEST,
 export interface HistoryTrial {
   id: string;
   number: number;
-  config: Record<string, string | number | null>;
+  config: Configuration;
   configHash: string;
   state: Trial['state'];
   value: number | null;
@@ -487,7 +487,7 @@ export async function pendingLinks(graph: Graph, projectId: string, experimentId
   );
   const links: BatchLinks = { sources: [], configs: [] };
   for (const t of found) {
-    const config = parseJson<Record<string, string | number | null>>(t.config, {});
+    const config = parseJson<Configuration>(t.config, {});
     links.configs.push({ trialId: t.id, modelId: t.modelId, projectId, configHash: t.configHash, config: t.config, ...configFields(config) });
     const provenance = parseJson<{ sourceTrials?: { trialId?: string | null; weight?: number }[] }>(t.provenance, {});
     for (const s of provenance.sourceTrials ?? []) {

@@ -11,7 +11,18 @@ import { insertTrialsTx, listAllTrialsTx, type NumberedTrialWrite } from './tria
 export interface ImportItem {
   dataset: DatasetInput & { embedding: number[] | null };
   experiment: Omit<ExperimentWrite, 'datasetId'> & {
-    id: string;
+    /**
+     * The experiment's id in the graph the line was exported from, if the line names one. The copy
+     * keeps it when no experiment of this graph has it yet (a backup restored into another
+     * database), and gets a new id otherwise.
+     */
+    id?: string;
+    /**
+     * What re-imports of the line are recognized by: the source id, or for a line without one a
+     * digest of its content (see parseImport). Stored on the copy as `importedFrom`, unique per
+     * project (migration 5).
+     */
+    importKey: string;
     status: ExperimentStatus;
     createdAt: string | null;
     finishedAt: string | null;
@@ -25,26 +36,50 @@ export interface ImportItem {
 /** Trials per UNWIND statement: large enough to amortize round trips, small enough for the heap. */
 const TRIAL_BATCH = 2_000;
 
+const isConstraintViolation = (err: unknown) => (err as { code?: string }).code === 'Neo.ClientError.Schema.ConstraintValidationFailed';
+
 /**
- * Writes one exported experiment in one transaction. An experiment whose id already exists in
- * the project is left alone, so re-running an interrupted import is safe.
+ * Writes one exported experiment in one transaction, unless the project already has it: a copy
+ * imported from the same line before (its `importedFrom` is the line's import key), or, when the
+ * line names an id, the experiment with that id itself (a project's export imported back into it).
+ * So re-running an import, whole or after an interruption, creates only what is missing, whichever
+ * project or graph the file came from.
+ *
+ * Two imports of the same line at once both find nothing and both write; the uniqueness of
+ * (projectId, importedFrom) lets only one commit. The other is run once more and then finds that
+ * one: it answers `exists` instead of failing. (The same retry gives a line whose id another
+ * project's import took meanwhile a new id.) A second violation goes to the caller (HTTP 409).
  */
 export async function importExperiment(graph: Graph, projectId: string, item: ImportItem): Promise<{ experimentId: string; datasetId: string; status: 'created' | 'exists' }> {
+  try {
+    return await importExperimentOnce(graph, projectId, item);
+  } catch (err) {
+    if (!isConstraintViolation(err)) throw err;
+    return importExperimentOnce(graph, projectId, item);
+  }
+}
+
+async function importExperimentOnce(graph: Graph, projectId: string, item: ImportItem): Promise<{ experimentId: string; datasetId: string; status: 'created' | 'exists' }> {
   return write(graph, async (tx) => {
-    const [existing] = await rows<{ projectId: string; datasetId: string }>(
+    const [imported] = await rows<{ id: string; datasetId: string }>(
       tx,
-      'MATCH (e:Experiment {id: $id}) RETURN e.projectId AS projectId, e.datasetId AS datasetId',
-      { id: item.experiment.id },
+      'MATCH (e:Experiment {projectId: $projectId, importedFrom: $importKey}) RETURN e.id AS id, e.datasetId AS datasetId LIMIT 1',
+      { projectId, importKey: item.experiment.importKey },
     );
-    if (existing && existing.projectId === projectId) return { experimentId: item.experiment.id, datasetId: existing.datasetId, status: 'exists' as const };
+    if (imported) return { experimentId: imported.id, datasetId: imported.datasetId, status: 'exists' as const };
+    const sourceId = item.experiment.id;
+    const [taken] = sourceId
+      ? await rows<{ projectId: string; datasetId: string }>(tx, 'MATCH (e:Experiment {id: $id}) RETURN e.projectId AS projectId, e.datasetId AS datasetId', { id: sourceId })
+      : [];
+    if (sourceId && taken?.projectId === projectId) return { experimentId: sourceId, datasetId: taken.datasetId, status: 'exists' as const };
     // An id taken in another project must not leak that fact or collide: the copy gets a new id.
-    const id = existing ? randomUUID() : item.experiment.id;
+    const id = sourceId && !taken ? sourceId : randomUUID();
     const { dataset } = await createDatasetTx(tx, projectId, item.dataset);
     await createExperimentTx(tx, projectId, { ...item.experiment, datasetId: dataset.id }, id);
     const maxNumber = item.trials.reduce((m, t) => Math.max(m, t.number), -1);
     await tx.run(
       `MATCH (e:Experiment {id: $id})
-       SET e.status = $status, e.trialCount = $trialCount, e.sharedFrom = $sharedFrom,
+       SET e.status = $status, e.trialCount = $trialCount, e.sharedFrom = $sharedFrom, e.importedFrom = $importKey,
            e.createdAt = coalesce(datetime($createdAt), e.createdAt),
            e.finishedAt = CASE WHEN $status = 'finished' THEN coalesce(datetime($finishedAt), datetime()) END`,
       {
@@ -54,6 +89,7 @@ export async function importExperiment(graph: Graph, projectId: string, item: Im
         createdAt: item.experiment.createdAt,
         finishedAt: item.experiment.finishedAt,
         sharedFrom: item.experiment.sharedFrom ?? null,
+        importKey: item.experiment.importKey,
       },
     );
     for (let i = 0; i < item.trials.length; i += TRIAL_BATCH) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { int } from 'neo4j-driver';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { Trial, type TrialState } from '../model.ts';
+import { Trial, type Configuration, type TrialState } from '../model.ts';
 import { json, listParameters, parseJson, read, rows, write, writeStatement, type Tx } from '../tx.ts';
 
 export const TRIAL_FIELDS = `t.id AS id, t.experimentId AS experimentId, t.number AS number, t.state AS state,
@@ -29,7 +29,7 @@ export function toTrial(row: Record<string, unknown>): Trial {
 
 export interface TrialWrite {
   /** Canonical configuration (see optimizers/space.ts) and its hash; equal hashes share a Config node. */
-  config: Record<string, string | number | null>;
+  config: Configuration;
   configHash: string;
   state: TrialState;
   value?: number | null;
@@ -71,14 +71,14 @@ function configCaption(config: Record<string, unknown>): string {
 }
 
 /** Config properties `param.<name>` make a configuration readable in Browser; nulls are left out. */
-function configParams(config: Record<string, string | number | null>): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+function configParams(config: Configuration): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(config)) if (v !== null) out[`param.${k}`] = v;
   return out;
 }
 
 /** The Config node's caption and readable parameters, as a trial's config link carries them. */
-export function configFields(config: Record<string, string | number | null>): { configName: string; configParams: Record<string, string | number> } {
+export function configFields(config: Configuration): { configName: string; configParams: Record<string, string | number | boolean> } {
   return { configName: configCaption(config), configParams: configParams(config) };
 }
 

@@ -72,4 +72,15 @@ export const MIGRATIONS: Migration[] = [
        SET t.changedSeq = reduce(m = 0, s IN seqs | CASE WHEN s > m THEN s ELSE m END)`,
     ],
   },
+  {
+    version: 5,
+    name: 'imports keyed on their source',
+    statements: [
+      // An imported experiment records what it was imported from (the source experiment's id, or a
+      // digest of an id-less line); one copy per project, so re-running an import, or two runs of it
+      // at once, never creates an experiment twice. Experiments created here have no importedFrom
+      // and are not constrained.
+      'CREATE CONSTRAINT experiment_imported_from IF NOT EXISTS FOR (n:Experiment) REQUIRE (n.projectId, n.importedFrom) IS UNIQUE',
+    ],
+  },
 ];

@@ -13,7 +13,7 @@ import type { Config, ConfigValue, Param, PriorExperiment, SearchSpace } from '.
 import type { Encoder } from '../encoding.ts';
 import { hashFloats, type ModelCache } from '../cache.ts';
 import { fnv1a, Rng } from '../random.ts';
-import { canonicalConfig } from '../space.ts';
+import { canonicalConfig, choiceIndex } from '../space.ts';
 import { copulaRanks } from '../models/transforms.ts';
 
 export type ProjectedPrior = {
@@ -69,11 +69,11 @@ export function mapConfig(encoder: Encoder, shared: ReadonlySet<string>, config:
   for (const p of encoder.space) {
     const v: ConfigValue | undefined = shared.has(p.name) ? config[p.name] : undefined;
     if (p.type === 'categorical') {
-      if (typeof v === 'string' && p.choices.includes(v)) out[p.name] = v;
+      if (choiceIndex(p.choices, v) >= 0) out[p.name] = v!;
       else missing.push(p.name);
     } else if (typeof v === 'number' && Number.isFinite(v)) {
       const c = Math.min(p.high, Math.max(p.low, v));
-      out[p.name] = p.type === 'int' ? Math.round(c) : c;
+      out[p.name] = c;
     } else missing.push(p.name);
   }
   if (missing.length > 0) {

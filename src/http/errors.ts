@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isOutage } from '../../graph/availability.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../graph/errors.ts';
@@ -28,27 +28,19 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Content types the route takes, named in its 415 (default: JSON only). */
+    accepts?: string[];
+  }
+}
+
 /** No or an unknown API key: the caller is not told which. */
 export class UnauthorizedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UnauthorizedError';
   }
-}
-
-/** Validates data the route could not hand to the schema compiler (e.g. a body whose content type varies). */
-export function parseOrThrow<T extends z.ZodType>(schema: T, data: unknown, context: string): z.infer<T> {
-  const r = schema.safeParse(data);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ field: [context, ...i.path.map(String)].join('.'), reason: i.message }));
-  const [first, ...rest] = issues;
-  throw new InvalidInputError(first?.field ?? context, first?.reason ?? 'is invalid', rest);
-}
-
-/** `/0/config/lr` from Ajv-style paths → `body.0.config.lr`, the form users read in messages. */
-function fieldOf(context: string | undefined, instancePath: string): string {
-  const parts = instancePath.split('/').filter(Boolean);
-  return [context ?? 'body', ...parts].join('.');
 }
 
 /**
@@ -79,13 +71,6 @@ export function installErrorHandler(app: FastifyInstance): void {
     const send = (statusCode: number, body: Omit<ErrorBody, 'statusCode' | 'error'>) =>
       reply.code(statusCode).send({ statusCode, error: REASONS[statusCode] ?? 'Error', ...body });
 
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const issues = err.validation.map((v) => ({
-        field: fieldOf(err.validationContext, v.instancePath),
-        reason: v.message ?? 'is invalid',
-      }));
-      return send(400, { message: issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues });
-    }
     if (err instanceof InvalidInputError) {
       return send(400, { message: err.message, issues: err.issues });
     }
@@ -111,8 +96,16 @@ export function installErrorHandler(app: FastifyInstance): void {
       req.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
       return send(500, { message: 'Internal error' });
     }
-    // Fastify's own client errors (bad JSON, body too large, wrong content type) carry a 4xx status.
     const status = err.statusCode ?? 500;
+    if (status === 415) {
+      const accepted = req.routeOptions.config?.accepts ?? ['application/json'];
+      const got = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() || 'none';
+      return send(415, {
+        message: `Content-Type ${JSON.stringify(got)} is not accepted by ${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}; send ${accepted.join(' or ')} (e.g. curl -H 'content-type: ${accepted[0]}')`,
+        details: { accepted },
+      });
+    }
+    // Fastify's own client errors (bad JSON, body too large) carry a 4xx status.
     if (status >= 400 && status < 500) {
       return send(status, { message: err.message });
     }

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import type { Graph } from '../../graph/driver.ts';
 import { createDataset, getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
-import { parseOrThrow } from '../http/errors.ts';
+import { parseOrThrow } from '../http/validation.ts';
 import { IdParams, page, pageOf } from '../schemas/common.ts';
 import { CreateDatasetBody, CsvUploadQuery, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
 import { registerCsvDataset } from '../services/datasets.ts';
@@ -24,6 +24,7 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
   r.post(
     '/v1/datasets',
     {
+      config: { accepts: ['application/json', 'text/csv'] },
       schema: {
         tags: ['datasets'],
         summary: 'Register a dataset, with meta-features or a CSV to profile',

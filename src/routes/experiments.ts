@@ -1,15 +1,12 @@
-import { randomInt } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Graph } from '../../graph/driver.ts';
-import { changeStatus, createExperiment, getExperimentDetail, listExperiments, readCandidates } from '../../graph/repositories/experiments.ts';
+import { changeStatus, getExperimentDetail, listExperiments, readCandidates } from '../../graph/repositories/experiments.ts';
 import { Configuration } from '../../graph/model.ts';
-import { OPTIMIZER_VERSION } from '../../optimizers/version.ts';
 import { IdParams, PageQuery, page, pageOf } from '../schemas/common.ts';
 import { CreateExperimentBody, ExperimentDetailResponse, ExperimentResponse, ListExperimentsQuery } from '../schemas/experiments.ts';
-import { assertValidSpace, prepareCandidates } from '../services/configs.ts';
-import { assertOwnExperiments } from '../services/warm-start-refs.ts';
+import { createOrReuseExperiment } from '../services/experiments.ts';
 
 export const experimentRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -23,22 +20,15 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app
         description:
           'Links the experiment to its dataset and model. Without a seed one is drawn and recorded, so every suggestion can be replayed. ' +
           'With `candidates` (a finite menu of configurations, e.g. a grid or the rows of a table), suggestions come only from the menu, ' +
-          'each configuration at most once; once every candidate is evaluated or pending, suggestions answer 409.',
+          'each configuration at most once; once every candidate is evaluated or pending, suggestions answer 409. ' +
+          'With `ifExists: "reuse"` a script that runs again resumes its experiment instead of starting another (200).',
         body: CreateExperimentBody,
-        response: { 201: ExperimentResponse },
+        response: { 200: ExperimentResponse, 201: ExperimentResponse },
       },
     },
     async (req, reply) => {
-      assertValidSpace(req.body.searchSpace);
-      await assertOwnExperiments(graph, req.projectId, 'body.warmStart.experiments', req.body.warmStart?.experiments);
-      const candidates = req.body.candidates && prepareCandidates(req.body.searchSpace, req.body.candidates);
-      const experiment = await createExperiment(graph, req.projectId, {
-        ...req.body,
-        candidates,
-        seed: req.body.seed ?? randomInt(0, 2 ** 31 - 1),
-        optimizerVersion: OPTIMIZER_VERSION,
-      });
-      return reply.code(201).send(experiment);
+      const { experiment, created } = await createOrReuseExperiment(graph, req.projectId, req.body);
+      return reply.code(created ? 201 : 200).send(experiment);
     },
   );
 
@@ -98,7 +88,7 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app
           summary: `${action[0]?.toUpperCase()}${action.slice(1)} an experiment`,
           description: 'Idempotent. A finished experiment cannot be paused or resumed (409).',
           params: IdParams,
-          body: z.object({}).nullish(),
+          body: z.strictObject({}).nullish(),
           response: { 200: ExperimentResponse },
         },
       },

@@ -25,6 +25,7 @@ export const sharingRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, {
           'project "shared". The copy is a snapshot of the experiment now (dataset, meta-features, search space, trials); ' +
           'sharing the same experiment again returns the existing copy (200). Nothing else of your project becomes visible.',
         params: IdParams,
+        body: z.strictObject({}).nullish(),
         response: { 200: ShareResponse, 201: ShareResponse },
       },
     },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
+import type { Configuration } from '../../graph/model.ts';
 import { NotFoundError } from '../../graph/errors.ts';
 import { getDataset } from '../../graph/repositories/datasets.ts';
 import { datasetMetaFeatures } from '../../graph/repositories/similar.ts';
@@ -13,7 +14,7 @@ const toItem = (s: SimilarExperiment) => ({
   experiment: s.experiment,
   similarity: s.similarity,
   reasons: s.reasons,
-  bestTrial: s.best as (typeof s.best & { config: Record<string, string | number | null> }) | null,
+  bestTrial: s.best as (typeof s.best & { config: Configuration }) | null,
   completedTrials: s.completedCount,
 });
 

@@ -14,13 +14,15 @@ export const transferRoutes: FastifyPluginAsync<{ graph: Graph; importLimit: num
   r.post(
     '/v1/import',
     {
+      config: { accepts: NDJSON_TYPES },
       schema: {
         tags: ['transfer'],
         summary: 'Import experiments in the JSON Lines format (one experiment per line)',
         description:
           '`Content-Type: application/x-ndjson`. Each line is an ExperimentLine (see README, "Import and export"). Every line is validated ' +
-          'before anything is written; each experiment is then written in one transaction. Experiments whose id already exists in ' +
-          'the project are skipped, so an interrupted import can be re-run.',
+          'before anything is written; each experiment is then written in one transaction. An experiment this project already imported ' +
+          '(recognised by its source id, or by its content when the line has no id) or already holds is skipped, so importing the same ' +
+          'file again, or re-running an interrupted import, creates nothing twice.',
         response: { 201: ImportResult },
       },
     },

@@ -3,7 +3,7 @@ import { Id } from '../../graph/model.ts';
 
 export const MAX_PAGE = 500;
 
-export const PageQuery = z.object({
+export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });

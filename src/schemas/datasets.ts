@@ -10,7 +10,7 @@ export const DatasetResponse = Dataset.extend({
 }).meta({ id: 'Dataset' });
 
 /** Query string of a CSV upload (the body is the CSV itself). */
-export const CsvUploadQuery = z.object({
+export const CsvUploadQuery = z.strictObject({
   name: z.string().trim().min(1).max(200),
   version: z.string().trim().min(1).max(100).default('1'),
   target: z.string().min(1).max(200).optional(),
@@ -21,6 +21,6 @@ export const CsvUploadQuery = z.object({
 });
 
 export const ListDatasetsQuery = PageQuery.extend({
-  name: z.string().max(200).optional(),
+  name: z.string().max(200).optional().describe('case-insensitive substring of the dataset name'),
   taskType: TaskType.optional(),
 });

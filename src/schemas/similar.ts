@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Configuration, Experiment, Id, MetaFeatures } from '../../graph/model.ts';
 
 export const SimilarQueryBody = z
-  .object({
+  .strictObject({
     datasetId: Id.optional(),
     metaFeatures: MetaFeatures.optional(),
     model: z.string().min(1).max(200).optional(),
@@ -18,9 +18,9 @@ export const SimilarQueryBody = z
     message: 'give a datasetId or metaFeatures (or at least a model or searchSpace) to compare with',
     path: ['datasetId'],
   })
-  ;
+  .meta({ examples: [{ metaFeatures: { number_of_instances: 48842, number_of_features: 14, class_entropy: 0.79 }, model: 'xgboost', k: 5 }] });
 
-export const SimilarForExperimentQuery = z.object({
+export const SimilarForExperimentQuery = z.strictObject({
   k: z.coerce.number().int().min(1).max(100).default(10),
   /** Only experiments tuning the same model (default true). */
   sameModel: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

@@ -4,7 +4,10 @@ import { SettingsSchema } from '../../optimizers/schema.ts';
 
 export const MAX_SUGGESTIONS = 100;
 
-export const SuggestBody = z.object({ count: z.number().int().min(1).max(MAX_SUGGESTIONS).default(1) }).nullish();
+export const SuggestBody = z
+  .strictObject({ count: z.number().int().min(1).max(MAX_SUGGESTIONS).default(1) })
+  .nullish()
+  .meta({ examples: [{ count: 1 }] });
 export const SuggestResponse = z.object({ trials: z.array(Trial) });
 
 export const PatchExperimentBody = z
@@ -16,7 +19,8 @@ export const PatchExperimentBody = z
     /** Who made the change, for the record. */
     user: z.string().max(200).optional(),
   })
-  .refine((b) => b.warmStart || b.optimizer || b.budget, { message: 'nothing to change: give warmStart, optimizer or budget', path: ['warmStart'] });
+  .refine((b) => b.warmStart || b.optimizer || b.budget, { message: 'nothing to change: give warmStart, optimizer or budget', path: ['warmStart'] })
+  .meta({ examples: [{ budget: { maxTrials: 80 }, warmStart: { mode: 'off' }, user: 'ana' }] });
 
 /**
  * A recorded change of an experiment's settings: what GET /v1/experiments/:id/changes lists and an
@@ -34,7 +38,10 @@ export const SettingsChangeRecord = z.object({
 
 export const SettingsChangeResponse = z.object({ items: z.array(SettingsChangeRecord) });
 
-export const InvalidateBody = z.object({ reason: z.string().max(2000).optional() }).nullish();
+export const InvalidateBody = z
+  .strictObject({ reason: z.string().max(2000).optional() })
+  .nullish()
+  .meta({ examples: [{ reason: 'label leak in this fold' }] });
 
 export const ReplayResponse = z.object({
   experimentId: z.string(),

@@ -9,7 +9,7 @@ export const DATASET_FORMAT = 'precedent.dataset/1';
 
 const Timestamp = z.iso.datetime({ offset: true });
 
-export const ExportedTrial = z.object({
+export const ExportedTrial = z.strictObject({
   number: z.number().int().min(0),
   state: TrialState,
   config: Configuration,
@@ -36,7 +36,7 @@ export const ExportedTrial = z.object({
  * record of its settings changes (who trusted which history when).
  */
 export const ExperimentLine = z
-  .object({
+  .strictObject({
     format: z.literal(EXPORT_FORMAT),
     dataset: DatasetInput,
     experiment: ExperimentInput.omit({ datasetId: true })
@@ -64,7 +64,7 @@ export const ExperimentLine = z
   ;
 export type ExperimentLine = z.infer<typeof ExperimentLine>;
 
-export const DatasetLine = z.object({ format: z.literal(DATASET_FORMAT), dataset: DatasetInput });
+export const DatasetLine = z.strictObject({ format: z.literal(DATASET_FORMAT), dataset: DatasetInput });
 
 export const ImportResult = z.object({
   experiments: z.array(

@@ -7,7 +7,7 @@ export const TrialResponse = Trial.meta({ id: 'Trial' });
 const Metrics = z.record(z.string().min(1).max(200), FiniteNumber);
 
 export const CreateTrialBody = z
-  .object({
+  .strictObject({
     config: Configuration,
     /** Already evaluated: the trial is stored completed with this value. */
     value: FiniteNumber.optional(),
@@ -22,14 +22,21 @@ export const CreateTrialBody = z
   })
   .refine((b) => !(b.failed && b.value !== undefined), { message: 'a trial is either failed or has a value', path: ['failed'] })
   .refine((b) => !(b.queue && (b.failed || b.value !== undefined)), { message: 'a queued trial has no result yet', path: ['queue'] })
-  ;
+  .meta({ examples: [{ config: { learning_rate: 0.05, max_depth: 6 }, queue: true, reason: 'the setting that worked last quarter', user: 'ana' }] });
 
-export const CompleteTrialBody = z.object({
-  value: FiniteNumber,
-  metrics: Metrics.optional(),
-  durationSeconds: z.number().nonnegative().max(1e9).optional(),
-});
-export const FailTrialBody = z.object({ reason: z.string().max(2000).optional() }).nullish();
-export const ReportBody = z.object({ step: z.number().int().min(0).max(1e9), value: FiniteNumber });
+export const CompleteTrialBody = z
+  .strictObject({
+    value: FiniteNumber,
+    metrics: Metrics.optional(),
+    durationSeconds: z.number().nonnegative().max(1e9).optional(),
+  })
+  .meta({ examples: [{ value: 0.913, metrics: { logloss: 0.21 }, durationSeconds: 84.5 }] });
+export const FailTrialBody = z
+  .strictObject({ reason: z.string().max(2000).optional() })
+  .nullish()
+  .meta({ examples: [{ reason: 'CUDA out of memory' }] });
+export const ReportBody = z
+  .strictObject({ step: z.number().int().min(0).max(1e9), value: FiniteNumber })
+  .meta({ examples: [{ step: 10, value: 0.87 }] });
 
 export const ListTrialsQuery = PageQuery.extend({ state: TrialState.optional() });

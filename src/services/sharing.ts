@@ -22,8 +22,10 @@ export async function shareExperiment(graph: Graph, projectId: string, experimen
   const items = parseImport(line).map((item) =>
     item.kind === 'experiment' ? { ...item, experiment: { ...item.experiment, sharedFrom: experimentId } } : item,
   );
+  // The copy's importedFrom is the original's id (the line's id), unique in the shared project: two
+  // shares of one experiment at once leave one copy, and the later one answers `exists`.
   const r = await importLines(graph, shared.id, items);
   const copy = r.experiments[0];
   if (!copy) throw new Error('sharing imported nothing');
-  return { experimentId: copy.experimentId, status: 'created' };
+  return { experimentId: copy.experimentId, status: copy.status };
 }

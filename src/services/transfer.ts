@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { Graph } from '../../graph/driver.ts';
 import { ConflictError, InvalidInputError } from '../../graph/errors.ts';
 import { createDataset, fingerprintConflicts } from '../../graph/repositories/datasets.ts';
@@ -8,6 +9,7 @@ import type { SearchSpace } from '../../optimizers/schema.ts';
 import { DATASET_FORMAT, DatasetLine, EXPORT_FORMAT, ExperimentLine } from '../schemas/transfer.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
 import { forgetRanges } from '../similarity/rank.ts';
+import { invalidInput, issuesOf, safeParseExplained } from '../http/validation.ts';
 import { prepareCandidates, prepareConfig } from './configs.ts';
 
 /**
@@ -16,8 +18,51 @@ import { prepareCandidates, prepareConfig } from './configs.ts';
  */
 export type ImportLine = ({ kind: 'experiment' } & ImportItem) | { kind: 'dataset'; dataset: ImportItem['dataset'] };
 
+/** JSON with every object's keys sorted, so a digest does not depend on the order they were written in. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/**
+ * The import key of a line without an experiment id: a digest of what identifies the experiment as
+ * the line states it (dataset name and version, experiment name, model, objective, createdAt, seed
+ * and search space; not its trials), so the same file gives the same keys every time it is read.
+ * Lines of one file that agree on all of these are told apart by their order (`#2`, `#3`, …),
+ * which a file's first lines (an interrupted import) share with the whole file.
+ */
+function contentKey(raw: unknown, seen: Map<string, number>): string {
+  const { dataset, experiment } = raw as { dataset?: Record<string, unknown>; experiment?: Record<string, unknown> };
+  const identity = {
+    dataset: { name: dataset?.name, version: dataset?.version },
+    experiment: {
+      name: experiment?.name,
+      model: experiment?.model,
+      objective: experiment?.objective,
+      createdAt: experiment?.createdAt,
+      seed: experiment?.seed,
+      searchSpace: experiment?.searchSpace,
+    },
+  };
+  const digest = createHash('sha256').update(canonicalJson(identity)).digest('hex');
+  const n = (seen.get(digest) ?? 0) + 1;
+  seen.set(digest, n);
+  return `sha256:${digest}${n > 1 ? `#${n}` : ''}`;
+}
+
+/** A line's problems, each field prefixed with the line number (`line 3: experiment.searchSpace.0.type`). */
+function lineError(error: z.ZodError, lineNo: number, data: unknown): InvalidInputError {
+  const issues = issuesOf(error, '', data).map((i) => ({ field: `line ${lineNo}: ${i.field || '(line)'}`, reason: i.reason }));
+  return invalidInput(issues.slice(0, 21), `line ${lineNo}`);
+}
+
 export function parseImport(text: string): ImportLine[] {
   const items: ImportLine[] = [];
+  const contentKeys = new Map<string, number>();
   const lines = text.split('\n');
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
@@ -30,19 +75,13 @@ export function parseImport(text: string): ImportLine[] {
       throw new InvalidInputError(`line ${lineNo}`, `not valid JSON (${(err as Error).message})`);
     }
     if ((data as { format?: unknown } | null)?.format === DATASET_FORMAT) {
-      const d = DatasetLine.safeParse(data);
-      if (!d.success) {
-        const [first, ...rest] = d.error.issues.map((i) => ({ field: `line ${lineNo}: ${i.path.join('.') || '(line)'}`, reason: i.message }));
-        throw new InvalidInputError(first?.field ?? `line ${lineNo}`, first?.reason ?? 'is invalid', rest.slice(0, 20));
-      }
+      const d = safeParseExplained(DatasetLine, data);
+      if (!d.success) throw lineError(d.error, lineNo, data);
       items.push({ kind: 'dataset', dataset: { ...d.data.dataset, embedding: metaFeatureEmbedding(d.data.dataset.metaFeatures) } });
       return;
     }
-    const parsed = ExperimentLine.safeParse(data);
-    if (!parsed.success) {
-      const [first, ...rest] = parsed.error.issues.map((i) => ({ field: `line ${lineNo}: ${i.path.join('.') || '(line)'}`, reason: i.message }));
-      throw new InvalidInputError(first?.field ?? `line ${lineNo}`, first?.reason ?? 'is invalid', rest.slice(0, 20));
-    }
+    const parsed = safeParseExplained(ExperimentLine, data);
+    if (!parsed.success) throw lineError(parsed.error, lineNo, data);
     const { dataset, experiment, trials, settingsChanges } = parsed.data;
     const space = experiment.searchSpace as SearchSpace;
     items.push({
@@ -50,7 +89,8 @@ export function parseImport(text: string): ImportLine[] {
       dataset: { ...dataset, embedding: metaFeatureEmbedding(dataset.metaFeatures) },
       experiment: {
         ...experiment,
-        id: experiment.id ?? randomUUID(),
+        // Re-imports are recognized by where the line came from, never by the id the copy got.
+        importKey: experiment.id ?? contentKey(parsed.data, contentKeys),
         candidates: experiment.candidates && prepareCandidates(space, experiment.candidates, `line ${lineNo}: experiment.candidates`),
       },
       trials: trials.map((t, i) => {
