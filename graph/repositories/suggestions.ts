@@ -319,24 +319,42 @@ export async function recordSuggestions(
   items: SuggestionWrite[],
   priors: PriorUse[],
   priorProjects: string[] = [projectId],
-  opts: { expectSeq?: number | null; priorIds?: string[] } = {},
+  opts: {
+    expectSeq?: number | null;
+    priorIds?: string[];
+    /** The experiment's event number the batch was computed from (see below), and the budget it read then. */
+    read?: { seq: number; maxTrials?: number };
+  } = {},
 ): Promise<RecordedBatch> {
   // A nearly exhausted finite space can make the optimizer repeat itself: first occurrence wins.
   const seen = new Set<string>();
   const unique = items.filter((i) => !seen.has(i.configHash) && !!seen.add(i.configHash));
   const props = unique.map(({ sources: _sources, ...w }) => trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }));
   const expectSeq = opts.expectSeq ?? null;
+  // Another process may have recorded trials since the batch was computed (from the history at event
+  // readSeq): a configuration it did not know was tried is dropped, the batch is cut to what is left
+  // of the budget it read, and the whole batch is refused as outdated when the budget changed since.
+  const readSeq = opts.read === undefined ? null : int(opts.read.seq);
+  const maxTrials = opts.read?.maxTrials === undefined ? null : int(opts.read.maxTrials);
   const found = await writeStatement(
     graph,
     `MATCH (e:Experiment {id: $experimentId}) WHERE e.projectId = $projectId
      SET e.lock = true REMOVE e.lock
      WITH e, coalesce(e.eventSeq, 0) AS seqBefore
      CALL (e) {
-       OPTIONAL MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.state IN ['queued', 'running'] AND t.configHash IN $batch.hashes
-       RETURN collect(t.configHash) AS pending
+       // Pending configurations are never handed out twice. A finished one is repeated only when the
+       // batch knew it (an exhausted finite space): one recorded since the read, by another process,
+       // is a collision (the same seed at the same event) or a candidate that is already done.
+       OPTIONAL MATCH (t:Trial) USING INDEX t:Trial(experimentId, configHash)
+       WHERE t.experimentId = $experimentId AND t.configHash IN $batch.hashes
+         AND (t.state IN ['queued', 'running'] OR ($readSeq IS NOT NULL AND t.createdSeq > $readSeq AND t.state IN ['completed', 'failed']))
+       RETURN collect(t.configHash) AS taken
      }
-     WITH e, seqBefore, [k IN range(0, size($batch.items) - 1)
-       WHERE e.status = 'running' AND ($expectSeq IS NULL OR seqBefore = $expectSeq) AND NOT $batch.items[k].configHash IN pending] AS keep
+     WITH e, seqBefore, taken,
+       ($expectSeq IS NOT NULL AND seqBefore <> $expectSeq) OR ($readSeq IS NOT NULL AND coalesce(e.budgetSeq, -1) > $readSeq) AS outdated
+     WITH e, seqBefore, outdated, [k IN range(0, size($batch.items) - 1)
+       WHERE e.status = 'running' AND NOT outdated AND NOT $batch.items[k].configHash IN taken] AS fresh
+     WITH e, seqBefore, outdated, fresh[0..CASE WHEN $maxTrials IS NULL THEN size(fresh) WHEN $maxTrials > e.trialCount THEN $maxTrials - e.trialCount ELSE 0 END] AS keep
      CALL (e) {
        MATCH (e)-[w:WARM_STARTED_FROM]->(x:Experiment)
        RETURN collect({id: x.id, seq: coalesce(x.eventSeq, 0), visible: x.projectId IN $batch.priorProjects, w: w}) AS linked
@@ -346,7 +364,7 @@ export async function recordSuggestions(
        MATCH (p:Experiment {id: pid}) WHERE p.projectId IN $batch.priorProjects
        RETURN collect([p.id, coalesce(p.eventSeq, 0)]) AS unlinked
      }
-     WITH e, seqBefore, keep, linked, [l IN linked WHERE l.visible AND l.id IN $batch.priorIds | [l.id, l.seq]] + unlinked AS priorSeqs
+     WITH e, seqBefore, outdated, keep, linked, [l IN linked WHERE l.visible AND l.id IN $batch.priorIds | [l.id, l.seq]] + unlinked AS priorSeqs
      OPTIONAL CALL (e, keep, linked) {
        WITH * WHERE size(keep) > 0
        MATCH (e)-[:OF_MODEL]->(m:Model)
@@ -375,12 +393,14 @@ export async function recordSuggestions(
        }
        RETURN t, m.id AS modelId, item.batchIndex AS batchIndex
      }
-     RETURN e.status AS status, seqBefore, coalesce(e.eventSeq, 0) AS seqAfter, e.trialCount AS trialCount,
+     RETURN e.status AS status, outdated, seqBefore, coalesce(e.eventSeq, 0) AS seqAfter, e.trialCount AS trialCount,
        toString(e.updatedAt) AS experimentUpdatedAt, priorSeqs, modelId, batchIndex, ${TRIAL_FIELDS} ORDER BY t.number`,
     {
       experimentId,
       projectId,
       expectSeq: expectSeq === null ? null : int(expectSeq),
+      readSeq,
+      maxTrials,
       batch: listParameters({
         priorProjects,
         priors,
@@ -411,7 +431,7 @@ export async function recordSuggestions(
     experimentUpdatedAt: String(head.experimentUpdatedAt),
     priorSeqs: new Map((head.priorSeqs as [string, number][]).map(([pid, seq]) => [pid, Number(seq)])),
   };
-  if (expectSeq !== null && seqBefore !== expectSeq) {
+  if (head.outdated) {
     return { ...state, trials: [], links: { sources: [], configs: [] }, outdated: true };
   }
   const created = found.filter((r) => r.id !== null);
@@ -570,6 +590,8 @@ export async function updateSettings(
       `MATCH (e:Experiment {id: $experimentId})
        SET e.warmStart = coalesce($warmStart, e.warmStart), e.optimizer = coalesce($optimizer, e.optimizer),
            e.budget = coalesce($budget, e.budget), e.updatedAt = datetime(), e.eventSeq = coalesce(e.eventSeq, 0) + 1
+       // A batch computed under the old budget is refused (see recordSuggestions).
+       SET e.budgetSeq = CASE WHEN $budget IS NULL THEN e.budgetSeq ELSE e.eventSeq END
        CREATE (e)-[:HAS_CHANGE]->(:SettingsChange {
          id: $changeId, projectId: $projectId, name: $name, fields: $fields, before: $before, after: $after,
          by: $by, at: datetime(), seq: e.eventSeq

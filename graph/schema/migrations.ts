@@ -83,4 +83,13 @@ export const MIGRATIONS: Migration[] = [
       'CREATE CONSTRAINT experiment_imported_from IF NOT EXISTS FOR (n:Experiment) REQUIRE (n.projectId, n.importedFrom) IS UNIQUE',
     ],
   },
+  {
+    version: 6,
+    name: 'trials found by their configuration',
+    statements: [
+      // Recording a batch checks, inside its transaction, that no configuration of it is already a
+      // trial of the experiment (another replica may have recorded it since the batch was computed).
+      'CREATE INDEX trial_config IF NOT EXISTS FOR (n:Trial) ON (n.experimentId, n.configHash)',
+    ],
+  },
 ];

@@ -37,7 +37,9 @@ export async function replayExperiment(graph: Graph, projectId: string, experime
       continue;
     }
     const snap = parsed.data;
-    const key = `${snap.seq}/${snap.batchSize}`;
+    // One group per computation: two processes may record batches read at the same event with
+    // different priors or settings, so everything the snapshot holds but the index tells them apart.
+    const key = JSON.stringify({ ...snap, batchIndex: 0 });
     const g = groups.get(key) ?? { snap, trials: [] };
     g.trials.push({ number: t.number, index: snap.batchIndex, config: t.config, version: String(t.provenance?.optimizerVersion ?? '') });
     groups.set(key, g);

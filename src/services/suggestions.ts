@@ -62,7 +62,7 @@ interface Waiter {
 /** The key of an experiment's copy in HistoryCache. */
 const historyKey = (projectId: string, experimentId: string) => `${projectId}/${experimentId}`;
 
-/** A record computed from a cached copy found the experiment changed meanwhile (see serve()). */
+/** A record found the experiment changed in a way its batch depends on (see serve()). */
 class OutdatedCopy extends Error {}
 
 /**
@@ -211,10 +211,11 @@ export class SuggestionService {
   }
 
   /**
-   * An ask computed from a cached copy without reading (see HistoryCache) is served again from a
-   * read when its record found the experiment changed meanwhile (and wrote nothing), or when the
-   * copy made it a conflict (budget used up, menu exhausted): a change the copy does not have, say a
-   * trial a person added or a raised budget, may have lifted it.
+   * An ask is served again from a read when its record found the experiment changed in a way the
+   * batch depended on (and wrote nothing): a cached copy that another process moved past, or a
+   * budget changed since the read. An ask computed from a copy without reading (see HistoryCache)
+   * is also served again when the copy made it a conflict (budget used up, menu exhausted): a change
+   * the copy does not have, say a trial a person added or a raised budget, may have lifted it.
    */
   private async serve(projectId: string, experimentId: string, count: number): Promise<Served> {
     const used = { copy: false };
@@ -222,7 +223,7 @@ export class SuggestionService {
       return await this.serveOnce(projectId, experimentId, count, used);
     } catch (err) {
       // MenuExhaustedError is a ConflictError too.
-      if (!used.copy || !(err instanceof OutdatedCopy || err instanceof ConflictError)) throw err;
+      if (!(err instanceof OutdatedCopy || (used.copy && err instanceof ConflictError))) throw err;
       return this.serveOnce(projectId, experimentId, count, null);
     }
   }
@@ -338,6 +339,7 @@ export class SuggestionService {
       // Checked when the record is sent: results told meanwhile through this process are in the copy.
       expectSeq: copy ? this.histories.expectSeq(key) : null,
       priorIds,
+      read: { seq: target.eventSeq, maxTrials: e.budget.maxTrials },
     });
     timing.mark('record');
     this.histories.recorded(key, recorded, { projects: priorSeqs.projects, asked: new Set(priorIds), seqs: recorded.priorSeqs }, copy);
