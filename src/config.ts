@@ -61,6 +61,10 @@ export const EnvSchema = z
       (v) => (v === '' || v === undefined ? 3600 : v),
       z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (off) or more seconds'),
     ),
+    PRECEDENT_REQUEST_DEADLINE_SECONDS: z.preprocess(
+      (v) => (v === '' || v === undefined ? 30 : v),
+      z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1 second'),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NEO4J_URI && !env.NEO4J_PASSWORD) {
@@ -92,6 +96,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Running trials older than this become stale; 0 disables. */
   staleAfterSeconds: number;
+  /** An ask not recorded this long after it arrived is answered 503 and nothing is recorded for it. */
+  requestDeadlineSeconds: number;
   /** Requests per minute per API key; 0 turns the limit off. */
   rateLimitPerMinute: number;
 }
@@ -123,5 +129,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         heap: e.PRECEDENT_NEO4J_HEAP,
         pageCache: e.PRECEDENT_NEO4J_PAGECACHE,
       };
-  return { neo4j, http: { host: e.HOST, port: e.PORT }, logLevel: e.LOG_LEVEL, staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS, rateLimitPerMinute: e.PRECEDENT_RATE_LIMIT };
+  return { neo4j, http: { host: e.HOST, port: e.PORT }, logLevel: e.LOG_LEVEL, staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS, requestDeadlineSeconds: e.PRECEDENT_REQUEST_DEADLINE_SECONDS, rateLimitPerMinute: e.PRECEDENT_RATE_LIMIT };
 }

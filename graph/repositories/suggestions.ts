@@ -203,19 +203,39 @@ export async function eventSeqs(graph: Graph, projectIds: string[], ids: string[
 }
 
 /** Hands out configurations a person queued, oldest first, as running trials. */
-export async function claimQueued(graph: Graph, projectId: string, experimentId: string, count: number): Promise<Trial[]> {
+/**
+ * Hands out queued trials in number order, one per entry of `requestKeys`: the Idempotency-Key of
+ * the request each goes to (or null), kept on the trial so a retry after a crash finds it.
+ */
+export async function claimQueued(graph: Graph, projectId: string, experimentId: string, requestKeys: (string | null)[]): Promise<Trial[]> {
   return write(graph, async (tx) => {
     await lockRunning(tx, projectId, experimentId);
     const found = await rows(
       tx,
       `MATCH (e:Experiment {id: $experimentId})-[:HAS_TRIAL]->(t:Trial {state: 'queued'})
-       WITH e, t ORDER BY t.number LIMIT $count
-       SET t.state = 'running', t.startedAt = datetime()
+       WITH t ORDER BY t.number LIMIT $count
+       WITH collect(t) AS queued
+       UNWIND range(0, size(queued) - 1) AS k
+       WITH queued[k] AS t, $requestKeys[k] AS requestKey
+       SET t.state = 'running', t.startedAt = datetime(), t.requestKey = requestKey
        RETURN ${TRIAL_FIELDS} ORDER BY t.number`,
-      { experimentId, count: int(count) },
+      { experimentId, count: int(requestKeys.length), requestKeys },
     );
     return found.map(toTrial);
   });
+}
+
+/** The trials an earlier attempt of a request handed out (see claimQueued and recordSuggestions), in number order. */
+export async function trialsOfRequest(graph: Graph, projectId: string, experimentId: string, requestKey: string): Promise<Trial[]> {
+  const found = await read(graph, (tx) =>
+    rows(
+      tx,
+      `MATCH (t:Trial) WHERE t.experimentId = $experimentId AND t.projectId = $projectId AND t.requestKey = $requestKey
+       RETURN ${TRIAL_FIELDS} ORDER BY t.number`,
+      { experimentId, projectId, requestKey },
+    ),
+  );
+  return found.map(toTrial);
 }
 
 /** Write-locks the experiment and refuses paused or finished ones, saying which. */
@@ -241,6 +261,8 @@ export function notRunning(status: string): ConflictError {
 export interface SuggestionWrite extends Omit<TrialWrite, 'state' | 'proposedBy'> {
   /** Prior trials the configuration came from (warm start), with their weights. */
   sources: { trialId: string; weight: number }[];
+  /** The Idempotency-Key of the request it goes to: a retry after a crash finds the trial by it. */
+  requestKey?: string | null;
 }
 
 export interface PriorUse {
@@ -281,6 +303,8 @@ export interface BatchLinks {
  */
 export interface RecordedBatch {
   trials: Trial[];
+  /** For each trial, the index of its item in the batch recorded. */
+  indices: number[];
   links: BatchLinks;
   seqBefore: number;
   seqAfter: number;
@@ -328,8 +352,9 @@ export async function recordSuggestions(
 ): Promise<RecordedBatch> {
   // A nearly exhausted finite space can make the optimizer repeat itself: first occurrence wins.
   const seen = new Set<string>();
-  const unique = items.filter((i) => !seen.has(i.configHash) && !!seen.add(i.configHash));
-  const props = unique.map(({ sources: _sources, ...w }) => trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }));
+  const uniqueAt = items.flatMap((item, i) => (!seen.has(item.configHash) && !!seen.add(item.configHash) ? [i] : []));
+  const unique = uniqueAt.map((i) => items[i]!);
+  const props = unique.map(({ sources: _sources, requestKey: _key, ...w }) => trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }));
   const expectSeq = opts.expectSeq ?? null;
   // Another process may have recorded trials since the batch was computed (from the history at event
   // readSeq): a configuration it did not know was tried is dropped, the batch is cut to what is left
@@ -385,7 +410,7 @@ export async function recordSuggestions(
        WITH e, m, base + k AS number, seq, $batch.items[keep[k]] AS raw
        WITH e, m, raw {.*, number: number, seq: seq, name: '#' + toString(number) + ' running'} AS item
        ${CREATE_TRIAL_NODE}
-       SET t.linksPending = CASE WHEN item.deferConfig THEN true END
+       SET t.linksPending = CASE WHEN item.deferConfig THEN true END, t.requestKey = item.requestKey
        WITH e, m, item, t
        CALL (m, item, t) {
          WITH * WHERE NOT item.deferConfig
@@ -406,9 +431,10 @@ export async function recordSuggestions(
         priors,
         priorIds: opts.priorIds ?? [],
         hashes: unique.map((i) => i.configHash),
-        items: unique.map(({ sources }, i) => ({
+        items: unique.map(({ sources, requestKey }, i) => ({
           ...props[i]!,
           batchIndex: i,
+          requestKey: requestKey ?? null,
           deferConfig: sources.length > 0,
           id: randomUUID(),
           intermediateSteps: [],
@@ -432,7 +458,7 @@ export async function recordSuggestions(
     priorSeqs: new Map((head.priorSeqs as [string, number][]).map(([pid, seq]) => [pid, Number(seq)])),
   };
   if (head.outdated) {
-    return { ...state, trials: [], links: { sources: [], configs: [] }, outdated: true };
+    return { ...state, trials: [], indices: [], links: { sources: [], configs: [] }, outdated: true };
   }
   const created = found.filter((r) => r.id !== null);
   const trials = created.map(toTrial);
@@ -443,7 +469,7 @@ export async function recordSuggestions(
     const { config, configHash, configName, configParams } = props[index]!;
     return [{ trialId: t.id, modelId: String(created[i]!.modelId), projectId, configHash, configName, config, configParams }];
   });
-  return { ...state, trials, links: { sources, configs }, outdated: false };
+  return { ...state, trials, indices: created.map((r) => uniqueAt[Number(r.batchIndex)]!), links: { sources, configs }, outdated: false };
 }
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);

@@ -3,6 +3,7 @@ import { isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isOutage } from '../../graph/availability.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../graph/errors.ts';
+import { DeadlineExceededError } from '../services/deadline.ts';
 
 export const ErrorBody = z
   .object({
@@ -97,6 +98,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       return send(500, { message: 'Internal error' });
     }
     const status = err.statusCode ?? 500;
+    if (err instanceof DeadlineExceededError) {
+      reply.header('Retry-After', '1');
+      return send(503, { message: err.message });
+    }
     if (status === 415) {
       const accepted = req.routeOptions.config?.accepts ?? ['application/json'];
       const got = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() || 'none';

@@ -3,13 +3,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Graph } from '../../graph/driver.ts';
 import { InvalidInputError, ConflictError } from '../../graph/errors.ts';
-import { claimIdempotency, pruneIdempotency, releaseIdempotency, storeIdempotentResponse } from '../../graph/repositories/idempotency.ts';
+import {
+  claimIdempotency,
+  HEARTBEAT_SECONDS,
+  heartbeatClaims,
+  pruneIdempotency,
+  releaseIdempotency,
+  storeIdempotentResponse,
+} from '../../graph/repositories/idempotency.ts';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { key: string; token: string };
+    /** `tookOver`: an earlier attempt's process stopped while it held the key (see claimIdempotency). */
+    idempotency?: { key: string; token: string; tookOver: boolean };
   }
 }
 
@@ -33,11 +41,19 @@ function requestHash(req: FastifyRequest): string {
  * `Idempotency-Key` on POST /v1 routes: a retried request (same key, same project, same body) gets
  * the first response back instead of creating things twice. Successful responses are stored for 24 h;
  * a failed request releases its key so the retry runs again. A retry that arrives while the first
- * is still running gets 409 with Retry-After.
+ * is still running gets 409 with Retry-After. The claims in progress here beat their heart every
+ * HEARTBEAT_SECONDS, so after this process dies a retry (on any replica) takes over within seconds;
+ * a route that may have written before the crash finds its work by the key (see the suggestions route).
  */
 export const idempotency = fp<{ graph: Graph }>(async (app, { graph }) => {
   app.decorateRequest('idempotency', undefined);
   let lastPrune = 0;
+  const inProgress = new Map<string, { projectId: string; key: string; token: string }>();
+  const heart = setInterval(() => {
+    heartbeatClaims(graph, [...inProgress.values()]).catch((err: unknown) => app.log.warn({ err }, 'idempotency heartbeat failed'));
+  }, HEARTBEAT_SECONDS * 1000);
+  heart.unref();
+  app.addHook('onClose', async () => clearInterval(heart));
 
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.method !== 'POST' || !req.url.startsWith('/v1/')) return;
@@ -54,7 +70,8 @@ export const idempotency = fp<{ graph: Graph }>(async (app, { graph }) => {
       pruneIdempotency(graph).catch((err: unknown) => req.log.warn({ err }, 'pruning idempotency records failed'));
     }
     if (claim.state === 'claimed') {
-      req.idempotency = { key, token: claim.token };
+      req.idempotency = { key, token: claim.token, tookOver: claim.tookOver };
+      inProgress.set(claim.token, { projectId: req.projectId, key, token: claim.token });
       return;
     }
     if (claim.state === 'pending') {
@@ -71,6 +88,7 @@ export const idempotency = fp<{ graph: Graph }>(async (app, { graph }) => {
     const claim = req.idempotency;
     if (!claim) return payload;
     req.idempotency = undefined;
+    inProgress.delete(claim.token);
     try {
       if (reply.statusCode < 300 && typeof payload === 'string') {
         const type = reply.getHeader('content-type');

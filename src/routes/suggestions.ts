@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
-import { invalidateTrial, settingsChanges, updateSettings } from '../../graph/repositories/suggestions.ts';
+import { invalidateTrial, settingsChanges, trialsOfRequest, updateSettings } from '../../graph/repositories/suggestions.ts';
 import { ExperimentResponse } from '../schemas/experiments.ts';
 import { IdParams } from '../schemas/common.ts';
 import { InvalidateBody, PatchExperimentBody, ReplayResponse, SettingsChangeResponse, SuggestBody, SuggestResponse } from '../schemas/suggestions.ts';
@@ -30,7 +30,17 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
       },
     },
     async (req, reply) => {
-      const { trials, timing } = await suggestions.suggest(req.projectId, req.params.id, req.body?.count ?? 1);
+      const key = req.idempotency?.key ?? null;
+      // A retry that took the key over from a process that stopped: what that attempt handed out
+      // is this request's answer (its trials are running and nobody else has them).
+      if (key && req.idempotency?.tookOver) {
+        const earlier = await trialsOfRequest(graph, req.projectId, req.params.id, key);
+        if (earlier.length) return reply.code(201).send({ trials: earlier });
+      }
+      const { trials, timing } = await suggestions.suggest(req.projectId, req.params.id, req.body?.count ?? 1, {
+        requestKey: key,
+        gone: () => req.raw.socket?.destroyed === true,
+      });
       reply.header('Server-Timing', timing.map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`).join(', '));
       return reply.code(201).send({ trials });
     },

@@ -22,6 +22,7 @@ import { trimMemos, type ConfigMemo, type ModelCache, type ObservationMemo, type
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { suggest } from '../../optimizers/suggest.ts';
+import { DeadlineExceededError } from './deadline.ts';
 import { visibleProjects } from './visible-projects.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 import { prepareConfig } from './configs.ts';
@@ -37,9 +38,27 @@ export interface SuggestionServiceOptions {
   maxCachedExperiments: number;
   /** Fitted prior models kept in memory (one per prior experiment and search-space projection). */
   maxCachedPriorModels: number;
+  /** An ask not recorded this long after it arrived is answered 503 and its batch is not recorded for it. */
+  requestDeadlineMs: number;
 }
 
-const DEFAULTS: SuggestionServiceOptions = { staleAfterSeconds: 3600, priorChoiceTtlMs: 30_000, maxCachedExperiments: 200, maxCachedPriorModels: 2000 };
+const DEFAULTS: SuggestionServiceOptions = {
+  staleAfterSeconds: 3600,
+  priorChoiceTtlMs: 30_000,
+  maxCachedExperiments: 200,
+  maxCachedPriorModels: 2000,
+  requestDeadlineMs: 30_000,
+};
+
+/** What a caller of suggest() says about its request besides the count. */
+export interface AskOptions {
+  /** The request's Idempotency-Key: kept on the trials it gets, so a retry after a crash finds them. */
+  requestKey?: string | null;
+  /** True once nobody waits for the answer any more (the client closed the connection). */
+  gone?: () => boolean;
+}
+
+
 
 export interface SuggestResult {
   trials: Trial[];
@@ -49,15 +68,25 @@ export interface SuggestResult {
   batched: number;
 }
 
-/** What serve() hands back: `after` settles once the batch's SUGGESTED_FROM edges are written. */
-type Served = Omit<SuggestResult, 'batched'> & { after?: Promise<void> };
+/**
+ * What serve() hands back: the trials and, for each, the index of the waiter it goes to. `after`
+ * settles once the batch's SUGGESTED_FROM edges are written.
+ */
+type Served = Omit<SuggestResult, 'batched'> & { owners: number[]; after?: Promise<void> };
 
 interface Waiter {
   count: number;
   attempts: number;
+  requestKey: string | null;
+  /** When its answer is due (ms since the epoch); see requestDeadlineMs. */
+  deadline: number;
+  gone: () => boolean;
   resolve: (r: SuggestResult) => void;
   reject: (err: unknown) => void;
 }
+
+/** One configuration asked for: the waiter it goes to, and that waiter's request key. */
+type Slot = { waiter: number; requestKey: string | null };
 
 /** The key of an experiment's copy in HistoryCache. */
 const historyKey = (projectId: string, experimentId: string) => `${projectId}/${experimentId}`;
@@ -152,10 +181,11 @@ export class SuggestionService {
    * call for the combined count (pending-aware batch suggestions), one write. Each caller gets its
    * own slice of the batch.
    */
-  private enqueue(projectId: string, experimentId: string, count: number): Promise<SuggestResult> {
+  private enqueue(projectId: string, experimentId: string, count: number, ask: AskOptions): Promise<SuggestResult> {
     return new Promise((resolve, reject) => {
       const q = this.waiting.get(experimentId) ?? { projectId, requests: [] as Waiter[], running: false };
-      q.requests.push({ count, resolve, reject, attempts: 0 });
+      const deadline = Date.now() + this.opts.requestDeadlineMs;
+      q.requests.push({ count, resolve, reject, attempts: 0, requestKey: ask.requestKey ?? null, deadline, gone: ask.gone ?? (() => false) });
       this.waiting.set(experimentId, q);
       if (!q.running) void this.drain(experimentId, q);
     });
@@ -171,29 +201,31 @@ export class SuggestionService {
         batch.push(w);
         total += w.count;
       }
+      // A waiter whose client left or whose deadline passed gets nothing computed or recorded for it.
+      const live = batch.filter((w) => !this.expired(w));
+      if (live.length === 0) continue;
       try {
-        const result = await this.serve(q.projectId, experimentId, total);
-        if (process.env.PRECEDENT_DEBUG_BATCHES) console.error(`[batch] ${experimentId} waiters ${batch.length} wanted ${total} got ${result.trials.length}`);
-        let offset = 0;
+        const result = await this.serve(q.projectId, experimentId, live);
+        if (process.env.PRECEDENT_DEBUG_BATCHES) console.error(`[batch] ${experimentId} waiters ${live.length} wanted ${total} got ${result.trials.length}`);
         const again: Waiter[] = [];
         // The batch's SUGGESTED_FROM edges are written after its transaction committed; callers get
         // their trials once the edges exist, while the next batch of this experiment already starts.
         const after = result.after;
-        for (const w of batch) {
-          const mine = result.trials.slice(offset, offset + w.count);
-          offset += w.count;
-          const served = { trials: mine, timing: result.timing, batched: batch.length };
+        live.forEach((w, i) => {
+          const mine = result.trials.filter((_, k) => result.owners[k] === i);
+          const served = { trials: mine, timing: result.timing, batched: live.length };
           if (mine.length > 0) {
             if (after) after.then(() => w.resolve(served), w.reject);
             else w.resolve(served);
-          }
-          else if (w.attempts < MAX_ATTEMPTS) again.push({ ...w, attempts: w.attempts + 1 });
+          } else if (this.expired(w)) {
+            // Rejected by expired().
+          } else if (w.attempts < MAX_ATTEMPTS) again.push({ ...w, attempts: w.attempts + 1 });
           else w.reject(new ConflictError('every configuration left is already pending; complete some trials and ask again', {}));
-        }
+        });
         // Callers left empty-handed (duplicates dropped, budget reached mid-batch) try the next batch.
         q.requests.unshift(...again);
       } catch (err) {
-        for (const w of batch) w.reject(err);
+        for (const w of live) w.reject(err);
       }
     }
     q.running = false;
@@ -206,8 +238,15 @@ export class SuggestionService {
     this.histories.touch(historyKey(projectId, experimentId));
   }
 
-  suggest(projectId: string, experimentId: string, count: number): Promise<SuggestResult> {
-    return this.enqueue(projectId, experimentId, count);
+  suggest(projectId: string, experimentId: string, count: number, ask: AskOptions = {}): Promise<SuggestResult> {
+    return this.enqueue(projectId, experimentId, count, ask);
+  }
+
+  /** True (and the waiter answered 503) when its client left or its deadline passed. */
+  private expired(w: Waiter): boolean {
+    if (!w.gone() && Date.now() <= w.deadline) return false;
+    w.reject(new DeadlineExceededError(this.opts.requestDeadlineMs));
+    return true;
   }
 
   /**
@@ -217,19 +256,29 @@ export class SuggestionService {
    * is also served again when the copy made it a conflict (budget used up, menu exhausted): a change
    * the copy does not have, say a trial a person added or a raised budget, may have lifted it.
    */
-  private async serve(projectId: string, experimentId: string, count: number): Promise<Served> {
+  private async serve(projectId: string, experimentId: string, waiters: Waiter[]): Promise<Served> {
+    const slots: Slot[] = waiters.flatMap((w, i) => Array.from({ length: w.count }, () => ({ waiter: i, requestKey: w.requestKey })));
+    // Checked again just before the record: work whose clients are gone is not written.
+    const wanted = (slot: Slot) => !this.expired(waiters[slot.waiter]!);
     const used = { copy: false };
     try {
-      return await this.serveOnce(projectId, experimentId, count, used);
+      return await this.serveOnce(projectId, experimentId, slots, wanted, used);
     } catch (err) {
       // MenuExhaustedError is a ConflictError too.
       if (!(err instanceof OutdatedCopy || (used.copy && err instanceof ConflictError))) throw err;
-      return this.serveOnce(projectId, experimentId, count, null);
+      return this.serveOnce(projectId, experimentId, slots, wanted, null);
     }
   }
 
   /** `used`: may compute from a current cached copy, and says whether it did; null: reads. */
-  private async serveOnce(projectId: string, experimentId: string, count: number, used: { copy: boolean } | null): Promise<Served> {
+  private async serveOnce(
+    projectId: string,
+    experimentId: string,
+    slots: Slot[],
+    wanted: (slot: Slot) => boolean,
+    used: { copy: boolean } | null,
+  ): Promise<Served> {
+    const count = slots.length;
     const timing = new Timing();
     // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
     const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
@@ -246,31 +295,38 @@ export class SuggestionService {
     if (used) used.copy = copy;
     timing.mark('history');
     let claimed: Trial[] = [];
+    const owners = (from: Slot[]) => from.map((s) => s.waiter);
     if (target.trials.some((t) => t.state === 'queued')) {
-      claimed = await claimQueued(this.graph, projectId, experimentId, count);
+      claimed = await claimQueued(this.graph, projectId, experimentId, slots.map((s) => s.requestKey));
       timing.mark('claim');
-      if (claimed.length >= count) return { trials: claimed, timing: timing.entries };
+      if (claimed.length >= count) return { trials: claimed, owners: owners(slots), timing: timing.entries };
       ({ history: target, priorSeqs, copy } = await this.history(projectId, experimentId, false));
       timing.mark('history');
     }
     if (target.experiment.status !== 'running') throw notRunning(target.experiment.status);
     const maxTrials = target.experiment.budget.maxTrials;
-    let wanted = count - claimed.length;
+    let needed = count - claimed.length;
     if (maxTrials !== undefined) {
       const left = maxTrials - target.experiment.trialCount;
       if (left <= 0) {
-        if (claimed.length) return { trials: claimed, timing: timing.entries };
+        if (claimed.length) return { trials: claimed, owners: owners(slots), timing: timing.entries };
         throw new ConflictError(`the experiment's budget of ${maxTrials} trials is used up; raise budget.maxTrials or finish it`, { maxTrials });
       }
-      wanted = Math.min(wanted, left);
+      needed = Math.min(needed, left);
     }
     // Queued trials already claimed are handed out even when the candidate menu has nothing left.
     const after: Promise<void>[] = [];
-    const fresh = await this.compute(projectId, target, wanted, timing, after, priorSeqs, copy).catch((err: unknown) => {
-      if (claimed.length && err instanceof MenuExhaustedError) return [];
+    const open = slots.slice(claimed.length, claimed.length + needed);
+    const fresh = await this.compute(projectId, target, open, wanted, timing, after, priorSeqs, copy).catch((err: unknown) => {
+      if (claimed.length && err instanceof MenuExhaustedError) return { trials: [], owners: [] };
       throw err;
     });
-    return { trials: [...claimed, ...fresh], timing: timing.entries, ...(after.length ? { after: Promise.all(after).then(() => undefined) } : {}) };
+    return {
+      trials: [...claimed, ...fresh.trials],
+      owners: [...owners(slots.slice(0, claimed.length)), ...fresh.owners],
+      timing: timing.entries,
+      ...(after.length ? { after: Promise.all(after).then(() => undefined) } : {}),
+    };
   }
 
   /**
@@ -281,12 +337,14 @@ export class SuggestionService {
   private async compute(
     projectId: string,
     target: ExperimentHistory,
-    count: number,
+    slots: Slot[],
+    wanted: (slot: Slot) => boolean,
     timing: Timing,
     after: Promise<void>[],
     priorSeqs: PriorSeqs,
     copy: boolean,
-  ): Promise<Trial[]> {
+  ): Promise<{ trials: Trial[]; owners: number[] }> {
+    const count = slots.length;
     const e = target.experiment;
     const chosen = await this.choosePriors(projectId, target);
     timing.mark('choose-priors');
@@ -316,9 +374,11 @@ export class SuggestionService {
     timing.mark('optimize');
 
     const space = e.searchSpace as SearchSpace;
-    const items: SuggestionWrite[] = suggestions.map((s, i) => {
+    const all = suggestions.map((s, i) => {
       const { config, hash } = prepareConfig(space, s.config, 'suggestion.config');
       return {
+        slot: slots[i]!,
+        requestKey: slots[i]!.requestKey,
         config,
         configHash: hash,
         strategy: s.provenance.strategy,
@@ -327,6 +387,9 @@ export class SuggestionService {
         sources: s.provenance.sourceTrials.flatMap((t) => (t.trialId ? [{ trialId: t.trialId, weight: t.weight }] : [])),
       };
     });
+    // The snapshot keeps the index in the computed batch, so replay is exact whichever are recorded.
+    const items: (SuggestionWrite & { slot: Slot })[] = all.filter((item) => wanted(item.slot));
+    if (items.length === 0) return { trials: [], owners: [] };
     const uses = new Map<string, PriorUse>();
     for (const s of suggestions) {
       for (const p of s.provenance.priors) {
@@ -348,7 +411,7 @@ export class SuggestionService {
       const t0 = performance.now();
       after.push(this.writeLinks(e.id, priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
     }
-    return recorded.trials;
+    return { trials: recorded.trials, owners: recorded.indices.map((i) => items[i]!.slot.waiter) };
   }
 
   /**

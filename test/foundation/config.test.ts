@@ -65,6 +65,12 @@ describe('configuration', () => {
     expect(problems({ PRECEDENT_STALE_AFTER_SECONDS: '-5' })[0]?.reason).toMatch(/0 \(off\)/);
   });
 
+  it('reads the request deadline of asks', () => {
+    expect(loadConfig({}).requestDeadlineSeconds).toBe(30);
+    expect(loadConfig({ PRECEDENT_REQUEST_DEADLINE_SECONDS: '5' }).requestDeadlineSeconds).toBe(5);
+    expect(problems({ PRECEDENT_REQUEST_DEADLINE_SECONDS: '0' })[0]?.variable).toBe('PRECEDENT_REQUEST_DEADLINE_SECONDS');
+  });
+
   it('rejects bad database names, memory sizes and colliding ports', () => {
     expect(problems({ NEO4J_DATABASE: '1-bad name' })[0]?.variable).toBe('NEO4J_DATABASE');
     expect(problems({ PRECEDENT_NEO4J_HEAP: 'lots' })[0]?.reason).toMatch(/512m/);

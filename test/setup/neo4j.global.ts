@@ -26,11 +26,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   // One folder per run: concurrent runs in one checkout must not stop each other's server.
-  // Folders of earlier runs whose server is gone (crashed, killed) are removed.
+  // Folders of earlier runs are removed once the run that made them is gone (crashed, killed) and
+  // their server too: a live run's folder may be between servers (starting, or stopped for a dump).
   const base = join(REPO_ROOT, '.neo4j');
   mkdirSync(base, { recursive: true });
   for (const d of readdirSync(base)) {
-    if (d.startsWith('test-') && runningPid(join(base, d)) === undefined) rmSync(join(base, d), { recursive: true, force: true });
+    if (!d.startsWith('test-')) continue;
+    const owner = Number(/-(\d+)$/.exec(d)?.[1]);
+    if (Number.isInteger(owner) && processAlive(owner)) continue;
+    if (runningPid(join(base, d)) === undefined) rmSync(join(base, d), { recursive: true, force: true });
   }
   const home = join(base, `test-${process.pid}`);
   rmSync(home, { recursive: true, force: true });
@@ -66,5 +70,14 @@ async function applySchema(c: Connection): Promise<void> {
 declare module 'vitest' {
   export interface ProvidedContext {
     neo4j: { uri: string; user: string; password: string; database: string; httpPort: number; home: string };
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -182,6 +182,7 @@ describe("a process's copy of the history, kept by its own writes", () => {
     const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
     const batch = (seqBefore: number, written: boolean, outdated = false) => ({
       trials: [],
+      indices: [],
       links: { sources: [], configs: [] },
       seqBefore,
       seqAfter: written ? seqBefore + 1 : seqBefore,

@@ -42,6 +42,8 @@ export async function startServiceProcess(env: Record<string, string> = {}): Pro
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A group of its own: tsx runs the service in a child process, and a kill must reach both.
+    detached: true,
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -68,7 +70,7 @@ export async function startServiceProcess(env: Record<string, string> = {}): Pro
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill(signal);
+        process.kill(-child.pid!, signal);
       }),
   };
 }

@@ -34,7 +34,7 @@ export async function start(config: Config): Promise<void> {
   const app = await buildApp({
     graph,
     logger: { level: config.logLevel },
-    suggestions: { staleAfterSeconds: config.staleAfterSeconds },
+    suggestions: { staleAfterSeconds: config.staleAfterSeconds, requestDeadlineMs: config.requestDeadlineSeconds * 1000 },
     rateLimitPerMinute: config.rateLimitPerMinute,
   });
   let closing = false;
