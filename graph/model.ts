@@ -70,14 +70,22 @@ export type Model = z.infer<typeof Model>;
 
 export const Objective = z.strictObject({ metric: Name, direction: Direction });
 
+const warmStartFields = {
+  mode: z.enum(['auto', 'explicit', 'off']),
+  experiments: z.array(Id).max(500),
+  exclude: z.array(Id).max(500),
+  maxPriors: z.number().int().min(1).max(200),
+};
 // Strict: a misspelt setting must be an error, not a silently dropped key that resets the setting.
 export const WarmStart = z.strictObject({
-  mode: z.enum(['auto', 'explicit', 'off']).default('auto'),
-  experiments: z.array(Id).max(500).default([]),
-  exclude: z.array(Id).max(500).default([]),
-  maxPriors: z.number().int().min(1).max(200).default(20),
+  mode: warmStartFields.mode.default('auto'),
+  experiments: warmStartFields.experiments.default([]),
+  exclude: warmStartFields.exclude.default([]),
+  maxPriors: warmStartFields.maxPriors.default(20),
 });
 export type WarmStart = z.infer<typeof WarmStart>;
+/** A change of some warm-start fields: the ones not given keep their stored values (no defaults here). */
+export const WarmStartPatch = z.strictObject(warmStartFields).partial();
 
 export const Budget = z.strictObject({ maxTrials: z.number().int().min(1).max(1_000_000).optional() });
 

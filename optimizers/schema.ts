@@ -85,7 +85,8 @@ export const AcquisitionNameSchema = z.enum(['logei', 'ucb']);
 export const BatchModeSchema = z.enum(['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max']);
 export const OutputTransformSchema = z.enum(['auto', 'standardize', 'power', 'copula']);
 
-export const SettingsSchema = z.object({
+/** Strict: a misspelt setting must be an error, not a silently dropped key that resets the setting. */
+export const SettingsSchema = z.strictObject({
   /** 'auto': warm-init/design until `nInitial` trials exist, then transfer-BO (with priors) or GP-BO. */
   strategy: StrategySchema.optional(),
   /** Trials (any state) before the model takes over. Default clamp(2·#params, 5, 10). */

@@ -57,6 +57,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (text.trim() === '') return done(null, undefined);
     jsonParser(req, text, done);
   });
+  // A text/plain body is not JSON: a 415 that names the accepted types says so better than a 400.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   // Strict query strings everywhere: a route that declares none takes none, so `?nmae=x` is a 400
   // naming the parameter instead of a filter silently ignored.

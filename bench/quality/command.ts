@@ -15,7 +15,7 @@ import { serviceMethods } from './service.ts';
 export const ALL_METHODS = ['random', 'gp', 'warm-init', 'transfer', 'optuna-tpe', 'optuna-tpe-warm'];
 
 export const QUALITY_USAGE = `npm run bench -- quality --suite <path> [--methods ${ALL_METHODS.join(',')}] [--budget 50] [--seeds 5]
-    [--prior-trials 100] [--tasks <count>|<id,id,…>] [--shuffle-priors] [--out <dir>]`;
+    [--prior-trials 100] [--tasks <count>|<id,id,…>] [--shuffle-priors] [--via-service] [--out <dir>]`;
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);

@@ -6,7 +6,7 @@
 //
 // Every query reads one project, named by the Browser parameter $project; set it first with
 //   :param project => 'default'
-// (the API's default project; the X-Precedent-Project header names others).
+// (the project npm start creates; an API key opens one project, named when the key is created).
 
 // ==== experiment | An experiment, its trials and its best configuration
 // The most recent experiment that warm-started from earlier ones (or else the most recent one), with

@@ -153,7 +153,7 @@ const replay: CommandSpec = {
   env: GRAPH_ENV,
   output: 'the report: one line per mismatch and a summary, or JSON with --json',
   exits: ['1 also when any suggestion differs'],
-  examples: ['npm run replay -- 6f1c9a7e-2b4d-4c1e-9f3a-0d5b7e8c1a22', 'npm run -s replay -- $EXP --json | jq .mismatches'],
+  examples: ['npm run replay -- 6f1c9a7e-2b4d-4c1e-9f3a-0d5b7e8c1a22', 'npm run -s replay -- $EXP --json > replay.json'],
   run: (config, input) => import('./run/replay.ts').then((m) => m.replay(config, input)),
 };
 
@@ -196,7 +196,7 @@ const dataset: GroupSpec = {
       },
       env: GRAPH_ENV,
       output: 'a table, or JSON with --json; nothing when the project has no datasets (a note goes to stderr)',
-      examples: ['npm run dataset -- list --project team-b', "npm run -s dataset -- list --json | jq -r '.[].id'"],
+      examples: ['npm run dataset -- list --project team-b', 'npm run -s dataset -- list --json > datasets.json'],
       run: (config, input) => import('./run/dataset.ts').then((m) => m.datasetList(config, input)),
     },
   ],
@@ -259,7 +259,7 @@ const exportSpec: CommandSpec = {
   npm: 'npm run export',
   summary: 'write a whole project as JSON Lines (backup)',
   about:
-    'Writes a whole project in the format precedent.experiment/1: one line per experiment, oldest first, then datasets no experiment uses. npm run import restores it. Not carried: API keys, settings-change records, replay provenance.',
+    'Writes a whole project in the format precedent.experiment/1: one line per experiment, oldest first, then datasets no experiment uses. npm run import restores it. Trials carry their provenance and experiments their settings changes; API keys are not carried.',
   options: {
     project: { type: 'string', meta: '<name>', help: 'the project to export', required: true },
     out: { type: 'string', meta: '<file.jsonl>', help: 'write there (mode 0600) instead of stdout', fallback: 'stdout' },

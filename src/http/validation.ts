@@ -146,6 +146,9 @@ function explain(iss: RawIssue): string | undefined {
     case 'invalid_value':
       if (iss.input === undefined) return `required: ${iss.values.map((v) => (typeof v === 'string' ? v : show(v))).join(' or ')}`;
       return `${show(iss.input)} is not one of ${iss.values.map((v) => (typeof v === 'string' ? v : show(v))).join(', ')}`;
+    case 'invalid_format':
+      if (iss.format === 'uuid') return `${show(iss.input)} is not an id (ids are UUIDs, e.g. 5f0c6b1e-2d4a-4c8e-9b1a-3e7d2f6a9c01)`;
+      return undefined;
     case 'invalid_type':
       if (iss.input === undefined) return `required (${iss.expected})`;
       return `expected ${iss.expected}, got ${kindOf(iss.input)} ${show(iss.input)}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Budget, Trial, WarmStart } from '../../graph/model.ts';
+import { Budget, Trial, WarmStartPatch } from '../../graph/model.ts';
 import { SettingsSchema } from '../../optimizers/schema.ts';
 
 export const MAX_SUGGESTIONS = 100;
@@ -13,8 +13,8 @@ export const SuggestResponse = z.object({ trials: z.array(Trial) });
 export const PatchExperimentBody = z
   .strictObject({
     /** Fields given replace the stored ones; the rest stay as they are. */
-    warmStart: WarmStart.partial().optional(),
-    optimizer: SettingsSchema.strict().optional(),
+    warmStart: WarmStartPatch.optional(),
+    optimizer: SettingsSchema.optional(),
     budget: Budget.optional(),
     /** Who made the change, for the record. */
     user: z.string().max(200).optional(),

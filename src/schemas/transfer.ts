@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Configuration, DatasetInput, ExperimentInput, ExperimentStatus, FiniteNumber, IntermediateValue, ProposedBy, TrialState } from '../../graph/model.ts';
-import { SearchSpaceSchema } from '../../optimizers/schema.ts';
+import { SearchSpaceSchema, SettingsSchema } from '../../optimizers/schema.ts';
 import { SettingsChangeRecord } from './suggestions.ts';
 
 export const EXPORT_FORMAT = 'precedent.experiment/1';
@@ -44,6 +44,7 @@ export const ExperimentLine = z
         id: z.uuid().optional(),
         name: z.string().min(1).max(200),
         searchSpace: SearchSpaceSchema.min(1).max(200),
+        optimizer: SettingsSchema.default({}),
         seed: z.number().int().min(0).max(2 ** 31 - 1),
         status: ExperimentStatus.default('finished'),
         optimizerVersion: z.string().nullable().default(null),

@@ -18,7 +18,8 @@ export const Snapshot = z.object({
   seed: z.number().int(),
   /** Priors in the order they were given to the optimizer, each at its own sequence number. */
   priors: z.array(z.object({ experimentId: z.string(), seq: z.number().int(), similarity: z.number().nullable() })),
-  settings: SettingsSchema,
+  // Read back from what was recorded: settings of a later optimizer version must not fail the read.
+  settings: z.object(SettingsSchema.shape),
   warmStartMode: z.string(),
   batchIndex: z.number().int(),
   batchSize: z.number().int(),

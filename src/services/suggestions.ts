@@ -1,4 +1,5 @@
 import type { Graph } from '../../graph/driver.ts';
+import { z } from 'zod';
 import { ConflictError } from '../../graph/errors.ts';
 import type { Trial, WarmStart } from '../../graph/model.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
@@ -354,7 +355,8 @@ export class SuggestionService {
       seq: target.eventSeq,
       seed: deriveSeed(e.seed, target.eventSeq),
       priors: chosen.filter((c) => priors.has(c.id)).map((c) => ({ experimentId: c.id, seq: priors.get(c.id)?.eventSeq ?? 0, similarity: c.similarity })),
-      settings: SettingsSchema.parse(e.optimizer),
+      // Stored settings were validated when they were written; a key this version does not know is ignored.
+      settings: z.object(SettingsSchema.shape).parse(e.optimizer),
       warmStartMode: e.warmStart.mode,
     };
     const candidates = await candidatesOf(this.graph, projectId, e);

@@ -158,10 +158,32 @@ describe('messages that name the field and the fix', () => {
     expect(typo.body.issues).toEqual([{ field: 'querystring.nmae', reason: 'unknown field; did you mean name?' }]);
   });
 
+  it('refuses a misspelt optimizer setting on create and in an import, and names a malformed id', async () => {
+    const created = await create({ ...space({ name: 'd', type: 'int', low: 1, high: 5 }), optimizer: { stratgy: 'random' } });
+    expect(created.body.issues).toContainEqual({ field: 'body.optimizer.stratgy', reason: 'unknown field; did you mean strategy?' });
+    const line = { format: 'precedent.experiment/1', dataset: { name: 'd' }, experiment: { name: 'e', model: { name: 'm' }, seed: 1, objective: { metric: 'a', direction: 'minimize' }, searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }], optimizer: { nInitial: 'five' } }, trials: [] };
+    const imported = await api.call('POST', '/v1/import', `${JSON.stringify(line)}\n`, { 'content-type': 'application/x-ndjson' });
+    expect(imported.status).toBe(400);
+    expect(imported.body.issues[0].field).toBe('line 1: experiment.optimizer.nInitial');
+    const badId = await api.call('GET', '/v1/experiments/not-an-id');
+    expect(badId.body.issues).toEqual([{ field: 'params.id', reason: expect.stringContaining('"not-an-id" is not an id') }]);
+  });
+
+  it('changes only the warm-start fields a PATCH names', async () => {
+    const before = (await api.call('GET', `/v1/experiments/${ids.experiment}`)).body.warmStart;
+    const patched = await api.call('PATCH', `/v1/experiments/${ids.experiment}`, { warmStart: { maxPriors: 7 } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.warmStart).toEqual({ ...before, maxPriors: 7 });
+    const again = await api.call('PATCH', `/v1/experiments/${ids.experiment}`, { warmStart: { mode: 'off' } });
+    expect(again.body.warmStart).toEqual({ ...before, maxPriors: 7, mode: 'off' });
+  });
+
   it('names the accepted content types in a 415', async () => {
     const res = await api.call('POST', '/v1/datasets', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(res.status).toBe(415);
     expect(res.body.message).toContain('send application/json or text/csv');
+    const text = await api.call('POST', `/v1/experiments/${ids.experiment}/suggestions`, '{"count": 1}', { 'content-type': 'text/plain' });
+    expect(text.status).toBe(415);
     const imp = await api.call('POST', '/v1/import', '{}', { 'content-type': 'application/xml' });
     expect(imp.status).toBe(415);
     expect(imp.body.message).toContain('application/x-ndjson');
