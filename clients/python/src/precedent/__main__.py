@@ -1,0 +1,6 @@
+"""``python -m precedent``: see :mod:`precedent.cli`."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
