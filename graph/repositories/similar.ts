@@ -78,7 +78,7 @@ export async function nearExperiments(
   exactSearchMax = EXACT_SEARCH_MAX_DATASETS,
 ): Promise<NearExperiment[]> {
   const found = await read(graph, async (tx) => {
-    const ids = await nearestDatasetIds(tx, projectIds, embedding, datasets, exactSearchMax);
+    const ids = await nearestDatasetIds(tx, projectIds, embedding, datasets, exactSearchMax, f);
     return rows(
       tx,
       `UNWIND range(0, size($ids) - 1) AS rank
@@ -93,10 +93,19 @@ export async function nearExperiments(
   return found.map((r) => ({ ...toSummary(r), datasetMetaFeatures: metaFeatureRecord(r.mfNames, r.mfValues) }));
 }
 
-/** Ids of the visible projects' `datasets` datasets nearest to `embedding`, nearest first (see nearExperiments). */
-async function nearestDatasetIds(tx: Tx, projectIds: string[], embedding: number[], datasets: number, exactSearchMax: number): Promise<string[]> {
+/**
+ * Ids of the visible projects' `datasets` datasets nearest to `embedding` that hold an experiment the
+ * filter accepts, nearest first (see nearExperiments). Filtering here, not after: nearer datasets of
+ * other models must not crowd out the only one tuning the same model.
+ */
+async function nearestDatasetIds(tx: Tx, projectIds: string[], embedding: number[], datasets: number, exactSearchMax: number, f: ExperimentFilter): Promise<string[]> {
+  const matching = `EXISTS {
+         MATCH (d)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
+         WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric) AND NOT e.id IN $excludeIds
+       }`;
+  const params = { projectIds, embedding, datasets: int(datasets), model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [] };
   const ids = async (cypher: string, fetch = 0) =>
-    (await rows<{ id: string }>(tx, `${cypher} WITH d ORDER BY score DESC, d.id LIMIT $datasets RETURN d.id AS id`, { projectIds, embedding, datasets: int(datasets), fetch: int(fetch) })).map((r) => r.id);
+    (await rows<{ id: string }>(tx, `${cypher} WITH d, score WHERE ${matching} WITH d, score ORDER BY score DESC, d.id LIMIT $datasets RETURN d.id AS id`, { ...params, fetch: int(fetch) })).map((r) => r.id);
   // Index-backed count (datasets without meta-features included: an upper bound is enough), stopped
   // once it can choose: counting all of a project's 10,000 datasets was 7 ms of Neo4j per query, a
   // third of the search. Past the cap, `want` below is `datasets` whatever the exact number.

@@ -23,7 +23,7 @@ const serviceEnv = {
   'PORT, HOST': 'where the API listens (default: 8080, 127.0.0.1)',
   ...GRAPH_ENV,
   PRECEDENT_DEMO: '"off": do not load the demo knowledge base into an empty graph (default: on)',
-  LOG_LEVEL: 'fastify/pino log level (default: info); every variable: README, "Configuration"',
+  LOG_LEVEL: 'fastify/pino log level (default: info); every variable: docs/configuration.md',
 };
 const runStart: CommandSpec['run'] = (config) => import('./run/start.ts').then((m) => m.start(config));
 

@@ -15,7 +15,7 @@ export function explain(err: unknown): number {
   }
   if (err instanceof SetupError) console.error(`\nprecedent: ${err.message}\n  → ${err.hint}\n`);
   else if (err instanceof NotFoundError) console.error(`\nprecedent: ${err.message}\n`);
-  else if (err instanceof ConfigError) console.error(`\nprecedent: ${err.message}\n  → Fix the environment variables above (see README, "Configuration").\n`);
+  else if (err instanceof ConfigError) console.error(`\nprecedent: ${err.message}\n  → Fix the environment variables above (see docs/configuration.md).\n`);
   else console.error(err);
   return 1;
 }

@@ -102,7 +102,7 @@ export function topHelp(entries: Entry[]): string {
     columns(commands.map((c) => [c.npm, c.summary])),
     '',
     wrap(
-      'Every command takes -h/--help: `npm run <command> -- --help`. stdout carries only what a command produces (a key, a list, an export, a report), so `$(npm run -s …)` captures it; progress and status lines go to stderr. Configuration is by environment variables (README, "Configuration").',
+      'Every command takes -h/--help: `npm run <command> -- --help`. stdout carries only what a command produces (a key, a list, an export, a report), so `$(npm run -s …)` captures it; progress and status lines go to stderr. Configuration is by environment variables (docs/configuration.md).',
       '',
     ),
     '',

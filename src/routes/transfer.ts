@@ -19,7 +19,7 @@ export const transferRoutes: FastifyPluginAsync<{ graph: Graph; importLimit: num
         tags: ['transfer'],
         summary: 'Import experiments in the JSON Lines format (one experiment per line)',
         description:
-          '`Content-Type: application/x-ndjson`. Each line is an ExperimentLine (see README, "Import and export"). Every line is validated ' +
+          '`Content-Type: application/x-ndjson`. Each line is an ExperimentLine (see docs/operations.md, "Import and export"). Every line is validated ' +
           'before anything is written; each experiment is then written in one transaction. An experiment this project already imported ' +
           '(recognised by its source id, or by its content when the line has no id) or already holds is skipped, so importing the same ' +
           'file again, or re-running an interrupted import, creates nothing twice.',

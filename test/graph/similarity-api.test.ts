@@ -187,4 +187,33 @@ describe('similar experiments among many projects', () => {
       await graph.close();
     }
   });
+
+  it('finds the one experiment of the same model behind many nearer experiments of other models, exactly and through the vector index', async () => {
+    const { nearExperiments } = await import('../../graph/repositories/similar.ts');
+    const { metaFeatureEmbedding } = await import('../../src/similarity/embedding.ts');
+    const { testGraph } = await import('../support/graph.ts');
+    const graph = testGraph();
+    const mine = await testApi();
+    try {
+      const make = async (name: string, x: number, model: string) => {
+        const d = await mine.call('POST', '/v1/datasets', { name, metaFeatures: { mf_a: x, mf_b: 2 * x, mf_c: 10 + x } });
+        const e = await mine.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: model }, searchSpace: space, objective: { metric: 'accuracy', direction: 'maximize' }, seed: 1 });
+        expect(e.status, JSON.stringify(e.body)).toBe(201);
+        return e.body.id as string;
+      };
+      // 80 datasets at the query point tuned with another model, one farther away with ours.
+      await Promise.all(Array.from({ length: 80 }, (_, i) => make(`other-${i}`, i * 1e-4, 'xgboost')));
+      const ours = await make('ours', 5, 'svm-alone');
+      const embedding = metaFeatureEmbedding({ mf_a: 0, mf_b: 0, mf_c: 10 })!;
+      for (const exactSearchMax of [2000, 0]) {
+        const found = await nearExperiments(graph, [mine.projectId], embedding, 10, { model: 'svm-alone', limit: 10 }, exactSearchMax);
+        expect(found.map((n) => n.experiment.id), `exactSearchMax ${exactSearchMax}`).toEqual([ours]);
+      }
+      const r = await mine.call('POST', '/v1/similar-experiments', { metaFeatures: { mf_a: 0, mf_b: 0, mf_c: 10 }, model: 'svm-alone', k: 1 });
+      expect(r.body.items.map((i: { experiment: { id: string } }) => i.experiment.id)).toEqual([ours]);
+    } finally {
+      await mine.close();
+      await graph.close();
+    }
+  });
 });

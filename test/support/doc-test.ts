@@ -55,6 +55,8 @@ export function docsTest(files: string[]): void {
           ...(base as Record<string, string>),
           PRECEDENT_URL: url,
           PRECEDENT_API_KEY: api.key,
+          // The Python client from the checkout, as `pip install ./clients/python` would provide it.
+          PYTHONPATH: [join(REPO_ROOT, 'clients', 'python', 'src'), process.env.PYTHONPATH].filter(Boolean).join(':'),
           PROJECT: api.project,
           NEO4J_URI: c.uri,
           NEO4J_USER: c.user,
