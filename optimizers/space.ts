@@ -182,14 +182,12 @@ export function finiteSize(space: SearchSpace, cap = 1e7): number {
     }
     const p = space[i]!;
     const on = activeMask(space.slice(0, i + 1), config)[i]!;
-    if (!on) return walk(i + 1, { ...config, [p.name]: null }, acc);
-    if (p.type === 'categorical') {
+    if (!on) walk(i + 1, { ...config, [p.name]: null }, acc);
+    else if (p.type === 'categorical') {
       const isParent = space.some((q) => q.condition?.parent === p.name);
-      if (!isParent) return walk(i + 1, { ...config, [p.name]: p.choices[0]! }, acc * p.choices.length);
-      for (const c of p.choices) walk(i + 1, { ...config, [p.name]: c }, acc);
-      return;
-    }
-    walk(i + 1, { ...config, [p.name]: p.low }, acc * gridSize(p));
+      if (!isParent) walk(i + 1, { ...config, [p.name]: p.choices[0]! }, acc * p.choices.length);
+      else for (const c of p.choices) walk(i + 1, { ...config, [p.name]: c }, acc);
+    } else walk(i + 1, { ...config, [p.name]: p.low }, acc * gridSize(p));
   };
   walk(0, {}, 1);
   return total;
@@ -205,8 +203,8 @@ export function enumerateSpace(space: SearchSpace): Config[] {
     }
     const p = space[i]!;
     const on = activeMask(space.slice(0, i + 1), config)[i]!;
-    if (!on) return walk(i + 1, { ...config, [p.name]: null });
-    if (p.type === 'categorical') {
+    if (!on) walk(i + 1, { ...config, [p.name]: null });
+    else if (p.type === 'categorical') {
       for (const c of p.choices) walk(i + 1, { ...config, [p.name]: c });
     } else {
       const n = gridSize(p);

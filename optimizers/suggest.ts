@@ -49,7 +49,7 @@ function validate(request: SuggestRequest, options: SuggestOptions): SuggestRequ
   const knownConfigs = observations?.map((o, i) =>
     !knownObservations![i] && configMemo && o !== null && typeof o === 'object' ? configMemo.get((o as { config?: object }).config as object)?.parsed : undefined,
   );
-  const fresh = observations?.flatMap((o, i) => (knownObservations![i] ? [] : [i])) ?? [];
+  const fresh = observations?.flatMap((_o, i) => (knownObservations![i] ? [] : [i])) ?? [];
   let toParse: unknown = request;
   if (given && remembered) toParse = { ...request, priors: given.filter((_, i) => !remembered[i]) };
   if (observations && knownConfigs) toParse = { ...(toParse as object), observations: fresh.map((i) => (knownConfigs[i] ? { ...(observations[i] as object), config: {} } : observations[i])) };

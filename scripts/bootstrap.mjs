@@ -49,6 +49,10 @@ if (mode === 'start') {
 } else if (mode === 'test') {
   console.log('[precedent] type-checking (tsc --noEmit)...');
   if (run(bin('tsc'), ['--noEmit']) !== 0) process.exit(1);
+  console.log('[precedent] linting (biome lint)...');
+  if (run(bin('biome'), ['lint', '.']) !== 0) {
+    fail('the linter found problems (above).', 'Fix them; `npx biome lint --write .` applies the safe fixes.');
+  }
   process.exit(run(bin('vitest'), ['run', ...rest]));
 } else {
   fail(`unknown mode ${JSON.stringify(mode)}`, 'use `npm start` or `npm test`.');

@@ -193,7 +193,7 @@ export async function loadDemo(graph: Graph, opts: DemoOptions = {}): Promise<De
     optimizerVersion: OPTIMIZER_VERSION,
   });
 
-  const valueOf = tableLookup(suite, held);
+  const resultOf = tableLookup(suite, held);
   const service = new SuggestionService(graph);
   const rounds = opts.rounds ?? 8;
   const better = (a: number, b: number) => (suite.objective.direction === 'maximize' ? a > b : a < b);
@@ -203,7 +203,7 @@ export async function loadDemo(graph: Graph, opts: DemoOptions = {}): Promise<De
       trials: [trial],
     } = await service.suggest(project.id, experiment.id, 1);
     if (!trial) break;
-    const value = valueOf(trial.config);
+    const value = resultOf(trial.config);
     if (Number.isNaN(best) || better(value, best)) best = value;
     await completeTrial(graph, project.id, trial.id, { value });
   }

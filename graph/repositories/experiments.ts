@@ -3,7 +3,7 @@ import { int } from 'neo4j-driver';
 import { z } from 'zod';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { Configuration, Experiment, type ExperimentInput, type ExperimentStatus, Trial } from '../model.ts';
+import { Configuration, Experiment, type ExperimentInput, type ExperimentStatus, type Trial } from '../model.ts';
 import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
 import { TRIAL_FIELDS, toTrial } from './trials.ts';
 

@@ -352,7 +352,7 @@ export async function recordSuggestions(
 ): Promise<RecordedBatch> {
   // A nearly exhausted finite space can make the optimizer repeat itself: first occurrence wins.
   const seen = new Set<string>();
-  const uniqueAt = items.flatMap((item, i) => (!seen.has(item.configHash) && !!seen.add(item.configHash) ? [i] : []));
+  const uniqueAt = items.flatMap((item, i) => (!seen.has(item.configHash) && seen.add(item.configHash) ? [i] : []));
   const unique = uniqueAt.map((i) => items[i]!);
   const props = unique.map(({ sources: _sources, requestKey: _key, ...w }) => trialProps({ ...w, state: 'running', proposedBy: 'optimizer' }));
   const expectSeq = opts.expectSeq ?? null;

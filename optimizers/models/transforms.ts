@@ -30,7 +30,7 @@ function skewness(v: Float64Array): number {
   }
   m2 /= v.length;
   m3 /= v.length;
-  return m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0;
+  return m2 > 0 ? m3 / m2 ** 1.5 : 0;
 }
 
 /** Null when the values are constant to within floating-point resolution. */
@@ -68,8 +68,8 @@ export function copulaRanks(v: ArrayLike<number>): Float64Array {
 }
 
 function yeoJohnson(x: number, lambda: number): number {
-  if (x >= 0) return Math.abs(lambda) < 1e-8 ? Math.log1p(x) : (Math.pow(x + 1, lambda) - 1) / lambda;
-  return Math.abs(lambda - 2) < 1e-8 ? -Math.log1p(-x) : -(Math.pow(1 - x, 2 - lambda) - 1) / (2 - lambda);
+  if (x >= 0) return Math.abs(lambda) < 1e-8 ? Math.log1p(x) : ((x + 1) ** lambda - 1) / lambda;
+  return Math.abs(lambda - 2) < 1e-8 ? -Math.log1p(-x) : -((1 - x) ** (2 - lambda) - 1) / (2 - lambda);
 }
 
 function yeoJohnsonProfileLL(x: Float64Array, lambda: number): number {

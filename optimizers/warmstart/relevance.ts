@@ -187,7 +187,7 @@ export function priorRelevance(args: {
   return args.priors.map((prior, p) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;
-    if (perfs && perfs.fitted[p]) {
+    if (perfs?.fitted[p]) {
       const a = perfs.agreements[p]!;
       if (Number.isFinite(a)) perf = a;
     }

@@ -359,7 +359,7 @@ function buildLandmarkData(s: DecodedSample) {
     let k = 0;
     for (const r of rows) {
       const x = col[r]! * sc;
-      if (x === x) {
+      if (!Number.isNaN(x)) {
         sum += x;
         k++;
       }
@@ -369,12 +369,12 @@ function buildLandmarkData(s: DecodedSample) {
     let ss = 0;
     for (const r of rows) {
       const x = col[r]! * sc;
-      if (x === x) ss += (x - mu) * (x - mu);
+      if (!Number.isNaN(x)) ss += (x - mu) * (x - mu);
     }
     const sd = Math.sqrt(ss / k);
     // A constant column adds nothing to any of the three learners.
     if (!(sd > 0) || !Number.isFinite(sd)) continue;
-    numCols.push(Float64Array.from(rows, (r) => (col[r]! === col[r]! ? (col[r]! * sc - mu) / sd : 0)));
+    numCols.push(Float64Array.from(rows, (r) => (!Number.isNaN(col[r]!) ? (col[r]! * sc - mu) / sd : 0)));
   }
   const pNum = numCols.length;
   const num = new Float64Array(n * pNum);

@@ -262,7 +262,7 @@ export async function scanCsv(input: CsvInput, opts: ScanOptions): Promise<CsvSc
         }
         if (numericOk[j] === 1) {
           const x = parseNumber(v);
-          if (x !== x) {
+          if (Number.isNaN(x)) {
             numericOk[j] = 0;
             continue;
           }

@@ -55,7 +55,7 @@ export function pcaMetaFeatures(columns: readonly Float64Array[], rng: Rng): Pca
     const { sc, mu, sd } = scaledStats(col, n);
     for (let r = 0; r < n; r++) {
       const x = col[r]! * sc;
-      z[r * p + a] = x === x ? (x - mu) / sd : 0;
+      z[r * p + a] = !Number.isNaN(x) ? (x - mu) / sd : 0;
     }
   });
 
@@ -118,8 +118,8 @@ function hasVariance(col: Float64Array, n: number): boolean {
   let first = NaN;
   for (let r = 0; r < n; r++) {
     const x = col[r]!;
-    if (x !== x) continue;
-    if (first !== first) first = x;
+    if (Number.isNaN(x)) continue;
+    if (Number.isNaN(first)) first = x;
     else if (x !== first) return true;
   }
   return false;
@@ -137,7 +137,7 @@ function scaledStats(col: Float64Array, n: number): { sc: number; mu: number; sd
   let k = 0;
   for (let r = 0; r < n; r++) {
     const x = col[r]! * sc;
-    if (x === x) {
+    if (!Number.isNaN(x)) {
       s += x;
       k++;
     }
@@ -146,7 +146,7 @@ function scaledStats(col: Float64Array, n: number): { sc: number; mu: number; sd
   let ss = 0;
   for (let r = 0; r < n; r++) {
     const x = col[r]! * sc;
-    if (x === x) ss += (x - mu) * (x - mu);
+    if (!Number.isNaN(x)) ss += (x - mu) * (x - mu);
   }
   return { sc, mu, sd: Math.sqrt(ss / Math.max(1, k - 1)) };
 }

@@ -6,7 +6,7 @@
  * Callers must exclude zero-variance data (the ratios are 0/0 there).
  */
 export function skewnessFromSums(n: number, sumSq: number, sumCube: number): number {
-  return (Math.sqrt(n) * sumCube) / Math.pow(sumSq, 1.5);
+  return (Math.sqrt(n) * sumCube) / sumSq ** 1.5;
 }
 
 export function excessKurtosisFromSums(n: number, sumSq: number, sumQuad: number): number {
@@ -83,5 +83,5 @@ export function entropyBits(counts: readonly number[]): number {
 export function pow2Scale(absX: number): number {
   if (!(absX > 0) || !Number.isFinite(absX)) return 1;
   const e = Math.floor(Math.log2(absX));
-  return Math.pow(2, -Math.max(-1000, Math.min(1000, e)));
+  return 2 ** -Math.max(-1000, Math.min(1000, e));
 }

@@ -117,10 +117,10 @@ export async function importLines(graph: Graph, projectId: string, items: Import
   items.forEach((item, i) => {
     const key = `${item.dataset.name}@${item.dataset.version}`;
     const prev = seen.get(key);
-    if (prev && prev.fingerprint && item.dataset.fingerprint && prev.fingerprint !== item.dataset.fingerprint) {
+    if (prev?.fingerprint && item.dataset.fingerprint && prev.fingerprint !== item.dataset.fingerprint) {
       throw new ConflictError(`line ${i + 1}: dataset "${item.dataset.name}" version "${item.dataset.version}" has another fingerprint than on line ${prev.line}`, { line: i + 1 });
     }
-    if (!prev || !prev.fingerprint) seen.set(key, { line: i + 1, fingerprint: item.dataset.fingerprint });
+    if (!prev?.fingerprint) seen.set(key, { line: i + 1, fingerprint: item.dataset.fingerprint });
   });
   const [conflict] = await fingerprintConflicts(graph, projectId, items.map((i) => i.dataset));
   if (conflict) {

@@ -23,7 +23,10 @@ function recording(graph: Graph, calls: Call[]): Graph {
     new Proxy(runner, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as any;
-        if (prop === 'run') return (query: string, params: Record<string, unknown> = {}) => (calls.push({ query, params }), v.call(target, query, params));
+        if (prop === 'run') return (query: string, params: Record<string, unknown> = {}) => {
+          calls.push({ query, params });
+          return v.call(target, query, params);
+        };
         if (prop === 'executeWrite' || prop === 'executeRead') return (work: (tx: unknown) => unknown) => v.call(target, (tx: any) => work(wrapRun(tx)));
         return typeof v === 'function' ? v.bind(target) : v;
       },

@@ -85,7 +85,7 @@ describe('experiments', () => {
       const row = res.records[0]?.toObject();
       expect(row?.project).toBe(api.project);
       expect(row?.dataset).toBe('iris');
-      expect((row?.params as string[]).sort()).toEqual(['C', 'depth', 'gamma', 'kernel']);
+      expect([...(row!.params as string[])].sort()).toEqual(['C', 'depth', 'gamma', 'kernel']);
     } finally {
       await graph.close();
     }
@@ -255,7 +255,7 @@ describe('trials', () => {
         { database: graph.database },
       );
       expect(res.records[0]?.get('configs')).toBe(1);
-      expect((res.records[0]?.get('datasets') as string[]).sort()).toEqual(['share-a', 'share-b']);
+      expect([...(res.records[0]!.get('datasets') as string[])].sort()).toEqual(['share-a', 'share-b']);
       expect(res.records[0]?.get('C')).toBe(3);
     } finally {
       await graph.close();

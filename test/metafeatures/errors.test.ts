@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProfileError, profileCsv, profileCsvFile } from '../../src/metafeatures/index.ts';
 import type { ProfileErrorCode, ProfileOptions } from '../../src/metafeatures/index.ts';
 

@@ -93,7 +93,11 @@ describe('greedy portfolio', () => {
     m.set([0, 1, 1, 0, 0.5, 0.5], 0);
     const weights = [0.5, 0.5];
     let reads = 0;
-    const counted = new Proxy(m, { get: (t, k) => (typeof k === 'string' && /^\d+$/.test(k) ? (reads++, t[Number(k)]) : Reflect.get(t, k)) });
+    const counted = new Proxy(m, { get: (t, k) => {
+      if (typeof k !== 'string' || !/^\d+$/.test(k)) return Reflect.get(t, k);
+      reads++;
+      return t[Number(k)];
+    } });
     const g = new GreedyPortfolio(counted as Float64Array, P, weights, Float64Array.from([1, 1]), C, () => true);
     const initial = reads;
     expect(g.next()).toBe(0);

@@ -16,7 +16,10 @@ function countingMemo(): { memo: ConfigMemo; gets: () => number; remember: (o: O
   const inner: ConfigMemo = new WeakMap();
   let gets = 0;
   const memo = {
-    get: (k: object) => (gets++, inner.get(k)),
+    get: (k: object) => {
+      gets++;
+      return inner.get(k);
+    },
     set: (k: object, v: never) => inner.set(k, v),
     has: (k: object) => inner.has(k),
     delete: (k: object) => inner.delete(k),

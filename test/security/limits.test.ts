@@ -10,7 +10,7 @@ afterAll(() => api.close());
 describe('limits', () => {
   it('rate-limits per key with 429 and Retry-After; another key and /health are not affected', async () => {
     const statuses: number[] = [];
-    let limited;
+    let limited: Awaited<ReturnType<typeof api.call>> | undefined;
     for (let i = 0; i < 7; i++) {
       const r = await api.call('GET', '/v1/experiments');
       statuses.push(r.status);

@@ -61,7 +61,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   return { status: res.status, body: parsed, ms: performance.now() - t0, retryAfter: res.headers.get('retry-after') };
 }
 
-const valueOf = (config: Record<string, number>) => Math.round((config.x! - 0.3) ** 2 * 1e6) / 1e6;
+const lossOf = (config: Record<string, number>) => Math.round((config.x! - 0.3) ** 2 * 1e6) / 1e6;
 
 describe('Neo4j outage under load', () => {
   it('answers 503 with Retry-After while Neo4j is down, recovers without a restart, loses no acknowledged result', async () => {
@@ -102,7 +102,7 @@ describe('Neo4j outage under load', () => {
             continue;
           }
           const trial = ask.body.trials[0];
-          const value = valueOf(trial.config);
+          const value = lossOf(trial.config);
           // Retry the tell until it is acknowledged: a worker never gives up on a result.
           step = 'tell';
           for (;;) {

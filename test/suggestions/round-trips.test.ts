@@ -28,10 +28,16 @@ beforeAll(async () => {
     const session: Session = open(...args);
     for (const m of ['executeRead', 'executeWrite', 'beginTransaction'] as const) {
       const real = session[m].bind(session) as (...a: unknown[]) => unknown;
-      (session as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => (calls.explicit++, real(...a));
+      (session as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
+        calls.explicit++;
+        return real(...a);
+      };
     }
     const run = session.run.bind(session);
-    session.run = ((...a: Parameters<typeof run>) => (calls.statements++, run(...a))) as typeof session.run;
+    session.run = ((...a: Parameters<typeof run>) => {
+      calls.statements++;
+      return run(...a);
+    }) as typeof session.run;
     return session;
   }) as typeof graph.driver.session;
   ({ secret, projectId } = await createKey(graph, `round-trips-${Date.now()}`, 'test'));
