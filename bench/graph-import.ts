@@ -9,7 +9,9 @@ import { ensureProject } from '../graph/repositories/projects.ts';
 import { runImport } from '../src/services/transfer.ts';
 import { benchGraph, machine, median } from './support/neo4j.ts';
 
-const { values } = parseArgs({ options: { experiments: { type: 'string', default: '50' }, trials: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { experiments: { type: 'string', default: '50' }, trials: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' } },
+});
 const E = Number(values.experiments);
 const T = Number(values.trials);
 const RUNS = Number(values.runs);
@@ -41,7 +43,12 @@ function body(run: number): string {
       trials.push({
         number: n,
         state: 'completed',
-        config: { kernel, C: 10 ** (r() * 6 - 3), gamma: kernel === 'rbf' ? 10 ** (r() * 5 - 4) : null, degree: kernel === 'poly' ? 2 + Math.floor(r() * 4) : null },
+        config: {
+          kernel,
+          C: 10 ** (r() * 6 - 3),
+          gamma: kernel === 'rbf' ? 10 ** (r() * 5 - 4) : null,
+          degree: kernel === 'poly' ? 2 + Math.floor(r() * 4) : null,
+        },
         value: r(),
       });
     }
@@ -49,7 +56,13 @@ function body(run: number): string {
       JSON.stringify({
         format: 'precedent.experiment/1',
         dataset: { name: `run${run}-ds${e}`, taskType: 'classification', metaFeatures: { a: r(), b: r() * 100, c: r() } },
-        experiment: { name: `svm ${e}`, model: { name: 'svm', library: 'sklearn' }, searchSpace: space, objective: { metric: 'accuracy', direction: 'maximize' }, seed: e },
+        experiment: {
+          name: `svm ${e}`,
+          model: { name: 'svm', library: 'sklearn' },
+          searchSpace: space,
+          objective: { metric: 'accuracy', direction: 'maximize' },
+          seed: e,
+        },
         trials,
       }),
     );

@@ -29,7 +29,15 @@ try {
     const line = JSON.stringify({
       format: 'precedent.experiment/1',
       dataset: { name: `history-${size}`, taskType: 'classification', metaFeatures: { a: 1 } },
-      experiment: { name: `history-${size}`, model: { name: 'history' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' }, seed: 1, status: 'running', warmStart: { mode: 'off' } },
+      experiment: {
+        name: `history-${size}`,
+        model: { name: 'history' },
+        searchSpace: space,
+        objective: { metric: 'loss', direction: 'minimize' },
+        seed: 1,
+        status: 'running',
+        warmStart: { mode: 'off' },
+      },
       trials: Array.from({ length: size }, (_, n) => ({ number: n, state: 'completed', config: { x: (n + 0.5) / size }, value: n })),
     });
     const id = (await runImport(graph, projectId, line)).experiments[0]!.experimentId;
@@ -51,7 +59,11 @@ try {
     const statement = (suggestions as Record<string, unknown>).HISTORY_SINCE;
     let hits = '';
     if (typeof statement === 'string') {
-      const res = await graph.driver.executeQuery(`PROFILE ${statement}`, { id, projectId, since: int(seq), priorIds: [], priorProjects: [projectId], priors: { ids: [], projects: [projectId] } }, { database: graph.database });
+      const res = await graph.driver.executeQuery(
+        `PROFILE ${statement}`,
+        { id, projectId, since: int(seq), priorIds: [], priorProjects: [projectId], priors: { ids: [], projects: [projectId] } },
+        { database: graph.database },
+      );
       type Plan = { dbHits: number; children: Plan[] };
       const total = (p: Plan): number => p.dbHits + p.children.reduce((a, c) => a + total(c), 0);
       hits = `, ${total(res.summary.profile as unknown as Plan)} db hits`;

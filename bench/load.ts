@@ -52,7 +52,9 @@ try {
   const ids = await setupExperiments(base, key, EXPERIMENTS, STRATEGY);
   log(`load: ${WARMUP} warm-up round(s), then ${CONNECTIONS} connections on ${EXPERIMENTS} experiments for ${DURATION} s, strategy ${STRATEGY} …`);
   const r = await runLoad({ base, key, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, log }, ids);
-  console.log(`load, ${CONNECTIONS} connections asking and telling on ${EXPERIMENTS} experiments for ${DURATION} s, strategy ${STRATEGY}, ${WARMUP} warm-up round(s) (target: zero errors, all reconciled) — ${machine()}`);
+  console.log(
+    `load, ${CONNECTIONS} connections asking and telling on ${EXPERIMENTS} experiments for ${DURATION} s, strategy ${STRATEGY}, ${WARMUP} warm-up round(s) (target: zero errors, all reconciled) — ${machine()}`,
+  );
   for (const line of report(r, CONNECTIONS)) console.log(line);
   ok = passed(r);
 } finally {

@@ -68,8 +68,7 @@ function scenario(name: string, withPriors: boolean, rounds: number): void {
   const cache: ModelCache = new Map();
   const obs = observations(200, 0.5, 7);
   const extra = observations(rounds + 1, 0.5, 8);
-  const call = () =>
-    suggest({ space, direction: 'minimize', observations: obs, count: 1, seed: 11, ...(withPriors ? { priors } : {}) }, { cache });
+  const call = () => suggest({ space, direction: 'minimize', observations: obs, count: 1, seed: 11, ...(withPriors ? { priors } : {}) }, { cache });
   let t = performance.now();
   const first = call();
   const cold = performance.now() - t;

@@ -15,7 +15,8 @@ try {
     `MATCH (e:Experiment {id: $id}) WHERE e.projectId = $p ` +
     Array.from(
       { length: 12 },
-      (_, i) => `CALL (e) { OPTIONAL MATCH (e)-[:HAS_TRIAL]->(t${i}:Trial) WHERE t${i}.configHash IN ${list} AND t${i}.state = '${tag}${i}' RETURN collect(t${i}.id) AS c${i} }`,
+      (_, i) =>
+        `CALL (e) { OPTIONAL MATCH (e)-[:HAS_TRIAL]->(t${i}:Trial) WHERE t${i}.configHash IN ${list} AND t${i}.state = '${tag}${i}' RETURN collect(t${i}.id) AS c${i} }`,
     ).join('\n') +
     ' RETURN e.id';
   const cpuOf = async (query: string, params: Record<string, unknown>) => {

@@ -8,7 +8,7 @@ import { pairwiseAgreement, TargetRanking } from '../optimizers/warmstart/simila
 import { machine, median } from './support/neo4j.ts';
 
 let state = 1;
-const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+const uniform = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
 const PRIORS = 50;
 
 console.log(`ms for ${PRIORS} priors (median of the repetitions) — ${machine()}`);
@@ -31,5 +31,7 @@ for (const n of [100, 1000, 3000]) {
   }, 20);
   const pairwise = time(() => preds.reduce((a, p) => a + pairwiseAgreement(p, y), 0), n > 1000 ? 2 : 5);
   if (sorted.check !== pairwise.check) throw new Error(`the two counts differ at n=${n}`);
-  console.log(`n=${String(n).padStart(5)}: sorted ${sorted.ms.toFixed(2)} ms, pairwise ${pairwise.ms.toFixed(1)} ms (${(pairwise.ms / sorted.ms).toFixed(0)}×)`);
+  console.log(
+    `n=${String(n).padStart(5)}: sorted ${sorted.ms.toFixed(2)} ms, pairwise ${pairwise.ms.toFixed(1)} ms (${(pairwise.ms / sorted.ms).toFixed(0)}×)`,
+  );
 }

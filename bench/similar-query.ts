@@ -12,7 +12,9 @@ import { awaitIndexes } from '../graph/schema/migrate.ts';
 import { runImport } from '../src/services/transfer.ts';
 import { benchGraph, machine, percentile } from './support/neo4j.ts';
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: '10000' }, queries: { type: 'string', default: '300' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { datasets: { type: 'string', default: '10000' }, queries: { type: 'string', default: '300' }, keep: { type: 'boolean', default: false } },
+});
 const N = Number(values.datasets);
 const Q = Number(values.queries);
 
@@ -47,8 +49,19 @@ try {
         JSON.stringify({
           format: 'precedent.experiment/1',
           dataset: { name: `ds-${i}`, taskType: 'classification', metaFeatures: metaFeatures() },
-          experiment: { name: `svm ${i}`, model: { name: i % 5 === 0 ? 'xgboost' : 'svm' }, searchSpace: space, objective: { metric: 'accuracy', direction: 'maximize' }, seed: i },
-          trials: Array.from({ length: 5 }, (_, n) => ({ number: n, state: 'completed', config: { C: 10 ** (r() * 6 - 3), gamma: 10 ** (r() * 5 - 4) }, value: r() })),
+          experiment: {
+            name: `svm ${i}`,
+            model: { name: i % 5 === 0 ? 'xgboost' : 'svm' },
+            searchSpace: space,
+            objective: { metric: 'accuracy', direction: 'maximize' },
+            seed: i,
+          },
+          trials: Array.from({ length: 5 }, (_, n) => ({
+            number: n,
+            state: 'completed',
+            config: { C: 10 ** (r() * 6 - 3), gamma: 10 ** (r() * 5 - 4) },
+            value: r(),
+          })),
         }),
       );
     }
@@ -83,6 +96,7 @@ try {
   console.log(`  by datasetId + model filter, k=10: ${fmt(byDataset)}`);
   console.log(`  by raw meta-features, k=10:       ${fmt(byMeta)}`);
 } finally {
-  if (values.keep) console.error(`--keep: the bench server stays up in .neo4j/bench-similar-${process.pid} (npm run neo4j:stop does not manage it; kill its pid)`);
+  if (values.keep)
+    console.error(`--keep: the bench server stays up in .neo4j/bench-similar-${process.pid} (npm run neo4j:stop does not manage it; kill its pid)`);
   else await stop();
 }

@@ -83,7 +83,11 @@ const fmt = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms (n=${xs.length})`;
 };
-const tellP50 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50).toFixed(0);
+const tellP50 = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  ).toFixed(0);
 
 const { graph, pid: neo4jPid, stop } = await benchGraph('suggest');
 // The per-key rate limit (default 6000/min) would cap the throughput phases: it is off here.
@@ -138,7 +142,15 @@ try {
     };
   };
   const phaseSummary = () => {
-    const out = [...phases].map(([k, v]) => `${k} ${percentile([...v].sort((a, b) => a - b), 50).toFixed(1)}`).join(', ');
+    const out = [...phases]
+      .map(
+        ([k, v]) =>
+          `${k} ${percentile(
+            [...v].sort((a, b) => a - b),
+            50,
+          ).toFixed(1)}`,
+      )
+      .join(', ');
     phases.clear();
     return `median ms per phase: ${out}`;
   };
@@ -154,7 +166,11 @@ try {
       const res = await runImport(
         graph,
         warm ? projectId : scratch.projectId,
-        line(`${label}-${c}`, 0, 0.05, { status: 'running', optimizer: { nInitial: 100000 }, warmStart: warm ? { mode: 'explicit', experiments: priorIds } : { mode: 'off' } }),
+        line(`${label}-${c}`, 0, 0.05, {
+          status: 'running',
+          optimizer: { nInitial: 100000 },
+          warmStart: warm ? { mode: 'explicit', experiments: priorIds } : { mode: 'off' },
+        }),
       );
       experiments.push(res.experiments[0]!.experimentId);
     }
@@ -166,8 +182,19 @@ try {
    */
   const askAndTell = async ({ experiments, secret }: { experiments: string[]; secret: string }, seconds: number, floor = false) => {
     if (clients) {
-      const { done, asks, tells, phases: seen } = await clients.run({
-        base, secret, experiments, seconds, clients: 16, ask: floor ? '/bench/floor' : '/v1/experiments', tell: floor ? '/bench/floor' : '/v1/trials',
+      const {
+        done,
+        asks,
+        tells,
+        phases: seen,
+      } = await clients.run({
+        base,
+        secret,
+        experiments,
+        seconds,
+        clients: 16,
+        ask: floor ? '/bench/floor' : '/v1/experiments',
+        tell: floor ? '/bench/floor' : '/v1/trials',
       });
       for (const [name, durs] of Object.entries(seen)) phases.set(name, [...(phases.get(name) ?? []), ...durs]);
       return { done, asks, tells };
@@ -206,7 +233,9 @@ try {
     const experiments = await throwAway('floor', 16, false);
     const cpu = meter();
     const { done, asks, tells } = await askAndTell(experiments, SECONDS, true);
-    console.log(`plumbing floor (HTTP + 2 empty statements per ask+tell), 16 clients on 16 experiments: ${(done / SECONDS).toFixed(0)} ask+tell/s; ask ${fmt(asks)}; tell p50 ${tellP50(tells)} ms`);
+    console.log(
+      `plumbing floor (HTTP + 2 empty statements per ask+tell), 16 clients on 16 experiments: ${(done / SECONDS).toFixed(0)} ask+tell/s; ask ${fmt(asks)}; tell p50 ${tellP50(tells)} ms`,
+    );
     console.log(`  CPU per ask+tell: ${cpu(done)}`);
     phases.clear();
   }
@@ -224,7 +253,9 @@ try {
       strategies.set(t.strategy, (strategies.get(t.strategy) ?? 0) + 1);
       await post(`/v1/trials/${t.id}/complete`, { value: objective(t.config, 0.05) });
     }
-    console.log(`suggestion latency, ${TARGET_TRIALS}+ completed trials, ${PRIORS} priors × ${PRIOR_TRIALS} trials (target p50 ≤ 150, p99 ≤ 400) — ${machine()}`);
+    console.log(
+      `suggestion latency, ${TARGET_TRIALS}+ completed trials, ${PRIORS} priors × ${PRIOR_TRIALS} trials (target p50 ≤ 150, p99 ≤ 400) — ${machine()}`,
+    );
     console.log(`  ${fmt(latencies)}; strategies ${JSON.stringify(Object.fromEntries(strategies))}`);
     console.log(`  ${phaseSummary()}`);
   }
@@ -238,7 +269,10 @@ try {
   }
 
   // Throughput in the initial-design phase: 16 clients, each asking then telling, for SECONDS.
-  for (const [label, warm] of [['random design, warm start off', false], ['warm initial design from the priors', true]] as const) {
+  for (const [label, warm] of [
+    ['random design, warm start off', false],
+    ['warm initial design from the priors', true],
+  ] as const) {
     for (const shared of [false, true]) {
       const phase = `${warm ? 'warm' : 'random'}${shared ? 1 : 16}`;
       if (!PHASES.has(phase)) continue;
@@ -247,7 +281,9 @@ try {
       const cpu = meter();
       const { done, asks, tells } = await askAndTell(experiments, SECONDS);
       if (profiling) console.log(saveProfile(await profiling(), join(PROFILE_DIR!, `${phase}.cpuprofile`)));
-      console.log(`throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}; tell p50 ${tellP50(tells)} ms`);
+      console.log(
+        `throughput, ${label}, 16 clients on ${shared ? 'one experiment' : '16 experiments'}: ${(done / SECONDS).toFixed(0)} ask+tell/s (target ≥ 200); ask ${fmt(asks)}; tell p50 ${tellP50(tells)} ms`,
+      );
       console.log(`  CPU per ask+tell: ${cpu(done)}`);
       console.log(`  ${phaseSummary()}`);
     }

@@ -32,7 +32,16 @@ const dropTarget = (opts: SuggestOptions) => opts.cache && trimMemos(opts.cache,
 let fit: SuggestRequest['targetHyperparameters'];
 const weighted: number[] = [];
 for (let step = 0; step < ASKS + 1; step++) {
-  const req: SuggestRequest = { space: MLP_SPACE, direction: 'minimize', observations: [...observations], count: 1, seed: step, priors, metaFeatures: { a: 0.05, b: 0.1 }, ...(fit ? { targetHyperparameters: fit } : {}) };
+  const req: SuggestRequest = {
+    space: MLP_SPACE,
+    direction: 'minimize',
+    observations: [...observations],
+    count: 1,
+    seed: step,
+    priors,
+    metaFeatures: { a: 0.05, b: 0.1 },
+    ...(fit ? { targetHyperparameters: fit } : {}),
+  };
   const [s] = pairedStep(runs, req, step, dropTarget);
   const model = s!.provenance.model;
   fit = recordedFit(model) ?? fit;

@@ -42,8 +42,18 @@ const priors = mlpPriors(r);
 function design(results: number, shift: number): void {
   const observations: Observation[] = [];
   for (let step = 0; observations.length < results; step++) {
-    const req: SuggestRequest = { space, direction: 'minimize', observations: [...observations], count: COUNT, seed: step, priors, metaFeatures: { a: shift, b: 2 * shift }, settings: { nInitial: 1_000_000 } };
-    for (const sug of pairedStep(runs, req, step)) observations.push({ config: sug.config, value: objective(sug.config as MlpConfig, shift), state: 'completed' });
+    const req: SuggestRequest = {
+      space,
+      direction: 'minimize',
+      observations: [...observations],
+      count: COUNT,
+      seed: step,
+      priors,
+      metaFeatures: { a: shift, b: 2 * shift },
+      settings: { nInitial: 1_000_000 },
+    };
+    for (const sug of pairedStep(runs, req, step))
+      observations.push({ config: sug.config, value: objective(sug.config as MlpConfig, shift), state: 'completed' });
   }
 }
 

@@ -59,10 +59,7 @@ export function explainConnectionError(err: unknown, c: Pick<Connection, 'uri' |
     );
   }
   if (code === 'ServiceUnavailable' || code === 'SessionExpired') {
-    return new SetupError(
-      `Cannot reach Neo4j at ${c.uri}: ${e.message ?? code}.`,
-      'Start it (`npm run neo4j:start` for the local server) or fix NEO4J_URI.',
-    );
+    return new SetupError(`Cannot reach Neo4j at ${c.uri}: ${e.message ?? code}.`, 'Start it (`npm run neo4j:start` for the local server) or fix NEO4J_URI.');
   }
   if (code === 'Neo.ClientError.Database.DatabaseNotFound') {
     return new SetupError(

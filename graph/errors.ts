@@ -15,7 +15,10 @@ export class NotFoundError extends Error {
 
 export class ConflictError extends Error {
   readonly statusCode = 409;
-  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'ConflictError';
   }

@@ -99,7 +99,12 @@ export const ExperimentInput = z.strictObject({
   searchSpace: z.array(StoredParam).min(1).max(200),
   objective: Objective,
   budget: Budget.default({}),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
   optimizer: z.record(z.string(), z.unknown()).default({}),
   warmStart: WarmStart.default({ mode: 'auto', experiments: [], exclude: [], maxPriors: 20 }),
   tags: z.array(z.string().max(100)).max(50).default([]),

@@ -134,9 +134,7 @@ export const SuggestRequestSchema = z.object({
     .optional(),
 });
 
-export const ProvenanceStrategySchema = z.enum([
-  'manual', 'random', 'sobol', 'lhs', 'warm-start', 'portfolio', 'gp-bo', 'transfer-bo',
-]);
+export const ProvenanceStrategySchema = z.enum(['manual', 'random', 'sobol', 'lhs', 'warm-start', 'portfolio', 'gp-bo', 'transfer-bo']);
 
 export const ProvenanceSchema = z.object({
   strategy: ProvenanceStrategySchema,
@@ -144,20 +142,22 @@ export const ProvenanceSchema = z.object({
   priors: z.array(z.object({ experimentId: z.string(), similarity: z.number().optional(), weight: z.number() })),
   sourceTrials: z.array(z.object({ experimentId: z.string(), trialId: z.string().optional(), weight: z.number() })),
   acquisition: z.object({ name: z.string(), value: z.number() }).optional(),
-  model: z.object({
-    n: z.number().int(),
-    /**
-     * Observations the target GP's hyperparameters were fitted on: below `n` while an earlier fit is
-     * reused (see SuggestRequest.targetHyperparameters), so the next request knows when to refit.
-     */
-    fittedN: z.number().int().optional(),
-    lml: z.number().optional(),
-    lengthscales: z.array(z.number()).optional(),
-    signal: z.number().optional(),
-    noise: z.number().optional(),
-    outputTransform: z.string().optional(),
-    rgpeWeights: z.array(z.object({ experimentId: z.string(), weight: z.number() })).optional(),
-  }).optional(),
+  model: z
+    .object({
+      n: z.number().int(),
+      /**
+       * Observations the target GP's hyperparameters were fitted on: below `n` while an earlier fit is
+       * reused (see SuggestRequest.targetHyperparameters), so the next request knows when to refit.
+       */
+      fittedN: z.number().int().optional(),
+      lml: z.number().optional(),
+      lengthscales: z.array(z.number()).optional(),
+      signal: z.number().optional(),
+      noise: z.number().optional(),
+      outputTransform: z.string().optional(),
+      rgpeWeights: z.array(z.object({ experimentId: z.string(), weight: z.number() })).optional(),
+    })
+    .optional(),
   notes: z.array(z.string()),
 });
 

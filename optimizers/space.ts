@@ -48,7 +48,10 @@ export function checkSpace(space: SearchSpace): SpaceIssue[] {
       const k = gridIndex(p, p.high);
       if (k !== null && p.low <= p.high && !onGrid(k)) {
         const fix = p.low + Math.floor(k + GRID_SLACK) * p.step!;
-        issues.push({ parameter: p.name, reason: `high ${p.high} is not low + k·step (step ${p.step}); use high ${Number(fix.toPrecision(CANONICAL_DIGITS))}` });
+        issues.push({
+          parameter: p.name,
+          reason: `high ${p.high} is not low + k·step (step ${p.step}); use high ${Number(fix.toPrecision(CANONICAL_DIGITS))}`,
+        });
       }
     }
     if (p.condition) {
@@ -58,7 +61,10 @@ export function checkSpace(space: SearchSpace): SpaceIssue[] {
       else {
         for (const v of p.condition.values) {
           if (choiceIndex(parent.choices, v) < 0) {
-            issues.push({ parameter: p.name, reason: `condition value ${showChoice(v)} is not a choice of '${parent.name}' (${parent.choices.map(showChoice).join(', ')})` });
+            issues.push({
+              parameter: p.name,
+              reason: `condition value ${showChoice(v)} is not a choice of '${parent.name}' (${parent.choices.map(showChoice).join(', ')})`,
+            });
           }
         }
       }

@@ -47,12 +47,15 @@ function validate(request: SuggestRequest, options: SuggestOptions): SuggestRequ
   const knownObservations = observations?.map((o) => observationMemo?.get(o as object));
   // Observations whose config the memo holds are checked with an empty config and get the remembered one back.
   const knownConfigs = observations?.map((o, i) =>
-    !knownObservations![i] && configMemo && o !== null && typeof o === 'object' ? configMemo.get((o as { config?: object }).config as object)?.parsed : undefined,
+    !knownObservations![i] && configMemo && o !== null && typeof o === 'object'
+      ? configMemo.get((o as { config?: object }).config as object)?.parsed
+      : undefined,
   );
   const fresh = observations?.flatMap((_o, i) => (knownObservations![i] ? [] : [i])) ?? [];
   let toParse: unknown = request;
   if (given && remembered) toParse = { ...request, priors: given.filter((_, i) => !remembered[i]) };
-  if (observations && knownConfigs) toParse = { ...(toParse as object), observations: fresh.map((i) => (knownConfigs[i] ? { ...(observations[i] as object), config: {} } : observations[i])) };
+  if (observations && knownConfigs)
+    toParse = { ...(toParse as object), observations: fresh.map((i) => (knownConfigs[i] ? { ...(observations[i] as object), config: {} } : observations[i])) };
   const parsed = SuggestRequestSchema.safeParse(toParse);
   if (!parsed.success) {
     // Reported against the request as given, so paths index the caller's own priors and observations.
@@ -189,7 +192,10 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
     busy: new Set(req.observations.filter((o) => o.state === 'pending').map((o) => configKey(req.space, o.config))),
     batchPending: [],
     warmTarget: req.targetHyperparameters
-      ? { hyper: { lengthscales: req.targetHyperparameters.lengthscales, signal: req.targetHyperparameters.signal, noise: req.targetHyperparameters.noise }, n: req.targetHyperparameters.n }
+      ? {
+          hyper: { lengthscales: req.targetHyperparameters.lengthscales, signal: req.targetHyperparameters.signal, noise: req.targetHyperparameters.noise },
+          n: req.targetHyperparameters.n,
+        }
       : undefined,
     menu,
     priors,

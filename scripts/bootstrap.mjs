@@ -49,9 +49,9 @@ if (mode === 'start') {
 } else if (mode === 'test') {
   console.log('[precedent] type-checking (tsc --noEmit)...');
   if (run(bin('tsc'), ['--noEmit']) !== 0) process.exit(1);
-  console.log('[precedent] linting (biome lint)...');
-  if (run(bin('biome'), ['lint', '.']) !== 0) {
-    fail('the linter found problems (above).', 'Fix them; `npx biome lint --write .` applies the safe fixes.');
+  console.log('[precedent] linting and checking the format (biome ci)...');
+  if (run(bin('biome'), ['ci', '.']) !== 0) {
+    fail('the linter or the formatter found problems (above).', 'Run `npx biome check --write .` (formats, applies safe fixes), then fix what remains.');
   }
   process.exit(run(bin('vitest'), ['run', ...rest]));
 } else {

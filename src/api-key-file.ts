@@ -23,10 +23,7 @@ function writeSecret(path: string, secret: string): void {
   chmodSync(path, 0o600);
 }
 
-export type DefaultKey =
-  | { status: 'created'; secret: string; path: string }
-  | { status: 'stored'; path: string }
-  | { status: 'elsewhere'; path: string };
+export type DefaultKey = { status: 'created'; secret: string; path: string } | { status: 'stored'; path: string } | { status: 'elsewhere'; path: string };
 
 /**
  * The quick start stays two commands: on a database whose default project has no key, create

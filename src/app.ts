@@ -115,7 +115,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       keyGenerator: (req) => req.keyHash || req.ip,
       allowList: (req) => !req.url.startsWith('/v1/'),
       errorResponseBuilder: (_req, ctx) => {
-        const err = new Error(`rate limit of ${ctx.max} requests per minute for this API key exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`) as Error & { statusCode: number };
+        const err = new Error(`rate limit of ${ctx.max} requests per minute for this API key exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`) as Error & {
+          statusCode: number;
+        };
         err.statusCode = 429;
         return err;
       },

@@ -18,23 +18,23 @@ const port = (fallback: number) =>
       .max(65535, 'must be between 1 and 65535'),
   );
 const memorySize = (fallback: string) =>
-  z.preprocess(
-    (v) => (v === '' || v === undefined ? fallback : v),
-    z.string().regex(/^\d+[kmgKMG]$/, 'must be a size such as 512m or 2g'),
-  );
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.string().regex(/^\d+[kmgKMG]$/, 'must be a size such as 512m or 2g'));
 
 export const EnvSchema = z
   .object({
     NEO4J_URI: optionalString.pipe(
       z
         .string()
-        .refine((v) => {
-          try {
-            return BOLT_SCHEMES.includes(new URL(v).protocol.replace(/:$/, ''));
-          } catch {
-            return false;
-          }
-        }, `must be a Bolt URI such as bolt://host:7687 or neo4j+s://xxxx.databases.neo4j.io (schemes: ${BOLT_SCHEMES.join(', ')})`)
+        .refine(
+          (v) => {
+            try {
+              return BOLT_SCHEMES.includes(new URL(v).protocol.replace(/:$/, ''));
+            } catch {
+              return false;
+            }
+          },
+          `must be a Bolt URI such as bolt://host:7687 or neo4j+s://xxxx.databases.neo4j.io (schemes: ${BOLT_SCHEMES.join(', ')})`,
+        )
         .optional(),
     ),
     NEO4J_USER: optionalString.pipe(z.string().default('neo4j')),
@@ -90,7 +90,17 @@ export class ConfigError extends Error {
 
 export interface Config {
   neo4j:
-    | { mode: 'local'; user: string; database: string; initialPassword?: string; home: string; boltPort: number; httpPort: number; heap: string; pageCache: string }
+    | {
+        mode: 'local';
+        user: string;
+        database: string;
+        initialPassword?: string;
+        home: string;
+        boltPort: number;
+        httpPort: number;
+        heap: string;
+        pageCache: string;
+      }
     | { mode: 'external'; uri: string; user: string; password: string; database: string };
   http: { host: string; port: number };
   logLevel: Env['LOG_LEVEL'];
@@ -129,5 +139,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         heap: e.PRECEDENT_NEO4J_HEAP,
         pageCache: e.PRECEDENT_NEO4J_PAGECACHE,
       };
-  return { neo4j, http: { host: e.HOST, port: e.PORT }, logLevel: e.LOG_LEVEL, staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS, requestDeadlineSeconds: e.PRECEDENT_REQUEST_DEADLINE_SECONDS, rateLimitPerMinute: e.PRECEDENT_RATE_LIMIT };
+  return {
+    neo4j,
+    http: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS,
+    requestDeadlineSeconds: e.PRECEDENT_REQUEST_DEADLINE_SECONDS,
+    rateLimitPerMinute: e.PRECEDENT_RATE_LIMIT,
+  };
 }

@@ -67,7 +67,10 @@ export type DemoResult =
 
 /** PRECEDENT_DEMO=off keeps `npm start` from loading the demo into an empty graph. */
 export function demoEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const parsed = z.enum(['on', 'off']).default('on').safeParse(env.PRECEDENT_DEMO === '' ? undefined : env.PRECEDENT_DEMO);
+  const parsed = z
+    .enum(['on', 'off'])
+    .default('on')
+    .safeParse(env.PRECEDENT_DEMO === '' ? undefined : env.PRECEDENT_DEMO);
   if (!parsed.success) throw new ConfigError([{ variable: 'PRECEDENT_DEMO', reason: 'must be on or off', value: env.PRECEDENT_DEMO }]);
   return parsed.data === 'on';
 }
@@ -142,11 +145,16 @@ export async function loadDemo(graph: Graph, opts: DemoOptions = {}): Promise<De
     const existing = await countExperiments(graph, opts.scope === 'project' ? projectName : undefined);
     if (existing > 0) {
       const where = opts.scope === 'project' ? `project "${projectName}"` : 'the graph';
-      return { status: 'skipped', reason: 'not-empty', message: `${where} already holds ${existing} experiment(s); the demo only loads into an empty one (--force loads it anyway)` };
+      return {
+        status: 'skipped',
+        reason: 'not-empty',
+        message: `${where} already holds ${existing} experiment(s); the demo only loads into an empty one (--force loads it anyway)`,
+      };
     }
   }
   const file = findSuite(DEMO_SUITE, dirs);
-  if (!file) return { status: 'skipped', reason: 'no-suite', message: `benchmark suite ${DEMO_SUITE}.json not found (looked in ${dirs.join(', ')}); demo skipped` };
+  if (!file)
+    return { status: 'skipped', reason: 'no-suite', message: `benchmark suite ${DEMO_SUITE}.json not found (looked in ${dirs.join(', ')}); demo skipped` };
 
   const suite = readSuite(file);
   const held = suite.tasks.find((t) => t.name === HELD_OUT) ?? suite.tasks[0]!;
@@ -209,7 +217,9 @@ export async function loadDemo(graph: Graph, opts: DemoOptions = {}): Promise<De
   }
   await changeStatus(graph, project.id, experiment.id, 'finish');
   const seconds = (performance.now() - started) / 1000;
-  log(`demo: "${experiment.name}" ran ${rounds} warm-started ask/tell rounds: best ${suite.objective.name} ${best.toFixed(4)} (best in the table ${held.best}); ${seconds.toFixed(1)} s in all`);
+  log(
+    `demo: "${experiment.name}" ran ${rounds} warm-started ask/tell rounds: best ${suite.objective.name} ${best.toFixed(4)} (best in the table ${held.best}); ${seconds.toFixed(1)} s in all`,
+  );
   return {
     status: 'loaded',
     projectId: project.id,

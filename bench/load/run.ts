@@ -151,7 +151,9 @@ export async function runLoad(opts: LoadOptions, experimentIds: string[]): Promi
         const ctx = context as Ctx;
         if (ctx.t0 !== undefined) askMs.push(performance.now() - ctx.t0);
         const st = headers?.['server-timing'] ?? headers?.['Server-Timing'];
-        for (const part of String(st ?? '').split(',').filter(Boolean)) {
+        for (const part of String(st ?? '')
+          .split(',')
+          .filter(Boolean)) {
           const [name, dur] = part.trim().split(';dur=');
           if (name && dur) phases.set(name, [...(phases.get(name) ?? []), Number(dur)]);
         }
@@ -189,7 +191,11 @@ export async function runLoad(opts: LoadOptions, experimentIds: string[]): Promi
 
   for (let round = 0; round < (opts.warmup ?? 0); round++) {
     for (const experimentId of experimentIds) {
-      const a = await fetch(`${opts.base}/v1/experiments/${experimentId}/suggestions`, { method: 'POST', headers: jsonHeaders, body: JSON.stringify({ count: 1 }) });
+      const a = await fetch(`${opts.base}/v1/experiments/${experimentId}/suggestions`, {
+        method: 'POST',
+        headers: jsonHeaders,
+        body: JSON.stringify({ count: 1 }),
+      });
       const ab = (await a.json()) as any;
       if (a.status !== 201) throw new Error(`warm-up ask: ${a.status} ${JSON.stringify(ab)}`);
       const t = ab.trials[0];
@@ -219,11 +225,17 @@ export async function runLoad(opts: LoadOptions, experimentIds: string[]): Promi
     );
   });
   // Bounded: autocannon stops itself after `duration`; if it has not finished well after, stop it.
-  const guard = setTimeout(() => {
-    log(`autocannon still running ${opts.duration + 30} s after the start; stopping it`);
-    instance?.stop();
-  }, (opts.duration + 30) * 1000);
-  const progress = setInterval(() => log(`  … ${((performance.now() - start) / 1000).toFixed(0)} s: ${asks} asks, ${tells} tells, ${unexpected} unexpected`), 10_000);
+  const guard = setTimeout(
+    () => {
+      log(`autocannon still running ${opts.duration + 30} s after the start; stopping it`);
+      instance?.stop();
+    },
+    (opts.duration + 30) * 1000,
+  );
+  const progress = setInterval(
+    () => log(`  … ${((performance.now() - start) / 1000).toFixed(0)} s: ${asks} asks, ${tells} tells, ${unexpected} unexpected`),
+    10_000,
+  );
   let result: autocannon.Result;
   try {
     result = await done;
@@ -254,7 +266,15 @@ export async function runLoad(opts: LoadOptions, experimentIds: string[]): Promi
     resets: result.resets,
     samples,
     strategies,
-    phases: Object.fromEntries([...phases].map(([k, v]) => [k, percentile([...v].sort((a, b) => a - b), 50)])),
+    phases: Object.fromEntries(
+      [...phases].map(([k, v]) => [
+        k,
+        percentile(
+          [...v].sort((a, b) => a - b),
+          50,
+        ),
+      ]),
+    ),
     reconciliation,
   };
 }
@@ -275,7 +295,12 @@ interface StoredTrial {
  * numbers must be 0…n−1 per experiment; two trials with the same configuration must never have been
  * pending at the same time.
  */
-export async function reconcile(base: string, key: string, experimentIds: string[], told: Map<string, { value: number; experimentId: string }>): Promise<Reconciliation> {
+export async function reconcile(
+  base: string,
+  key: string,
+  experimentIds: string[],
+  told: Map<string, { value: number; experimentId: string }>,
+): Promise<Reconciliation> {
   const mismatches: string[] = [];
   const stored: Record<string, number> = {};
   const byId = new Map<string, StoredTrial>();
@@ -304,7 +329,8 @@ export async function reconcile(base: string, key: string, experimentIds: string
         for (let j = i + 1; j < same.length; j++) {
           const [a0, a1] = span(same[i]!);
           const [b0, b1] = span(same[j]!);
-          if (a0 < b1 && b0 < a1) mismatches.push(`experiment ${id}: trials ${same[i]!.number} and ${same[j]!.number} share a configuration and were pending together`);
+          if (a0 < b1 && b0 < a1)
+            mismatches.push(`experiment ${id}: trials ${same[i]!.number} and ${same[j]!.number} share a configuration and were pending together`);
         }
       }
     }
@@ -331,16 +357,22 @@ export function report(r: LoadResult, connections: number): string[] {
     `  ask  ${lat(r.ask)}`,
     `  tell ${lat(r.tell)}`,
     `  strategies of the answered asks: ${JSON.stringify(r.strategies)}`,
-    `  ask, median ms per phase (Server-Timing): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`,
+    `  ask, median ms per phase (Server-Timing): ${Object.entries(r.phases)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')}`,
     `  non-2xx ${r.non2xx}, unexpected responses ${r.unexpected}, errors ${r.errors}, timeouts ${r.timeouts}, resets ${r.resets}`,
     ...r.samples.map((s) => `    ${s}`),
     `  stored trials by state: ${JSON.stringify(rec.stored)}; completed but the 200 arrived after the end: ${rec.completedUnseen}`,
     rec.mismatches.length === 0
       ? `  reconciled: ${rec.told} told values, all present`
-      : `  NOT reconciled: ${rec.mismatches.length} mismatches over ${rec.told} told values:\n${rec.mismatches.slice(0, 20).map((m) => `    ${m}`).join('\n')}`,
+      : `  NOT reconciled: ${rec.mismatches.length} mismatches over ${rec.told} told values:\n${rec.mismatches
+          .slice(0, 20)
+          .map((m) => `    ${m}`)
+          .join('\n')}`,
   ];
   return lines;
 }
 
 /** Zero errors, zero non-2xx and unexpected responses, and a clean reconciliation. */
-export const passed = (r: LoadResult) => r.non2xx === 0 && r.unexpected === 0 && r.errors === 0 && r.timeouts === 0 && r.reconciliation.mismatches.length === 0 && r.asks > 0;
+export const passed = (r: LoadResult) =>
+  r.non2xx === 0 && r.unexpected === 0 && r.errors === 0 && r.timeouts === 0 && r.reconciliation.mismatches.length === 0 && r.asks > 0;

@@ -44,7 +44,10 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
   const seeds = Array.from({ length: positiveInt('seeds', values.seeds) }, (_, i) => i + 1);
   const priorTrials = positiveInt('prior-trials', values['prior-trials']);
   const tasks = selectTasks(suite, values.tasks);
-  const wanted = values.methods.split(',').map((m) => m.trim()).filter(Boolean);
+  const wanted = values.methods
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((m) => !ALL_METHODS.includes(m));
   if (unknown.length) throw new Error(`unknown method(s) ${unknown.join(', ')}; known: ${ALL_METHODS.join(', ')}`);
 
@@ -75,7 +78,9 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
   const methods = wanted.map((m) => ours[m] ?? optuna[m]).filter((m): m is Method => Boolean(m));
   if (!methods.length) throw new Error('no method left to run');
 
-  log(`quality: ${suite.name}, ${tasks.length} task(s) × ${seeds.length} seed(s), budget ${budget}, prior trials ${priorTrials}${values['shuffle-priors'] ? ', shuffled priors' : ''}; methods ${methods.map((m) => m.name).join(', ')}`);
+  log(
+    `quality: ${suite.name}, ${tasks.length} task(s) × ${seeds.length} seed(s), budget ${budget}, prior trials ${priorTrials}${values['shuffle-priors'] ? ', shuffled priors' : ''}; methods ${methods.map((m) => m.name).join(', ')}`,
+  );
   try {
     const results = await runQuality(
       suite,

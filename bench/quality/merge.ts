@@ -11,7 +11,8 @@ import { summaryTable } from './report.ts';
 import { REFERENCE_METHOD } from './run.ts';
 import { QualityResultsSchema, type Curve, type QualityResults } from './schema.ts';
 
-export const MERGE_USAGE = 'npm run bench -- quality-merge --out <dir> <results.json> <results.json> …   (later files replace methods of the same name; --via-service methods get the suffix "-service")';
+export const MERGE_USAGE =
+  'npm run bench -- quality-merge --out <dir> <results.json> <results.json> …   (later files replace methods of the same name; --via-service methods get the suffix "-service")';
 
 const SAME = ['budget', 'seeds', 'priorTrials', 'shufflePriors', 'tasks'] as const;
 

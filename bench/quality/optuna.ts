@@ -57,7 +57,10 @@ class OptunaClient {
  * default size. Without meta-features the priors keep suite order (no similarity to go by).
  */
 export function warmConfigs(ctx: RunContext, count: number): Config[] {
-  const sims = metaFeatureSimilarities(ctx.metaFeatures ?? undefined, ctx.priors.map((p) => ({ id: p.id, metaFeatures: p.metaFeatures ?? undefined })));
+  const sims = metaFeatureSimilarities(
+    ctx.metaFeatures ?? undefined,
+    ctx.priors.map((p) => ({ id: p.id, metaFeatures: p.metaFeatures ?? undefined })),
+  );
   const order = ctx.priors
     .map((p, i) => ({ p, i, s: sims.get(p.id)?.similarity ?? 0 }))
     .sort((a, b) => b.s - a.s || a.i - b.i)

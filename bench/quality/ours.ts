@@ -6,7 +6,10 @@ import type { Method, RunContext } from './method.ts';
 /** Uniform random search without replacement over the task's rows. */
 export const randomMethod: Method = {
   name: 'random',
-  run: async (ctx) => Rng.from(ctx.seed, 'random-search', ctx.table.task.id).shuffle(ctx.table.configs.map((_, i) => i)).slice(0, ctx.budget),
+  run: async (ctx) =>
+    Rng.from(ctx.seed, 'random-search', ctx.table.task.id)
+      .shuffle(ctx.table.configs.map((_, i) => i))
+      .slice(0, ctx.budget),
 };
 
 /** GP-BO from scratch: Sobol initial design, then GP-BO (strategy auto without priors). */

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { QualityResultsSchema, type Curve, type QualityResults } from './schema.ts';
 
-export const PAIRED_USAGE = 'npm run bench -- quality-paired <results.json> <method-a> <method-b>   (mean of b − a regret per budget over shared task×seed runs, with its standard error)';
+export const PAIRED_USAGE =
+  'npm run bench -- quality-paired <results.json> <method-a> <method-b>   (mean of b − a regret per budget over shared task×seed runs, with its standard error)';
 
 export interface PairedRow {
   budget: number;
@@ -45,7 +46,10 @@ export async function pairedCommand(argv: string[]): Promise<number> {
   }
   const results = QualityResultsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   const rows = pairedDifferences(results, a, b);
-  process.stdout.write(`${b} − ${a}, paired over ${rows[0]!.pairs} (task, seed) runs of ${results.suite}\n\n| budget | mean difference | standard error | identical runs |\n|---|---|---|---|\n`);
-  for (const r of rows) process.stdout.write(`| ${r.budget} | ${r.meanDiff >= 0 ? '+' : ''}${r.meanDiff.toFixed(4)} | ${r.standardError.toFixed(4)} | ${r.identical} |\n`);
+  process.stdout.write(
+    `${b} − ${a}, paired over ${rows[0]!.pairs} (task, seed) runs of ${results.suite}\n\n| budget | mean difference | standard error | identical runs |\n|---|---|---|---|\n`,
+  );
+  for (const r of rows)
+    process.stdout.write(`| ${r.budget} | ${r.meanDiff >= 0 ? '+' : ''}${r.meanDiff.toFixed(4)} | ${r.standardError.toFixed(4)} | ${r.identical} |\n`);
   return 0;
 }

@@ -9,7 +9,12 @@ export function summaryTable(r: QualityResults): string {
   const head = ['method', ...r.budgets.map((b) => `regret@${b}`), `rank@${full}`, 'trials-to-target'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const m of r.methods) {
-    const cells = [m, ...r.budgets.map((b) => fmt(r.summary[m]![String(b)])), fmt(r.ranks[m]![full], 2), r.trialsToTarget[m] === null ? '—' : String(r.trialsToTarget[m])];
+    const cells = [
+      m,
+      ...r.budgets.map((b) => fmt(r.summary[m]![String(b)])),
+      fmt(r.ranks[m]![full], 2),
+      r.trialsToTarget[m] === null ? '—' : String(r.trialsToTarget[m]),
+    ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');

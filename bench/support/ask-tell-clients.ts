@@ -47,7 +47,11 @@ function post(agent: Agent, base: URL, path: string, body: unknown, secret: stri
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           try {
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), timing: String(res.headers['server-timing'] ?? '') });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+              timing: String(res.headers['server-timing'] ?? ''),
+            });
           } catch (err) {
             reject(err);
           }
@@ -102,7 +106,10 @@ async function run(job: ClientRun): Promise<ClientResult> {
 
 /** A client process, ready for runs; `stop()` ends it. */
 export function askTellClients(): { pid: number; run: (job: ClientRun) => Promise<ClientResult>; stop: () => void } {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let pending: { resolve: (r: ClientResult) => void; reject: (e: Error) => void } | null = null;
   child.on('message', (m: { result?: ClientResult; error?: string }) => {
     const p = pending;

@@ -15,7 +15,11 @@ export type BuildRun = { name: string; suggest: Suggest; opts: SuggestOptions; m
 export async function loadBuilds(base: string | undefined): Promise<BuildRun[]> {
   const builds: { name: string; suggest: Suggest }[] = [{ name: 'this checkout', suggest: (await import('../../optimizers/suggest.ts')).suggest }];
   if (base) builds.push({ name: `base ${base}`, suggest: (await import(join(resolve(base), 'optimizers/suggest.ts'))).suggest });
-  return builds.map((b) => ({ ...b, opts: { cache: new Map(), priorMemo: new WeakMap(), configMemo: new WeakMap(), observationMemo: new WeakMap(), targetCache: new Map() }, ms: [] }));
+  return builds.map((b) => ({
+    ...b,
+    opts: { cache: new Map(), priorMemo: new WeakMap(), configMemo: new WeakMap(), observationMemo: new WeakMap(), targetCache: new Map() },
+    ms: [],
+  }));
 }
 
 /**
@@ -41,7 +45,13 @@ export function pairedStep(runs: BuildRun[], req: SuggestRequest, step: number, 
  * from each build's timings, with each build's p95 when `p95` is set.
  */
 export function compared(runs: BuildRun[], pick: (run: BuildRun) => number[], p95 = false): string {
-  const tail = (xs: number[]) => (p95 ? ` (p95 ${percentile([...xs].sort((a, b) => a - b), 95).toFixed(0)})` : '');
+  const tail = (xs: number[]) =>
+    p95
+      ? ` (p95 ${percentile(
+          [...xs].sort((a, b) => a - b),
+          95,
+        ).toFixed(0)})`
+      : '';
   const line = runs.map((run) => `${run.name} ${median(pick(run)).toFixed(1)} ms${tail(pick(run))}`).join(', ');
   return runs.length > 1 ? `${line}; ratio ${(median(pick(runs[1]!)) / median(pick(runs[0]!))).toFixed(2)}×` : line;
 }

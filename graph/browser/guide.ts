@@ -82,7 +82,5 @@ function querySlide(q: SavedQuery): string {
 export function renderGuide(opts: { serviceUrl: string; queries?: SavedQuery[] }): string {
   const template = readFileSync(join(HERE, 'guide.html'), 'utf8');
   const queries = opts.queries ?? loadQueries();
-  return template
-    .replace('<!-- QUERY SLIDES -->', queries.map(querySlide).join('\n'))
-    .replaceAll('{{serviceUrl}}', escapeHtml(opts.serviceUrl));
+  return template.replace('<!-- QUERY SLIDES -->', queries.map(querySlide).join('\n')).replaceAll('{{serviceUrl}}', escapeHtml(opts.serviceUrl));
 }

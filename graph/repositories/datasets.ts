@@ -51,11 +51,7 @@ export function datasetProps(input: DatasetWrite) {
  * the same data (same fingerprint, or no fingerprint given). A different fingerprint under the
  * same name and version is a conflict: a new data version needs a new version label.
  */
-export async function createDataset(
-  graph: Graph,
-  projectId: string,
-  input: DatasetWrite,
-): Promise<{ dataset: Dataset; created: boolean }> {
+export async function createDataset(graph: Graph, projectId: string, input: DatasetWrite): Promise<{ dataset: Dataset; created: boolean }> {
   return write(graph, (tx) => createDatasetTx(tx, projectId, input));
 }
 
@@ -73,10 +69,10 @@ export async function createDatasetTx(tx: Tx, projectId: string, input: DatasetW
   const dataset = toDataset(row);
   const created = row.created === true;
   if (!created && input.fingerprint && dataset.fingerprint && input.fingerprint !== dataset.fingerprint) {
-    throw new ConflictError(
-      `dataset "${input.name}" version "${input.version}" already exists with a different fingerprint; give the new data a new version`,
-      { datasetId: dataset.id, fingerprint: dataset.fingerprint },
-    );
+    throw new ConflictError(`dataset "${input.name}" version "${input.version}" already exists with a different fingerprint; give the new data a new version`, {
+      datasetId: dataset.id,
+      fingerprint: dataset.fingerprint,
+    });
   }
   return { dataset, created };
 }
@@ -87,12 +83,12 @@ export async function getDataset(graph: Graph, projectId: string, id: string): P
 
 export async function getDatasetTx(tx: Tx, projectId: string, id: string): Promise<Dataset> {
   const [row] = await rows(
-      tx,
-      `MATCH (d:Dataset {id: $id}) WHERE d.projectId = $projectId
+    tx,
+    `MATCH (d:Dataset {id: $id}) WHERE d.projectId = $projectId
        OPTIONAL MATCH (e:Experiment)-[:ON_DATASET]->(d)
        WITH d, count(e) AS experimentCount
        RETURN ${DATASET_FIELDS}, experimentCount`,
-      { projectId, id },
+    { projectId, id },
   );
   if (!row) throw new NotFoundError('dataset', id);
   return toDataset(row);

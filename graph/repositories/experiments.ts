@@ -69,11 +69,10 @@ export async function findOrCreateExperiment(
 }
 
 export async function createExperimentTx(tx: Tx, projectId: string, input: ExperimentWrite, id: string = randomUUID()): Promise<Experiment> {
-  const [dataset] = await rows<{ name: string }>(
-    tx,
-    'MATCH (d:Dataset {id: $datasetId}) WHERE d.projectId = $projectId RETURN d.name AS name',
-    { datasetId: input.datasetId, projectId },
-  );
+  const [dataset] = await rows<{ name: string }>(tx, 'MATCH (d:Dataset {id: $datasetId}) WHERE d.projectId = $projectId RETURN d.name AS name', {
+    datasetId: input.datasetId,
+    projectId,
+  });
   if (!dataset) throw new NotFoundError('dataset', input.datasetId);
   const mKey = modelKey(projectId, input.model.name, input.model.library);
   await tx.run(
@@ -168,7 +167,15 @@ export async function listExperiments(
     const where = `e.projectId = $projectId AND e.createdAt IS NOT NULL AND ($status IS NULL OR e.status = $status)
       AND ($datasetId IS NULL OR d.id = $datasetId) AND ($model IS NULL OR m.name = $model)
       AND ($name IS NULL OR toLower(e.name) CONTAINS toLower($name))`;
-    const params = { projectId, name: q.name ?? null, status: q.status ?? null, datasetId: q.datasetId ?? null, model: q.model ?? null, limit: int(q.limit), offset: int(q.offset) };
+    const params = {
+      projectId,
+      name: q.name ?? null,
+      status: q.status ?? null,
+      datasetId: q.datasetId ?? null,
+      model: q.model ?? null,
+      limit: int(q.limit),
+      offset: int(q.offset),
+    };
     const [count] = await rows<{ total: number }>(tx, `${EXPERIMENT_MATCH} WHERE ${where} RETURN count(e) AS total`, params);
     const items = await rows(
       tx,
@@ -243,11 +250,7 @@ export async function experimentProjectId(graph: Graph, id: string): Promise<str
 export async function missingExperimentIds(graph: Graph, projectIds: string[], ids: string[]): Promise<string[]> {
   if (!ids.length) return [];
   const [row] = await read(graph, (tx) =>
-    rows<{ found: string[] }>(
-      tx,
-      'MATCH (e:Experiment) WHERE e.id IN $ids AND e.projectId IN $projectIds RETURN collect(e.id) AS found',
-      { ids, projectIds },
-    ),
+    rows<{ found: string[] }>(tx, 'MATCH (e:Experiment) WHERE e.id IN $ids AND e.projectId IN $projectIds RETURN collect(e.id) AS found', { ids, projectIds }),
   );
   const found = new Set(row?.found ?? []);
   return ids.filter((id) => !found.has(id));
@@ -256,7 +259,10 @@ export async function missingExperimentIds(graph: Graph, projectIds: string[], i
 /** The shared copy of an experiment, if its owner shared it already. */
 export async function sharedCopyOf(graph: Graph, sharedProjectId: string, originalId: string): Promise<string | null> {
   const [row] = await read(graph, (tx) =>
-    rows<{ id: string }>(tx, 'MATCH (e:Experiment {sharedFrom: $originalId}) WHERE e.projectId = $sharedProjectId RETURN e.id AS id LIMIT 1', { originalId, sharedProjectId }),
+    rows<{ id: string }>(tx, 'MATCH (e:Experiment {sharedFrom: $originalId}) WHERE e.projectId = $sharedProjectId RETURN e.id AS id LIMIT 1', {
+      originalId,
+      sharedProjectId,
+    }),
   );
   return row?.id ?? null;
 }

@@ -35,7 +35,17 @@ export const RETENTION_HOURS = 24;
 export async function claimIdempotency(graph: Graph, r: IdempotencyRequest): Promise<Claim> {
   const token = randomUUID();
   const [row] = await write(graph, (tx) =>
-    rows<{ state: string; token: string; requestHash: string; method: string; path: string; status: number | null; contentType: string | null; response: string | null; takeOver: boolean }>(
+    rows<{
+      state: string;
+      token: string;
+      requestHash: string;
+      method: string;
+      path: string;
+      status: number | null;
+      contentType: string | null;
+      response: string | null;
+      takeOver: boolean;
+    }>(
       tx,
       `MERGE (r:IdempotencyRecord {projectId: $projectId, key: $key})
        ON CREATE SET r.state = 'pending', r.token = $token, r.createdAt = datetime(), r.heartbeatAt = datetime(),
@@ -52,7 +62,15 @@ export async function claimIdempotency(graph: Graph, r: IdempotencyRequest): Pro
   );
   if (!row) throw new Error('idempotency claim returned no row');
   if (row.state === 'done') {
-    return { state: 'done', requestHash: row.requestHash, method: row.method, path: row.path, status: Number(row.status), contentType: row.contentType, response: row.response ?? '' };
+    return {
+      state: 'done',
+      requestHash: row.requestHash,
+      method: row.method,
+      path: row.path,
+      status: Number(row.status),
+      contentType: row.contentType,
+      response: row.response ?? '',
+    };
   }
   return row.token === token ? { state: 'claimed', token, tookOver: row.takeOver } : { state: 'pending' };
 }
@@ -89,7 +107,7 @@ export async function storeIdempotentResponse(
 /** A request that failed releases its key, so a retry runs it again. */
 export async function releaseIdempotency(graph: Graph, projectId: string, key: string, token: string): Promise<void> {
   await write(graph, (tx) =>
-    tx.run('MATCH (r:IdempotencyRecord {projectId: $projectId, key: $key}) WHERE r.token = $token AND r.state = \'pending\' DELETE r', { projectId, key, token }),
+    tx.run("MATCH (r:IdempotencyRecord {projectId: $projectId, key: $key}) WHERE r.token = $token AND r.state = 'pending' DELETE r", { projectId, key, token }),
   );
 }
 

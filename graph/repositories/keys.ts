@@ -51,11 +51,9 @@ export async function createKey(graph: Graph, projectName: string, label?: strin
 /** The project a secret grants, or null for unknown and revoked keys. */
 export async function projectForKey(graph: Graph, secret: string): Promise<string | null> {
   const [row] = await read(graph, (tx) =>
-    rows<{ projectId: string }>(
-      tx,
-      'MATCH (k:ApiKey {hash: $hash})-[:GRANTS]->(p:Project) WHERE k.revokedAt IS NULL RETURN p.id AS projectId',
-      { hash: hashKey(secret) },
-    ),
+    rows<{ projectId: string }>(tx, 'MATCH (k:ApiKey {hash: $hash})-[:GRANTS]->(p:Project) WHERE k.revokedAt IS NULL RETURN p.id AS projectId', {
+      hash: hashKey(secret),
+    }),
   );
   return row?.projectId ?? null;
 }
@@ -89,11 +87,9 @@ export async function revokeKey(graph: Graph, id: string): Promise<ApiKeyInfo> {
 /** Whether a project has any usable key (npm start creates the first one for `default`). */
 export async function hasActiveKey(graph: Graph, projectName: string): Promise<boolean> {
   const [row] = await read(graph, (tx) =>
-    rows<{ n: number }>(
-      tx,
-      'MATCH (k:ApiKey)-[:GRANTS]->(p:Project {name: $project}) WHERE k.revokedAt IS NULL RETURN count(k) AS n',
-      { project: projectName },
-    ),
+    rows<{ n: number }>(tx, 'MATCH (k:ApiKey)-[:GRANTS]->(p:Project {name: $project}) WHERE k.revokedAt IS NULL RETURN count(k) AS n', {
+      project: projectName,
+    }),
   );
   return (row?.n ?? 0) > 0;
 }

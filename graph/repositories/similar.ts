@@ -98,19 +98,34 @@ export async function nearExperiments(
  * filter accepts, nearest first (see nearExperiments). Filtering here, not after: nearer datasets of
  * other models must not crowd out the only one tuning the same model.
  */
-async function nearestDatasetIds(tx: Tx, projectIds: string[], embedding: number[], datasets: number, exactSearchMax: number, f: ExperimentFilter): Promise<string[]> {
+async function nearestDatasetIds(
+  tx: Tx,
+  projectIds: string[],
+  embedding: number[],
+  datasets: number,
+  exactSearchMax: number,
+  f: ExperimentFilter,
+): Promise<string[]> {
   const matching = `EXISTS {
          MATCH (d)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
          WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric) AND NOT e.id IN $excludeIds
        }`;
   const params = { projectIds, embedding, datasets: int(datasets), model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [] };
   const ids = async (cypher: string, fetch = 0) =>
-    (await rows<{ id: string }>(tx, `${cypher} WITH d, score WHERE ${matching} WITH d, score ORDER BY score DESC, d.id LIMIT $datasets RETURN d.id AS id`, { ...params, fetch: int(fetch) })).map((r) => r.id);
+    (
+      await rows<{ id: string }>(tx, `${cypher} WITH d, score WHERE ${matching} WITH d, score ORDER BY score DESC, d.id LIMIT $datasets RETURN d.id AS id`, {
+        ...params,
+        fetch: int(fetch),
+      })
+    ).map((r) => r.id);
   // Index-backed count (datasets without meta-features included: an upper bound is enough), stopped
   // once it can choose: counting all of a project's 10,000 datasets was 7 ms of Neo4j per query, a
   // third of the search. Past the cap, `want` below is `datasets` whatever the exact number.
   const cap = Math.max(exactSearchMax, datasets) + 1;
-  const [counted] = await rows<{ n: number }>(tx, 'MATCH (d:Dataset) WHERE d.projectId IN $projectIds WITH d LIMIT $cap RETURN count(d) AS n', { projectIds, cap: int(cap) });
+  const [counted] = await rows<{ n: number }>(tx, 'MATCH (d:Dataset) WHERE d.projectId IN $projectIds WITH d LIMIT $cap RETURN count(d) AS n', {
+    projectIds,
+    cap: int(cap),
+  });
   const visible = Number(counted?.n ?? 0);
   if (visible <= exactSearchMax) {
     // Same score as the index (euclidean: 1 / (1 + squared distance)), computed for every dataset.

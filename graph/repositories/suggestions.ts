@@ -149,7 +149,12 @@ export async function readHistorySince(
   priorIds: string[] = [],
   priorProjects: string[] = [projectId],
 ): Promise<ExperimentHistory & { priorSeqs: Map<string, number> }> {
-  const [r] = await writeStatement(graph, HISTORY_SINCE, { id, projectId, since: since === null ? null : int(since), priors: listParameters({ ids: priorIds, projects: priorProjects }) });
+  const [r] = await writeStatement(graph, HISTORY_SINCE, {
+    id,
+    projectId,
+    since: since === null ? null : int(since),
+    priors: listParameters({ ids: priorIds, projects: priorProjects }),
+  });
   if (!r) throw new NotFoundError('experiment', id);
   const ds: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) if (k.startsWith('ds_')) ds[k.slice(3)] = v;
@@ -472,7 +477,10 @@ export async function recordSuggestions(
   return { ...state, trials, indices: created.map((r) => uniqueAt[Number(r.batchIndex)]!), links: { sources, configs }, outdated: false };
 }
 
-const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byKey =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /**
  * Writes the deferred edges of recorded batches (see recordSuggestions) in a transaction of its own
@@ -485,9 +493,7 @@ const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -
  */
 export async function writeBatchLinks(graph: Graph, priorProjects: string[], links: BatchLinks): Promise<void> {
   if (links.sources.length === 0 && links.configs.length === 0) return;
-  const configs = links.configs
-    .map((c) => ({ ...c, key: `${c.modelId}/${c.configHash}` }))
-    .sort(byKey((c) => c.key));
+  const configs = links.configs.map((c) => ({ ...c, key: `${c.modelId}/${c.configHash}` })).sort(byKey((c) => c.key));
   const sources = [...links.sources].sort(byKey((l) => l.to));
   const trialIds = [...new Set([...links.configs.map((c) => c.trialId), ...links.sources.map((l) => l.from)])].sort();
   // Each config item carries its project and model: batches of several experiments share this write.
@@ -689,7 +695,16 @@ export async function insertSettingsChangesTx(tx: Tx, projectId: string, experim
     {
       experimentId,
       projectId,
-      changes: changes.map((c) => ({ id: randomUUID(), name: `changed ${c.fields.join(', ')}`, fields: c.fields, before: json(c.before), after: json(c.after), by: c.by, at: c.at, seq: int(c.seq) })),
+      changes: changes.map((c) => ({
+        id: randomUUID(),
+        name: `changed ${c.fields.join(', ')}`,
+        fields: c.fields,
+        before: json(c.before),
+        after: json(c.after),
+        by: c.by,
+        at: c.at,
+        seq: int(c.seq),
+      })),
     },
   );
 }

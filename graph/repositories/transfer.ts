@@ -50,7 +50,11 @@ const isConstraintViolation = (err: unknown) => (err as { code?: string }).code 
  * one: it answers `exists` instead of failing. (The same retry gives a line whose id another
  * project's import took meanwhile a new id.) A second violation goes to the caller (HTTP 409).
  */
-export async function importExperiment(graph: Graph, projectId: string, item: ImportItem): Promise<{ experimentId: string; datasetId: string; status: 'created' | 'exists' }> {
+export async function importExperiment(
+  graph: Graph,
+  projectId: string,
+  item: ImportItem,
+): Promise<{ experimentId: string; datasetId: string; status: 'created' | 'exists' }> {
   try {
     return await importExperimentOnce(graph, projectId, item);
   } catch (err) {
@@ -59,7 +63,11 @@ export async function importExperiment(graph: Graph, projectId: string, item: Im
   }
 }
 
-async function importExperimentOnce(graph: Graph, projectId: string, item: ImportItem): Promise<{ experimentId: string; datasetId: string; status: 'created' | 'exists' }> {
+async function importExperimentOnce(
+  graph: Graph,
+  projectId: string,
+  item: ImportItem,
+): Promise<{ experimentId: string; datasetId: string; status: 'created' | 'exists' }> {
   return write(graph, async (tx) => {
     const [imported] = await rows<{ id: string; datasetId: string }>(
       tx,
@@ -69,7 +77,9 @@ async function importExperimentOnce(graph: Graph, projectId: string, item: Impor
     if (imported) return { experimentId: imported.id, datasetId: imported.datasetId, status: 'exists' as const };
     const sourceId = item.experiment.id;
     const [taken] = sourceId
-      ? await rows<{ projectId: string; datasetId: string }>(tx, 'MATCH (e:Experiment {id: $id}) RETURN e.projectId AS projectId, e.datasetId AS datasetId', { id: sourceId })
+      ? await rows<{ projectId: string; datasetId: string }>(tx, 'MATCH (e:Experiment {id: $id}) RETURN e.projectId AS projectId, e.datasetId AS datasetId', {
+          id: sourceId,
+        })
       : [];
     if (sourceId && taken?.projectId === projectId) return { experimentId: sourceId, datasetId: taken.datasetId, status: 'exists' as const };
     // An id taken in another project must not leak that fact or collide: the copy gets a new id.
@@ -123,7 +133,9 @@ export async function exportExperiment(graph: Graph, projectId: string, id: stri
 /** Ids of a project's experiments in the order they were created (a whole-project export). */
 export async function experimentIdsOldestFirst(graph: Graph, projectId: string): Promise<string[]> {
   const found = await read(graph, (tx) =>
-    rows<{ id: string }>(tx, 'MATCH (e:Experiment) WHERE e.projectId = $projectId AND e.createdAt IS NOT NULL RETURN e.id AS id ORDER BY e.createdAt, e.id', { projectId }),
+    rows<{ id: string }>(tx, 'MATCH (e:Experiment) WHERE e.projectId = $projectId AND e.createdAt IS NOT NULL RETURN e.id AS id ORDER BY e.createdAt, e.id', {
+      projectId,
+    }),
   );
   return found.map((r) => r.id);
 }

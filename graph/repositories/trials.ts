@@ -282,7 +282,12 @@ export type CompleteOutcome = { trial: Trial; changed: boolean; event?: Experime
  * result for a stale trial is accepted. A different result for a completed trial, or any result
  * for a failed or pruned one, is a conflict.
  */
-export async function completeTrial(graph: Graph, projectId: string, id: string, result: TrialResult): Promise<{ trial: Trial; changed: boolean; event?: ExperimentEvent }> {
+export async function completeTrial(
+  graph: Graph,
+  projectId: string,
+  id: string,
+  result: TrialResult,
+): Promise<{ trial: Trial; changed: boolean; event?: ExperimentEvent }> {
   const [outcome] = await completeTrials(graph, projectId, [{ id, ...result }]);
   if (!outcome || 'error' in outcome) throw outcome?.error ?? new NotFoundError('trial', id);
   return outcome;
@@ -389,7 +394,8 @@ export async function reportIntermediate(graph: Graph, projectId: string, id: st
       if (existing.value === value) return t;
       throw new ConflictError(`trial #${t.number} already has value ${existing.value} at step ${step}`, { step, value: existing.value });
     }
-    if (!['running', 'stale'].includes(t.state)) throw new ConflictError(`trial #${t.number} is ${t.state}; report intermediate values while it runs`, { state: t.state });
+    if (!['running', 'stale'].includes(t.state))
+      throw new ConflictError(`trial #${t.number} is ${t.state}; report intermediate values while it runs`, { state: t.state });
     const points = [...t.intermediate, { step, value }].sort((a, b) => a.step - b.step);
     const [row] = await rows(
       tx,

@@ -15,9 +15,7 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'schema bookkeeping',
-    statements: [
-      'CREATE CONSTRAINT schema_migration_version IF NOT EXISTS FOR (m:SchemaMigration) REQUIRE m.version IS UNIQUE',
-    ],
+    statements: ['CREATE CONSTRAINT schema_migration_version IF NOT EXISTS FOR (m:SchemaMigration) REQUIRE m.version IS UNIQUE'],
   },
   {
     version: 2,

@@ -190,14 +190,10 @@ export function prepareInstance(
   if (!state || !storeExists) {
     // Hex: a generated password must never start with '-', which neo4j-admin would read as an option.
     const password = state?.password ?? opts.initialPassword ?? randomBytes(16).toString('hex');
-    const r = spawnSync(
-      java.bin,
-      ['-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', '--', password],
-      {
-        env: { ...process.env, NEO4J_HOME: spec.home, NEO4J_CONF: join(spec.home, 'conf') },
-        encoding: 'utf8',
-      },
-    );
+    const r = spawnSync(java.bin, ['-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', '--', password], {
+      env: { ...process.env, NEO4J_HOME: spec.home, NEO4J_CONF: join(spec.home, 'conf') },
+      encoding: 'utf8',
+    });
     if (r.status !== 0) {
       throw new SetupError(
         `Setting the initial Neo4j password failed:\n${(r.stderr || r.stdout).trim()}`,
@@ -256,14 +252,7 @@ export async function startInstance(
   const out = openSync(consoleLogPath(spec.home), 'a');
   const child = spawn(
     javaBin,
-    [
-      ...jvmArgs(spec),
-      '-cp',
-      `${libDir}/*`,
-      'org.neo4j.server.CommunityEntryPoint',
-      `--home-dir=${spec.home}`,
-      `--config-dir=${join(spec.home, 'conf')}`,
-    ],
+    [...jvmArgs(spec), '-cp', `${libDir}/*`, 'org.neo4j.server.CommunityEntryPoint', `--home-dir=${spec.home}`, `--config-dir=${join(spec.home, 'conf')}`],
     {
       detached: true,
       stdio: ['ignore', out, out],
@@ -367,11 +356,18 @@ export function adminDatabase(home: string, action: 'dump' | 'load', dir: string
   const java = findJava();
   const { libDir } = provisionJars();
   mkdirSync(dir, { recursive: true });
-  const args = action === 'dump' ? ['database', 'dump', 'neo4j', `--to-path=${dir}`, '--overwrite-destination=true'] : ['database', 'load', 'neo4j', `--from-path=${dir}`, '--overwrite-destination=true'];
+  const args =
+    action === 'dump'
+      ? ['database', 'dump', 'neo4j', `--to-path=${dir}`, '--overwrite-destination=true']
+      : ['database', 'load', 'neo4j', `--from-path=${dir}`, '--overwrite-destination=true'];
   const r = spawnSync(java.bin, ['-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', ...args], {
     env: { ...process.env, NEO4J_HOME: home, NEO4J_CONF: join(home, 'conf') },
     encoding: 'utf8',
   });
-  if (r.status !== 0) throw new SetupError(`neo4j-admin database ${action} failed:\n${(r.stderr || r.stdout).trim()}`, 'See the message above; the store was not changed by a failed dump.');
+  if (r.status !== 0)
+    throw new SetupError(
+      `neo4j-admin database ${action} failed:\n${(r.stderr || r.stdout).trim()}`,
+      'See the message above; the store was not changed by a failed dump.',
+    );
   return join(dir, 'neo4j.dump');
 }

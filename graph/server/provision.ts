@@ -54,11 +54,11 @@ export function provisionJars(log: (line: string) => void = () => {}, env = proc
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(dirname(libDir), { recursive: true });
   log(`Downloading Neo4j ${pinnedVersions().neo4j} from Maven Central into ${libDir} (first run only, ~140 MB)...`);
-  const r = spawnSync(
-    'mvn',
-    ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env },
-  );
+  const r = spawnSync('mvn', ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   if (r.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
     const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');

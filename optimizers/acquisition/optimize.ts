@@ -84,9 +84,10 @@ export function optimizeOverSpace(opts: SpaceSearchOptions): AcqChoice | null {
   const space = encoder.space;
   const rng = Rng.from(opts.seed, 'acq-opt');
   const nParams = space.length;
-  const rawUnits = nParams <= SOBOL_MAX_DIM
-    ? new SobolSequence(Math.max(nParams, 1), opts.seed).points(0, opts.rawSamples)
-    : uniformPoints(opts.rawSamples, nParams, opts.seed);
+  const rawUnits =
+    nParams <= SOBOL_MAX_DIM
+      ? new SobolSequence(Math.max(nParams, 1), opts.seed).points(0, opts.rawSamples)
+      : uniformPoints(opts.rawSamples, nParams, opts.seed);
   const pool = new Map<string, { x: Float64Array; config: Config; key: string }>();
   const add = (c: Config): void => {
     const p = fromConfig(encoder, space, c);
@@ -105,7 +106,10 @@ export function optimizeOverSpace(opts: SpaceSearchOptions): AcqChoice | null {
     if (better(bestAny, s)) bestAny = s;
     if (!exclude.has(s.key) && better(best, s)) best = s;
   }
-  const starts = scored.filter((s) => Number.isFinite(s.value)).sort((a, b) => b.value - a.value).slice(0, opts.localStarts);
+  const starts = scored
+    .filter((s) => Number.isFinite(s.value))
+    .sort((a, b) => b.value - a.value)
+    .slice(0, opts.localStarts);
   const iterations = opts.localIterations ?? 12;
   const nb = opts.neighbours ?? 8;
   const seen = new Set(pool.keys());

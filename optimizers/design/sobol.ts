@@ -49,7 +49,10 @@ export class SobolSequence {
   private readonly shift: Uint32Array;
 
   /** `seed === null` gives the plain (unscrambled) sequence, used by tests to compare with references. */
-  constructor(readonly dim: number, seed: number | null) {
+  constructor(
+    readonly dim: number,
+    seed: number | null,
+  ) {
     if (dim < 1 || dim > SOBOL_MAX_DIM) throw new RangeError(`Sobol dimension must be in [1, ${SOBOL_MAX_DIM}]`);
     this.v = directionNumbers(dim);
     this.shift = new Uint32Array(dim);

@@ -58,7 +58,15 @@ export class GaussianProcess {
     if (!chol) return null;
     const alpha = solveLowerT(chol.L, n, solveLower(chol.L, n, y));
     for (let i = 0; i < n; i++) if (!Number.isFinite(alpha[i]!)) return null;
-    return new GaussianProcess(data, hyper, Xs, ls.map((l) => 1 / l), chol.L, alpha, chol.jitter);
+    return new GaussianProcess(
+      data,
+      hyper,
+      Xs,
+      ls.map((l) => 1 / l),
+      chol.L,
+      alpha,
+      chol.jitter,
+    );
   }
 
   get n(): number {

@@ -42,7 +42,12 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; fitt
     const gp = GaussianProcess.build(data, warm.hyper);
     if (gp) {
       notes.push(`GP hyperparameters reused from the fit at n=${warm.n}`);
-      return { fit: { gp, hyper: warm.hyper, lml: gp.logMarginalLikelihood(), evaluations: 0, notes: [] }, fittedN: warm.n, transform: tr.name, values: tr.values };
+      return {
+        fit: { gp, hyper: warm.hyper, lml: gp.logMarginalLikelihood(), evaluations: 0, notes: [] },
+        fittedN: warm.n,
+        transform: tr.name,
+        values: tr.values,
+      };
     }
   }
   const fit = fitGP(
@@ -61,7 +66,10 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; fitt
 function bestRows(ctx: SamplerContext, k: number): Float64Array[] {
   const t = ctx.target;
   const D = ctx.encoder.dim;
-  return [...t.completed].sort((a, b) => t.y[a]! - t.y[b]!).slice(0, k).map((r) => t.X.slice(r * D, (r + 1) * D));
+  return [...t.completed]
+    .sort((a, b) => t.y[a]! - t.y[b]!)
+    .slice(0, k)
+    .map((r) => t.X.slice(r * D, (r + 1) * D));
 }
 
 function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailable: string } {
@@ -105,7 +113,10 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
     const loo = target ? target.fit.gp.leaveOneOut().mean : null;
     // Ranking losses cost O(models × samples × pairs); past RANK_POINTS target results a seeded random
     // subset ranks the models just as well.
-    const rankRows = Rng.from(ctx.seed, 'rgpe-subset', nc).shuffle(Array.from({ length: nc }, (_, i) => i)).slice(0, RANK_POINTS).sort((a, b) => a - b);
+    const rankRows = Rng.from(ctx.seed, 'rgpe-subset', nc)
+      .shuffle(Array.from({ length: nc }, (_, i) => i))
+      .slice(0, RANK_POINTS)
+      .sort((a, b) => a - b);
     const m = rankRows.length;
     const Xr = new Float64Array(m * D);
     const yr = new Float64Array(m);
@@ -125,7 +136,10 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
     });
     weights = res.weights;
     const cut = res.discarded.filter(Boolean).length;
-    if (cut > 0) notes.push(`${cut} prior(s) set to weight 0: they do not rank the target's results reliably better than chance or than the target model (negative-transfer guard)`);
+    if (cut > 0)
+      notes.push(
+        `${cut} prior(s) set to weight 0: they do not rank the target's results reliably better than chance or than the target model (negative-transfer guard)`,
+      );
   } else {
     weights = [...usable.map(() => 1 / Math.max(usable.length, 1)), 0];
     notes.push('fewer than 2 target results: RGPE weights cannot be estimated, priors weighted equally');
@@ -138,13 +152,23 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
   const summary: ModelSummary = {
     n: t.n,
     ...(target
-      ? { fittedN: target.fittedN, lml: target.fit.lml, lengthscales: target.fit.hyper.lengthscales, signal: target.fit.hyper.signal, noise: target.fit.hyper.noise, outputTransform: target.transform }
+      ? {
+          fittedN: target.fittedN,
+          lml: target.fit.lml,
+          lengthscales: target.fit.hyper.lengthscales,
+          signal: target.fit.hyper.signal,
+          noise: target.fit.hyper.noise,
+          outputTransform: target.transform,
+        }
       : {}),
     rgpeWeights: rgpeWeightsOut,
   };
   // Anchor local search at the optima of the priors that carry weight as well as the target's best.
   const half = new Float64Array(ctx.space.length).fill(0.5);
-  for (const m of members.filter((m) => !m.isTarget && m.weight > 0).sort((a, b) => b.weight - a.weight).slice(0, 3)) {
+  for (const m of members
+    .filter((m) => !m.isTarget && m.weight > 0)
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, 3)) {
     const p = usable.find((u) => u.p.id === m.id)!.p;
     anchors.push(ctx.encoder.encode(mapConfig(ctx.encoder, new Set(p.shared), p.configs[p.order[0]!]!, half)));
   }

@@ -31,7 +31,11 @@ function similarityDesign(ctx: SamplerContext, rel: PriorRelevance[], count: num
   const ranked = [...rel].sort((a, b) => (b.similarity ?? -Infinity) - (a.similarity ?? -Infinity));
   const byId = new Map(ranked.map((r) => [r.prior.id, r] as const));
   const out: Suggestion[] = [];
-  for (const prop of similarityOrderedProposals(ctx.encoder, ranked.map((r) => r.prior), filler(ctx))) {
+  for (const prop of similarityOrderedProposals(
+    ctx.encoder,
+    ranked.map((r) => r.prior),
+    filler(ctx),
+  )) {
     if (out.length >= count) break;
     const picked = resolveProposal(ctx, prop.config, ctx.menu ? prop.prior.dims : undefined);
     if (!picked) continue;
@@ -59,7 +63,10 @@ export function portfolioWeights(rel: PriorRelevance[]): number[] {
   if (!evidence) return rel.map(() => 1 / P);
   const K = Math.max(3, Math.ceil(P / 4));
   const eligible = rel.map((r, i) => ({ i, s: r.similarity ?? -Infinity, ok: r.perf === undefined || r.perf > 0.5 }));
-  const top = eligible.filter((e) => e.ok).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, K);
+  const top = eligible
+    .filter((e) => e.ok)
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .slice(0, K);
   const w = new Array<number>(P).fill(0);
   for (const e of top) w[e.i] = 1 / top.length;
   return top.length > 0 ? w : rel.map(() => 1 / P);
@@ -120,7 +127,11 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
       provenance: provenance('portfolio', {
         priors: priorList,
         sourceTrials: [trialId === undefined ? { experimentId: c.prior.id, weight: 1 } : { experimentId: c.prior.id, trialId, weight: 1 }],
-        notes: anyPerf ? ['priors weighted by how well they rank the target results'] : rel.some((r) => r.meta !== undefined) ? ['priors weighted by meta-feature similarity'] : [],
+        notes: anyPerf
+          ? ['priors weighted by how well they rank the target results']
+          : rel.some((r) => r.meta !== undefined)
+            ? ['priors weighted by meta-feature similarity']
+            : [],
       }),
     });
   }

@@ -12,11 +12,7 @@ import { mapConfig } from './project.ts';
 export type WarmProposal = { config: Config; prior: ProjectedPrior; row: number };
 
 /** Lazily enumerate proposals in MI-SMBO order; the caller decides which ones are still open. */
-export function* similarityOrderedProposals(
-  encoder: Encoder,
-  ranked: ProjectedPrior[],
-  fill: (slot: number) => ArrayLike<number>,
-): Generator<WarmProposal> {
+export function* similarityOrderedProposals(encoder: Encoder, ranked: ProjectedPrior[], fill: (slot: number) => ArrayLike<number>): Generator<WarmProposal> {
   const maxRank = Math.max(0, ...ranked.map((p) => p.n));
   let slot = 0;
   for (let r = 0; r < maxRank; r++) {

@@ -134,14 +134,28 @@ function priorLosses(
  * configuration key (see priorLosses): a long initial design asks for the same tried configs
  * again at every step. `keys`: the configurations' keys, when the caller has them.
  */
-export function lossMatrix(encoder: Encoder, configs: Config[], priors: ProjectedPrior[], cache: ModelCache | undefined, keys?: string[], rememberRows = true): Float64Array {
+export function lossMatrix(
+  encoder: Encoder,
+  configs: Config[],
+  priors: ProjectedPrior[],
+  cache: ModelCache | undefined,
+  keys?: string[],
+  rememberRows = true,
+): Float64Array {
   const P = priors.length;
   const ks = keys ?? configs.map((c) => configKey(encoder.space, c));
   const space = spaceKey(encoder.space);
-  return priorRows(cache, `loss-rows:${space}:${priorsKey(priors)}`, ks, P, (todo, out) => {
-    priors.forEach((prior, p) => priorLosses(encoder, prior, configs, ks, todo, space, cache, out, (r) => todo[r]! * P + p));
-    return true;
-  }, rememberRows);
+  return priorRows(
+    cache,
+    `loss-rows:${space}:${priorsKey(priors)}`,
+    ks,
+    P,
+    (todo, out) => {
+      priors.forEach((prior, p) => priorLosses(encoder, prior, configs, ks, todo, space, cache, out, (r) => todo[r]! * P + p));
+      return true;
+    },
+    rememberRows,
+  );
 }
 
 /** Kept candidates beyond this many are given a loss matrix per request (see candidateLosses). */
@@ -156,10 +170,23 @@ const MAX_KEPT_LOSS_ROWS = 10_000;
  * losses on those priors alone (each of the others' is a GP prediction). The kept entries are the
  * same numbers lossMatrix gives.
  */
-export function candidateLosses(encoder: Encoder, cands: PortfolioCandidate[], priors: ProjectedPrior[], cache: ModelCache | undefined, weights: ArrayLike<number>): Float64Array {
+export function candidateLosses(
+  encoder: Encoder,
+  cands: PortfolioCandidate[],
+  priors: ProjectedPrior[],
+  cache: ModelCache | undefined,
+  weights: ArrayLike<number>,
+): Float64Array {
   const P = priors.length;
   const C = cands.length;
-  const all = () => lossMatrix(encoder, cands.map((c) => c.config), priors, cache, cands.map((c) => c.key));
+  const all = () =>
+    lossMatrix(
+      encoder,
+      cands.map((c) => c.config),
+      priors,
+      cache,
+      cands.map((c) => c.key),
+    );
   const entry = cache?.get(`candidates:${spaceKey(encoder.space)}:${priorsKey(priors)}`);
   // Kept candidates are the list's first C, in order (candidatesOf); anything else is computed as before.
   if (entry?.kind !== 'candidates' || entry.needsFill || C === 0 || C > MAX_KEPT_LOSS_ROWS || entry.list[C - 1]?.key !== cands[C - 1]!.key) return all();
@@ -211,7 +238,12 @@ export function triedLosses(
   const hit = targetCache?.get(key);
   const keys = new Set(tried.map((t) => t.key));
   let last = hit?.kind === 'tried-losses' ? hit : undefined;
-  if (last) for (const k of last.keys) if (!keys.has(k)) { last = undefined; break; }
+  if (last)
+    for (const k of last.keys)
+      if (!keys.has(k)) {
+        last = undefined;
+        break;
+      }
   const state = last
     ? { kind: 'tried-losses' as const, keys, counted: last.counted, mins: last.mins, tried: last.tried.concat(tried.filter((t) => !last.keys.has(t.key))) }
     : { kind: 'tried-losses' as const, keys, counted: new Int32Array(P), mins: new Float64Array(P).fill(1), tried };

@@ -45,10 +45,12 @@ function compatible(t: Param, p: Param): boolean {
 
 export function sharedParameters(target: SearchSpace, prior: SearchSpace): string[] {
   const byName = new Map(prior.map((p) => [p.name, p] as const));
-  return target.filter((t) => {
-    const p = byName.get(t.name);
-    return p !== undefined && compatible(t, p);
-  }).map((t) => t.name);
+  return target
+    .filter((t) => {
+      const p = byName.get(t.name);
+      return p !== undefined && compatible(t, p);
+    })
+    .map((t) => t.name);
 }
 
 /** Key of a config restricted to the shared parameters, in the target's canonical form. */

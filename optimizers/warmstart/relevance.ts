@@ -74,7 +74,14 @@ export function meansAtTarget(
  * model. With a cache, each configuration's row is also remembered for this ordered set of priors,
  * so a request costs one look-up per result instead of one per result and prior.
  */
-function meansOfPriors(priors: ProjectedPrior[], rows: { X: Float64Array; n: number }, keys: string[], D: number, space: string, cache: ModelCache | undefined): { means: Float64Array; fitted: boolean[] } {
+function meansOfPriors(
+  priors: ProjectedPrior[],
+  rows: { X: Float64Array; n: number },
+  keys: string[],
+  D: number,
+  space: string,
+  cache: ModelCache | undefined,
+): { means: Float64Array; fitted: boolean[] } {
   const P = priors.length;
   const fitted = priors.map(() => true);
   const means = priorRows(cache, `mean-rows:${space}:${priorsKey(priors)}`, keys, P, (todo, out) => {
@@ -180,7 +187,10 @@ export function priorRelevance(args: {
   /** The target's own memo (see SuggestOptions.targetCache): the agreements are counted on from the last call. */
   targetCache?: ModelCache | undefined;
 }): PriorRelevance[] {
-  const meta = metaFeatureSimilarities(args.metaFeatures ?? undefined, args.priors.map((p) => ({ id: p.id, metaFeatures: p.prior.metaFeatures })));
+  const meta = metaFeatureSimilarities(
+    args.metaFeatures ?? undefined,
+    args.priors.map((p) => ({ id: p.id, metaFeatures: p.prior.metaFeatures })),
+  );
   const usePerf = Math.min(args.target.completed.length, MAX_SIMILARITY_RESULTS) >= args.minTarget;
   const space = usePerf ? spaceKey(args.encoder.space) : '';
   const perfs = usePerf ? agreementsWith(args.target, args.priors, args.encoder, space, args.cache, args.targetCache) : null;

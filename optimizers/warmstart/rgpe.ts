@@ -125,7 +125,12 @@ export function rgpeWeights(args: {
       for (let k = 0; k < 4 && 4 * g + k < M; k++) losses[4 * g + k]![s] = totalPairs > 0 ? sums[k]! / totalPairs : 0.5;
     }
   }
-  const medianLoss = losses.map((l) => quantile([...l].sort((a, b) => a - b), 0.5));
+  const medianLoss = losses.map((l) =>
+    quantile(
+      [...l].sort((a, b) => a - b),
+      0.5,
+    ),
+  );
   const P = args.priorPredictions.length;
   const discarded = args.priorPredictions.map(() => false);
   const z = args.minAgreementZ ?? 2;
@@ -141,7 +146,10 @@ export function rgpeWeights(args: {
     }
   }
   if (args.targetLoo) {
-    const t95 = quantile([...losses[M - 1]!].sort((a, b) => a - b), 0.95);
+    const t95 = quantile(
+      [...losses[M - 1]!].sort((a, b) => a - b),
+      0.95,
+    );
     for (let m = 0; m < P; m++) if (medianLoss[m]! > t95) discarded[m] = true;
   }
   // Weights: how often each surviving model has the lowest loss on a resample (ties split at random).

@@ -202,7 +202,14 @@ export function appendedConcordance(
 }
 
 /** Adds the pairs of points `fresh` (indices into ids, y and preds) to `state`, and the points. */
-function countOn(state: ConcordanceState, fresh: number[], ids: string[], y: Float64Array, preds: Float64Array, P: number): { agreements: Float64Array; state: ConcordanceState } {
+function countOn(
+  state: ConcordanceState,
+  fresh: number[],
+  ids: string[],
+  y: Float64Array,
+  preds: Float64Array,
+  P: number,
+): { agreements: Float64Array; state: ConcordanceState } {
   const { y: ys, pred, agree2 } = state;
   let { pairs } = state;
   for (const j of fresh) {

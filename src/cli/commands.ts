@@ -11,7 +11,8 @@ const NEO4J_ENV = {
   PRECEDENT_NEO4J_HTTP_PORT: 'its HTTP port, for Neo4j Browser (default: 7474)',
 };
 const GRAPH_ENV = {
-  NEO4J_URI: 'an existing Neo4j to use instead of the local one (then also NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE); default: the local server, started if needed',
+  NEO4J_URI:
+    'an existing Neo4j to use instead of the local one (then also NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE); default: the local server, started if needed',
 };
 /** DEFAULT_PROJECT of graph/repositories/projects.ts, written out because importing it loads the driver (test/foundation/cli-help.test.ts checks they agree). */
 export const DEFAULT_PROJECT = 'default';
@@ -121,7 +122,8 @@ const migrate: CommandSpec = {
   path: ['migrate'],
   npm: 'npm run migrate',
   summary: 'apply the schema migrations and exit',
-  about: 'Applies the schema migrations (constraints and indexes; versioned, idempotent, recorded in the graph) and exits. npm start does the same before it serves.',
+  about:
+    'Applies the schema migrations (constraints and indexes; versioned, idempotent, recorded in the graph) and exits. npm start does the same before it serves.',
   env: GRAPH_ENV,
   examples: ['npm run migrate', 'NEO4J_URI=neo4j+s://xxxx.databases.neo4j.io NEO4J_PASSWORD=… npm run migrate'],
   run: (config) => import('./run/schema.ts').then((m) => m.migrate(config)),
@@ -209,7 +211,7 @@ const keys: GroupSpec = {
   npm: 'npm run keys --',
   summary: 'manage API keys',
   about:
-    'API keys: every /v1 request needs one, and a key belongs to one project. Neo4j stores only a key\'s sha256 and its first 8 characters as a hint, so a key is shown once, when it is created.',
+    "API keys: every /v1 request needs one, and a key belongs to one project. Neo4j stores only a key's sha256 and its first 8 characters as a hint, so a key is shown once, when it is created.",
   commands: [
     {
       kind: 'command',

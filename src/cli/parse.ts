@@ -52,7 +52,8 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Input {
       input.flags[t.name] = true;
     } else {
       // `--project --json` would otherwise make "--json" the project name.
-      if (t.value === undefined || (!t.inlineValue && t.value.startsWith('-'))) throw usageError(spec, `${t.rawName} needs a value${o.meta ? ` (${o.meta})` : ''}`, 1);
+      if (t.value === undefined || (!t.inlineValue && t.value.startsWith('-')))
+        throw usageError(spec, `${t.rawName} needs a value${o.meta ? ` (${o.meta})` : ''}`, 1);
       input.opts[t.name] = t.value;
     }
   }

@@ -34,7 +34,8 @@ export const apiKeyAuth = fp<AuthOptions>(async (app, { graph, cacheSeconds = 10
     if (!req.url.startsWith('/v1/')) return;
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match?.[1]) throw new UnauthorizedError('an API key is required: send Authorization: Bearer <key> (create one with `npm run keys -- create --project <name>`)');
+    if (!match?.[1])
+      throw new UnauthorizedError('an API key is required: send Authorization: Bearer <key> (create one with `npm run keys -- create --project <name>`)');
     const secret = match[1];
     if (secret.length > 200) throw new UnauthorizedError('invalid API key');
     const hash = hashKey(secret);

@@ -104,7 +104,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (status === 415) {
       const accepted = req.routeOptions.config?.accepts ?? ['application/json'];
-      const got = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() || 'none';
+      const got =
+        String(req.headers['content-type'] ?? '')
+          .split(';')[0]
+          ?.trim() || 'none';
       return send(415, {
         message: `Content-Type ${JSON.stringify(got)} is not accepted by ${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}; send ${accepted.join(' or ')} (e.g. curl -H 'content-type: ${accepted[0]}')`,
         details: { accepted },

@@ -32,7 +32,8 @@ export class IdempotencyMismatchError extends Error {
 function requestHash(req: FastifyRequest): string {
   const h = createHash('sha256').update(`${req.method} ${req.url}\n`);
   // A CSV upload is a stream that is consumed by the handler; its size and type stand in for it.
-  if (req.body && typeof (req.body as { pipe?: unknown }).pipe === 'function') h.update(`stream ${req.headers['content-type']} ${req.headers['content-length'] ?? ''}`);
+  if (req.body && typeof (req.body as { pipe?: unknown }).pipe === 'function')
+    h.update(`stream ${req.headers['content-type']} ${req.headers['content-length'] ?? ''}`);
   else h.update(typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null));
   return h.digest('hex');
 }

@@ -72,10 +72,14 @@ function resolveTarget(col: ColumnScan, counts: Map<string, number> | null, rows
     notes.push(`task type auto → classification: target ${JSON.stringify(col.name)} is non-numeric`);
   } else if (col.integer && merged !== null && merged.size <= AUTO_MAX_INTEGER_CLASSES) {
     taskType = 'classification';
-    notes.push(`task type auto → classification: target ${JSON.stringify(col.name)} has ${merged.size} distinct integer values (≤ ${AUTO_MAX_INTEGER_CLASSES})`);
+    notes.push(
+      `task type auto → classification: target ${JSON.stringify(col.name)} has ${merged.size} distinct integer values (≤ ${AUTO_MAX_INTEGER_CLASSES})`,
+    );
   } else {
     taskType = 'regression';
-    notes.push(`task type auto → regression: target ${JSON.stringify(col.name)} is numeric ${col.integer ? `with more than ${AUTO_MAX_INTEGER_CLASSES} distinct values` : 'with non-integer values'}`);
+    notes.push(
+      `task type auto → regression: target ${JSON.stringify(col.name)} is numeric ${col.integer ? `with more than ${AUTO_MAX_INTEGER_CLASSES} distinct values` : 'with non-integer values'}`,
+    );
   }
 
   const classes: { label: string; count: number }[] = [];
@@ -177,9 +181,7 @@ export function computeProfile(scan: CsvScan, opts: ComputeOptions): DatasetProf
     mf.kurtosis_mean = k.mean;
     mf.kurtosis_std = k.std;
     if (varying.length < numericIdx.length) {
-      notes.push(
-        `${numericIdx.length - varying.length} numeric feature(s) constant, empty or with non-representable moments: excluded from skewness/kurtosis`,
-      );
+      notes.push(`${numericIdx.length - varying.length} numeric feature(s) constant, empty or with non-representable moments: excluded from skewness/kurtosis`);
     }
   } else {
     notes.push('skewness_* / kurtosis_* omitted: no numeric feature has two distinct values');

@@ -121,11 +121,7 @@ export async function scanCsv(input: CsvInput, opts: ScanOptions): Promise<CsvSc
     for await (const chunk of source as AsyncIterable<Buffer | string | Uint8Array>) {
       // Web streams yield plain Uint8Arrays; wrap without copying.
       const buf =
-        typeof chunk === 'string'
-          ? Buffer.from(chunk, 'utf8')
-          : Buffer.isBuffer(chunk)
-            ? chunk
-            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       bytes += buf.length;
       if (maxBytes !== undefined && bytes > maxBytes) {
         throw new ProfileError('TOO_LARGE', `input exceeds the limit of ${fmt(maxBytes)} bytes`);
@@ -204,11 +200,11 @@ export async function scanCsv(input: CsvInput, opts: ScanOptions): Promise<CsvSc
         } else {
           t = header.indexOf(opts.target);
           if (t < 0) {
-            const shown = header.slice(0, 20).map((h) => JSON.stringify(h)).join(', ');
-            throw new ProfileError(
-              'UNKNOWN_TARGET',
-              `target column ${JSON.stringify(opts.target)} is not in the header (${shown}${ncol > 20 ? ', …' : ''})`,
-            );
+            const shown = header
+              .slice(0, 20)
+              .map((h) => JSON.stringify(h))
+              .join(', ');
+            throw new ProfileError('UNKNOWN_TARGET', `target column ${JSON.stringify(opts.target)} is not in the header (${shown}${ncol > 20 ? ', …' : ''})`);
           }
         }
         if (ncol < 2) {
@@ -319,10 +315,7 @@ export async function scanCsv(input: CsvInput, opts: ScanOptions): Promise<CsvSc
   if (finalHeader === null) throw new ProfileError('EMPTY_INPUT', 'the input has no header row (only blank lines)');
   if (ragged > 0 && ragged > opts.raggedTolerance * records) throw raggedError();
   if (rows === 0) {
-    throw new ProfileError(
-      'NO_DATA_ROWS',
-      ragged > 0 ? 'every data record has the wrong number of fields' : 'the CSV has a header but no data rows',
-    );
+    throw new ProfileError('NO_DATA_ROWS', ragged > 0 ? 'every data record has the wrong number of fields' : 'the CSV has a header but no data rows');
   }
   if (ragged > 0) notes.push(`skipped ${fmt(ragged)} ragged record(s) of ${fmt(records)}; ${firstRagged}`);
 

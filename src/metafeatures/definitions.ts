@@ -58,8 +58,7 @@ export const META_FEATURE_DOCS: Readonly<Record<string, string>> = {
   symbols_std: 'population std of the per-feature distinct counts',
   symbols_sum: 'sum of the per-feature distinct counts',
   // PCA (sample)
-  pca_number_of_components_for_95_percent_variance:
-    'fewest principal components of the standardized numeric features reaching 95% of the variance',
+  pca_number_of_components_for_95_percent_variance: 'fewest principal components of the standardized numeric features reaching 95% of the variance',
   pca_fraction_of_components_for_95_percent_variance: 'that count / number of varying numeric features used',
   pca_skewness_first_pc: 'population skewness of the scores on the first PC (sign fixed: largest |loading| positive)',
   pca_kurtosis_first_pc: 'population excess kurtosis of the scores on the first PC',

@@ -203,8 +203,7 @@ function decisionStump(
     }
   }
 
-  const goesLeft = (i: number): boolean =>
-    kind === 'num' ? d.num[i * d.pNum + feat]! <= thr : kind === 'cat' ? d.cat[i * d.pCat + feat] === thr : true;
+  const goesLeft = (i: number): boolean => (kind === 'num' ? d.num[i * d.pNum + feat]! <= thr : kind === 'cat' ? d.cat[i * d.pCat + feat] === thr : true);
   const leftCounts = new Float64Array(K);
   const rightCounts = new Float64Array(K);
   for (const i of train) (goesLeft(i) ? leftCounts : rightCounts)[d.labels[i]!]!++;

@@ -37,7 +37,9 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
       },
     },
     async (req, reply) => {
-      const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim();
+      const type = String(req.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim();
       if (type === 'text/csv' || type === 'application/csv') {
         const q = parseOrThrow(CsvUploadQuery, req.query, 'querystring');
         const { dataset, created, profile } = await registerCsvDataset(graph, req.projectId, req.body as Readable, {

@@ -21,7 +21,7 @@ export const sharingRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, {
         tags: ['similarity'],
         summary: 'Share an experiment with every project (a snapshot copy into the project "shared")',
         description:
-          'Similarity search and warm start of every project see experiments of the caller\'s own project plus those in the ' +
+          "Similarity search and warm start of every project see experiments of the caller's own project plus those in the " +
           'project "shared". The copy is a snapshot of the experiment now (dataset, meta-features, search space, trials); ' +
           'sharing the same experiment again returns the existing copy (200). Nothing else of your project becomes visible.',
         params: IdParams,

@@ -69,7 +69,9 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
 
   r.get(
     '/v1/experiments/:id/changes',
-    { schema: { tags: ['experiments'], summary: 'The recorded settings changes of an experiment', params: IdParams, response: { 200: SettingsChangeResponse } } },
+    {
+      schema: { tags: ['experiments'], summary: 'The recorded settings changes of an experiment', params: IdParams, response: { 200: SettingsChangeResponse } },
+    },
     async (req) => ({ items: await settingsChanges(graph, req.projectId, req.params.id) }),
   );
 

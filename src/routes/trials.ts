@@ -10,7 +10,10 @@ import { prepareConfig } from '../services/configs.ts';
 import type { ResultWriter } from '../services/results.ts';
 import type { SuggestionService } from '../services/suggestions.ts';
 
-export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: SuggestionService; results: ResultWriter }> = async (app, { graph, suggestions, results }) => {
+export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: SuggestionService; results: ResultWriter }> = async (
+  app,
+  { graph, suggestions, results },
+) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -34,16 +37,16 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
       const b = req.body;
       const state = b.value !== undefined ? 'completed' : b.failed ? 'failed' : b.queue ? 'queued' : 'running';
       const trial = await createTrial(graph, req.projectId, experiment.id, {
-          config,
-          configHash: hash,
-          state,
-          value: b.value ?? null,
-          metrics: b.metrics,
-          proposedBy: 'person',
-          strategy: 'manual',
-          reason: b.reason ?? null,
-          user: b.user ?? null,
-          failReason: b.failReason ?? null,
+        config,
+        configHash: hash,
+        state,
+        value: b.value ?? null,
+        metrics: b.metrics,
+        proposedBy: 'person',
+        strategy: 'manual',
+        reason: b.reason ?? null,
+        user: b.user ?? null,
+        failReason: b.failReason ?? null,
       });
       return reply.code(201).send(trial);
     },
@@ -52,7 +55,13 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
   r.get(
     '/v1/experiments/:id/trials',
     {
-      schema: { tags: ['trials'], summary: 'List trials in number order', params: IdParams, querystring: ListTrialsQuery, response: { 200: pageOf(TrialResponse) } },
+      schema: {
+        tags: ['trials'],
+        summary: 'List trials in number order',
+        params: IdParams,
+        querystring: ListTrialsQuery,
+        response: { 200: pageOf(TrialResponse) },
+      },
     },
     async (req) => {
       const { items, total } = await listTrials(graph, req.projectId, req.params.id, req.query);
@@ -87,7 +96,8 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
       schema: {
         tags: ['trials'],
         summary: 'Complete a trial with its objective value',
-        description: 'Idempotent: the same result twice returns the same trial. A different result, or completing a failed trial, is 409. A late result for a stale trial is accepted.',
+        description:
+          'Idempotent: the same result twice returns the same trial. A different result, or completing a failed trial, is 409. A late result for a stale trial is accepted.',
         params: IdParams,
         body: CompleteTrialBody,
         response: { 200: TrialResponse },

@@ -5,7 +5,14 @@ import { PageQuery } from './common.ts';
 export const CreateDatasetBody = DatasetInput;
 export const DatasetResponse = Dataset.extend({
   profile: z
-    .object({ rows: z.number().int(), bytes: z.number().int(), sampled: z.boolean(), sampleRows: z.number().int(), target: z.string(), notes: z.array(z.string()) })
+    .object({
+      rows: z.number().int(),
+      bytes: z.number().int(),
+      sampled: z.boolean(),
+      sampleRows: z.number().int(),
+      target: z.string(),
+      notes: z.array(z.string()),
+    })
     .optional(),
 }).meta({ id: 'Dataset' });
 
@@ -16,7 +23,12 @@ export const CsvUploadQuery = z.strictObject({
   target: z.string().min(1).max(200).optional(),
   taskType: z.enum(['classification', 'regression', 'auto']).default('auto'),
   sampleRows: z.coerce.number().int().min(100).max(1_000_000).optional(),
-  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
   description: z.string().max(10_000).optional(),
 });
 

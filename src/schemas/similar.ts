@@ -23,9 +23,15 @@ export const SimilarQueryBody = z
 export const SimilarForExperimentQuery = z.strictObject({
   k: z.coerce.number().int().min(1).max(100).default(10),
   /** Only experiments tuning the same model (default true). */
-  sameModel: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  sameModel: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Only experiments optimizing the same metric (default true). */
-  sameObjective: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  sameObjective: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   minOverlap: z.coerce.number().min(0).max(1).optional(),
 });
 
@@ -36,9 +42,7 @@ export const SimilarExperimentItem = z
     experiment: Experiment,
     similarity: z.number().nullable().describe('meta-feature similarity in [0, 1] (1 − mean range-normalized distance); null without meta-features'),
     reasons: z.object({
-      metaFeatures: z
-        .object({ similarity: z.number(), sharedFeatures: z.number().int(), closest: z.array(Feature), farthest: z.array(Feature) })
-        .nullable(),
+      metaFeatures: z.object({ similarity: z.number(), sharedFeatures: z.number().int(), closest: z.array(Feature), farthest: z.array(Feature) }).nullable(),
       sameModel: z.boolean().nullable(),
       sameObjective: z.boolean().nullable(),
       searchSpaceOverlap: z.number().nullable(),

@@ -50,6 +50,8 @@ export const ReplayResponse = z.object({
   checked: z.number().int(),
   matched: z.number().int(),
   skipped: z.number().int(),
-  mismatches: z.array(z.object({ trialNumber: z.number().int(), recorded: z.record(z.string(), z.unknown()), replayed: z.record(z.string(), z.unknown()).nullable() })),
+  mismatches: z.array(
+    z.object({ trialNumber: z.number().int(), recorded: z.record(z.string(), z.unknown()), replayed: z.record(z.string(), z.unknown()).nullable() }),
+  ),
   seconds: z.number(),
 });

@@ -39,18 +39,21 @@ export const ExperimentLine = z
   .strictObject({
     format: z.literal(EXPORT_FORMAT),
     dataset: DatasetInput,
-    experiment: ExperimentInput.omit({ datasetId: true })
-      .extend({
-        id: z.uuid().optional(),
-        name: z.string().min(1).max(200),
-        searchSpace: SearchSpaceSchema.min(1).max(200),
-        optimizer: SettingsSchema.default({}),
-        seed: z.number().int().min(0).max(2 ** 31 - 1),
-        status: ExperimentStatus.default('finished'),
-        optimizerVersion: z.string().nullable().default(null),
-        createdAt: Timestamp.nullable().default(null),
-        finishedAt: Timestamp.nullable().default(null),
-      }),
+    experiment: ExperimentInput.omit({ datasetId: true }).extend({
+      id: z.uuid().optional(),
+      name: z.string().min(1).max(200),
+      searchSpace: SearchSpaceSchema.min(1).max(200),
+      optimizer: SettingsSchema.default({}),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+      status: ExperimentStatus.default('finished'),
+      optimizerVersion: z.string().nullable().default(null),
+      createdAt: Timestamp.nullable().default(null),
+      finishedAt: Timestamp.nullable().default(null),
+    }),
     trials: z.array(ExportedTrial).max(1_000_000),
     settingsChanges: z.array(SettingsChangeRecord).max(100_000).default([]),
   })
@@ -59,10 +62,10 @@ export const ExperimentLine = z
     line.trials.forEach((t, i) => {
       if (seen.has(t.number)) ctx.addIssue({ code: 'custom', path: ['trials', i, 'number'], message: `duplicate trial number ${t.number}` });
       seen.add(t.number);
-      if (t.state === 'completed' && t.value === null) ctx.addIssue({ code: 'custom', path: ['trials', i, 'value'], message: 'a completed trial needs a value' });
+      if (t.state === 'completed' && t.value === null)
+        ctx.addIssue({ code: 'custom', path: ['trials', i, 'value'], message: 'a completed trial needs a value' });
     });
-  })
-  ;
+  });
 export type ExperimentLine = z.infer<typeof ExperimentLine>;
 
 export const DatasetLine = z.strictObject({ format: z.literal(DATASET_FORMAT), dataset: DatasetInput });

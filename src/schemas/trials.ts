@@ -35,8 +35,6 @@ export const FailTrialBody = z
   .strictObject({ reason: z.string().max(2000).optional() })
   .nullish()
   .meta({ examples: [{ reason: 'CUDA out of memory' }] });
-export const ReportBody = z
-  .strictObject({ step: z.number().int().min(0).max(1e9), value: FiniteNumber })
-  .meta({ examples: [{ step: 10, value: 0.87 }] });
+export const ReportBody = z.strictObject({ step: z.number().int().min(0).max(1e9), value: FiniteNumber }).meta({ examples: [{ step: 10, value: 0.87 }] });
 
 export const ListTrialsQuery = PageQuery.extend({ state: TrialState.optional() });

@@ -29,9 +29,12 @@ export async function createOrReuseExperiment(graph: Graph, projectId: string, b
   if (found.created) return found;
   const existing = found.experiment;
   if (ifExists === 'error') {
-    throw new ConflictError(`an experiment named ${JSON.stringify(input.name)} already exists in this project (${existing.id}); use ifExists "reuse" to resume it`, {
-      experimentId: existing.id,
-    });
+    throw new ConflictError(
+      `an experiment named ${JSON.stringify(input.name)} already exists in this project (${existing.id}); use ifExists "reuse" to resume it`,
+      {
+        experimentId: existing.id,
+      },
+    );
   }
   const difference = firstDifference(existing, write) ?? (await candidateDifference(graph, projectId, existing, candidates));
   if (difference) {

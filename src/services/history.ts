@@ -179,7 +179,10 @@ export function openCandidates(space: SearchSpace, candidates: Config[], observa
   if (open > 0) return open;
   const details = { candidates: candidates.length, evaluated, pending };
   if (pending > 0) throw new MenuExhaustedError(`every candidate left is pending (${pending} running or queued); complete some trials and ask again`, details);
-  throw new MenuExhaustedError(`every one of the ${candidates.length} candidates has been evaluated; finish the experiment, or add configurations as trials yourself`, details);
+  throw new MenuExhaustedError(
+    `every one of the ${candidates.length} candidates has been evaluated; finish the experiment, or add configurations as trials yourself`,
+    details,
+  );
 }
 
 /**

@@ -40,7 +40,11 @@ export class ResultWriter {
     while (q.waiting.length) {
       const group = q.waiting.splice(0, MAX_GROUP);
       try {
-        const outcomes = await completeTrials(this.graph, projectId, group.map((w) => ({ id: w.id, ...w.result })));
+        const outcomes = await completeTrials(
+          this.graph,
+          projectId,
+          group.map((w) => ({ id: w.id, ...w.result })),
+        );
         group.forEach((w, i) => {
           const o = outcomes[i]!;
           if ('error' in o) w.reject(o.error);

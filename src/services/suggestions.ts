@@ -59,8 +59,6 @@ export interface AskOptions {
   gone?: () => boolean;
 }
 
-
-
 export interface SuggestResult {
   trials: Trial[];
   /** Milliseconds per phase, for the Server-Timing header. */
@@ -298,7 +296,12 @@ export class SuggestionService {
     let claimed: Trial[] = [];
     const owners = (from: Slot[]) => from.map((s) => s.waiter);
     if (target.trials.some((t) => t.state === 'queued')) {
-      claimed = await claimQueued(this.graph, projectId, experimentId, slots.map((s) => s.requestKey));
+      claimed = await claimQueued(
+        this.graph,
+        projectId,
+        experimentId,
+        slots.map((s) => s.requestKey),
+      );
       timing.mark('claim');
       if (claimed.length >= count) return { trials: claimed, owners: owners(slots), timing: timing.entries };
       ({ history: target, priorSeqs, copy } = await this.history(projectId, experimentId, false));
@@ -349,7 +352,11 @@ export class SuggestionService {
     const e = target.experiment;
     const chosen = await this.choosePriors(projectId, target);
     timing.mark('choose-priors');
-    const priors = await this.loadPriors(projectId, chosen.map((c) => c.id), priorSeqs);
+    const priors = await this.loadPriors(
+      projectId,
+      chosen.map((c) => c.id),
+      priorSeqs,
+    );
     timing.mark('load-priors');
     const snapshot: Omit<Snapshot, 'batchIndex' | 'batchSize'> = {
       seq: target.eventSeq,
@@ -364,7 +371,13 @@ export class SuggestionService {
     const key = historyKey(projectId, e.id);
     const targetCache = this.targetCaches.get(key) ?? new Map();
     remember(this.targetCaches, key, targetCache, this.opts.maxCachedExperiments);
-    const suggestions = suggest(request, { cache: this.priorModels, priorMemo: this.priorMemo, configMemo: this.configMemo, observationMemo: this.observationMemo, targetCache });
+    const suggestions = suggest(request, {
+      cache: this.priorModels,
+      priorMemo: this.priorMemo,
+      configMemo: this.configMemo,
+      observationMemo: this.observationMemo,
+      targetCache,
+    });
     // Target hyperparameters seed the next fit, so a warm entry would make results depend on
     // cache history; keep prior models only (a hit equals a refit).
     trimMemos(this.priorModels, [
@@ -482,7 +495,11 @@ export class SuggestionService {
    * with several processes. The experiment itself (status, settings, counters) comes with every read.
    * `fromCopy`: a copy that HistoryCache holds current is returned as it is, without a read (`copy`).
    */
-  private async history(projectId: string, experimentId: string, fromCopy: boolean): Promise<{ history: ExperimentHistory; priorSeqs: PriorSeqs; copy: boolean }> {
+  private async history(
+    projectId: string,
+    experimentId: string,
+    fromCopy: boolean,
+  ): Promise<{ history: ExperimentHistory; priorSeqs: PriorSeqs; copy: boolean }> {
     const key = historyKey(projectId, experimentId);
     const current = fromCopy ? this.histories.current(key) : undefined;
     if (current) return { ...current, copy: true };
@@ -547,9 +564,11 @@ export class SuggestionService {
           for (const [id, history] of fresh) remember(this.priorHistories, id, { seq: history.eventSeq, history }, this.opts.maxCachedExperiments * 20);
         });
         for (const id of missing) this.priorReads.set(readKey(id), reading);
-        void reading.catch(() => undefined).finally(() => {
-          for (const id of missing) if (this.priorReads.get(readKey(id)) === reading) this.priorReads.delete(readKey(id));
-        });
+        void reading
+          .catch(() => undefined)
+          .finally(() => {
+            for (const id of missing) if (this.priorReads.get(readKey(id)) === reading) this.priorReads.delete(readKey(id));
+          });
       }
       await Promise.all([...new Set(stale.map((id) => this.priorReads.get(readKey(id))))]);
     }

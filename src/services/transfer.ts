@@ -22,7 +22,9 @@ export type ImportLine = ({ kind: 'experiment' } & ImportItem) | { kind: 'datase
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
   }
   return JSON.stringify(v ?? null);
@@ -118,11 +120,18 @@ export async function importLines(graph: Graph, projectId: string, items: Import
     const key = `${item.dataset.name}@${item.dataset.version}`;
     const prev = seen.get(key);
     if (prev?.fingerprint && item.dataset.fingerprint && prev.fingerprint !== item.dataset.fingerprint) {
-      throw new ConflictError(`line ${i + 1}: dataset "${item.dataset.name}" version "${item.dataset.version}" has another fingerprint than on line ${prev.line}`, { line: i + 1 });
+      throw new ConflictError(
+        `line ${i + 1}: dataset "${item.dataset.name}" version "${item.dataset.version}" has another fingerprint than on line ${prev.line}`,
+        { line: i + 1 },
+      );
     }
     if (!prev?.fingerprint) seen.set(key, { line: i + 1, fingerprint: item.dataset.fingerprint });
   });
-  const [conflict] = await fingerprintConflicts(graph, projectId, items.map((i) => i.dataset));
+  const [conflict] = await fingerprintConflicts(
+    graph,
+    projectId,
+    items.map((i) => i.dataset),
+  );
   if (conflict) {
     const d = items[conflict.index]?.dataset;
     throw new ConflictError(

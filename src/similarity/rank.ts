@@ -44,7 +44,11 @@ function overlapOf(query: string[] | undefined, params: string[]): { overlap: nu
 }
 
 /** The features where a candidate is nearest to and farthest from the query, scaled by their range. */
-function explain(query: Record<string, number>, other: Record<string, number>, ranges: ReadonlyMap<string, { lo: number; hi: number }>): { closest: FeatureComparison[]; farthest: FeatureComparison[] } {
+function explain(
+  query: Record<string, number>,
+  other: Record<string, number>,
+  ranges: ReadonlyMap<string, { lo: number; hi: number }>,
+): { closest: FeatureComparison[]; farthest: FeatureComparison[] } {
   const diffs: (FeatureComparison & { d: number })[] = [];
   for (const [name, q] of Object.entries(query)) {
     const v = other[name];
@@ -104,11 +108,18 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
   }
   const ranges = meta ? await projectRanges(graph, projectIds) : new Map<string, { lo: number; hi: number }>();
   const sims = meta
-    ? metaFeatureSimilarities(meta, [...datasetMeta].map(([id, metaFeatures]) => ({ id, metaFeatures })), ranges)
+    ? metaFeatureSimilarities(
+        meta,
+        [...datasetMeta].map(([id, metaFeatures]) => ({ id, metaFeatures })),
+        ranges,
+      )
     : new Map<string, { similarity: number; features: number }>();
   const ranked: SimilarExperiment[] = [];
   for (const s of summaries) {
-    const { overlap, shared } = overlapOf(q.searchSpace, s.experiment.searchSpace.map((p) => p.name));
+    const { overlap, shared } = overlapOf(
+      q.searchSpace,
+      s.experiment.searchSpace.map((p) => p.name),
+    );
     if (q.minOverlap !== undefined && overlap !== null && overlap < q.minOverlap) continue;
     const sim = sims.get(s.experiment.datasetId);
     const other = datasetMeta.get(s.experiment.datasetId);

@@ -33,10 +33,15 @@ describe('bench/load (smoke)', () => {
     const ask = await api.call('POST', `/v1/experiments/${ids[0]}/suggestions`, { count: 1 });
     const t = ask.body.trials[0];
     await api.call('POST', `/v1/trials/${t.id}/complete`, { value: 1.5 });
-    const rec = await reconcile(base, api.key, ids, new Map([
-      [t.id, { value: 2.5, experimentId: ids[0]! }],
-      ['00000000-0000-4000-8000-000000000000', { value: 1, experimentId: ids[0]! }],
-    ]));
+    const rec = await reconcile(
+      base,
+      api.key,
+      ids,
+      new Map([
+        [t.id, { value: 2.5, experimentId: ids[0]! }],
+        ['00000000-0000-4000-8000-000000000000', { value: 1, experimentId: ids[0]! }],
+      ]),
+    );
     expect(rec.mismatches).toHaveLength(2);
     expect(rec.mismatches.join('\n')).toMatch(/told 2.5, stored 1.5/);
     expect(rec.mismatches.join('\n')).toMatch(/is not stored/);

@@ -36,7 +36,11 @@ describe('quality metrics', () => {
   it('ranks share ties and average over runs; trials-to-target follows the reference mean', () => {
     expect(ranksOf([0.3, 0.1, 0.3])).toEqual([2.5, 1, 2.5]);
     const c = (regret: number[]): Curve => ({ task: 't', seed: 1, incumbent: regret, regret });
-    const curves = { fast: [c([0.5, 0.1, 0]), c([0.4, 0.2, 0.1])], ref: [c([0.6, 0.3, 0.2]), c([0.6, 0.3, 0.2])], slow: [c([0.9, 0.9, 0.5]), c([0.9, 0.9, 0.9])] };
+    const curves = {
+      fast: [c([0.5, 0.1, 0]), c([0.4, 0.2, 0.1])],
+      ref: [c([0.6, 0.3, 0.2]), c([0.6, 0.3, 0.2])],
+      slow: [c([0.9, 0.9, 0.5]), c([0.9, 0.9, 0.9])],
+    };
     expect(averageRanks(curves, [1, 3])).toEqual({ fast: { '1': 1, '3': 1 }, ref: { '1': 2, '3': 2 }, slow: { '1': 3, '3': 3 } });
     expect(trialsToTarget(curves, 'ref')).toEqual({ fast: 2, ref: 3, slow: null });
     expect(trialsToTarget(curves, 'absent')).toEqual({ fast: null, ref: null, slow: null });
@@ -46,7 +50,15 @@ describe('quality metrics', () => {
 
   it('priors are the other tasks, seeded subsamples, identical for a seed; shuffling keeps the values but not their places', () => {
     const values = [5, 1, 7, 3, 9, 2, 8, 0, 6, 4];
-    const s = suite([task('t', values, 'minimize'), task('p', values, 'minimize'), task('q', values.map((v) => v * 2), 'minimize')]);
+    const s = suite([
+      task('t', values, 'minimize'),
+      task('p', values, 'minimize'),
+      task(
+        'q',
+        values.map((v) => v * 2),
+        'minimize',
+      ),
+    ]);
     const a = drawPriors(s, s.tasks[0]!, { priorTrials: 6, seed: 3 });
     expect(a.map((p) => p.id)).toEqual(['p', 'q']);
     expect(a[0]!.observations).toHaveLength(6);

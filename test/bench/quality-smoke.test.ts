@@ -17,7 +17,20 @@ describe('bench quality (smoke)', () => {
     const optuna = findOptunaPython() !== null;
     const methods = ['random', 'gp', 'transfer', 'optuna-tpe'];
     const log: string[] = [];
-    const argv = ['--suite', join(suitesDir(), 'ecml2016-adaboost.json'), '--tasks', '2', '--budget', '5', '--seeds', '1', '--methods', methods.join(','), '--out', out];
+    const argv = [
+      '--suite',
+      join(suitesDir(), 'ecml2016-adaboost.json'),
+      '--tasks',
+      '2',
+      '--budget',
+      '5',
+      '--seeds',
+      '1',
+      '--methods',
+      methods.join(','),
+      '--out',
+      out,
+    ];
     expect(await qualityCommand(argv, (l) => log.push(l))).toBe(0);
 
     const r = QualityResultsSchema.parse(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')));

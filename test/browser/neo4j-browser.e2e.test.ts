@@ -24,7 +24,9 @@ if (found.path === null) console.warn(`[browser test] skipped: ${found.reason}`)
 
 const OUT = join(REPO_ROOT, 'test-output');
 /** The Experiment colour the style sheet sets: seeing it on a drawn node proves `:style` was applied. */
-const EXPERIMENT_COLOUR = /node\.Experiment\s*\{[^}]*?\bcolor:\s*(#[0-9A-Fa-f]{6})/.exec(readFileSync(join(REPO_ROOT, 'graph', 'browser', 'style.grass'), 'utf8'))![1]!;
+const EXPERIMENT_COLOUR = /node\.Experiment\s*\{[^}]*?\bcolor:\s*(#[0-9A-Fa-f]{6})/.exec(
+  readFileSync(join(REPO_ROOT, 'graph', 'browser', 'style.grass'), 'utf8'),
+)![1]!;
 const ROUNDS = 4;
 
 describe.skipIf(!found.path)('Neo4j Browser with the guide, the style sheet and demo data', () => {

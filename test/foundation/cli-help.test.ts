@@ -67,7 +67,9 @@ describe('--help', () => {
   it('answers for every npm script that runs the CLI: usage, options, example, exit 0', async () => {
     const list = cliScripts();
     // Guards the discovery itself: if the scripts' shape changes, this must not silently test nothing.
-    expect(list.map(([n]) => n)).toEqual(expect.arrayContaining(['start', 'serve', 'neo4j:start', 'stop', 'migrate', 'replay', 'demo', 'dataset', 'keys', 'export', 'import']));
+    expect(list.map(([n]) => n)).toEqual(
+      expect.arrayContaining(['start', 'serve', 'neo4j:start', 'stop', 'migrate', 'replay', 'demo', 'dataset', 'keys', 'export', 'import']),
+    );
     for (const r of await cliAll(list.map(([, args]) => [...args, '--help']))) {
       expectUsage(r);
       // A group lists its commands; a command its options (at least --help itself).
@@ -83,7 +85,12 @@ describe('--help', () => {
       ['help'],
       ...commands.map((c) => [...c.path, '--help']),
       ['keys', 'create', '-h'],
-      ...groups.flatMap((g) => [[...g.path, '--help'], [...g.path, '-h'], [...g.path, 'help'], [...g.path, 'help', g.commands[0]!.path[1]!]]),
+      ...groups.flatMap((g) => [
+        [...g.path, '--help'],
+        [...g.path, '-h'],
+        [...g.path, 'help'],
+        [...g.path, 'help', g.commands[0]!.path[1]!],
+      ]),
       ['help', 'keys', 'create'],
     ];
     for (const r of await cliAll(lines)) expectUsage(r);

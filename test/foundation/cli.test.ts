@@ -43,8 +43,11 @@ describe('stdout carries only what a command produces', () => {
   const { home } = inject('neo4j');
   const c = testConnection();
   const { NEO4J_URI: _u, NEO4J_USER: _n, NEO4J_PASSWORD: _p, NEO4J_DATABASE: _d, ...base } = process.env;
-  const env = home ? { ...base, PRECEDENT_NEO4J_HOME: home } : { ...base, NEO4J_URI: c.uri, NEO4J_USER: c.user, NEO4J_PASSWORD: c.password, NEO4J_DATABASE: c.database };
-  const npm = (script: string, args: string[]) => spawnSync('npm', ['run', '-s', script, '--', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
+  const env = home
+    ? { ...base, PRECEDENT_NEO4J_HOME: home }
+    : { ...base, NEO4J_URI: c.uri, NEO4J_USER: c.user, NEO4J_PASSWORD: c.password, NEO4J_DATABASE: c.database };
+  const npm = (script: string, args: string[]) =>
+    spawnSync('npm', ['run', '-s', script, '--', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
 
   it('keys create prints the key alone, dataset add the id alone, dataset list --json and export pure JSON', () => {
     const project = `cli-stdout-${randomUUID()}`;

@@ -76,7 +76,10 @@ describe('npm run dataset -- list', () => {
 
     const shown = cli(['dataset', 'list', '--project', api.project]);
     expect(shown.status, shown.stderr).toBe(0);
-    const [header, ...rows] = shown.stdout.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+    const [header, ...rows] = shown.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s{2,}/));
     expect(header).toEqual(['NAME', 'VERSION', 'ID', 'TASK', 'INSTANCES', 'FEATURES', 'EXPERIMENTS']);
     expect(rows).toContainEqual(['adult', '2', used.id, 'classification', '48842', '14', '1']);
     expect(rows).toContainEqual(['boston', '1', unused.id, 'regression', '-', '-', '0']);

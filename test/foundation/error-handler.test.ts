@@ -20,7 +20,10 @@ describe('one error shape for every failure', () => {
     expect((await answer(new ConflictError('no'))).status).toBe(409);
     const bad = await answer(new InvalidInputError('body.a', 'is wrong', [{ field: 'body.b', reason: 'too' }]));
     expect(bad.status).toBe(400);
-    expect(bad.body.issues).toEqual([{ field: 'body.a', reason: 'is wrong' }, { field: 'body.b', reason: 'too' }]);
+    expect(bad.body.issues).toEqual([
+      { field: 'body.a', reason: 'is wrong' },
+      { field: 'body.b', reason: 'too' },
+    ]);
     const race = await answer(Object.assign(new Error('Node(1) already exists'), { code: 'Neo.ClientError.Schema.ConstraintValidationFailed' }));
     expect(race.status).toBe(409);
     expect(race.body.message).not.toContain('Node(1)');

@@ -44,9 +44,19 @@ describe('service skeleton', () => {
     const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(spec.openapi).toMatch(/^3\./);
     expect(spec.paths['/health'].get).toBeDefined();
-    for (const path of ['/v1/datasets', '/v1/datasets/{id}', '/v1/experiments', '/v1/experiments/{id}', '/v1/experiments/{id}/trials',
-      '/v1/experiments/{id}/pause', '/v1/trials/{id}/complete', '/v1/similar-experiments', '/v1/experiments/{id}/similar', '/v1/import',
-      '/v1/experiments/{id}/export']) {
+    for (const path of [
+      '/v1/datasets',
+      '/v1/datasets/{id}',
+      '/v1/experiments',
+      '/v1/experiments/{id}',
+      '/v1/experiments/{id}/trials',
+      '/v1/experiments/{id}/pause',
+      '/v1/trials/{id}/complete',
+      '/v1/similar-experiments',
+      '/v1/experiments/{id}/similar',
+      '/v1/import',
+      '/v1/experiments/{id}/export',
+    ]) {
       expect(spec.paths[path], path).toBeDefined();
     }
     const docs = await app.inject({ method: 'GET', url: '/docs/' });

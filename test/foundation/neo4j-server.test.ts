@@ -79,7 +79,9 @@ describe.runIf(local)('the local Neo4j server', () => {
     const port = await freePort();
     await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
     try {
-      const err = await startInstance({ home: join(tmp, 'blocked'), boltPort: port, httpPort: await freePort(), heap: '256m', pageCache: '64m' }).catch((e) => e);
+      const err = await startInstance({ home: join(tmp, 'blocked'), boltPort: port, httpPort: await freePort(), heap: '256m', pageCache: '64m' }).catch(
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(SetupError);
       expect((err as SetupError).message).toContain(`Port ${port} (Neo4j Bolt) is already in use`);
       expect((err as SetupError).hint).toContain('PRECEDENT_NEO4J_BOLT_PORT');

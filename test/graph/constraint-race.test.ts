@@ -19,7 +19,14 @@ describe('two projects importing the same experiment id at once', () => {
     const line = JSON.stringify({
       format: 'precedent.experiment/1',
       dataset: { name: 'race', metaFeatures: { a: 1 } },
-      experiment: { id, name: 'race', model: { name: 'm' }, searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }], objective: { metric: 'l', direction: 'minimize' }, seed: 1 },
+      experiment: {
+        id,
+        name: 'race',
+        model: { name: 'm' },
+        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1, log: false }],
+        objective: { metric: 'l', direction: 'minimize' },
+        seed: 1,
+      },
       trials: [{ number: 0, state: 'completed', config: { x: 0.5 }, value: 1 }],
     });
     const results = await Promise.all([a.call('POST', '/v1/import', line, NDJSON), b.call('POST', '/v1/import', line, NDJSON)]);

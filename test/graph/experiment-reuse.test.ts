@@ -52,7 +52,15 @@ describe('ifExists', () => {
       [{ datasetId: otherDatasetId }, 'datasetId'],
       [{ model: { name: 'lightgbm' } }, 'model.name'],
       [{ objective: { metric: 'auc', direction: 'minimize' } }, 'objective.direction'],
-      [{ searchSpace: [{ name: 'lr', type: 'float', low: 0.001, high: 0.1, log: true }, { name: 'depth', type: 'int', low: 2, high: 12 }] }, 'searchSpace[0] "lr".high'],
+      [
+        {
+          searchSpace: [
+            { name: 'lr', type: 'float', low: 0.001, high: 0.1, log: true },
+            { name: 'depth', type: 'int', low: 2, high: 12 },
+          ],
+        },
+        'searchSpace[0] "lr".high',
+      ],
       [{ searchSpace: [{ name: 'lr', type: 'float', low: 0.001, high: 0.3, log: true }] }, 'searchSpace[1]'],
     ];
     for (const [change, field] of cases) {
@@ -61,7 +69,16 @@ describe('ifExists', () => {
       expect(res.body.details.field).toBe(field);
       expect(res.body.message).toContain(field);
     }
-    const high = await api.call('POST', '/v1/experiments', body('churn-b', { searchSpace: [{ name: 'lr', type: 'float', low: 0.001, high: 0.1, log: true }, { name: 'depth', type: 'int', low: 2, high: 12 }] }));
+    const high = await api.call(
+      'POST',
+      '/v1/experiments',
+      body('churn-b', {
+        searchSpace: [
+          { name: 'lr', type: 'float', low: 0.001, high: 0.1, log: true },
+          { name: 'depth', type: 'int', low: 2, high: 12 },
+        ],
+      }),
+    );
     expect(high.body.details).toMatchObject({ existing: '0.3', requested: '0.1' });
   });
 

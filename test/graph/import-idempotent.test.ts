@@ -36,8 +36,20 @@ function line(dataset: string, name: string, trials: number, extra: Record<strin
   return JSON.stringify({
     format: 'precedent.experiment/1',
     dataset: { name: dataset, taskType: 'classification', metaFeatures: { rows: 100 + trials, cols: 7 } },
-    experiment: { name, model: { name: 'svm', library: 'sklearn' }, searchSpace: space, objective: { metric: 'acc', direction: 'maximize' }, seed: 7, ...extra },
-    trials: Array.from({ length: trials }, (_, n) => ({ number: n, state: 'completed', config: { kernel: n % 2 ? 'linear' : 'rbf', C: 10 ** ((n % 6) - 2) }, value: 0.5 + n / 100 })),
+    experiment: {
+      name,
+      model: { name: 'svm', library: 'sklearn' },
+      searchSpace: space,
+      objective: { metric: 'acc', direction: 'maximize' },
+      seed: 7,
+      ...extra,
+    },
+    trials: Array.from({ length: trials }, (_, n) => ({
+      number: n,
+      state: 'completed',
+      config: { kernel: n % 2 ? 'linear' : 'rbf', C: 10 ** ((n % 6) - 2) },
+      value: 0.5 + n / 100,
+    })),
   });
 }
 
@@ -67,7 +79,12 @@ const statuses = (body: { experiments: { status: string }[]; datasets: { status:
 describe('importing the same file again', () => {
   it('into another project than the one it was exported from creates nothing the second time', async () => {
     const a = await project();
-    const made = await a.call('POST', '/v1/import', [line('idem-a1', 'first', 3, { status: 'running' }), line('idem-a2', 'second', 5), line('idem-a1', 'third', 0, { seed: 8 })].join('\n'), NDJSON);
+    const made = await a.call(
+      'POST',
+      '/v1/import',
+      [line('idem-a1', 'first', 3, { status: 'running' }), line('idem-a2', 'second', 5), line('idem-a1', 'third', 0, { seed: 8 })].join('\n'),
+      NDJSON,
+    );
     expect(made.status, made.text).toBe(201);
     // A trial told through the API (not imported) and a dataset no experiment uses are exported too.
     const first = made.body.experiments[0].experimentId;
@@ -82,7 +99,11 @@ describe('importing the same file again', () => {
     expect(statuses(once.body)).toEqual({ experiments: ['created', 'created', 'created'], datasets: ['created'] });
     expect(once.body.trials).toBe(9);
     // The source ids are taken in this graph (project A has them): the copies got new ones.
-    const sourceIds = file.trim().split('\n').slice(0, 3).map((l) => JSON.parse(l).experiment.id);
+    const sourceIds = file
+      .trim()
+      .split('\n')
+      .slice(0, 3)
+      .map((l) => JSON.parse(l).experiment.id);
     for (const e of once.body.experiments) expect(sourceIds).not.toContain(e.experimentId);
     const after = await counts(b.projectId);
     expect(after).toEqual({ experiments: 3, trials: 9, datasets: 3 });
@@ -91,7 +112,9 @@ describe('importing the same file again', () => {
     expect(twice.status, twice.text).toBe(201);
     expect(statuses(twice.body)).toEqual({ experiments: ['exists', 'exists', 'exists'], datasets: ['exists'] });
     expect(twice.body.trials).toBe(0);
-    expect(twice.body.experiments.map((e: { experimentId: string }) => e.experimentId)).toEqual(once.body.experiments.map((e: { experimentId: string }) => e.experimentId));
+    expect(twice.body.experiments.map((e: { experimentId: string }) => e.experimentId)).toEqual(
+      once.body.experiments.map((e: { experimentId: string }) => e.experimentId),
+    );
     expect(twice.body.datasets[0].datasetId).toBe(once.body.datasets[0].datasetId);
     expect(await counts(b.projectId)).toEqual(after);
 
@@ -114,7 +137,9 @@ describe('importing the same file again', () => {
 
     const twice = await c.call('POST', '/v1/import', file, NDJSON);
     expect(statuses(twice.body).experiments).toEqual(['exists', 'exists', 'exists']);
-    expect(twice.body.experiments.map((e: { experimentId: string }) => e.experimentId)).toEqual(once.body.experiments.map((e: { experimentId: string }) => e.experimentId));
+    expect(twice.body.experiments.map((e: { experimentId: string }) => e.experimentId)).toEqual(
+      once.body.experiments.map((e: { experimentId: string }) => e.experimentId),
+    );
     expect(twice.body.trials).toBe(0);
     expect(await counts(c.projectId)).toEqual(after);
 
@@ -155,7 +180,12 @@ describe('importing the same file again', () => {
 
   it('twice at once leaves exactly one copy of each experiment', async () => {
     const source = await project();
-    const made = await source.call('POST', '/v1/import', [line('idem-r1', 'r1', 20), line('idem-r2', 'r2', 20), line('idem-r1', 'r3', 20, { seed: 3 })].join('\n'), NDJSON);
+    const made = await source.call(
+      'POST',
+      '/v1/import',
+      [line('idem-r1', 'r1', 20), line('idem-r2', 'r2', 20), line('idem-r1', 'r3', 20, { seed: 3 })].join('\n'),
+      NDJSON,
+    );
     expect(made.status, made.text).toBe(201);
     const files = [
       { file: await exported(source.projectId), trials: 60 },
@@ -172,7 +202,9 @@ describe('importing the same file again', () => {
       expect(created.length).toBeLessThanOrEqual(3);
       const ok = results.filter((r) => r.status === 201);
       if (ok.length === 2) {
-        expect(ok[0]!.body.experiments.map((e: { experimentId: string }) => e.experimentId)).toEqual(ok[1]!.body.experiments.map((e: { experimentId: string }) => e.experimentId));
+        expect(ok[0]!.body.experiments.map((e: { experimentId: string }) => e.experimentId)).toEqual(
+          ok[1]!.body.experiments.map((e: { experimentId: string }) => e.experimentId),
+        );
         expect(created).toHaveLength(3);
       }
       const rerun = await d.call('POST', '/v1/import', file, NDJSON);

@@ -23,10 +23,11 @@ function recording(graph: Graph, calls: Call[]): Graph {
     new Proxy(runner, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as any;
-        if (prop === 'run') return (query: string, params: Record<string, unknown> = {}) => {
-          calls.push({ query, params });
-          return v.call(target, query, params);
-        };
+        if (prop === 'run')
+          return (query: string, params: Record<string, unknown> = {}) => {
+            calls.push({ query, params });
+            return v.call(target, query, params);
+          };
         if (prop === 'executeWrite' || prop === 'executeRead') return (work: (tx: unknown) => unknown) => v.call(target, (tx: any) => work(wrapRun(tx)));
         return typeof v === 'function' ? v.bind(target) : v;
       },
@@ -67,11 +68,24 @@ describe('parameters of the suggestion path’s statements', () => {
     const calls: Call[] = [];
     const spied = recording(ctx.graph, calls);
     let from = 0;
-    for (const [n, priors] of [[1, 0], [3, 1], [12, 0], [1, 1]] as const) {
+    for (const [n, priors] of [
+      [1, 0],
+      [3, 1],
+      [12, 0],
+      [1, 1],
+    ] as const) {
       const uses = priors ? [{ experimentId: prior, similarity: 0.5, weight: 1 }] : [];
-      const batch = await recordSuggestions(spied, ctx.api.projectId, target, items(n, from, priors ? priorTrials.trials[0]!.id : null), uses, [ctx.api.projectId], {
-        priorIds: priors ? [prior] : [],
-      });
+      const batch = await recordSuggestions(
+        spied,
+        ctx.api.projectId,
+        target,
+        items(n, from, priors ? priorTrials.trials[0]!.id : null),
+        uses,
+        [ctx.api.projectId],
+        {
+          priorIds: priors ? [prior] : [],
+        },
+      );
       expect(batch.trials).toHaveLength(n);
       from += n;
       await writeBatchLinks(spied, [ctx.api.projectId], batch.links);
@@ -79,10 +93,22 @@ describe('parameters of the suggestion path’s statements', () => {
     }
     const history = await readHistorySince(ctx.graph, ctx.api.projectId, target, null);
     expect(history.trials).toHaveLength(17);
-    const kinds = new Set(calls.map((c) => (c.query.includes('changedSeq >= $since') ? 'history' : c.query.includes('CREATE (t:Trial') ? 'record' : c.query.includes('SUGGESTED_FROM') ? 'links' : c.query)));
+    const kinds = new Set(
+      calls.map((c) =>
+        c.query.includes('changedSeq >= $since')
+          ? 'history'
+          : c.query.includes('CREATE (t:Trial')
+            ? 'record'
+            : c.query.includes('SUGGESTED_FROM')
+              ? 'links'
+              : c.query,
+      ),
+    );
     expect(kinds).toEqual(new Set(['record', 'history', 'links']));
     for (const c of calls) {
-      const lists = Object.entries(c.params).filter(([, v]) => Array.isArray(v)).map(([k]) => k);
+      const lists = Object.entries(c.params)
+        .filter(([, v]) => Array.isArray(v))
+        .map(([k]) => k);
       expect(lists, c.query.slice(0, 80)).toEqual([]);
     }
   });

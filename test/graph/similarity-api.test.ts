@@ -95,7 +95,12 @@ describe('similar experiments', () => {
     try {
       const mk = async (name: string, x: number, model: string) => {
         const d = await own.call('POST', '/v1/datasets', { name, metaFeatures: { mf_a: x, mf_b: 10 * x } });
-        await own.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: model }, searchSpace: space, objective: { metric: 'accuracy', direction: 'maximize' } });
+        await own.call('POST', '/v1/experiments', {
+          datasetId: d.body.id,
+          model: { name: model },
+          searchSpace: space,
+          objective: { metric: 'accuracy', direction: 'maximize' },
+        });
         return d.body.id as string;
       };
       const query = await mk('q', 0, 'svm');
@@ -166,7 +171,13 @@ describe('similar experiments among many projects', () => {
       // over-fetch of the global index returns only the crowd's.
       const make = async (a: TestApi, name: string, x: number) => {
         const d = await a.call('POST', '/v1/datasets', { name, metaFeatures: { mf_a: x, mf_b: 2 * x, mf_c: 10 + x } });
-        const e = await a.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'svm' }, searchSpace: space, objective: { metric: 'accuracy', direction: 'maximize' }, seed: 1 });
+        const e = await a.call('POST', '/v1/experiments', {
+          datasetId: d.body.id,
+          model: { name: 'svm' },
+          searchSpace: space,
+          objective: { metric: 'accuracy', direction: 'maximize' },
+          seed: 1,
+        });
         expect(e.status, JSON.stringify(e.body)).toBe(201);
         return e.body.id as string;
       };
@@ -197,7 +208,13 @@ describe('similar experiments among many projects', () => {
     try {
       const make = async (name: string, x: number, model: string) => {
         const d = await mine.call('POST', '/v1/datasets', { name, metaFeatures: { mf_a: x, mf_b: 2 * x, mf_c: 10 + x } });
-        const e = await mine.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: model }, searchSpace: space, objective: { metric: 'accuracy', direction: 'maximize' }, seed: 1 });
+        const e = await mine.call('POST', '/v1/experiments', {
+          datasetId: d.body.id,
+          model: { name: model },
+          searchSpace: space,
+          objective: { metric: 'accuracy', direction: 'maximize' },
+          seed: 1,
+        });
         expect(e.status, JSON.stringify(e.body)).toBe(201);
         return e.body.id as string;
       };
@@ -207,7 +224,10 @@ describe('similar experiments among many projects', () => {
       const embedding = metaFeatureEmbedding({ mf_a: 0, mf_b: 0, mf_c: 10 })!;
       for (const exactSearchMax of [2000, 0]) {
         const found = await nearExperiments(graph, [mine.projectId], embedding, 10, { model: 'svm-alone', limit: 10 }, exactSearchMax);
-        expect(found.map((n) => n.experiment.id), `exactSearchMax ${exactSearchMax}`).toEqual([ours]);
+        expect(
+          found.map((n) => n.experiment.id),
+          `exactSearchMax ${exactSearchMax}`,
+        ).toEqual([ours]);
       }
       const r = await mine.call('POST', '/v1/similar-experiments', { metaFeatures: { mf_a: 0, mf_b: 0, mf_c: 10 }, model: 'svm-alone', k: 1 });
       expect(r.body.items.map((i: { experiment: { id: string } }) => i.experiment.id)).toEqual([ours]);

@@ -114,7 +114,12 @@ describe('experiments', () => {
       objective: { metric: 'loss', direction: 'minimize' },
     });
     expect(missing.status).toBe(404);
-    const wrongDirection = await api.call('POST', '/v1/experiments', { datasetId: d.id, model: { name: 'svm' }, searchSpace: space, objective: { metric: 'loss', direction: 'down' } });
+    const wrongDirection = await api.call('POST', '/v1/experiments', {
+      datasetId: d.id,
+      model: { name: 'svm' },
+      searchSpace: space,
+      objective: { metric: 'loss', direction: 'down' },
+    });
     expect(wrongDirection.body.issues[0].field).toBe('body.objective.direction');
   });
 
@@ -168,9 +173,22 @@ describe('experiments', () => {
 describe('trials', () => {
   it('adds person-chosen trials, numbers them, and reports the best', async () => {
     const e = await experiment((await dataset('trials')).id);
-    const t0 = await api.call('POST', `/v1/experiments/${e.id}/trials`, { config: { kernel: 'rbf', C: 1, gamma: 0.1, depth: 3 }, value: 0.9, user: 'ada', reason: 'my usual default' });
+    const t0 = await api.call('POST', `/v1/experiments/${e.id}/trials`, {
+      config: { kernel: 'rbf', C: 1, gamma: 0.1, depth: 3 },
+      value: 0.9,
+      user: 'ada',
+      reason: 'my usual default',
+    });
     expect(t0.status).toBe(201);
-    expect(t0.body).toMatchObject({ number: 0, state: 'completed', value: 0.9, proposedBy: 'person', strategy: 'manual', user: 'ada', reason: 'my usual default' });
+    expect(t0.body).toMatchObject({
+      number: 0,
+      state: 'completed',
+      value: 0.9,
+      proposedBy: 'person',
+      strategy: 'manual',
+      user: 'ada',
+      reason: 'my usual default',
+    });
     expect(t0.body.config).toEqual({ kernel: 'rbf', C: 1, gamma: 0.1, depth: 3 });
     const t1 = await api.call('POST', `/v1/experiments/${e.id}/trials`, { config: { kernel: 'linear', C: 10, depth: 5 } });
     expect(t1.body).toMatchObject({ number: 1, state: 'running', value: null });
@@ -232,7 +250,10 @@ describe('trials', () => {
     expect((await api.call('POST', `/v1/trials/${t.id}/report`, { step: 1, value: 0.5 })).status).toBe(200);
     expect((await api.call('POST', `/v1/trials/${t.id}/report`, { step: 1, value: 0.7 })).status).toBe(409);
     const got = await api.call('GET', `/v1/trials/${t.id}`);
-    expect(got.body.intermediate).toEqual([{ step: 1, value: 0.5 }, { step: 2, value: 0.6 }]);
+    expect(got.body.intermediate).toEqual([
+      { step: 1, value: 0.5 },
+      { step: 2, value: 0.6 },
+    ]);
     await api.call('POST', `/v1/trials/${t.id}/complete`, { value: 0.7 });
     expect((await api.call('POST', `/v1/trials/${t.id}/report`, { step: 3, value: 0.7 })).status).toBe(409);
     expect((await api.call('POST', `/v1/trials/${t.id}/report`, { step: -1, value: 0.7 })).body.issues[0].field).toBe('body.step');

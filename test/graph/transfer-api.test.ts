@@ -93,12 +93,24 @@ describe('import and export', () => {
     const r = await api.call('POST', '/v1/import', `${good}\n${badConfig}\n`, NDJSON);
     expect(r.status).toBe(400);
     expect(r.body.issues[0]).toEqual({ field: 'line 2: trials.0.config.eta', reason: '5 outside [0.001, 1]' });
-    const noValue = await api.call('POST', '/v1/import', JSON.stringify(line({}, [{ number: 0, state: 'completed', config: { booster: 'linear', eta: 0.1 } }])), NDJSON);
+    const noValue = await api.call(
+      'POST',
+      '/v1/import',
+      JSON.stringify(line({}, [{ number: 0, state: 'completed', config: { booster: 'linear', eta: 0.1 } }])),
+      NDJSON,
+    );
     expect(noValue.body.issues[0].field).toBe('line 1: trials.0.value');
-    const dup = await api.call('POST', '/v1/import', JSON.stringify(line({}, [
-      { number: 0, state: 'failed', config: { booster: 'linear', eta: 0.1 } },
-      { number: 0, state: 'failed', config: { booster: 'linear', eta: 0.2 } },
-    ])), NDJSON);
+    const dup = await api.call(
+      'POST',
+      '/v1/import',
+      JSON.stringify(
+        line({}, [
+          { number: 0, state: 'failed', config: { booster: 'linear', eta: 0.1 } },
+          { number: 0, state: 'failed', config: { booster: 'linear', eta: 0.2 } },
+        ]),
+      ),
+      NDJSON,
+    );
     expect(dup.body.issues[0].reason).toMatch(/duplicate trial number/);
     const notJson = await api.call('POST', '/v1/import', `${good}\n{oops\n`, NDJSON);
     expect(notJson.body.issues[0].field).toBe('line 2');
@@ -112,7 +124,10 @@ describe('import and export', () => {
     const before = (await api.call('GET', '/v1/experiments?limit=500')).body.total;
     await api.call('POST', '/v1/datasets', { name: 'fp-import', version: '1', fingerprint: 'sha256:old' });
     const ok = JSON.stringify({ ...line({ name: 'first line' }), dataset: { name: 'fp-import-other', metaFeatures: {} } });
-    const clash = JSON.stringify({ ...line({ name: 'second line' }), dataset: { name: 'fp-import', version: '1', fingerprint: 'sha256:new', metaFeatures: {} } });
+    const clash = JSON.stringify({
+      ...line({ name: 'second line' }),
+      dataset: { name: 'fp-import', version: '1', fingerprint: 'sha256:new', metaFeatures: {} },
+    });
     const r = await api.call('POST', '/v1/import', `${ok}\n${clash}\n`, NDJSON);
     expect(r.status).toBe(409);
     expect(r.body.message).toMatch(/^line 2: dataset "fp-import"/);

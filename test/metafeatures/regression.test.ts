@@ -32,8 +32,7 @@ describe('regression target', () => {
 });
 
 describe('auto task type', () => {
-  const csvWithTarget = (values: readonly (string | number)[]): string =>
-    `f,y\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`;
+  const csvWithTarget = (values: readonly (string | number)[]): string => `f,y\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`;
 
   it('≤ 20 distinct integers ⇒ classification; "1" and "1.0" are one class', async () => {
     const p = await profileCsv([csvWithTarget([0, 1, '1.0', 0, 2])]);

@@ -61,9 +61,7 @@ describe('reservoir sampling', () => {
     for (const k of ['landmark_decision_stump', 'landmark_naive_bayes']) {
       expect(Math.abs(sampled.metaFeatures[k]! - full.metaFeatures[k]!), k).toBeLessThan(0.05);
     }
-    expect(sampled.metaFeatures.pca_number_of_components_for_95_percent_variance).toBe(
-      full.metaFeatures.pca_number_of_components_for_95_percent_variance,
-    );
+    expect(sampled.metaFeatures.pca_number_of_components_for_95_percent_variance).toBe(full.metaFeatures.pca_number_of_components_for_95_percent_variance);
   });
 
   it('same bytes + same seed ⇒ identical profile, regardless of chunking; another seed changes the sample', async () => {
@@ -131,11 +129,7 @@ describe('fingerprint', () => {
   it('covers a BOM and CRLF bytes too', async () => {
     const crlf = text.replace(/\n/g, '\r\n');
     const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
-    const fps = new Set([
-      (await profileCsv([text])).fingerprint,
-      (await profileCsv([crlf])).fingerprint,
-      (await profileCsv([withBom])).fingerprint,
-    ]);
+    const fps = new Set([(await profileCsv([text])).fingerprint, (await profileCsv([crlf])).fingerprint, (await profileCsv([withBom])).fingerprint]);
     expect(fps.size).toBe(3);
   });
 });

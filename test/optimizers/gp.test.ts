@@ -30,7 +30,9 @@ describe('linear algebra', () => {
     for (let i = 0; i < 30; i++) for (let j = 0; j <= i; j++) expect(chol.L[i * 30 + j]).toBeCloseTo(Lref.get(i, j), 10);
     const inv = choleskyInverse(chol.L, 30);
     const invRef = inverse(K);
-    for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) expect(inv[i * 30 + j]! / Math.max(1, Math.abs(invRef.get(i, j)))).toBeCloseTo(invRef.get(i, j) / Math.max(1, Math.abs(invRef.get(i, j))), 7);
+    for (let i = 0; i < 30; i++)
+      for (let j = 0; j < 30; j++)
+        expect(inv[i * 30 + j]! / Math.max(1, Math.abs(invRef.get(i, j)))).toBeCloseTo(invRef.get(i, j) / Math.max(1, Math.abs(invRef.get(i, j))), 7);
   });
 
   it('adds jitter instead of failing on singular matrices (duplicate rows, zero noise)', () => {
@@ -69,7 +71,10 @@ describe('GaussianProcess', () => {
       expect(pred.mean[j]).toBeCloseTo(mu, 8);
       expect(pred.variance[j]).toBeCloseTo(v, 8);
     });
-    const lml = -0.5 * yv.transpose().mmul(Kinv).mmul(yv).get(0, 0) - 0.5 * Math.log(new CholeskyDecomposition(K).lowerTriangularMatrix.diag().reduce((a, b) => a * b * b, 1)) - 12.5 * Math.log(2 * Math.PI);
+    const lml =
+      -0.5 * yv.transpose().mmul(Kinv).mmul(yv).get(0, 0) -
+      0.5 * Math.log(new CholeskyDecomposition(K).lowerTriangularMatrix.diag().reduce((a, b) => a * b * b, 1)) -
+      12.5 * Math.log(2 * Math.PI);
     expect(gp.logMarginalLikelihood()).toBeCloseTo(lml, 8);
   });
 
@@ -96,7 +101,10 @@ describe('GaussianProcess', () => {
     const loo = gp.leaveOneOut();
     for (const i of [0, 7, 24]) {
       const keep = rows.map((_, k) => k).filter((k) => k !== i);
-      const sub = GaussianProcess.build({ X: Float64Array.from(keep.flatMap((k) => rows[k]!)), n: 24, D: 3, y: Float64Array.from(keep, (k) => data.y[k]!), dims: allDims(3) }, h)!;
+      const sub = GaussianProcess.build(
+        { X: Float64Array.from(keep.flatMap((k) => rows[k]!)), n: 24, D: 3, y: Float64Array.from(keep, (k) => data.y[k]!), dims: allDims(3) },
+        h,
+      )!;
       const p = sub.predict(Float64Array.from(rows[i]!), 1);
       expect(loo.mean[i]).toBeCloseTo(p.mean[0]!, 8);
       expect(loo.variance[i]).toBeCloseTo(p.variance[0]! + h.noise, 8);

@@ -29,20 +29,18 @@ function plainStep(matrix: Float64Array, P: number, weights: number[], current: 
 
 // Losses from a few levels, so that equal gains (ties) are common.
 const level = fc.constantFrom(0, 0.125, 0.25, 0.5, 0.75, 1, 0.1, 0.3);
-const scenario = fc
-  .record({ C: fc.integer({ min: 0, max: 40 }), P: fc.integer({ min: 1, max: 6 }) })
-  .chain(({ C, P }) =>
-    fc.record({
-      C: fc.constant(C),
-      P: fc.constant(P),
-      matrix: fc.array(level, { minLength: C * P, maxLength: C * P }),
-      weights: fc.array(fc.constantFrom(0, 0.25, 1 / 3, 0.5, 1), { minLength: P, maxLength: P }),
-      start: fc.array(fc.constantFrom(1, 0.8, 0.3), { minLength: P, maxLength: P }),
-      closedAtStart: fc.array(fc.boolean(), { minLength: C, maxLength: C }),
-      // Per step: undo the addition (a proposal that could not be used), and a candidate closed meanwhile.
-      steps: fc.array(fc.record({ undo: fc.boolean(), close: fc.integer({ min: 0, max: Math.max(C - 1, 0) }) }), { maxLength: 60 }),
-    }),
-  );
+const scenario = fc.record({ C: fc.integer({ min: 0, max: 40 }), P: fc.integer({ min: 1, max: 6 }) }).chain(({ C, P }) =>
+  fc.record({
+    C: fc.constant(C),
+    P: fc.constant(P),
+    matrix: fc.array(level, { minLength: C * P, maxLength: C * P }),
+    weights: fc.array(fc.constantFrom(0, 0.25, 1 / 3, 0.5, 1), { minLength: P, maxLength: P }),
+    start: fc.array(fc.constantFrom(1, 0.8, 0.3), { minLength: P, maxLength: P }),
+    closedAtStart: fc.array(fc.boolean(), { minLength: C, maxLength: C }),
+    // Per step: undo the addition (a proposal that could not be used), and a candidate closed meanwhile.
+    steps: fc.array(fc.record({ undo: fc.boolean(), close: fc.integer({ min: 0, max: Math.max(C - 1, 0) }) }), { maxLength: 60 }),
+  }),
+);
 
 describe('greedy portfolio', () => {
   it('the lazy greedy picks exactly what a full scan picks, step after step, with ties, closed candidates and undone steps', () => {
@@ -93,11 +91,13 @@ describe('greedy portfolio', () => {
     m.set([0, 1, 1, 0, 0.5, 0.5], 0);
     const weights = [0.5, 0.5];
     let reads = 0;
-    const counted = new Proxy(m, { get: (t, k) => {
-      if (typeof k !== 'string' || !/^\d+$/.test(k)) return Reflect.get(t, k);
-      reads++;
-      return t[Number(k)];
-    } });
+    const counted = new Proxy(m, {
+      get: (t, k) => {
+        if (typeof k !== 'string' || !/^\d+$/.test(k)) return Reflect.get(t, k);
+        reads++;
+        return t[Number(k)];
+      },
+    });
     const g = new GreedyPortfolio(counted as Float64Array, P, weights, Float64Array.from([1, 1]), C, () => true);
     const initial = reads;
     expect(g.next()).toBe(0);
@@ -135,7 +135,12 @@ describe('candidate losses', () => {
     const check = (perPrior: number, weights: number[]) => {
       const cands = portfolioCandidates(encoder, priors, perPrior, fill, cache);
       const got = candidateLosses(encoder, cands, priors, cache, weights);
-      const full = lossMatrix(encoder, cands.map((c) => c.config), priors, undefined);
+      const full = lossMatrix(
+        encoder,
+        cands.map((c) => c.config),
+        priors,
+        undefined,
+      );
       expect(got.length).toBe(full.length);
       for (let i = 0; i < cands.length; i++) for (let p = 0; p < P; p++) if (weights[p] !== 0) expect(got[i * P + p]).toBe(full[i * P + p]);
       return cands.length;
@@ -162,7 +167,12 @@ describe('candidate losses', () => {
     });
     /** The minimum over `upTo` tried configurations, from the full loss matrix, no memo. */
     const fullMins = (upTo: number) => {
-      const m = lossMatrix(encoder, tried.slice(0, upTo).map((t) => t.config), priors, undefined);
+      const m = lossMatrix(
+        encoder,
+        tried.slice(0, upTo).map((t) => t.config),
+        priors,
+        undefined,
+      );
       return Array.from({ length: P }, (_, p) => Math.min(1, ...Array.from({ length: upTo }, (_, i) => m[i * P + p]!)));
     };
     const entry = () => [...targetCache.values()].find((e): e is CachedTriedLosses => e.kind === 'tried-losses')!;
@@ -181,7 +191,12 @@ describe('candidate losses', () => {
     // Without weights every column is counted; a tried configuration taken out starts the count over.
     const fewer = [tried[0]!, ...tried.slice(2, 6)];
     const got = triedLosses(encoder, fewer, priors, cache, targetCache);
-    const m = lossMatrix(encoder, fewer.map((t) => t.config), priors, undefined);
+    const m = lossMatrix(
+      encoder,
+      fewer.map((t) => t.config),
+      priors,
+      undefined,
+    );
     for (let p = 0; p < P; p++) expect(got[p]).toBe(Math.min(1, ...fewer.map((_, i) => m[i * P + p]!)));
     expect([...entry().counted]).toEqual([5, 5, 5, 5]);
   });

@@ -3,9 +3,27 @@ import { deriveSeed, Rng } from '../../optimizers/index.ts';
 
 describe('Rng', () => {
   it('is deterministic per seed and differs across seeds/labels', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.uniform())(new Rng(1)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.uniform())(new Rng(1)));
-    const c = Array.from({ length: 5 }, ((r) => () => r.uniform())(new Rng(2)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(new Rng(1)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(new Rng(1)),
+    );
+    const c = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(new Rng(2)),
+    );
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     expect(deriveSeed(1, 'x')).not.toBe(deriveSeed(1, 'y'));

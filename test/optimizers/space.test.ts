@@ -30,11 +30,23 @@ describe('validateConfig', () => {
     expect(validateConfig(svmLike, { kernel: 'linear', C: 1, gamma: null, degree: null })).toEqual({ ok: true });
   });
   it('names the parameter and the reason on failure', () => {
-    expect(validateConfig(svmLike, { kernel: 'linear', C: 1, gamma: 0.1, degree: null })).toMatchObject({ ok: false, parameter: 'gamma', reason: expect.stringContaining('inactive') });
+    expect(validateConfig(svmLike, { kernel: 'linear', C: 1, gamma: 0.1, degree: null })).toMatchObject({
+      ok: false,
+      parameter: 'gamma',
+      reason: expect.stringContaining('inactive'),
+    });
     expect(validateConfig(svmLike, { kernel: 'poly', C: 1, gamma: null, degree: 2.5 })).toMatchObject({ ok: false, parameter: 'degree' });
-    expect(validateConfig(svmLike, { kernel: 'poly', C: 100, gamma: null, degree: 2 })).toMatchObject({ ok: false, parameter: 'C', reason: expect.stringContaining('outside') });
+    expect(validateConfig(svmLike, { kernel: 'poly', C: 100, gamma: null, degree: 2 })).toMatchObject({
+      ok: false,
+      parameter: 'C',
+      reason: expect.stringContaining('outside'),
+    });
     expect(validateConfig(svmLike, { kernel: 'sigmoid', C: 1, gamma: null, degree: null })).toMatchObject({ ok: false, parameter: 'kernel' });
-    expect(validateConfig(svmLike, { kernel: 'rbf', C: 1, degree: null })).toMatchObject({ ok: false, parameter: 'gamma', reason: expect.stringContaining('missing') });
+    expect(validateConfig(svmLike, { kernel: 'rbf', C: 1, degree: null })).toMatchObject({
+      ok: false,
+      parameter: 'gamma',
+      reason: expect.stringContaining('missing'),
+    });
     expect(validateConfig(svmLike, { kernel: 'linear', C: 1, gamma: null, degree: null, extra: 1 })).toMatchObject({ ok: false, parameter: 'extra' });
   });
 });

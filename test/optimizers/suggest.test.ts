@@ -129,7 +129,11 @@ describe('suggest: model cache', () => {
     const req2 = { ...req, priors: [changed] };
     expect(suggest(req2, { cache: kept() })).toEqual(suggest(req2));
     // Same data under another target space: projected again.
-    const req3 = { ...req, space: space.slice(0, 2), observations: req.observations.map((o) => ({ ...o, config: Object.fromEntries(space.slice(0, 2).map((p) => [p.name, o.config[p.name] ?? null])) })) };
+    const req3 = {
+      ...req,
+      space: space.slice(0, 2),
+      observations: req.observations.map((o) => ({ ...o, config: Object.fromEntries(space.slice(0, 2).map((p) => [p.name, o.config[p.name] ?? null])) })),
+    };
     expect(suggest(req3, { cache: kept() })).toEqual(suggest(req3));
   });
 });
@@ -184,7 +188,9 @@ describe('suggest: remembered target configurations', () => {
     expect(observationMemo.get(withExtra)).not.toHaveProperty('note');
     // A malformed new observation among known ones is refused, naming its index in the request.
     const broken = [...obs, { config: obs[0]!.config, value: 'high', state: 'completed' }] as unknown as Observation[];
-    expect(() => suggest(base({ observations: broken, count: 1 }), { configMemo, observationMemo })).toThrow(new RegExp(`observations.*${obs.length}.*value`, 's'));
+    expect(() => suggest(base({ observations: broken, count: 1 }), { configMemo, observationMemo })).toThrow(
+      new RegExp(`observations.*${obs.length}.*value`, 's'),
+    );
   });
 });
 
@@ -243,10 +249,13 @@ describe('suggest: robustness', () => {
     ['no observations', () => []],
     ['one observation', () => history(1, 12)],
     ['two observations', () => history(2, 12)],
-    ['duplicate points', () => {
-      const h = history(6, 13);
-      return [...h, ...h, ...h.map((o) => ({ ...o, value: (o.value as number) + 0.1 }))];
-    }],
+    [
+      'duplicate points',
+      () => {
+        const h = history(6, 13);
+        return [...h, ...h, ...h.map((o) => ({ ...o, value: (o.value as number) + 0.1 }))];
+      },
+    ],
     ['constant objective', () => history(12, 14, () => 3)],
     ['all failed', () => history(12, 15, () => null)],
     ['mostly failed', () => history(12, 16, (c, i) => (i % 4 === 0 ? f(c) : null))],
@@ -279,7 +288,12 @@ describe('suggest: robustness', () => {
   });
 
   it('empty or useless priors fall back to the cold-start path', () => {
-    const useless: PriorExperiment = { id: 'x', direction: 'minimize', space: [{ name: 'other', type: 'float', low: 0, high: 1, log: false }], observations: [] };
+    const useless: PriorExperiment = {
+      id: 'x',
+      direction: 'minimize',
+      space: [{ name: 'other', type: 'float', low: 0, high: 1, log: false }],
+      observations: [],
+    };
     for (const priors of [[], [useless]]) {
       const [s] = suggest(base({ observations: history(12, 27), priors }));
       expect(s!.provenance.strategy).toBe('gp-bo');

@@ -13,7 +13,14 @@ type Summary = { cold10: number; warm10: number; coldAnytime10: number; warmAnyt
 
 function evaluate(suite: Suite): Summary {
   const cache: ModelCache = new Map();
-  const acc = { cold10: [] as number[], warm10: [] as number[], coldAny: [] as number[], warmAny: [] as number[], cold50: [] as number[], shuf50: [] as number[] };
+  const acc = {
+    cold10: [] as number[],
+    warm10: [] as number[],
+    coldAny: [] as number[],
+    warmAny: [] as number[],
+    cold50: [] as number[],
+    shuf50: [] as number[],
+  };
   for (const ti of TASKS) {
     const task = suite.tasks[ti]!;
     const others = suite.tasks.filter((t) => t.id !== task.id);

@@ -43,7 +43,14 @@ function observations(n: number, seed: number, remember: (o: Observation) => Obs
 
 /** Everything prepareTarget hands on, with the memo entries compared by identity. */
 function expectSame(warm: TargetData, cold: TargetData): void {
-  const plain = (t: TargetData) => ({ ...t, X: [...t.X], y: [...t.y], keys: [...t.keys], pendingX: t.pendingX.map((x) => [...x]), rowMemos: t.rowMemos.length });
+  const plain = (t: TargetData) => ({
+    ...t,
+    X: [...t.X],
+    y: [...t.y],
+    keys: [...t.keys],
+    pendingX: t.pendingX.map((x) => [...x]),
+    rowMemos: t.rowMemos.length,
+  });
   expect(plain(warm)).toEqual(plain(cold));
   warm.rowMemos.forEach((m, i) => expect(m).toBe(cold.rowMemos[i]));
 }

@@ -90,7 +90,7 @@ describe('typed search spaces', () => {
     const back = enc.decode(enc.encode(c));
     expect(back).toEqual(c);
     for (let i = 0; i < 200; i++) {
-      const u = Array.from({ length: typed.length }, (_, k) => ((i * 0.618 + k * 0.377) % 1));
+      const u = Array.from({ length: typed.length }, (_, k) => (i * 0.618 + k * 0.377) % 1);
       const d = enc.fromParamUnits(u);
       expect(validateConfig(typed, d)).toEqual({ ok: true });
     }

@@ -105,7 +105,13 @@ describe('similarity helpers', () => {
       const got = concordanceCounts(ids, Float64Array.from(ys), Float64Array.from(preds), P, state);
       state = got.state;
       if (k % 50 === 49) {
-        for (let p = 0; p < P; p++) expect(got.agreements[p]).toBe(rankingAgreement(ys.map((_, i) => preds[i * P + p]!), ys));
+        for (let p = 0; p < P; p++)
+          expect(got.agreements[p]).toBe(
+            rankingAgreement(
+              ys.map((_, i) => preds[i * P + p]!),
+              ys,
+            ),
+          );
       }
     }
     // The state counted every point once, in the order they came.
@@ -258,7 +264,15 @@ describe('warm-start initial design', () => {
     expect(counted[0]).not.toBe(before);
     // Another target space (same parameters, wider bounds) encodes points differently: fresh memos.
     const wide: SearchSpace = space.map((p) => ({ ...p, high: 2 }));
-    const req = { space: wide, direction: 'minimize' as const, observations: obs, count: 2, seed: 9, priors: priors.map((p) => ({ ...p, space: wide })), settings: { nInitial: 100 } };
+    const req = {
+      space: wide,
+      direction: 'minimize' as const,
+      observations: obs,
+      count: 2,
+      seed: 9,
+      priors: priors.map((p) => ({ ...p, space: wide })),
+      settings: { nInitial: 100 },
+    };
     expect(suggest(req, { cache })).toEqual(suggest(structuredClone(req)));
     // Its own loss memos, one per prior that carries weight there (the greedy reads no other column).
     const added = [...cache.keys()].filter((k) => k.startsWith('losses:')).length - priors.length;
@@ -283,7 +297,10 @@ describe('warm-start initial design', () => {
       const warm = suggest(req, { cache, configMemo, targetCache: new Map() });
       expect(warm).toEqual(suggest(structuredClone(req)));
       expect(warm[0]!.provenance.strategy).toBe('portfolio');
-      obs.push({ config: warm[0]!.config, value: step / 10, state: 'completed' }, { config: warm[1]!.config, value: null, state: step % 2 ? 'failed' : 'pending' });
+      obs.push(
+        { config: warm[0]!.config, value: step / 10, state: 'completed' },
+        { config: warm[1]!.config, value: null, state: step % 2 ? 'failed' : 'pending' },
+      );
     }
     const entry = (c: object) => [...configMemo.get(c)!.bySpace.values()][0]!;
     for (const o of obs.slice(0, -2)) expect(entry(o.config).decoded).toBeDefined();
@@ -335,7 +352,9 @@ describe('warm-start initial design', () => {
     expect(suggest(req, { cache, priorMemo: memo })).toEqual(suggest(structuredClone(req)));
     // A prior the memo has not seen is validated, and the error names it by its place in the request.
     const broken = { ...priors[0]!, observations: [{ config: { x: 0.5, y: 0.5 }, value: 'bad', state: 'completed' }] } as unknown as PriorExperiment;
-    expect(() => suggest({ space, direction: 'minimize', observations: [], count: 1, seed: 1, priors: [...priors, broken] }, { priorMemo: memo })).toThrow(/priors.*6.*observations/s);
+    expect(() => suggest({ space, direction: 'minimize', observations: [], count: 1, seed: 1, priors: [...priors, broken] }, { priorMemo: memo })).toThrow(
+      /priors.*6.*observations/s,
+    );
   });
 
   it(`measures performance similarity on the first ${MAX_SIMILARITY_RESULTS} results only: later ones do not move it, counted on or cold`, () => {
@@ -395,7 +414,12 @@ describe('warm-start initial design', () => {
 
   it('adapts to the priors that predict the target once results arrive', () => {
     const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
-    const obs: Observation[] = [{ x: 0.1, y: 0.1 }, { x: 0.5, y: 0.5 }, { x: 0.9, y: 0.7 }, { x: 0.3, y: 0.9 }].map((config) => ({ config, value: target(config), state: 'completed' }));
+    const obs: Observation[] = [
+      { x: 0.1, y: 0.1 },
+      { x: 0.5, y: 0.5 },
+      { x: 0.9, y: 0.7 },
+      { x: 0.3, y: 0.9 },
+    ].map((config) => ({ config, value: target(config), state: 'completed' }));
     const s = suggest({ space, direction: 'minimize', observations: obs, count: 3, seed: 1, priors, settings: { nInitial: 10 } });
     for (const x of s) {
       expect(x.provenance.strategy).toBe('portfolio');
@@ -405,11 +429,17 @@ describe('warm-start initial design', () => {
   });
 
   it('with meta-features, nearest-best takes the best config of the most similar prior first', () => {
-    const withMf = [
-      priorWithOptimum('far', 0.2, 0.2, 1, { metaFeatures: { n: 10 } }),
-      priorWithOptimum('near', 0.8, 0.8, 2, { metaFeatures: { n: 100 } }),
-    ];
-    const [s] = suggest({ space, direction: 'minimize', observations: [], count: 1, seed: 1, priors: withMf, metaFeatures: { n: 95 }, settings: { warmInit: 'nearest-best' } });
+    const withMf = [priorWithOptimum('far', 0.2, 0.2, 1, { metaFeatures: { n: 10 } }), priorWithOptimum('near', 0.8, 0.8, 2, { metaFeatures: { n: 100 } })];
+    const [s] = suggest({
+      space,
+      direction: 'minimize',
+      observations: [],
+      count: 1,
+      seed: 1,
+      priors: withMf,
+      metaFeatures: { n: 95 },
+      settings: { warmInit: 'nearest-best' },
+    });
     expect(s!.provenance.strategy).toBe('warm-start');
     expect(s!.provenance.sourceTrials[0]!.experimentId).toBe('near');
     expect(s!.provenance.priors[0]!.similarity).toBeGreaterThan(0.9);
@@ -422,7 +452,10 @@ describe('warm-start initial design', () => {
     const prior: PriorExperiment = {
       id: 'partial',
       direction: 'maximize',
-      space: [{ name: 'x', type: 'float', low: 0, high: 2, log: false }, { name: 'w', type: 'int', low: 1, high: 5, log: false }],
+      space: [
+        { name: 'x', type: 'float', low: 0, high: 2, log: false },
+        { name: 'w', type: 'int', low: 1, high: 5, log: false },
+      ],
       observations: Array.from({ length: 30 }, (_, i) => {
         const config = { x: rng.uniform(), w: 1 + (i % 5) };
         return { id: `p${i}`, config, value: -((config.x - 0.9) ** 2), state: 'completed' as const };

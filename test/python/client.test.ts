@@ -22,7 +22,8 @@ const MIN_PYTHON: [number, number] = [3, 9];
 type Probe = { path: string; version: string; major: number; minor: number; optuna: string | null };
 
 function probe(python: string): Probe | null {
-  const code = 'import json, sys\ntry:\n import optuna; v = optuna.__version__\nexcept Exception:\n v = None\nprint(json.dumps([sys.executable, sys.version.split()[0], sys.version_info[0], sys.version_info[1], v]))';
+  const code =
+    'import json, sys\ntry:\n import optuna; v = optuna.__version__\nexcept Exception:\n v = None\nprint(json.dumps([sys.executable, sys.version.split()[0], sys.version_info[0], sys.version_info[1], v]))';
   const r = spawnSync(python, ['-c', code], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) return null;
   try {
@@ -86,7 +87,11 @@ function findPython(): { python: Probe | null; notes: string[] } {
   return { python: found[0] ?? null, notes };
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // Asynchronous: the service under test runs in this process and must keep answering.
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -245,8 +250,15 @@ describe('Python client (clients/python)', () => {
       ...(python.minor < 11 ? ['tomllib needs Python'] : []),
       ...(outageUrl ? [] : ['PRECEDENT_TEST_OUTAGE_URL']),
     ];
-    for (const [name, outcome] of skipped) expect(allowed.some((a) => outcome.includes(a)), `${name} ${outcome}`).toBe(true);
-    for (const name of ['test_e2e_client.ClientEndToEnd.test_1_register_csv_optimize_then_warm_start_a_similar_dataset', 'test_packaging.PackagingTest.test_installed_copy_is_what_the_tests_import']) {
+    for (const [name, outcome] of skipped)
+      expect(
+        allowed.some((a) => outcome.includes(a)),
+        `${name} ${outcome}`,
+      ).toBe(true);
+    for (const name of [
+      'test_e2e_client.ClientEndToEnd.test_1_register_csv_optimize_then_warm_start_a_similar_dataset',
+      'test_packaging.PackagingTest.test_installed_copy_is_what_the_tests_import',
+    ]) {
       expect(results.get(name), name).toBe('ok');
     }
     if (python.optuna) {

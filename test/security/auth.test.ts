@@ -58,7 +58,12 @@ describe('API keys', () => {
     for (const { method, path } of ops) {
       const url = path.replace('{id}', ids.experiment);
       for (const authorization of [undefined, 'Bearer', `Basic ${Buffer.from('neo4j:x').toString('base64')}`, 'Bearer prc_not-a-real-key']) {
-        const res = await owner.app.inject({ method: method as 'GET', url, headers: authorization ? { authorization } : {}, payload: method === 'GET' ? undefined : {} });
+        const res = await owner.app.inject({
+          method: method as 'GET',
+          url,
+          headers: authorization ? { authorization } : {},
+          payload: method === 'GET' ? undefined : {},
+        });
         expect(res.statusCode, `${method} ${path} with ${authorization}`).toBe(401);
         expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
         expect(res.json().message).not.toContain(ids.experiment);
@@ -94,13 +99,24 @@ describe('API keys', () => {
     expect(similar.status, similar.text).toBe(200);
     expect(similar.text).not.toContain(ids.experiment);
     // An experiment on another project's dataset, or warm-started from another project's experiment.
-    const onForeign = await owner.call('POST', '/v1/experiments', { datasetId: ids.dataset, model: { name: 'svm' }, searchSpace: space, objective: { metric: 'acc', direction: 'maximize' } }, h);
+    const onForeign = await owner.call(
+      'POST',
+      '/v1/experiments',
+      { datasetId: ids.dataset, model: { name: 'svm' }, searchSpace: space, objective: { metric: 'acc', direction: 'maximize' } },
+      h,
+    );
     expect(onForeign.status).toBe(404);
     const d = await owner.call('POST', '/v1/datasets', { name: 'mine', metaFeatures: { a: 1 } }, h);
     const learnFromForeign = await owner.call(
       'POST',
       '/v1/experiments',
-      { datasetId: d.body.id, model: { name: 'svm' }, searchSpace: space, objective: { metric: 'acc', direction: 'maximize' }, warmStart: { mode: 'explicit', experiments: [ids.experiment] } },
+      {
+        datasetId: d.body.id,
+        model: { name: 'svm' },
+        searchSpace: space,
+        objective: { metric: 'acc', direction: 'maximize' },
+        warmStart: { mode: 'explicit', experiments: [ids.experiment] },
+      },
       h,
     );
     expect(learnFromForeign.status).toBe(400);

@@ -27,9 +27,27 @@ afterAll(() => api.close());
 
 /** A project with every kind of thing a backup must carry. */
 async function populate(): Promise<void> {
-  const d = await api.call('POST', '/v1/datasets', { name: 'used', fingerprint: 'sha256:abc', taskType: 'classification', instances: 100, metaFeatures: { a: 1.5, b: -2e-7 } });
+  const d = await api.call('POST', '/v1/datasets', {
+    name: 'used',
+    fingerprint: 'sha256:abc',
+    taskType: 'classification',
+    instances: 100,
+    metaFeatures: { a: 1.5, b: -2e-7 },
+  });
   await api.call('POST', '/v1/datasets', { name: 'unused', version: '3', description: 'kept even without experiments', metaFeatures: { a: 0.25 } });
-  const e1 = (await api.call('POST', '/v1/experiments', { datasetId: d.body.id, name: 'busy', model: { name: 'svm', library: 'sklearn' }, searchSpace: space, objective, seed: 11, tags: ['x'], warmStart: { mode: 'off' }, budget: { maxTrials: 40 } })).body;
+  const e1 = (
+    await api.call('POST', '/v1/experiments', {
+      datasetId: d.body.id,
+      name: 'busy',
+      model: { name: 'svm', library: 'sklearn' },
+      searchSpace: space,
+      objective,
+      seed: 11,
+      tags: ['x'],
+      warmStart: { mode: 'off' },
+      budget: { maxTrials: 40 },
+    })
+  ).body;
   const asked = (await api.call('POST', `/v1/experiments/${e1.id}/suggestions`, { count: 4 })).body.trials;
   await api.call('POST', `/v1/trials/${asked[0].id}/report`, { step: 1, value: 0.5 });
   await api.call('POST', `/v1/trials/${asked[0].id}/complete`, { value: 0.81, metrics: { f1: 0.7 }, durationSeconds: 3.5 });
@@ -38,14 +56,41 @@ async function populate(): Promise<void> {
   await api.call('POST', `/v1/trials/${asked[2].id}/invalidate`, { reason: 'leaky split' });
   await api.call('POST', `/v1/experiments/${e1.id}/trials`, { config: { C: 5, kernel: 'linear' }, user: 'ana', reason: 'hunch' });
   await api.call('PATCH', `/v1/experiments/${e1.id}`, { budget: { maxTrials: 50 }, user: 'ana' });
-  const e2 = (await api.call('POST', '/v1/experiments', { datasetId: d.body.id, name: 'menu', model: { name: 'svm', library: 'sklearn' }, searchSpace: space, objective, seed: 12, candidates: [{ C: 1, kernel: 'rbf' }, { C: 10, kernel: 'linear' }] })).body;
+  const e2 = (
+    await api.call('POST', '/v1/experiments', {
+      datasetId: d.body.id,
+      name: 'menu',
+      model: { name: 'svm', library: 'sklearn' },
+      searchSpace: space,
+      objective,
+      seed: 12,
+      candidates: [
+        { C: 1, kernel: 'rbf' },
+        { C: 10, kernel: 'linear' },
+      ],
+    })
+  ).body;
   await api.call('POST', `/v1/experiments/${e2.id}/pause`);
-  const e3 = (await api.call('POST', '/v1/experiments', { datasetId: d.body.id, name: 'done ✓ ünïcode', model: { name: 'svm', library: 'sklearn' }, searchSpace: space, objective, seed: 13 })).body;
+  const e3 = (
+    await api.call('POST', '/v1/experiments', {
+      datasetId: d.body.id,
+      name: 'done ✓ ünïcode',
+      model: { name: 'svm', library: 'sklearn' },
+      searchSpace: space,
+      objective,
+      seed: 13,
+    })
+  ).body;
   await api.call('POST', `/v1/experiments/${e3.id}/trials`, { config: { C: 2, kernel: 'rbf' }, value: 0.5 });
   await api.call('POST', `/v1/experiments/${e3.id}/finish`);
 }
 
-const ids = (text: string) => text.trim().split('\n').map((l) => (JSON.parse(l) as { experiment?: { id: string } }).experiment?.id).filter(Boolean) as string[];
+const ids = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { experiment?: { id: string } }).experiment?.id)
+    .filter(Boolean) as string[];
 
 describe('npm run export / npm run import (whole project)', () => {
   it('round-trips a project exactly (ids aside, which are taken in this database)', async () => {

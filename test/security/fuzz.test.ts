@@ -105,13 +105,35 @@ const foreignId = fc.oneof(
 );
 
 function requests(ids: Ids): fc.Arbitrary<Req> {
-  const experimentBody = { datasetId: ids.dataset, name: 'fuzz', model: { name: 'svm' }, searchSpace: space, objective: { metric: 'acc', direction: 'maximize' } };
+  const experimentBody = {
+    datasetId: ids.dataset,
+    name: 'fuzz',
+    model: { name: 'svm' },
+    searchSpace: space,
+    objective: { metric: 'acc', direction: 'maximize' },
+  };
   const withRealIds: fc.Arbitrary<Req>[] = [
-    corrupt({ name: 'ds', metaFeatures: { a: 1, b: 2 }, instances: 10 }, ['name', 'metaFeatures.a', 'instances', 'metaFeatures']).map((body) => ({ method: 'POST', url: '/v1/datasets', body })),
+    corrupt({ name: 'ds', metaFeatures: { a: 1, b: 2 }, instances: 10 }, ['name', 'metaFeatures.a', 'instances', 'metaFeatures']).map((body) => ({
+      method: 'POST',
+      url: '/v1/datasets',
+      body,
+    })),
     corrupt(experimentBody, ['datasetId', 'model', 'searchSpace', 'objective', 'model.name']).map((body) => ({ method: 'POST', url: '/v1/experiments', body })),
-    corrupt({ metaFeatures: { a: 1 }, k: 5 }, ['metaFeatures.a', 'k', 'metaFeatures']).map((body) => ({ method: 'POST', url: '/v1/similar-experiments', body })),
-    corrupt({ budget: { maxTrials: 5 } }, ['budget.maxTrials', 'budget', 'optimizer', 'warmStart']).map((body) => ({ method: 'PATCH', url: `/v1/experiments/${ids.experiment}`, body })),
-    corrupt({ config: { C: 1, kernel: 'rbf', depth: 2 }, value: 0.5 }, ['config.C', 'config.depth', 'value', 'config']).map((body) => ({ method: 'POST', url: `/v1/experiments/${ids.experiment}/trials`, body })),
+    corrupt({ metaFeatures: { a: 1 }, k: 5 }, ['metaFeatures.a', 'k', 'metaFeatures']).map((body) => ({
+      method: 'POST',
+      url: '/v1/similar-experiments',
+      body,
+    })),
+    corrupt({ budget: { maxTrials: 5 } }, ['budget.maxTrials', 'budget', 'optimizer', 'warmStart']).map((body) => ({
+      method: 'PATCH',
+      url: `/v1/experiments/${ids.experiment}`,
+      body,
+    })),
+    corrupt({ config: { C: 1, kernel: 'rbf', depth: 2 }, value: 0.5 }, ['config.C', 'config.depth', 'value', 'config']).map((body) => ({
+      method: 'POST',
+      url: `/v1/experiments/${ids.experiment}/trials`,
+      body,
+    })),
     corrupt({ count: 1 }, ['count']).map((body) => ({ method: 'POST', url: `/v1/experiments/${ids.experiment}/suggestions`, body })),
     corrupt({ value: 0.3 }, ['value']).map((body) => ({ method: 'POST', url: `/v1/trials/${ids.trial}/complete`, body })),
     corrupt({ step: 1, value: 0.3 }, ['step', 'value']).map((body) => ({ method: 'POST', url: `/v1/trials/${ids.trial}/report`, body })),
@@ -125,28 +147,51 @@ function requests(ids: Ids): fc.Arbitrary<Req> {
       body: `${JSON.stringify({ format: 'precedent.experiment/1', dataset: { name: s || 'x' }, experiment: { ...experimentBody, datasetId: undefined }, trials: [] })}\n${serialize({ format: 'precedent.experiment/1', dataset: v })}`,
     })),
     // Broken JSON and wrong content types on any write.
-    fc.tuple(fc.constantFrom('/v1/datasets', '/v1/experiments', `/v1/experiments/${ids.experiment}/suggestions`, `/v1/trials/${ids.trial}/complete`), fc.constantFrom('{', '{"a":', '[1,', '"\\x"', '{"value": 1}}', 'null null', '\u0000'), fc.constantFrom('application/json', 'text/plain', 'application/xml')).map(
-      ([url, body, contentType]) => ({ method: 'POST' as const, url, body, contentType }),
-    ),
+    fc
+      .tuple(
+        fc.constantFrom('/v1/datasets', '/v1/experiments', `/v1/experiments/${ids.experiment}/suggestions`, `/v1/trials/${ids.trial}/complete`),
+        fc.constantFrom('{', '{"a":', '[1,', '"\\x"', '{"value": 1}}', 'null null', '\u0000'),
+        fc.constantFrom('application/json', 'text/plain', 'application/xml'),
+      )
+      .map(([url, body, contentType]) => ({ method: 'POST' as const, url, body, contentType })),
     // Query strings: bad page sizes, offsets, filters.
-    fc.tuple(fc.constantFrom('/v1/datasets', '/v1/experiments', `/v1/experiments/${ids.experiment}/trials`, `/v1/experiments/${ids.experiment}/similar`), fc.constantFrom('limit', 'offset', 'k', 'minOverlap', 'sameModel'), fc.oneof(fc.constantFrom('-1', '0', '1e400', 'NaN', 'Infinity', '99999999', '1.5', '[]', ''), hostileString.map(encode))).map(
-      ([url, k, v]) => ({ method: 'GET' as const, url: `${url}?${k}=${v}` }),
-    ),
+    fc
+      .tuple(
+        fc.constantFrom('/v1/datasets', '/v1/experiments', `/v1/experiments/${ids.experiment}/trials`, `/v1/experiments/${ids.experiment}/similar`),
+        fc.constantFrom('limit', 'offset', 'k', 'minOverlap', 'sameModel'),
+        fc.oneof(fc.constantFrom('-1', '0', '1e400', 'NaN', 'Infinity', '99999999', '1.5', '[]', ''), hostileString.map(encode)),
+      )
+      .map(([url, k, v]) => ({ method: 'GET' as const, url: `${url}?${k}=${v}` })),
   ];
   // Any route with an id that is not ours (another project's, unknown, or not an id at all).
   const paths = [
-    ['GET', '/v1/datasets/:id'], ['GET', '/v1/experiments/:id'], ['PATCH', '/v1/experiments/:id'], ['GET', '/v1/experiments/:id/trials'],
-    ['POST', '/v1/experiments/:id/trials'], ['POST', '/v1/experiments/:id/suggestions'], ['POST', '/v1/experiments/:id/pause'],
-    ['POST', '/v1/experiments/:id/resume'], ['POST', '/v1/experiments/:id/finish'], ['GET', '/v1/experiments/:id/similar'],
-    ['GET', '/v1/experiments/:id/changes'], ['GET', '/v1/experiments/:id/replay'], ['GET', '/v1/experiments/:id/export'],
-    ['GET', '/v1/experiments/:id/candidates'], ['GET', '/v1/trials/:id'], ['POST', '/v1/trials/:id/complete'], ['POST', '/v1/trials/:id/fail'],
-    ['POST', '/v1/trials/:id/report'], ['POST', '/v1/trials/:id/invalidate'],
+    ['GET', '/v1/datasets/:id'],
+    ['GET', '/v1/experiments/:id'],
+    ['PATCH', '/v1/experiments/:id'],
+    ['GET', '/v1/experiments/:id/trials'],
+    ['POST', '/v1/experiments/:id/trials'],
+    ['POST', '/v1/experiments/:id/suggestions'],
+    ['POST', '/v1/experiments/:id/pause'],
+    ['POST', '/v1/experiments/:id/resume'],
+    ['POST', '/v1/experiments/:id/finish'],
+    ['GET', '/v1/experiments/:id/similar'],
+    ['GET', '/v1/experiments/:id/changes'],
+    ['GET', '/v1/experiments/:id/replay'],
+    ['GET', '/v1/experiments/:id/export'],
+    ['GET', '/v1/experiments/:id/candidates'],
+    ['GET', '/v1/trials/:id'],
+    ['POST', '/v1/trials/:id/complete'],
+    ['POST', '/v1/trials/:id/fail'],
+    ['POST', '/v1/trials/:id/report'],
+    ['POST', '/v1/trials/:id/invalidate'],
   ] as const;
-  const notOurs = fc.tuple(fc.constantFrom(...paths), foreignId, fc.option(fc.jsonValue({ maxDepth: 4 }), { nil: undefined })).map(([[method, path], id, body]) => ({
-    method,
-    url: path.replace(':id', id),
-    body: method === 'GET' || body === undefined ? undefined : JSON.stringify(body),
-  }));
+  const notOurs = fc
+    .tuple(fc.constantFrom(...paths), foreignId, fc.option(fc.jsonValue({ maxDepth: 4 }), { nil: undefined }))
+    .map(([[method, path], id, body]) => ({
+      method,
+      url: path.replace(':id', id),
+      body: method === 'GET' || body === undefined ? undefined : JSON.stringify(body),
+    }));
   return fc.oneof({ arbitrary: fc.oneof(...withRealIds), weight: 3 }, { arbitrary: notOurs, weight: 1 });
 }
 
@@ -158,7 +203,13 @@ const graph = testGraph();
 beforeAll(async () => {
   api = await testApi({ rateLimitPerMinute: 0 });
   const d = await api.call('POST', '/v1/datasets', { name: 'fuzz-target', metaFeatures: { a: 1, b: 2 } });
-  const e = await api.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'svm' }, searchSpace: space, objective: { metric: 'acc', direction: 'maximize' }, warmStart: { mode: 'off' } });
+  const e = await api.call('POST', '/v1/experiments', {
+    datasetId: d.body.id,
+    model: { name: 'svm' },
+    searchSpace: space,
+    objective: { metric: 'acc', direction: 'maximize' },
+    warmStart: { mode: 'off' },
+  });
   const t = await api.call('POST', `/v1/experiments/${e.body.id}/suggestions`, { count: 1 });
   expect(t.status).toBe(201);
   ids = { dataset: d.body.id, experiment: e.body.id, trial: t.body.trials[0].id };
@@ -179,25 +230,32 @@ describe('hostile input', () => {
     const statuses = new Map<number, number>();
     let sent = 0;
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ arbitrary: requests(ids), weight: 20 }, { arbitrary: fc.constant<Req>({ method: 'GET', url: `/v1/datasets/${otherProject}` }), weight: 1 }), async (req) => {
-        const res = await api.app.inject({
-          method: req.method,
-          url: req.url,
-          headers: { authorization: `Bearer ${api.key}`, ...(req.body !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}), 'idempotency-key': randomUUID() },
-          ...(req.body !== undefined ? { payload: req.body } : {}),
-        });
-        sent++;
-        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-        // A read may ignore a query parameter it does not know; a write must be refused.
-        if (res.statusCode >= 500 || (res.statusCode < 400 && req.method !== 'GET')) {
-          throw new Error(`${req.method} ${req.url} ${req.body?.slice(0, 300) ?? ''} → ${res.statusCode} ${res.body.slice(0, 300)}`);
-        }
-        if (res.statusCode < 400) return;
-        // Every error has the one documented shape.
-        const body = res.json() as { statusCode: number; message: string };
-        expect(body.statusCode).toBe(res.statusCode);
-        expect(typeof body.message).toBe('string');
-      }),
+      fc.asyncProperty(
+        fc.oneof({ arbitrary: requests(ids), weight: 20 }, { arbitrary: fc.constant<Req>({ method: 'GET', url: `/v1/datasets/${otherProject}` }), weight: 1 }),
+        async (req) => {
+          const res = await api.app.inject({
+            method: req.method,
+            url: req.url,
+            headers: {
+              authorization: `Bearer ${api.key}`,
+              ...(req.body !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}),
+              'idempotency-key': randomUUID(),
+            },
+            ...(req.body !== undefined ? { payload: req.body } : {}),
+          });
+          sent++;
+          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+          // A read may ignore a query parameter it does not know; a write must be refused.
+          if (res.statusCode >= 500 || (res.statusCode < 400 && req.method !== 'GET')) {
+            throw new Error(`${req.method} ${req.url} ${req.body?.slice(0, 300) ?? ''} → ${res.statusCode} ${res.body.slice(0, 300)}`);
+          }
+          if (res.statusCode < 400) return;
+          // Every error has the one documented shape.
+          const body = res.json() as { statusCode: number; message: string };
+          expect(body.statusCode).toBe(res.statusCode);
+          expect(typeof body.message).toBe('string');
+        },
+      ),
       { numRuns: RUNS, seed: Number(process.env.PRECEDENT_FUZZ_SEED ?? 20261123), endOnFailure: true },
     );
     expect(sent).toBeGreaterThanOrEqual(RUNS);
@@ -209,13 +267,16 @@ describe('hostile input', () => {
 
   it('valid requests carrying hostile text store it verbatim (parameters, never Cypher)', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileString.filter((s) => s.trim().length > 0 && s.length <= 200 && !/[\ud800-\udfff]/.test(s) && !s.includes('\u0000')), async (name) => {
-        const r = await api.call('POST', '/v1/datasets', { name, metaFeatures: { a: 1 } });
-        expect([200, 201, 400]).toContain(r.status);
-        if (r.status === 400) return;
-        expect([name, name.trim()]).toContain(r.body.name);
-        expect((await api.call('GET', `/v1/datasets/${r.body.id}`)).body.name).toBe(r.body.name);
-      }),
+      fc.asyncProperty(
+        hostileString.filter((s) => s.trim().length > 0 && s.length <= 200 && !/[\ud800-\udfff]/.test(s) && !s.includes('\u0000')),
+        async (name) => {
+          const r = await api.call('POST', '/v1/datasets', { name, metaFeatures: { a: 1 } });
+          expect([200, 201, 400]).toContain(r.status);
+          if (r.status === 400) return;
+          expect([name, name.trim()]).toContain(r.body.name);
+          expect((await api.call('GET', `/v1/datasets/${r.body.id}`)).body.name).toBe(r.body.name);
+        },
+      ),
       { numRuns: 200, seed: 7 },
     );
   }, 120_000);

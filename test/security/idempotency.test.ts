@@ -19,7 +19,13 @@ describe('Idempotency-Key', () => {
   it('a retried create returns the first result and creates nothing more', async () => {
     const key = randomUUID();
     const d = await api.call('POST', '/v1/datasets', { name: 'idem', metaFeatures: { a: 1 } });
-    const body = { datasetId: d.body.id, model: { name: 'm' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' }, warmStart: { mode: 'off' } };
+    const body = {
+      datasetId: d.body.id,
+      model: { name: 'm' },
+      searchSpace: space,
+      objective: { metric: 'loss', direction: 'minimize' },
+      warmStart: { mode: 'off' },
+    };
     const before = await experimentCount();
     const first = await api.call('POST', '/v1/experiments', body, idem(key));
     expect(first.status).toBe(201);
@@ -39,7 +45,13 @@ describe('Idempotency-Key', () => {
 
   it('retried suggestion requests hand out the same trials, also when the retries race', async () => {
     const d = await api.call('POST', '/v1/datasets', { name: 'idem-suggest', metaFeatures: { a: 1 } });
-    const e = await api.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'm' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' }, warmStart: { mode: 'off' } });
+    const e = await api.call('POST', '/v1/experiments', {
+      datasetId: d.body.id,
+      model: { name: 'm' },
+      searchSpace: space,
+      objective: { metric: 'loss', direction: 'minimize' },
+      warmStart: { mode: 'off' },
+    });
     const key = randomUUID();
     const url = `/v1/experiments/${e.body.id}/suggestions`;
     const racing = await Promise.all(Array.from({ length: 4 }, () => api.call('POST', url, { count: 2 }, idem(key))));
@@ -62,7 +74,12 @@ describe('Idempotency-Key', () => {
     const good = await api.call('POST', '/v1/datasets', { name: 'released', metaFeatures: { a: 1 } }, idem(key));
     expect(good.status).toBe(201);
     // The same key in another project is another request.
-    const other = await api.call('POST', '/v1/datasets', { name: 'released', metaFeatures: { a: 1 } }, { ...idem(key), authorization: `Bearer ${await api.otherKey()}` });
+    const other = await api.call(
+      'POST',
+      '/v1/datasets',
+      { name: 'released', metaFeatures: { a: 1 } },
+      { ...idem(key), authorization: `Bearer ${await api.otherKey()}` },
+    );
     expect(other.status).toBe(201);
     expect(other.body.id).not.toBe(good.body.id);
     const invalid = await api.call('POST', '/v1/datasets', { name: 'x' }, idem('has spaces in it'));

@@ -19,8 +19,17 @@ afterAll(() => owner.close());
 
 async function experimentWithTrials(api: TestApi, name: string, meta: Record<string, number>, headers: Record<string, string> = {}): Promise<string> {
   const d = await api.call('POST', '/v1/datasets', { name, metaFeatures: meta }, headers);
-  const e = await api.call('POST', '/v1/experiments', { datasetId: d.body.id, name, model: { name: 'svm-shared-test' }, searchSpace: space, objective, warmStart: { mode: 'off' } }, headers);
-  for (const [C, gamma, value] of [[1, 0.1, 0.8], [10, 0.01, 0.9], [100, 1, 0.6]] as const) {
+  const e = await api.call(
+    'POST',
+    '/v1/experiments',
+    { datasetId: d.body.id, name, model: { name: 'svm-shared-test' }, searchSpace: space, objective, warmStart: { mode: 'off' } },
+    headers,
+  );
+  for (const [C, gamma, value] of [
+    [1, 0.1, 0.8],
+    [10, 0.01, 0.9],
+    [100, 1, 0.6],
+  ] as const) {
     await api.call('POST', `/v1/experiments/${e.body.id}/trials`, { config: { C, gamma }, value }, headers);
   }
   return e.body.id;
@@ -57,7 +66,12 @@ describe('sharing an experiment with every project', () => {
 
     // The copy can be named as an explicit warm-start source; another project's private experiment cannot.
     const d = await owner.call('POST', '/v1/datasets', { name: 'mine', metaFeatures: { rows: 999, cols: 10 } }, asOther());
-    const learn = await owner.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'svm-shared-test' }, searchSpace: space, objective, warmStart: { mode: 'explicit', experiments: [copyId] } }, asOther());
+    const learn = await owner.call(
+      'POST',
+      '/v1/experiments',
+      { datasetId: d.body.id, model: { name: 'svm-shared-test' }, searchSpace: space, objective, warmStart: { mode: 'explicit', experiments: [copyId] } },
+      asOther(),
+    );
     expect(learn.status, learn.text).toBe(201);
     // …and the suggestions learn from it, with the copy and its trials in the provenance.
     const asked = await owner.call('POST', `/v1/experiments/${learn.body.id}/suggestions`, { count: 1 }, asOther());
@@ -65,7 +79,12 @@ describe('sharing an experiment with every project', () => {
     const trial = await owner.call('GET', `/v1/trials/${asked.body.trials[0].id}`, undefined, asOther());
     expect(trial.body.provenance.priors.map((p: { experimentId: string }) => p.experimentId)).toEqual([copyId]);
     expect(trial.body.provenance.sourceTrials.length).toBeGreaterThan(0);
-    const refused = await owner.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'svm-shared-test' }, searchSpace: space, objective, warmStart: { mode: 'explicit', experiments: [privateOne] } }, asOther());
+    const refused = await owner.call(
+      'POST',
+      '/v1/experiments',
+      { datasetId: d.body.id, model: { name: 'svm-shared-test' }, searchSpace: space, objective, warmStart: { mode: 'explicit', experiments: [privateOne] } },
+      asOther(),
+    );
     expect(refused.status).toBe(400);
     // The owner's later trials are not part of the snapshot, and the copy itself is not readable as a resource.
     expect((await owner.call('GET', `/v1/experiments/${copyId}`, undefined, asOther())).status).toBe(404);

@@ -85,7 +85,10 @@ describe('strict input on every route', () => {
     for (const { method, path } of withBody) {
       const res = await api.call(method as 'POST', urlOf(path), { zz_unknown: 1 });
       expect(res.status, `${method} ${path}: ${res.text}`).toBe(400);
-      expect(res.body.issues.map((i: { field: string }) => i.field), `${method} ${path}`).toContain('body.zz_unknown');
+      expect(
+        res.body.issues.map((i: { field: string }) => i.field),
+        `${method} ${path}`,
+      ).toContain('body.zz_unknown');
     }
     // The JSON body of POST /v1/datasets is parsed by the route itself (its CSV body is not JSON).
     const ds = await api.call('POST', '/v1/datasets', { nmae: 'x', name: 'y' });
@@ -126,7 +129,9 @@ describe('messages that name the field and the fix', () => {
     expect(typo.status).toBe(400);
     expect(typo.body.issues).toEqual([{ field: 'body.searchSpace.1.type', reason: 'searchSpace[1] "lr": type "floa" is not one of float, int, categorical' }]);
     const optuna = await create(space({ name: 'lr', type: 'loguniform', low: 1e-4, high: 1 }));
-    expect(optuna.body.issues[0].reason).toBe('searchSpace[1] "lr": type "loguniform" is not one of float, int, categorical; for loguniform write "type": "float", "log": true');
+    expect(optuna.body.issues[0].reason).toBe(
+      'searchSpace[1] "lr": type "loguniform" is not one of float, int, categorical; for loguniform write "type": "float", "log": true',
+    );
   });
 
   it('suggests the known name for an unknown key, where it lives', async () => {
@@ -161,7 +166,19 @@ describe('messages that name the field and the fix', () => {
   it('refuses a misspelt optimizer setting on create and in an import, and names a malformed id', async () => {
     const created = await create({ ...space({ name: 'd', type: 'int', low: 1, high: 5 }), optimizer: { stratgy: 'random' } });
     expect(created.body.issues).toContainEqual({ field: 'body.optimizer.stratgy', reason: 'unknown field; did you mean strategy?' });
-    const line = { format: 'precedent.experiment/1', dataset: { name: 'd' }, experiment: { name: 'e', model: { name: 'm' }, seed: 1, objective: { metric: 'a', direction: 'minimize' }, searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }], optimizer: { nInitial: 'five' } }, trials: [] };
+    const line = {
+      format: 'precedent.experiment/1',
+      dataset: { name: 'd' },
+      experiment: {
+        name: 'e',
+        model: { name: 'm' },
+        seed: 1,
+        objective: { metric: 'a', direction: 'minimize' },
+        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }],
+        optimizer: { nInitial: 'five' },
+      },
+      trials: [],
+    };
     const imported = await api.call('POST', '/v1/import', `${JSON.stringify(line)}\n`, { 'content-type': 'application/x-ndjson' });
     expect(imported.status).toBe(400);
     expect(imported.body.issues[0].field).toBe('line 1: experiment.optimizer.nInitial');
@@ -190,7 +207,19 @@ describe('messages that name the field and the fix', () => {
   });
 
   it('names the line, the field and the nearest name in an import', async () => {
-    const line = { format: 'precedent.experiment/1', dataset: { name: 'd' }, experiment: { name: 'e', model: { name: 'm' }, seed: 1, objective: { metric: 'a', direction: 'minimize' }, searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }] }, trials: [], n_trials: 3 };
+    const line = {
+      format: 'precedent.experiment/1',
+      dataset: { name: 'd' },
+      experiment: {
+        name: 'e',
+        model: { name: 'm' },
+        seed: 1,
+        objective: { metric: 'a', direction: 'minimize' },
+        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }],
+      },
+      trials: [],
+      n_trials: 3,
+    };
     const res = await api.call('POST', '/v1/import', `${JSON.stringify(line)}\n`, { 'content-type': 'application/x-ndjson' });
     expect(res.status).toBe(400);
     expect(res.body.issues).toContainEqual({ field: 'line 1: n_trials', reason: 'unknown field' });

@@ -129,7 +129,7 @@ describe('ask/tell', () => {
     const graph = testGraph();
     try {
       await graph.driver.executeQuery(
-        "MATCH (t:Trial {experimentId: $id, number: 11}) SET t.config = '{\"x\":0,\"y\":0}'",
+        'MATCH (t:Trial {experimentId: $id, number: 11}) SET t.config = \'{"x":0,"y":0}\'',
         { id: e.id },
         { database: graph.database },
       );
@@ -148,7 +148,13 @@ describe('ask/tell', () => {
     const quick = await buildApp({ graph, suggestions: { staleAfterSeconds: 1 }, logger: { level: 'error' } });
     try {
       const d = await fast.call('POST', '/v1/datasets', { name: 'stale', metaFeatures: { a: 1 } });
-      const e = await fast.call('POST', '/v1/experiments', { datasetId: d.body.id, model: { name: 'm' }, searchSpace: space, objective: { metric: 'l', direction: 'minimize' }, warmStart: { mode: 'off' } });
+      const e = await fast.call('POST', '/v1/experiments', {
+        datasetId: d.body.id,
+        model: { name: 'm' },
+        searchSpace: space,
+        objective: { metric: 'l', direction: 'minimize' },
+        warmStart: { mode: 'off' },
+      });
       const h = { authorization: `Bearer ${fast.key}` };
       const first = (await quick.inject({ method: 'POST', url: `/v1/experiments/${e.body.id}/suggestions`, headers: h, payload: {} })).json().trials[0];
       await new Promise((r) => setTimeout(r, 1500));

@@ -9,7 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-
 const space = [
   { name: 'kind', type: 'categorical', choices: ['p', 'q', 'r'] },
   { name: 'n', type: 'int', low: 1, high: 50, log: false },

@@ -51,7 +51,9 @@ describe('32 workers asking and telling at once on one experiment', () => {
         { id: e.id },
         { database: graph.database },
       );
-      const trials = res.records.map((r) => r.toObject() as { id: string; number: number; value: number; state: string; hash: string; created: number; finished: number });
+      const trials = res.records.map(
+        (r) => r.toObject() as { id: string; number: number; value: number; state: string; hash: string; created: number; finished: number },
+      );
       expect(trials.map((t) => t.number)).toEqual(Array.from({ length: WORKERS * ROUNDS }, (_, i) => i));
       expect(trials.every((t) => t.state === 'completed')).toBe(true);
       expect(new Map(trials.map((t) => [t.id, t.value]))).toEqual(told);

@@ -41,7 +41,10 @@ describe('a replica killed mid-burst', () => {
       name: 'crash',
       datasetId: d.body.id,
       model: { name: 'crash' },
-      searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }, { name: 'y', type: 'float', low: 0, high: 1 }],
+      searchSpace: [
+        { name: 'x', type: 'float', low: 0, high: 1 },
+        { name: 'y', type: 'float', low: 0, high: 1 },
+      ],
       objective: { metric: 'loss', direction: 'minimize' },
       warmStart: { mode: 'off' },
       optimizer: { nInitial: 8 },
@@ -93,7 +96,7 @@ describe('a replica killed mid-burst', () => {
     );
     const states = Object.fromEntries(res.records.map((r) => [r.get('state'), Number(r.get('n'))]));
     expect(states, 'no running trial left to nobody').toEqual({ completed: WORKERS * ASKS_PER_WORKER });
-    console.log(`crash: ${retries.length} asks retried after the kill, answered after (ms) ${retries.sort((a, b) => a - b).join(", ")}`);
+    console.log(`crash: ${retries.length} asks retried after the kill, answered after (ms) ${retries.sort((a, b) => a - b).join(', ')}`);
     // A retry waits for the dead process's claim to stop beating (ABANDONED_AFTER_SECONDS, 4 s), then
     // for the survivor's queue: about 5 s on an idle machine. The bound only catches a claim that is
     // not taken over at all (the old 120 s timeout); the figure itself is printed above.

@@ -25,7 +25,9 @@ const line = (name: string, trials: number, warmStart: unknown) => experimentLin
 describe('warm start from an explicit list of experiments', () => {
   it('reads the priors’ event numbers along with the history, like a similarity-chosen list (no extra query per ask)', async () => {
     const { id: projectId } = await ensureProject(graph, `explicit-priors-${Date.now()}`);
-    const priors = (await runImport(graph, projectId, [line('p1', 8, { mode: 'off' }), line('p2', 8, { mode: 'off' })].join('\n'))).experiments.map((e) => e.experimentId);
+    const priors = (await runImport(graph, projectId, [line('p1', 8, { mode: 'off' }), line('p2', 8, { mode: 'off' })].join('\n'))).experiments.map(
+      (e) => e.experimentId,
+    );
     const explicit = (await runImport(graph, projectId, line('explicit', 0, { mode: 'explicit', experiments: priors }))).experiments[0]!.experimentId;
     const auto = (await runImport(graph, projectId, line('auto', 0, { mode: 'auto' }))).experiments[0]!.experimentId;
     const service = new SuggestionService(graph);

@@ -35,9 +35,7 @@ async function oneFloatExperiment(dataset: string, model: string): Promise<{ id:
 }
 
 const request = (h: ExperimentHistory) =>
-  JSON.stringify(
-    buildRequest(h, new Map(), { seq: h.eventSeq, seed: 7, priors: [], settings: {}, warmStartMode: 'off', batchIndex: 0, batchSize: 2 }, 2),
-  );
+  JSON.stringify(buildRequest(h, new Map(), { seq: h.eventSeq, seed: 7, priors: [], settings: {}, warmStartMode: 'off', batchIndex: 0, batchSize: 2 }, 2));
 
 describe('the incremental history the suggestion service keeps', () => {
   it('equals a full read after every kind of change, including claims and reports that move no event', async () => {
@@ -207,14 +205,29 @@ describe("a process's copy of the history, kept by its own writes", () => {
 
   it('is not current when a result told here is missing from a read that covered its event', () => {
     const trial = (id: string, finishedSeq: number | null) => ({
-      id, number: 0, config: { x: 0.5 }, configHash: id, state: finishedSeq === null ? 'running' : 'completed', value: finishedSeq === null ? null : 1,
-      proposedBy: 'optimizer', provenance: null, createdSeq: 1, finishedSeq, invalidatedSeq: null, staleSeq: null,
+      id,
+      number: 0,
+      config: { x: 0.5 },
+      configHash: id,
+      state: finishedSeq === null ? 'running' : 'completed',
+      value: finishedSeq === null ? null : 1,
+      proposedBy: 'optimizer',
+      provenance: null,
+      createdSeq: 1,
+      finishedSeq,
+      invalidatedSeq: null,
+      staleSeq: null,
     });
     const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
     const told = (id: string, seq: number) => [{ id, state: 'completed', value: 1 } as Trial, { seq, experimentUpdatedAt: 'now' }] as const;
     const copies = new HistoryCache(1);
     // A read at event 4 that shows the result of event 3 and, wrongly, not that of event 4.
-    const history = { experiment: { status: 'running' }, eventSeq: 4, metaFeatures: {}, trials: [trial('a', 3), trial('b', null)] } as unknown as ExperimentHistory;
+    const history = {
+      experiment: { status: 'running' },
+      eventSeq: 4,
+      metaFeatures: {},
+      trials: [trial('a', 3), trial('b', null)],
+    } as unknown as ExperimentHistory;
     copies.read('k', history, priorSeqs);
     copies.told('k', ...told('a', 3));
     expect(copies.current('k')?.history, 'a result the read has').toBe(history);
@@ -224,13 +237,24 @@ describe("a process's copy of the history, kept by its own writes", () => {
 
   it('applies a told result to its own trial after a read that ordered the trials otherwise', () => {
     const trial = (id: string, number: number) => ({
-      id, number, config: { x: number / 10 }, configHash: id, state: 'running', value: null as number | null,
-      proposedBy: 'optimizer', provenance: null, createdSeq: 1, finishedSeq: null as number | null, invalidatedSeq: null, staleSeq: null,
+      id,
+      number,
+      config: { x: number / 10 },
+      configHash: id,
+      state: 'running',
+      value: null as number | null,
+      proposedBy: 'optimizer',
+      provenance: null,
+      createdSeq: 1,
+      finishedSeq: null as number | null,
+      invalidatedSeq: null,
+      staleSeq: null,
     });
     const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
     const told = (id: string, seq: number, value: number) => [{ id, state: 'completed', value } as Trial, { seq, experimentUpdatedAt: 'now' }] as const;
     const copies = new HistoryCache(1);
-    const at = (seq: number, trials: ReturnType<typeof trial>[]) => ({ experiment: { status: 'running' }, eventSeq: seq, metaFeatures: {}, trials }) as unknown as ExperimentHistory;
+    const at = (seq: number, trials: ReturnType<typeof trial>[]) =>
+      ({ experiment: { status: 'running' }, eventSeq: seq, metaFeatures: {}, trials }) as unknown as ExperimentHistory;
     copies.read('k', at(1, [trial('a', 0), trial('b', 1), trial('c', 2)]), priorSeqs);
     copies.told('k', ...told('b', 2, 0.5));
     copies.read('k', at(2, [trial('c', 2), { ...trial('b', 1), state: 'completed', value: 0.5, finishedSeq: 2 }, trial('a', 0)]), priorSeqs);

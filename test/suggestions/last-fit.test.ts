@@ -2,10 +2,32 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryTrial } from '../../graph/repositories/suggestions.ts';
 import { lastFitBefore } from '../../src/services/history.ts';
 
-const model = (n: number, fittedN?: number, lengthscale = 0.5) => ({ n, ...(fittedN === undefined ? {} : { fittedN }), lml: -1, lengthscales: [lengthscale, 1], signal: 1.5, noise: 0.01 });
-const trial = (number: number, createdSeq: number, provenance: Record<string, unknown> | null, proposedBy: HistoryTrial['proposedBy'] = 'optimizer'): HistoryTrial => ({
-  id: `t${number}`, number, config: { x: number }, configHash: `h${number}`, state: 'completed', value: 1, proposedBy, provenance,
-  createdSeq, finishedSeq: createdSeq + 1, invalidatedSeq: null, staleSeq: null,
+const model = (n: number, fittedN?: number, lengthscale = 0.5) => ({
+  n,
+  ...(fittedN === undefined ? {} : { fittedN }),
+  lml: -1,
+  lengthscales: [lengthscale, 1],
+  signal: 1.5,
+  noise: 0.01,
+});
+const trial = (
+  number: number,
+  createdSeq: number,
+  provenance: Record<string, unknown> | null,
+  proposedBy: HistoryTrial['proposedBy'] = 'optimizer',
+): HistoryTrial => ({
+  id: `t${number}`,
+  number,
+  config: { x: number },
+  configHash: `h${number}`,
+  state: 'completed',
+  value: 1,
+  proposedBy,
+  provenance,
+  createdSeq,
+  finishedSeq: createdSeq + 1,
+  invalidatedSeq: null,
+  staleSeq: null,
 });
 
 describe('lastFitBefore: the target GP fit handed to the next suggestion', () => {

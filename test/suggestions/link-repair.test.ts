@@ -47,7 +47,12 @@ async function edges(experimentId: string) {
     { id: experimentId },
     { database: graph.database },
   );
-  return res.records.map((r) => ({ number: Number(r.get('number')), sources: Number(r.get('sources')), configs: Number(r.get('configs')), pending: r.get('pending') as boolean }));
+  return res.records.map((r) => ({
+    number: Number(r.get('number')),
+    sources: Number(r.get('sources')),
+    configs: Number(r.get('configs')),
+    pending: r.get('pending') as boolean,
+  }));
 }
 
 describe('deferred provenance edges', () => {
@@ -77,7 +82,10 @@ describe('deferred provenance edges', () => {
 
     // The failed batch's own write arriving after the repair (a retry, another process) is a no-op.
     await writeBatchLinks(graph, [projectId], lost);
-    expect((await edges(target)).map((t) => [t.sources, t.configs])).toEqual([[1, 1], [1, 1]]);
+    expect((await edges(target)).map((t) => [t.sources, t.configs])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
     const told = await completeTrial(graph, projectId, trials[0]!.id, { value: 0.1 });
     expect(told.changed).toBe(true);
   });

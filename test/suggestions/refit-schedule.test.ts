@@ -29,8 +29,14 @@ describe('the target GP is refitted as its data grow, when hyperparameters come 
       format: 'precedent.experiment/1',
       dataset: { name: 'refit', taskType: 'regression', metaFeatures: { a: 1 } },
       experiment: {
-        name: 'refit', model: { name: 'refit' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' },
-        seed: 5, status: 'running', warmStart: { mode: 'off' }, optimizer: { nInitial: 5 },
+        name: 'refit',
+        model: { name: 'refit' },
+        searchSpace: space,
+        objective: { metric: 'loss', direction: 'minimize' },
+        seed: 5,
+        status: 'running',
+        warmStart: { mode: 'off' },
+        optimizer: { nInitial: 5 },
       },
       trials,
     });

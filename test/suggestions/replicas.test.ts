@@ -76,7 +76,10 @@ async function trialsOf(experimentId: string) {
 
 async function checkInvariants(experimentId: string, expected: number, told: number) {
   const trials = await trialsOf(experimentId);
-  expect(trials.map((t) => t.number), 'numbers unique and gap-free').toEqual(Array.from({ length: trials.length }, (_, i) => i));
+  expect(
+    trials.map((t) => t.number),
+    'numbers unique and gap-free',
+  ).toEqual(Array.from({ length: trials.length }, (_, i) => i));
   expect(trials.length, 'trials beyond the budget or the menu').toBe(expected);
   expect(new Set(trials.map((t) => t.hash)).size, 'repeated configurations').toBe(trials.length);
   expect(trials.every((t) => t.state === 'completed')).toBe(true);
@@ -90,7 +93,11 @@ describe('two replicas, 16 workers, one Neo4j', () => {
   it('keeps the budget and never repeats a configuration (warm start off)', async () => {
     const id = await experiment('budget', { budget: { maxTrials: 48 }, optimizer: { nInitial: 6 } });
     const told = await Promise.all(Array.from({ length: WORKERS }, (_, w) => work(w, id)));
-    await checkInvariants(id, 48, told.reduce((a, b) => a + b, 0));
+    await checkInvariants(
+      id,
+      48,
+      told.reduce((a, b) => a + b, 0),
+    );
   }, 120_000);
 
   it('keeps the budget with warm start from imported priors', async () => {
@@ -99,7 +106,11 @@ describe('two replicas, 16 workers, one Neo4j', () => {
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     const id = await experiment('warm', { model: { name: 'replicas-warm' }, warmStart: { mode: 'auto' }, budget: { maxTrials: 40 } });
     const told = await Promise.all(Array.from({ length: WORKERS }, (_, w) => work(w, id)));
-    await checkInvariants(id, 40, told.reduce((a, b) => a + b, 0));
+    await checkInvariants(
+      id,
+      40,
+      told.reduce((a, b) => a + b, 0),
+    );
     const first = await call(0, 'GET', `/v1/experiments/${id}/trials?limit=1`);
     expect(first.body.items[0].provenance.priors.length).toBeGreaterThan(0);
   }, 120_000);
@@ -108,7 +119,11 @@ describe('two replicas, 16 workers, one Neo4j', () => {
     const candidates = Array.from({ length: 40 }, (_, i) => ({ x: i / 40 }));
     const id = await experiment('menu', { candidates, optimizer: { nInitial: 6 } });
     const told = await Promise.all(Array.from({ length: WORKERS }, (_, w) => work(w, id)));
-    await checkInvariants(id, 40, told.reduce((a, b) => a + b, 0));
+    await checkInvariants(
+      id,
+      40,
+      told.reduce((a, b) => a + b, 0),
+    );
   }, 120_000);
 
   it('keeps eight small budgets', async () => {

@@ -121,7 +121,12 @@ describe('results told together (completeTrials, ResultWriter)', () => {
       writer.complete(ctx.api.projectId, e.trials[1]!, { value: 0.2 }),
       writer.complete(ctx.api.projectId, e.trials[0]!, { value: 0.3 }),
       writer.complete(ctx.api.projectId, e.trials[2]!, { value: 0.4 }),
-    ].map((p) => p.then((d) => d.trial.value, (err: unknown) => err));
+    ].map((p) =>
+      p.then(
+        (d) => d.trial.value,
+        (err: unknown) => err,
+      ),
+    );
     expect((await first).trial.value).toBe(0.1);
     const settled = await Promise.all(rest);
     expect(settled[0]).toBe(0.2);

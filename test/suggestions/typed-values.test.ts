@@ -51,14 +51,22 @@ describe('typed search spaces through the service', () => {
     const id = e.body.id;
 
     // A person's configuration with "16" (a string) and one with 16 (a number) are two configurations.
-    const asString = await api.call('POST', `/v1/experiments/${id}/trials`, { config: { batch_size: 32, tag: '16', shuffle: false, dropout: 0.2, units: 64, lr: 0.01, momentum: null }, value: 0.5 });
-    const asNumber = await api.call('POST', `/v1/experiments/${id}/trials`, { config: { batch_size: 32, tag: 16, shuffle: false, dropout: 0.2, units: 64, lr: 0.01, momentum: null }, value: 0.6 });
+    const asString = await api.call('POST', `/v1/experiments/${id}/trials`, {
+      config: { batch_size: 32, tag: '16', shuffle: false, dropout: 0.2, units: 64, lr: 0.01, momentum: null },
+      value: 0.5,
+    });
+    const asNumber = await api.call('POST', `/v1/experiments/${id}/trials`, {
+      config: { batch_size: 32, tag: 16, shuffle: false, dropout: 0.2, units: 64, lr: 0.01, momentum: null },
+      value: 0.6,
+    });
     expect(asString.status, asString.text).toBe(201);
     expect(asNumber.status, asNumber.text).toBe(201);
     expect(asString.body.config.tag).toBe('16');
     expect(asNumber.body.config.tag).toBe(16);
     expect(asString.body.configHash).not.toBe(asNumber.body.configHash);
-    const wrongType = await api.call('POST', `/v1/experiments/${id}/trials`, { config: { batch_size: '32', tag: '16', shuffle: false, dropout: 0.2, units: 64, lr: 0.01, momentum: null } });
+    const wrongType = await api.call('POST', `/v1/experiments/${id}/trials`, {
+      config: { batch_size: '32', tag: '16', shuffle: false, dropout: 0.2, units: 64, lr: 0.01, momentum: null },
+    });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.issues[0]).toEqual({ field: 'body.config.batch_size', reason: expect.stringContaining('did you mean 32?') });
 

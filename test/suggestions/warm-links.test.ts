@@ -45,10 +45,13 @@ describe('recording a batch: WARM_STARTED_FROM and the priors’ event numbers',
       recordSuggestions(ctx.graph, ctx.api.projectId, target!, items(...xs), priors, priorProjects, { priorIds: asked });
 
     // First use: links to the two priors used; p3 is asked for but not used, so it has no link.
-    const first = await record([0.1], [
-      { experimentId: p1!, similarity: 0.5, weight: 0.6 },
-      { experimentId: p2!, similarity: null, weight: 0.4 },
-    ]);
+    const first = await record(
+      [0.1],
+      [
+        { experimentId: p1!, similarity: 0.5, weight: 0.6 },
+        { experimentId: p2!, similarity: null, weight: 0.4 },
+      ],
+    );
     expect(first.trials).toHaveLength(1);
     expect(Object.fromEntries(first.priorSeqs)).toEqual({ [p1!]: await seqOf(p1!), [p2!]: await seqOf(p2!), [p3!]: await seqOf(p3!) });
     let now = await links();

@@ -30,7 +30,13 @@ describe('warm start from the knowledge graph, end to end through the API', () =
       return JSON.stringify({
         format: 'precedent.experiment/1',
         dataset: { name: task.name, taskType: 'classification', metaFeatures: metaFeatureRecord(suite, task) },
-        experiment: { name: `svm on ${task.name}`, model: { name: 'svm' }, searchSpace: suite.searchSpace, objective: { metric: suite.objective.name, direction: suite.objective.direction }, seed: 1 },
+        experiment: {
+          name: `svm on ${task.name}`,
+          model: { name: 'svm' },
+          searchSpace: suite.searchSpace,
+          objective: { metric: suite.objective.name, direction: suite.objective.direction },
+          seed: 1,
+        },
         trials: picks.map((row, n) => ({ number: n, state: 'completed', config: configs[row], value: task.values[row] })),
       });
     });

@@ -17,7 +17,12 @@ export interface TestApi {
   key: string;
   /** A key for another, new project (for isolation tests). */
   otherKey(): Promise<string>;
-  call(method: InjectOptions['method'], url: string, payload?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
+  call(
+    method: InjectOptions['method'],
+    url: string,
+    payload?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 

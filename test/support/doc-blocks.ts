@@ -58,12 +58,22 @@ export function parseBlocks(file: string, text: string): { blocks: Block[]; prob
     const body: string[] = [];
     for (i++; i < lines.length; i++) {
       const l = lines[i]!;
-      if (l.trim().startsWith(fence[0]!.repeat(fence.length)) && l.trim().replace(new RegExp(`^\\${fence[0]}+`), '').trim() === '') break;
+      if (
+        l.trim().startsWith(fence[0]!.repeat(fence.length)) &&
+        l
+          .trim()
+          .replace(new RegExp(`^\\${fence[0]}+`), '')
+          .trim() === ''
+      )
+        break;
       body.push(l.startsWith(indent) ? l.slice(indent.length) : l.trimStart());
     }
     const lang = info.toLowerCase();
     const where = `${file}:${start + 1}`;
-    if (REFUSED.has(lang)) problems.push(`${where}: \`\`\`${lang} is not run by the docs test; write \`\`\`sh, \`\`\`bash or \`\`\`python (or a non-code language such as \`\`\`text)`);
+    if (REFUSED.has(lang))
+      problems.push(
+        `${where}: \`\`\`${lang} is not run by the docs test; write \`\`\`sh, \`\`\`bash or \`\`\`python (or a non-code language such as \`\`\`text)`,
+      );
 
     // Comments right above the fence (blank lines allowed) are its markers.
     const markers: Markers = {};
@@ -151,13 +161,7 @@ export interface RunResult {
 const LINKED = ['package.json', 'package-lock.json', 'tsconfig.json', 'node_modules', 'src', 'graph', 'optimizers', 'bench', 'scripts'];
 
 /** Runs the tested blocks of one file in one bash session, in a throw-away working folder. */
-export async function runBlocks(
-  repoRoot: string,
-  file: string,
-  blocks: Block[],
-  env: Record<string, string>,
-  timeoutMs: number,
-): Promise<RunResult> {
+export async function runBlocks(repoRoot: string, file: string, blocks: Block[], env: Record<string, string>, timeoutMs: number): Promise<RunResult> {
   const work = mkdtempSync(join(tmpdir(), 'precedent-docs-'));
   const meta = join(work, '.docs');
   mkdirSync(join(meta, 'blocks'), { recursive: true });

@@ -83,7 +83,9 @@ export function docsTest(files: string[]): void {
         const notRun = tested.filter((b) => !r.done.has(b.line)).map((b) => `${file}:${b.line}`);
         expect(notRun, 'blocks neither run nor marked not-tested').toEqual([]);
         const missing = tested.flatMap((b) =>
-          (b.markers.expectStatus ?? []).filter((s) => !(r.statuses.get(b.line) ?? []).includes(s)).map((s) => `${file}:${b.line} announces ${s}, curl never got it`),
+          (b.markers.expectStatus ?? [])
+            .filter((s) => !(r.statuses.get(b.line) ?? []).includes(s))
+            .map((s) => `${file}:${b.line} announces ${s}, curl never got it`),
         );
         expect(missing, 'announced statuses').toEqual([]);
       },

@@ -9,7 +9,20 @@ export function experimentLine(model: string, name: string, trials: number, warm
   return JSON.stringify({
     format: 'precedent.experiment/1',
     dataset: { name, taskType: 'classification', metaFeatures: { a: 1 } },
-    experiment: { name, model: { name: model }, searchSpace: xSpace, objective: { metric: 'loss', direction: 'minimize' }, seed: 3, status: 'running', warmStart },
-    trials: Array.from({ length: trials }, (_, n) => ({ number: n, state: 'completed', config: { x: (n + 0.5) / trials }, value: Math.abs((n + 0.5) / trials - 0.3) })),
+    experiment: {
+      name,
+      model: { name: model },
+      searchSpace: xSpace,
+      objective: { metric: 'loss', direction: 'minimize' },
+      seed: 3,
+      status: 'running',
+      warmStart,
+    },
+    trials: Array.from({ length: trials }, (_, n) => ({
+      number: n,
+      state: 'completed',
+      config: { x: (n + 0.5) / trials },
+      value: Math.abs((n + 0.5) / trials - 0.3),
+    })),
   });
 }

@@ -22,7 +22,10 @@ export async function keysCreate(config: Config, { opts }: Input): Promise<void>
 export async function keysList(config: Config, { opts }: Input): Promise<void> {
   const keys = await withGraph(config, (graph) => listKeys(graph, opts.project));
   if (!keys.length) log('no keys');
-  for (const k of keys) report(`${k.id}  ${k.hint}…  project ${k.project}  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}${k.label ? `  (${k.label})` : ''}`);
+  for (const k of keys)
+    report(
+      `${k.id}  ${k.hint}…  project ${k.project}  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}${k.label ? `  (${k.label})` : ''}`,
+    );
 }
 
 export async function keysRevoke(config: Config, { args }: Input): Promise<void> {

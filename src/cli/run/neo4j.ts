@@ -29,7 +29,10 @@ export async function neo4jStop(config: Config): Promise<void> {
 export async function neo4jStatus(config: Config): Promise<void> {
   const home = localHome(config);
   const s = await instanceStatus(home);
-  if (s.running) report(`running (pid ${s.pid}); Bolt ${s.boltAnswers ? 'answers' : 'not answering yet'} on ${s.state?.boltPort}; HTTP ${s.httpAnswers ? 'answers' : 'not answering yet'} on ${s.state?.httpPort}; logs ${s.logs}`);
+  if (s.running)
+    report(
+      `running (pid ${s.pid}); Bolt ${s.boltAnswers ? 'answers' : 'not answering yet'} on ${s.state?.boltPort}; HTTP ${s.httpAnswers ? 'answers' : 'not answering yet'} on ${s.state?.httpPort}; logs ${s.logs}`,
+    );
   else report(`not running (home ${home}); logs ${s.logs}`);
   process.exitCode = s.running && s.boltAnswers ? 0 : 3;
 }

@@ -54,7 +54,10 @@ export async function start(config: Config): Promise<void> {
   } catch (err) {
     await graph.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new SetupError(`Port ${config.http.port} is already in use, so the API cannot listen there.`, 'Set PORT=<another port>, or stop the other program.');
+      throw new SetupError(
+        `Port ${config.http.port} is already in use, so the API cannot listen there.`,
+        'Set PORT=<another port>, or stop the other program.',
+      );
     }
     throw err;
   }
@@ -74,7 +77,9 @@ export async function start(config: Config): Promise<void> {
   } else if (apiKey.status === 'stored') {
     lines.push(`  API key         project "${DEFAULT_PROJECT}": in ${apiKey.path}   (Authorization: Bearer $(cat ${apiKey.path}))`);
   } else {
-    lines.push(`  API key         project "${DEFAULT_PROJECT}" has keys, none stored in ${apiKey.path}; make one with \`npm run keys -- create --project ${DEFAULT_PROJECT}\``);
+    lines.push(
+      `  API key         project "${DEFAULT_PROJECT}" has keys, none stored in ${apiKey.path}; make one with \`npm run keys -- create --project ${DEFAULT_PROJECT}\``,
+    );
   }
   if (local) {
     lines.push(

@@ -41,9 +41,12 @@ export async function importCmd(config: Config, { opts }: Input): Promise<void> 
       const project = await ensureProject(graph, opts.project!);
       const r = await importLines(graph, project.id, lines);
       const created = r.experiments.filter((e) => e.status === 'created').length;
-      report(`imported into project ${opts.project}: ${created} experiment(s) created, ${r.experiments.length - created} already there, ${r.trials} trial(s), ${r.datasets.length} dataset-only line(s), in ${r.seconds.toFixed(1)} s`);
+      report(
+        `imported into project ${opts.project}: ${created} experiment(s) created, ${r.experiments.length - created} already there, ${r.trials} trial(s), ${r.datasets.length} dataset-only line(s), in ${r.seconds.toFixed(1)} s`,
+      );
     } catch (err) {
-      if (err instanceof InvalidInputError) throw new SetupError(`${file} is not a valid export: ${err.message}`, 'Nothing was imported. Fix the line named above, or re-export.');
+      if (err instanceof InvalidInputError)
+        throw new SetupError(`${file} is not a valid export: ${err.message}`, 'Nothing was imported. Fix the line named above, or re-export.');
       if (err instanceof ConflictError) throw new SetupError(`${file}: ${err.message}`, 'Nothing was imported.');
       throw err;
     }
