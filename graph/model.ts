@@ -18,7 +18,28 @@ export type TrialState = z.infer<typeof TrialState>;
 export const ProposedBy = z.enum(['optimizer', 'person', 'import']);
 
 export const FiniteNumber = z.number().refine(Number.isFinite, 'must be a finite number');
-export const MetaFeatures = z.record(z.string().min(1).max(100), FiniteNumber);
+/**
+ * A name that becomes a key (of meta-features, metrics) or a caption: printable and not one of the
+ * names JavaScript objects treat specially.
+ */
+export const KeyName = (max: number) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((n) => !/\p{Cc}/u.test(n), { message: 'must not contain control characters' })
+    .refine((n) => !['__proto__', 'constructor', 'prototype'].includes(n), { message: 'must not be __proto__, constructor or prototype' });
+
+/** At most this many entries in a map of numbers a caller sends (meta-features, a trial's metrics). */
+export const MAX_NUMBER_MAP_ENTRIES = 1_000;
+
+/** A map of names to finite numbers, bounded in entries. */
+export const NumberMap = (keyLength: number) =>
+  z
+    .record(KeyName(keyLength), FiniteNumber)
+    .refine((m) => Object.keys(m).length <= MAX_NUMBER_MAP_ENTRIES, { message: `at most ${MAX_NUMBER_MAP_ENTRIES} entries` });
+
+export const MetaFeatures = NumberMap(100);
 /** A parameter's value: typed as the search space declares it (categorical choices may be any JSON scalar). */
 export const ConfigValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export const Configuration = z.record(z.string().min(1), ConfigValue);
@@ -68,7 +89,31 @@ export type ModelInput = z.infer<typeof ModelInput>;
 export const Model = z.object({ ...ModelInput.shape, id: Id });
 export type Model = z.infer<typeof Model>;
 
-export const Objective = z.strictObject({ metric: Name, direction: Direction });
+export const Objective = z.strictObject({ metric: KeyName(200), direction: Direction });
+
+/** Free-form JSON a caller may send (an imported trial's provenance): bounded in depth and size. */
+export const MAX_JSON_DEPTH = 32;
+export const MAX_FREE_JSON_BYTES = 256 * 1024;
+
+/** Nesting depth of a JSON value, counted without recursion (a deep value must not overflow the stack). */
+export function jsonDepth(value: unknown, stopAt = Number.POSITIVE_INFINITY): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > stopAt) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+export const FreeJson = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
+  const depth = jsonDepth(v, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
+  else if (JSON.stringify(v).length > MAX_FREE_JSON_BYTES) ctx.addIssue({ code: 'custom', message: `larger than ${MAX_FREE_JSON_BYTES / 1024} KiB as JSON` });
+});
 
 const warmStartFields = {
   mode: z.enum(['auto', 'explicit', 'off']),

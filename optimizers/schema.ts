@@ -7,14 +7,35 @@ import { z } from 'zod';
  * A categorical choice: any JSON scalar, as Optuna's CategoricalDistribution takes. Values keep their
  * type end to end, so `16` and `"16"` are different choices.
  */
-export const ChoiceSchema = z.union([z.string(), z.number().finite(), z.boolean(), z.null()]);
+export const ChoiceSchema = z.union([z.string().max(1000), z.number().finite(), z.boolean(), z.null()]);
+
+/** Names JavaScript objects treat specially: a parameter named so could not be a key of a configuration. */
+export const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * A name that becomes a key of configurations (and a property of Config nodes in the graph): printable,
+ * at most 200 characters, and not one of RESERVED_NAMES.
+ */
+export const ParamNameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .refine((n) => !/\p{Cc}/u.test(n), { message: 'must not contain control characters' })
+  .refine((n) => !RESERVED_NAMES.includes(n), { message: `must not be one of ${RESERVED_NAMES.join(', ')}` });
 
 export const ConditionSchema = z.strictObject({
-  parent: z.string().min(1),
+  parent: ParamNameSchema,
   values: z.array(ChoiceSchema).min(1),
 });
 
-const ParamName = z.string().min(1);
+const ParamName = ParamNameSchema;
+
+/** Integers beyond this are not exact as JavaScript (and JSON) numbers. */
+const SafeInt = z
+  .number()
+  .int()
+  .min(-Number.MAX_SAFE_INTEGER, 'must be at least -(2^53 - 1): larger integers are not exact')
+  .max(Number.MAX_SAFE_INTEGER, 'must be at most 2^53 - 1: larger integers are not exact');
 
 /**
  * `step` is Optuna's: the values are the grid low + k·step (k = 0, 1, …), and `high` must be on it.
@@ -33,17 +54,23 @@ const FloatParamSchema = z.strictObject({
 const IntParamSchema = z.strictObject({
   name: ParamName,
   type: z.literal('int'),
-  low: z.number().int(),
-  high: z.number().int(),
+  low: SafeInt,
+  high: SafeInt,
   log: z.boolean().default(false),
-  step: z.number().int().min(1).optional(),
+  step: SafeInt.min(1).optional(),
   condition: ConditionSchema.optional(),
 });
+
+/**
+ * A ceiling on choices checked before they are parsed one by one (a million would take the event loop
+ * for a second); the configurable limit, lower, is checked with the space (see SpaceLimits).
+ */
+export const MAX_CHOICES_CEILING = 100_000;
 
 const CategoricalParamSchema = z.strictObject({
   name: ParamName,
   type: z.literal('categorical'),
-  choices: z.array(ChoiceSchema).min(1),
+  choices: z.array(ChoiceSchema).min(1).max(MAX_CHOICES_CEILING),
   condition: ConditionSchema.optional(),
 });
 

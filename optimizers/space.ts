@@ -27,17 +27,33 @@ export function choiceIndex(choices: readonly Choice[], v: ConfigValue | undefin
 /** A choice as users read it in messages: strings quoted, the rest as JSON. */
 export const showChoice = (c: ConfigValue | undefined) => (c === undefined ? 'nothing' : JSON.stringify(c));
 
+/**
+ * How large a space the optimizer takes. Its model works in one dimension per numeric parameter and
+ * one per categorical choice (the `width`), and its cost grows with it: the limits keep an ask in
+ * seconds rather than minutes. The service makes them configurable.
+ */
+export type SpaceLimits = { maxChoices: number; maxWidth: number };
+export const DEFAULT_SPACE_LIMITS: SpaceLimits = { maxChoices: 10_000, maxWidth: 1_000 };
+
+/** Dimensions of the model's encoding: one per numeric parameter, one per categorical choice. */
+export const encodedWidth = (space: SearchSpace): number => space.reduce((w, p) => w + (p.type === 'categorical' ? p.choices.length : 1), 0);
+
 /** Structural problems of a space (empty list ⇒ usable). */
-export function checkSpace(space: SearchSpace): SpaceIssue[] {
+export function checkSpace(space: SearchSpace, limits: SpaceLimits = DEFAULT_SPACE_LIMITS): SpaceIssue[] {
   const issues: SpaceIssue[] = [];
   const seen = new Map<string, Param>();
   for (const p of space) {
     if (seen.has(p.name)) issues.push({ parameter: p.name, reason: 'duplicate parameter name' });
     if (p.type === 'categorical') {
       if (p.choices.length === 0) issues.push({ parameter: p.name, reason: 'no choices' });
-      if (new Set(p.choices).size !== p.choices.length) issues.push({ parameter: p.name, reason: 'duplicate choices' });
+      if (p.choices.length > limits.maxChoices) {
+        issues.push({ parameter: p.name, reason: `${p.choices.length} choices, above the limit of ${limits.maxChoices} per parameter` });
+      } else if (new Set(p.choices).size !== p.choices.length) issues.push({ parameter: p.name, reason: 'duplicate choices' });
     } else {
       if (!(p.low <= p.high)) issues.push({ parameter: p.name, reason: `low ${p.low} > high ${p.high}` });
+      // The encoding maps [low, high] (or its logarithms) to [0, 1]: the width must be a finite number.
+      else if (!Number.isFinite(p.high - p.low))
+        issues.push({ parameter: p.name, reason: `the range ${p.low} to ${p.high} is too wide to represent (high − low overflows)` });
       if (p.log && !(p.low > 0)) issues.push({ parameter: p.name, reason: 'log scale needs low > 0' });
       if (p.type === 'int' && (!Number.isInteger(p.low) || !Number.isInteger(p.high))) {
         issues.push({ parameter: p.name, reason: 'int bounds must be integers' });
@@ -70,6 +86,13 @@ export function checkSpace(space: SearchSpace): SpaceIssue[] {
       }
     }
     seen.set(p.name, p);
+  }
+  const width = encodedWidth(space);
+  if (width > limits.maxWidth && issues.length === 0) {
+    issues.push({
+      parameter: '(space)',
+      reason: `the space encodes to ${width} dimensions (one per numeric parameter, one per categorical choice), above the limit of ${limits.maxWidth}`,
+    });
   }
   return issues;
 }

@@ -157,7 +157,8 @@ function buildCandidateMenu(req: SuggestRequest, encoder: Encoder, notes: string
  * request (and cache contents) gives the same suggestions. Throws only on a malformed request or space. */
 export function suggest(request: SuggestRequest, options: SuggestOptions = {}): Suggestion[] {
   const req = validate(request, options);
-  const issues = checkSpace(req.space);
+  // Size limits are the service's policy (it checks them when a space is declared): only structure here.
+  const issues = checkSpace(req.space, { maxChoices: Number.POSITIVE_INFINITY, maxWidth: Number.POSITIVE_INFINITY });
   if (issues.length > 0) throw new Error(`invalid search space: ${issues.map((i) => `${i.parameter}: ${i.reason}`).join('; ')}`);
   const settings = resolveSettings(req.settings, req.space.length);
   if (req.space.length === 0) {

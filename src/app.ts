@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Graph } from '../graph/driver.ts';
+import { DEFAULT_SPACE_LIMITS, type SpaceLimits } from '../optimizers/space.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { idempotency } from './http/idempotency.ts';
@@ -36,6 +37,8 @@ export interface AppOptions {
   rateLimitPerMinute?: number;
   /** How long a verified API key is trusted before Neo4j is asked again. */
   authCacheSeconds?: number;
+  /** The largest search spaces accepted (see optimizers/space.ts). */
+  spaceLimits?: SpaceLimits;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -124,12 +127,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   }
   await app.register(datasetRoutes, { graph: opts.graph, csvLimit: opts.csvLimit ?? 2 * 1024 ** 3 });
-  await app.register(experimentRoutes, { graph: opts.graph });
+  const limits = opts.spaceLimits ?? DEFAULT_SPACE_LIMITS;
+  await app.register(experimentRoutes, { graph: opts.graph, limits });
   const suggestions = new SuggestionService(opts.graph, opts.suggestions);
   await app.register(trialRoutes, { graph: opts.graph, suggestions, results: new ResultWriter(opts.graph) });
   await app.register(similarRoutes, { graph: opts.graph });
   await app.register(suggestionRoutes, { graph: opts.graph, suggestions });
   await app.register(sharingRoutes, { graph: opts.graph });
-  await app.register(transferRoutes, { graph: opts.graph, importLimit: opts.importLimit ?? 512 * 1024 ** 2 });
+  await app.register(transferRoutes, { graph: opts.graph, importLimit: opts.importLimit ?? 512 * 1024 ** 2, limits });
   return app;
 }

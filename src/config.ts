@@ -1,6 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { MAX_CHOICES_CEILING } from '../optimizers/schema.ts';
+import { DEFAULT_SPACE_LIMITS, type SpaceLimits } from '../optimizers/space.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -61,6 +63,18 @@ export const EnvSchema = z
       (v) => (v === '' || v === undefined ? 3600 : v),
       z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (off) or more seconds'),
     ),
+    PRECEDENT_MAX_CHOICES: z.preprocess(
+      (v) => (v === '' || v === undefined ? DEFAULT_SPACE_LIMITS.maxChoices : v),
+      z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(2, 'must be at least 2')
+        .max(MAX_CHOICES_CEILING, `must be at most ${MAX_CHOICES_CEILING}`),
+    ),
+    PRECEDENT_MAX_SPACE_WIDTH: z.preprocess(
+      (v) => (v === '' || v === undefined ? DEFAULT_SPACE_LIMITS.maxWidth : v),
+      z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1'),
+    ),
     PRECEDENT_REQUEST_DEADLINE_SECONDS: z.preprocess(
       (v) => (v === '' || v === undefined ? 30 : v),
       z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1 second'),
@@ -108,6 +122,8 @@ export interface Config {
   staleAfterSeconds: number;
   /** An ask not recorded this long after it arrived is answered 503 and nothing is recorded for it. */
   requestDeadlineSeconds: number;
+  /** The largest search spaces accepted. */
+  spaceLimits: SpaceLimits;
   /** Requests per minute per API key; 0 turns the limit off. */
   rateLimitPerMinute: number;
 }
@@ -145,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS,
     requestDeadlineSeconds: e.PRECEDENT_REQUEST_DEADLINE_SECONDS,
+    spaceLimits: { maxChoices: e.PRECEDENT_MAX_CHOICES, maxWidth: e.PRECEDENT_MAX_SPACE_WIDTH },
     rateLimitPerMinute: e.PRECEDENT_RATE_LIMIT,
   };
 }

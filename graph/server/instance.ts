@@ -34,6 +34,8 @@ export interface RunningInstance extends InstanceState {
   boltUri: string;
   browserUrl: string;
   startedNow: boolean;
+  /** The store was new and its password was set now: the one start that may show the password. */
+  passwordSetNow: boolean;
   seconds: number;
 }
 
@@ -168,7 +170,7 @@ function jvmArgs(spec: InstanceSpec): string[] {
 export function prepareInstance(
   spec: InstanceSpec,
   opts: { initialPassword?: string; log?: (line: string) => void } = {},
-): { state: InstanceState; libDir: string; javaBin: string } {
+): { state: InstanceState; libDir: string; javaBin: string; passwordSetNow: boolean } {
   const log = opts.log ?? (() => {});
   const java = findJava();
   const { libDir } = provisionJars(log);
@@ -187,13 +189,11 @@ export function prepareInstance(
   );
   let state = readState(spec.home);
   const storeExists = existsSync(join(spec.home, 'data', 'databases', 'system'));
+  const passwordSetNow = !state || !storeExists;
   if (!state || !storeExists) {
     // Hex: a generated password must never start with '-', which neo4j-admin would read as an option.
     const password = state?.password ?? opts.initialPassword ?? randomBytes(16).toString('hex');
-    const r = spawnSync(java.bin, ['-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', '--', password], {
-      env: { ...process.env, NEO4J_HOME: spec.home, NEO4J_CONF: join(spec.home, 'conf') },
-      encoding: 'utf8',
-    });
+    const r = setInitialPassword(java.bin, libDir, spec.home, password);
     if (r.status !== 0) {
       throw new SetupError(
         `Setting the initial Neo4j password failed:\n${(r.stderr || r.stdout).trim()}`,
@@ -210,10 +210,28 @@ export function prepareInstance(
   }
   state = { ...state, boltPort: spec.boltPort, httpPort: spec.httpPort };
   writeState(spec.home, state);
-  return { state, libDir, javaBin: java.bin };
+  return { state, libDir, javaBin: java.bin, passwordSetNow };
 }
 
-function describe(spec: InstanceSpec, state: InstanceState, pid: number, startedNow: boolean, seconds: number): RunningInstance {
+/**
+ * neo4j-admin's set-initial-password, with the password in an argument file (picocli's @file) that
+ * only this user can read and that is removed at once: a password on the command line would be
+ * visible to every user of the machine in the process list.
+ */
+function setInitialPassword(javaBin: string, libDir: string, home: string, password: string) {
+  const argFile = join(home, 'run', `initial-password-${process.pid}.args`);
+  writeFileSync(argFile, `--\n${password}\n`, { mode: 0o600 });
+  try {
+    return spawnSync(javaBin, ['-cp', `${libDir}/*`, 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', `@${argFile}`], {
+      env: { ...process.env, NEO4J_HOME: home, NEO4J_CONF: join(home, 'conf') },
+      encoding: 'utf8',
+    });
+  } finally {
+    rmSync(argFile, { force: true });
+  }
+}
+
+function describe(spec: InstanceSpec, state: InstanceState, pid: number, startedNow: boolean, seconds: number, passwordSetNow = false): RunningInstance {
   return {
     ...state,
     home: spec.home,
@@ -221,6 +239,7 @@ function describe(spec: InstanceSpec, state: InstanceState, pid: number, started
     boltUri: `bolt://127.0.0.1:${state.boltPort}`,
     browserUrl: `http://127.0.0.1:${state.httpPort}/browser/`,
     startedNow,
+    passwordSetNow,
     seconds,
   };
 }
@@ -236,7 +255,7 @@ export async function startInstance(
     const state = readState(spec.home);
     if (state && (await tcpAnswers(state.boltPort))) return describe(spec, state, existing, false, 0);
   }
-  const { state, libDir, javaBin } = prepareInstance(spec, opts);
+  const { state, libDir, javaBin, passwordSetNow } = prepareInstance(spec, opts);
   for (const [what, port, envName] of [
     ['Bolt', spec.boltPort, 'PRECEDENT_NEO4J_BOLT_PORT'],
     ['HTTP', spec.httpPort, 'PRECEDENT_NEO4J_HTTP_PORT'],
@@ -278,7 +297,7 @@ export async function startInstance(
       );
     }
     if ((await tcpAnswers(spec.boltPort)) && (await httpAnswers(spec.httpPort))) {
-      return describe(spec, state, pid, true, (Date.now() - started) / 1000);
+      return describe(spec, state, pid, true, (Date.now() - started) / 1000, passwordSetNow);
     }
     await sleep(250);
   }

@@ -146,6 +146,19 @@ function explain(iss: RawIssue): string | undefined {
     case 'invalid_value':
       if (iss.input === undefined) return `required: ${iss.values.map((v) => (typeof v === 'string' ? v : show(v))).join(' or ')}`;
       return `${show(iss.input)} is not one of ${iss.values.map((v) => (typeof v === 'string' ? v : show(v))).join(', ')}`;
+    case 'too_big':
+    case 'too_small': {
+      const big = iss.code === 'too_big';
+      const bound = Number((big ? (iss as { maximum: unknown }).maximum : (iss as { minimum: unknown }).minimum) as number);
+      const inclusive = (iss as { inclusive?: boolean }).inclusive !== false;
+      if (iss.origin === 'number' || iss.origin === 'int') {
+        if (Math.abs(bound) === Number.MAX_SAFE_INTEGER) return `${show(iss.input)} is beyond ±(2^53 - 1): larger integers are not exact`;
+        return `${show(iss.input)} is ${big ? 'above the maximum' : 'below the minimum'} of ${bound}${inclusive ? '' : ' (exclusive)'}`;
+      }
+      if (iss.origin === 'array') return `${(iss.input as unknown[]).length} items, ${big ? 'above the maximum' : 'below the minimum'} of ${bound}`;
+      if (iss.origin === 'string') return big ? `longer than ${bound} characters` : bound === 1 ? 'must not be empty' : `shorter than ${bound} characters`;
+      return undefined;
+    }
     case 'invalid_format':
       if (iss.format === 'uuid') return `${show(iss.input)} is not an id (ids are UUIDs, e.g. 5f0c6b1e-2d4a-4c8e-9b1a-3e7d2f6a9c01)`;
       return undefined;

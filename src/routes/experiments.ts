@@ -6,9 +6,10 @@ import { changeStatus, getExperimentDetail, listExperiments, readCandidates } fr
 import { Configuration } from '../../graph/model.ts';
 import { IdParams, PageQuery, page, pageOf } from '../schemas/common.ts';
 import { CreateExperimentBody, ExperimentDetailResponse, ExperimentResponse, ListExperimentsQuery } from '../schemas/experiments.ts';
+import type { SpaceLimits } from '../../optimizers/space.ts';
 import { createOrReuseExperiment } from '../services/experiments.ts';
 
-export const experimentRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
+export const experimentRoutes: FastifyPluginAsync<{ graph: Graph; limits: SpaceLimits }> = async (app, { graph, limits }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -27,7 +28,7 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app
       },
     },
     async (req, reply) => {
-      const { experiment, created } = await createOrReuseExperiment(graph, req.projectId, req.body);
+      const { experiment, created } = await createOrReuseExperiment(graph, req.projectId, req.body, limits);
       return reply.code(created ? 201 : 200).send(experiment);
     },
   );

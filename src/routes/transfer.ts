@@ -3,11 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
 import { IdParams } from '../schemas/common.ts';
 import { ImportResult } from '../schemas/transfer.ts';
+import type { SpaceLimits } from '../../optimizers/space.ts';
 import { exportLine, runImport } from '../services/transfer.ts';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-lines', 'application/x-jsonlines'];
 
-export const transferRoutes: FastifyPluginAsync<{ graph: Graph; importLimit: number }> = async (app, { graph, importLimit }) => {
+export const transferRoutes: FastifyPluginAsync<{ graph: Graph; importLimit: number; limits: SpaceLimits }> = async (app, { graph, importLimit, limits }) => {
   app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'string', bodyLimit: importLimit }, (_req, body, done) => done(null, body));
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -28,7 +29,7 @@ export const transferRoutes: FastifyPluginAsync<{ graph: Graph; importLimit: num
     },
     async (req, reply) => {
       const text = typeof req.body === 'string' ? req.body : '';
-      return reply.code(201).send(await runImport(graph, req.projectId, text));
+      return reply.code(201).send(await runImport(graph, req.projectId, text, limits));
     },
   );
 

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { Configuration, DatasetInput, ExperimentInput, ExperimentStatus, FiniteNumber, IntermediateValue, ProposedBy, TrialState } from '../../graph/model.ts';
+import {
+  Configuration,
+  DatasetInput,
+  ExperimentInput,
+  ExperimentStatus,
+  FiniteNumber,
+  FreeJson,
+  IntermediateValue,
+  NumberMap,
+  ProposedBy,
+  TrialState,
+} from '../../graph/model.ts';
 import { SearchSpaceSchema, SettingsSchema } from '../../optimizers/schema.ts';
 import { SettingsChangeRecord } from './suggestions.ts';
 
@@ -14,7 +25,7 @@ export const ExportedTrial = z.strictObject({
   state: TrialState,
   config: Configuration,
   value: FiniteNumber.nullable().default(null),
-  metrics: z.record(z.string(), FiniteNumber).default({}),
+  metrics: NumberMap(200).default({}),
   intermediate: z.array(IntermediateValue).default([]),
   proposedBy: ProposedBy.default('import'),
   strategy: z.string().nullable().default(null),
@@ -23,7 +34,7 @@ export const ExportedTrial = z.strictObject({
   failReason: z.string().nullable().default(null),
   invalid: z.boolean().default(false),
   invalidReason: z.string().nullable().default(null),
-  provenance: z.record(z.string(), z.unknown()).nullable().default(null),
+  provenance: FreeJson.nullable().default(null),
   durationSeconds: z.number().nonnegative().nullable().default(null),
   createdAt: Timestamp.nullable().default(null),
   startedAt: Timestamp.nullable().default(null),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Configuration, FiniteNumber, Trial, TrialState } from '../../graph/model.ts';
+import { Configuration, FiniteNumber, NumberMap, Trial, TrialState } from '../../graph/model.ts';
 import { PageQuery } from './common.ts';
 
 export const TrialResponse = Trial.meta({ id: 'Trial' });
 
-const Metrics = z.record(z.string().min(1).max(200), FiniteNumber);
+const Metrics = NumberMap(200);
 
 export const CreateTrialBody = z
   .strictObject({

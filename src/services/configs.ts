@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../graph/errors.ts';
 import type { Config, SearchSpace } from '../../optimizers/schema.ts';
-import { canonicalConfig, checkSpace, validateConfig } from '../../optimizers/space.ts';
+import { canonicalConfig, checkSpace, DEFAULT_SPACE_LIMITS, type SpaceLimits, validateConfig } from '../../optimizers/space.ts';
 
-/** Rejects a search space the optimizer could not use, naming the parameter. */
-export function assertValidSpace(space: SearchSpace, field = 'body.searchSpace'): void {
-  const issues = checkSpace(space);
-  const [first, ...rest] = issues.map((i) => ({ field: `${field}.${i.parameter}`, reason: i.reason }));
+/** Rejects a search space the optimizer could not use, or one beyond the limits, naming the parameter. */
+export function assertValidSpace(space: SearchSpace, field = 'body.searchSpace', limits: SpaceLimits = DEFAULT_SPACE_LIMITS): void {
+  const issues = checkSpace(space, limits);
+  const [first, ...rest] = issues.map((i) => ({ field: i.parameter === '(space)' ? field : `${field}.${i.parameter}`, reason: i.reason }));
   if (first) throw new InvalidInputError(first.field, first.reason, rest);
 }
 

@@ -3,6 +3,7 @@ import type { Graph } from '../../graph/driver.ts';
 import { ConflictError, InvalidInputError } from '../../graph/errors.ts';
 import type { Configuration, Experiment } from '../../graph/model.ts';
 import { createExperiment, findOrCreateExperiment, readCandidates, type ExperimentWrite } from '../../graph/repositories/experiments.ts';
+import { DEFAULT_SPACE_LIMITS, type SpaceLimits } from '../../optimizers/space.ts';
 import { OPTIMIZER_VERSION } from '../../optimizers/version.ts';
 import type { CreateExperimentBody } from '../schemas/experiments.ts';
 import { assertValidSpace, prepareCandidates } from './configs.ts';
@@ -16,9 +17,14 @@ type Body = typeof CreateExperimentBody._output;
  * same space for the same objective, model and dataset; its settings (budget, optimizer, warm start,
  * seed, tags) are the stored ones, and PATCH changes them.
  */
-export async function createOrReuseExperiment(graph: Graph, projectId: string, body: Body): Promise<{ experiment: Experiment; created: boolean }> {
+export async function createOrReuseExperiment(
+  graph: Graph,
+  projectId: string,
+  body: Body,
+  limits: SpaceLimits = DEFAULT_SPACE_LIMITS,
+): Promise<{ experiment: Experiment; created: boolean }> {
   const { ifExists, ...input } = body;
-  assertValidSpace(input.searchSpace);
+  assertValidSpace(input.searchSpace, 'body.searchSpace', limits);
   await assertOwnExperiments(graph, projectId, 'body.warmStart.experiments', input.warmStart?.experiments);
   const candidates = input.candidates && prepareCandidates(input.searchSpace, input.candidates);
   const write: ExperimentWrite = { ...input, candidates, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), optimizerVersion: OPTIMIZER_VERSION };

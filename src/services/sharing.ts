@@ -19,7 +19,8 @@ export async function shareExperiment(graph: Graph, projectId: string, experimen
   if (shared.id === projectId) throw new ConflictError('this experiment is already in the shared project');
   const existing = await sharedCopyOf(graph, shared.id, experimentId);
   if (existing) return { experimentId: existing, status: 'exists' };
-  const items = parseImport(line).map((item) =>
+  // The experiment exists already: the limits it was declared under were checked then.
+  const items = parseImport(line, { maxChoices: Number.POSITIVE_INFINITY, maxWidth: Number.POSITIVE_INFINITY }).map((item) =>
     item.kind === 'experiment' ? { ...item, experiment: { ...item.experiment, sharedFrom: experimentId } } : item,
   );
   // The copy's importedFrom is the original's id (the line's id), unique in the shared project: two

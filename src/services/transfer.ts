@@ -10,7 +10,8 @@ import { DATASET_FORMAT, DatasetLine, EXPORT_FORMAT, ExperimentLine } from '../s
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
 import { forgetRanges } from '../similarity/rank.ts';
 import { invalidInput, issuesOf, safeParseExplained } from '../http/validation.ts';
-import { prepareCandidates, prepareConfig } from './configs.ts';
+import { DEFAULT_SPACE_LIMITS, type SpaceLimits } from '../../optimizers/space.ts';
+import { assertValidSpace, prepareCandidates, prepareConfig } from './configs.ts';
 
 /**
  * Parses and validates every line before anything is written: a bad line anywhere rejects the
@@ -62,7 +63,7 @@ function lineError(error: z.ZodError, lineNo: number, data: unknown): InvalidInp
   return invalidInput(issues.slice(0, 21), `line ${lineNo}`);
 }
 
-export function parseImport(text: string): ImportLine[] {
+export function parseImport(text: string, limits: SpaceLimits = DEFAULT_SPACE_LIMITS): ImportLine[] {
   const items: ImportLine[] = [];
   const contentKeys = new Map<string, number>();
   const lines = text.split('\n');
@@ -86,6 +87,7 @@ export function parseImport(text: string): ImportLine[] {
     if (!parsed.success) throw lineError(parsed.error, lineNo, data);
     const { dataset, experiment, trials, settingsChanges } = parsed.data;
     const space = experiment.searchSpace as SearchSpace;
+    assertValidSpace(space, `line ${lineNo}: experiment.searchSpace`, limits);
     items.push({
       kind: 'experiment',
       dataset: { ...dataset, embedding: metaFeatureEmbedding(dataset.metaFeatures) },
@@ -106,8 +108,8 @@ export function parseImport(text: string): ImportLine[] {
   return items;
 }
 
-export async function runImport(graph: Graph, projectId: string, text: string) {
-  return importLines(graph, projectId, parseImport(text));
+export async function runImport(graph: Graph, projectId: string, text: string, limits?: SpaceLimits) {
+  return importLines(graph, projectId, parseImport(text, limits));
 }
 
 /** Writes parsed lines (see parseImport) into a project, after checking dataset fingerprints. */

@@ -65,6 +65,12 @@ describe('configuration', () => {
     expect(problems({ PRECEDENT_STALE_AFTER_SECONDS: '-5' })[0]?.reason).toMatch(/0 \(off\)/);
   });
 
+  it('reads the search-space limits', () => {
+    expect(loadConfig({}).spaceLimits).toEqual({ maxChoices: 10_000, maxWidth: 1_000 });
+    expect(loadConfig({ PRECEDENT_MAX_CHOICES: '50000', PRECEDENT_MAX_SPACE_WIDTH: '4000' }).spaceLimits).toEqual({ maxChoices: 50_000, maxWidth: 4_000 });
+    expect(problems({ PRECEDENT_MAX_CHOICES: '1000000' })[0]?.reason).toMatch(/at most 100000/);
+  });
+
   it('reads the request deadline of asks', () => {
     expect(loadConfig({}).requestDeadlineSeconds).toBe(30);
     expect(loadConfig({ PRECEDENT_REQUEST_DEADLINE_SECONDS: '5' }).requestDeadlineSeconds).toBe(5);

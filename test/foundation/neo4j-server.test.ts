@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,10 @@ describe.runIf(local)('the local Neo4j server', () => {
     // A password that starts with '-' must not be taken for an option of neo4j-admin.
     const first = await startOnFreePorts({ home, heap: '256m', pageCache: '64m' }, { initialPassword: '-starts-with-a-dash' });
     expect(first.password).toBe('-starts-with-a-dash');
+    // Set through an argument file that only its owner reads and that is gone once it is used, never
+    // on the command line (the process list); shown once, when it is set.
+    expect(first.passwordSetNow).toBe(true);
+    expect(readdirSync(join(home, 'run')).filter((f) => f.startsWith('initial-password'))).toEqual([]);
     const spec = { home, boltPort: first.boltPort, httpPort: first.httpPort, heap: '256m', pageCache: '64m' };
     try {
       expect(first.startedNow).toBe(true);
@@ -65,6 +69,7 @@ describe.runIf(local)('the local Neo4j server', () => {
       expect(stopped.boltAnswers).toBe(false);
       const second = await startInstance(spec);
       expect(second.password).toBe(first.password);
+      expect(second.passwordSetNow).toBe(false);
       graph = connect(c);
       const res = await graph.driver.executeQuery('MATCH (p:Probe) RETURN p.name AS name', {}, { database: 'neo4j' });
       await graph.close();

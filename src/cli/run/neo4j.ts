@@ -18,7 +18,9 @@ export async function neo4jStart(config: Config): Promise<void> {
   localHome(config);
   const { graph, info, local } = await openGraph(config);
   await graph.close();
-  log(`Neo4j ${info.version} ${info.edition} answers at ${local?.boltUri}; Browser ${local?.browserUrl}; user ${local?.user} password ${local?.password}`);
+  // The password is shown once, when it was just set; afterwards only where it is kept.
+  const password = local?.passwordSetNow ? `password ${local.password}` : `password in ${local?.home}/instance.json`;
+  log(`Neo4j ${info.version} ${info.edition} answers at ${local?.boltUri}; Browser ${local?.browserUrl}; user ${local?.user} ${password}`);
 }
 
 export async function neo4jStop(config: Config): Promise<void> {

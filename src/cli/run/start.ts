@@ -36,6 +36,7 @@ export async function start(config: Config): Promise<void> {
     logger: { level: config.logLevel },
     suggestions: { staleAfterSeconds: config.staleAfterSeconds, requestDeadlineMs: config.requestDeadlineSeconds * 1000 },
     rateLimitPerMinute: config.rateLimitPerMinute,
+    spaceLimits: config.spaceLimits,
   });
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -84,8 +85,10 @@ export async function start(config: Config): Promise<void> {
   if (local) {
     lines.push(
       `  Neo4j Browser   ${local.browserUrl}`,
-      `     connect URL  ${local.boltUri}   user ${local.user}   password ${local.password}`,
-      `     (stored in ${local.home}/instance.json, readable only by you)`,
+      local.passwordSetNow
+        ? `     connect URL  ${local.boltUri}   user ${local.user}   password ${local.password}`
+        : `     connect URL  ${local.boltUri}   user ${local.user}   password: see ${local.home}/instance.json`,
+      `     ${local.passwordSetNow ? 'shown this once; ' : ''}stored in ${local.home}/instance.json (readable only by you)`,
       `  Neo4j ${info.version} ${info.edition}; data ${local.home}/data; logs ${local.home}/logs`,
     );
   } else {

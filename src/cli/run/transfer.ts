@@ -37,7 +37,7 @@ export async function importCmd(config: Config, { opts }: Input): Promise<void> 
     await migrate(graph);
     try {
       // Validate before the project is created, so a broken file leaves no trace.
-      const lines = parseImport(text);
+      const lines = parseImport(text, config.spaceLimits);
       const project = await ensureProject(graph, opts.project!);
       const r = await importLines(graph, project.id, lines);
       const created = r.experiments.filter((e) => e.status === 'created').length;
