@@ -1,9 +1,12 @@
 import type { Driver } from 'neo4j-driver';
 
 const OUTAGE_CODES = new Set(['ServiceUnavailable', 'SessionExpired']);
+/** Neo4j answers, but its database cannot serve yet (it is starting, or stopping): an outage too. */
+const UNAVAILABLE_DATABASE = 'Neo.TransientError.General.DatabaseUnavailable';
 
 export function isOutage(err: unknown): boolean {
-  return OUTAGE_CODES.has((err as { code?: string } | null)?.code ?? '');
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return OUTAGE_CODES.has(code) || code === UNAVAILABLE_DATABASE;
 }
 
 /** What requests get while the database is known to be down: the HTTP layer maps it to 503. */
@@ -16,16 +19,20 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /**
- * A circuit breaker for the database. When a transaction fails because Neo4j cannot be reached,
- * the graph is marked down and every later transaction fails at once (no connection attempts, no
- * retry back-off), so requests answer 503 in milliseconds instead of waiting out the driver's
- * timeouts. A probe checks connectivity every `probeMs` and closes the breaker as soon as Neo4j
- * answers again: the service recovers without a restart.
+ * A circuit breaker for the database. When a transaction fails because Neo4j cannot be reached (or its
+ * database cannot serve yet), the graph is marked down and every later transaction fails at once (no
+ * connection attempts, no retry back-off), so requests answer 503 in milliseconds instead of waiting
+ * out the driver's timeouts. A probe runs a real query every `probeMs` and closes the breaker once one
+ * succeeds. Listeners hear when the connection was lost, whether the breaker opened or a fresh
+ * connection worked at once (the server restarted under idle pooled connections): whatever a process
+ * copied from the graph may be stale then (a restored dump, say), and its query plans are cold. They
+ * also hear when the breaker closes again.
  */
 export class Availability {
   private downSince: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly listeners = { lost: [] as (() => void)[], up: [] as (() => void)[] };
 
   constructor(
     private readonly driver: Driver,
@@ -35,6 +42,16 @@ export class Availability {
 
   get down(): boolean {
     return this.downSince !== null;
+  }
+
+  /** Called each time the connection is lost (see the class comment). */
+  onLost(listener: () => void): void {
+    this.listeners.lost.push(listener);
+  }
+
+  /** Called each time the breaker closes again. */
+  onUp(listener: () => void): void {
+    this.listeners.up.push(listener);
   }
 
   /** Throws while the database is known to be down. */
@@ -48,7 +65,9 @@ export class Availability {
    */
   async failed(): Promise<boolean> {
     if (this.downSince !== null) return false;
-    if (await this.reachable()) return true;
+    const reachable = await this.reachable();
+    for (const listener of this.listeners.lost) listener();
+    if (reachable) return true;
     if (this.downSince === null) {
       this.downSince = Date.now();
       this.schedule();
@@ -61,9 +80,10 @@ export class Availability {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** A real query, not just a connection: a server that accepts connections may not serve its database yet. */
   private async reachable(): Promise<boolean> {
     try {
-      await this.driver.verifyConnectivity({ database: this.database });
+      await this.driver.executeQuery('RETURN 1', {}, { database: this.database });
       return true;
     } catch {
       return false;
@@ -73,8 +93,9 @@ export class Availability {
   private schedule(): void {
     if (this.closed) return;
     this.timer = setTimeout(async () => {
-      if (await this.reachable()) this.downSince = null;
-      else this.schedule();
+      if (!(await this.reachable())) return this.schedule();
+      this.downSince = null;
+      for (const listener of this.listeners.up) listener();
     }, this.probeMs);
     // The probe alone must not keep a process alive.
     this.timer.unref();

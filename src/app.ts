@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.ts';
 import { sharingRoutes } from './routes/sharing.ts';
 import { similarRoutes } from './routes/similar.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
+import type { Readiness } from './services/readiness.ts';
 import { ResultWriter } from './services/results.ts';
 import { SuggestionService, type SuggestionServiceOptions } from './services/suggestions.ts';
 import { transferRoutes } from './routes/transfer.ts';
@@ -39,6 +40,8 @@ export interface AppOptions {
   authCacheSeconds?: number;
   /** The largest search spaces accepted (see optimizers/space.ts). */
   spaceLimits?: SpaceLimits;
+  /** Whether the query plans are warm: /health answers 503 until they are (see services/readiness.ts). */
+  readiness?: Readiness;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -104,7 +107,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { graph: opts.graph });
+  await app.register(healthRoutes, { graph: opts.graph, readiness: opts.readiness });
   await app.register(browserRoutes);
   await app.register(apiKeyAuth, { graph: opts.graph, cacheSeconds: opts.authCacheSeconds });
   await app.register(idempotency, { graph: opts.graph });

@@ -2,12 +2,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serverInfo, type Graph } from '../../graph/driver.ts';
+import type { Readiness } from '../services/readiness.ts';
 import { SERVICE_VERSION } from '../version.ts';
 
 export const HealthBody = z
   .object({
     status: z.enum(['ok', 'degraded']),
     service: z.object({ name: z.literal('precedent'), version: z.string(), uptimeSeconds: z.number() }),
+    /** False while the process warms its query plans after a start or an outage: it serves, but slowly. */
+    ready: z.boolean(),
     neo4j: z.object({
       status: z.enum(['up', 'down']),
       version: z.string().optional(),
@@ -21,7 +24,7 @@ export const HealthBody = z
 
 const PROBE_TIMEOUT_MS = 2_000;
 
-export const healthRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
+export const healthRoutes: FastifyPluginAsync<{ graph: Graph; readiness?: Readiness }> = async (app, { graph, readiness }) => {
   const started = Date.now();
   app.withTypeProvider<ZodTypeProvider>().get(
     '/health',
@@ -30,7 +33,9 @@ export const healthRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { 
         tags: ['service'],
         security: [],
         summary: 'Service and Neo4j status',
-        description: 'Open to everyone. 200 when Neo4j answers, 503 when it does not.',
+        description:
+          'Open to everyone. 200 when Neo4j answers and the process is ready; 503 when Neo4j does not answer, or while the process warms ' +
+          'its query plans after a start or an outage (`ready: false`): a load balancer sends requests elsewhere meanwhile.',
         response: { 200: HealthBody, 503: HealthBody },
       },
     },
@@ -43,9 +48,12 @@ export const healthRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { 
           serverInfo(graph),
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS).unref()),
         ]);
+        const ready = readiness?.ready ?? true;
+        if (!ready) reply.code(503).header('Retry-After', '2');
         return {
-          status: 'ok' as const,
+          status: ready ? ('ok' as const) : ('degraded' as const),
           service: base,
+          ready,
           neo4j: { status: 'up' as const, ...info, database: graph.database, latencyMs: Math.round((performance.now() - t0) * 10) / 10 },
         };
       } catch (err) {
@@ -53,6 +61,7 @@ export const healthRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { 
         return {
           status: 'degraded' as const,
           service: base,
+          ready: false,
           neo4j: { status: 'down' as const, database: graph.database, error: (err as Error).message },
         };
       }

@@ -71,6 +71,11 @@ export class HistoryCache {
     return e && usable(e) ? e.history.eventSeq : -1;
   }
 
+  /** Forgets every copy (the graph may have changed under all of them, e.g. a restored dump). */
+  clear(): void {
+    this.entries.clear();
+  }
+
   cached(key: string): ExperimentHistory | undefined {
     return this.entries.get(key)?.history;
   }

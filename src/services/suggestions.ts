@@ -167,6 +167,19 @@ export class SuggestionService {
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     this.histories = new HistoryCache(this.opts.maxCachedExperiments);
+    // While Neo4j was out of reach it may have been replaced (a restored dump reaches the same event
+    // numbers with other trials): nothing copied from it before is trusted afterwards.
+    graph.availability.onLost(() => this.forgetCopies());
+  }
+
+  /** Drops what was copied from the graph; prior-model fits stay (keyed by their data, a hit equals a refit). */
+  private forgetCopies(): void {
+    this.histories.clear();
+    this.priorHistories.clear();
+    this.priorChoices.clear();
+    this.targetCaches.clear();
+    this.linksWhole.clear();
+    this.staleCheckedAt.clear();
   }
 
   /** A result told through this process: applied to the cached history (see HistoryCache). */

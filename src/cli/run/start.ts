@@ -5,6 +5,7 @@ import { ensureDefaultKey, keyFilePath } from '../../api-key-file.ts';
 import { buildApp } from '../../app.ts';
 import type { Config } from '../../config.ts';
 import { demoEnabled, loadDemo } from '../../demo.ts';
+import { Readiness } from '../../services/readiness.ts';
 import { openGraph } from '../graph.ts';
 import { log } from '../io.ts';
 
@@ -31,7 +32,16 @@ export async function start(config: Config): Promise<void> {
     graph,
     keyFilePath({ localHome: local?.home, uri: ext?.uri ?? local?.boltUri ?? '', database: ext?.database ?? config.neo4j.database }),
   );
+  // Neo4j plans each hot statement the first time it sees it (seconds on a fresh server). The service
+  // listens at once and warms them meanwhile; /health says ready once they are (see services/readiness.ts).
+  const readiness = new Readiness(graph);
+  const warmStarted = Date.now();
+  readiness.warm().then(
+    () => log(`query plans warm in ${((Date.now() - warmStarted) / 1000).toFixed(1)} s; /health reports ready`),
+    (err: unknown) => log(`warning: warming the query plans failed (${(err as Error).message}); /health reports ready after the next reconnect`),
+  );
   const app = await buildApp({
+    readiness,
     graph,
     logger: { level: config.logLevel },
     suggestions: { staleAfterSeconds: config.staleAfterSeconds, requestDeadlineMs: config.requestDeadlineSeconds * 1000 },
