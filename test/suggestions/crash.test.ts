@@ -2,32 +2,17 @@
 // other replica. Every retry is answered within seconds (the dead process's claims stop beating), a
 // retry gets the trials the dead process recorded for it, and no running trial is left to nobody.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../graph/driver.ts';
-import { createKey } from '../../graph/repositories/keys.ts';
-import { testGraph } from '../support/graph.ts';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
+import { describe, expect, it } from 'vitest';
+import { twoReplicas } from '../support/service-process.ts';
 
 const WORKERS = 16;
 const ASKS_PER_WORKER = 8;
-let graph: Graph;
-let replicas: ServiceProcess[];
-let secret: string;
-
-beforeAll(async () => {
-  graph = testGraph();
-  replicas = await Promise.all([startServiceProcess(), startServiceProcess()]);
-  ({ secret } = await createKey(graph, `crash-${Date.now()}`, 'test'));
-}, 120_000);
-afterAll(async () => {
-  await Promise.all((replicas ?? []).map((r) => r.stop('SIGKILL')));
-  await graph.close();
-});
+const ctx = twoReplicas('crash', 'SIGKILL');
 
 async function post(url: string, path: string, body: unknown, key?: string) {
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    headers: { authorization: `Bearer ${ctx.secret}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
@@ -36,8 +21,8 @@ async function post(url: string, path: string, body: unknown, key?: string) {
 
 describe('a replica killed mid-burst', () => {
   it('answers every retry once the dead process’s claims lapse, and orphans no trial', async () => {
-    const d = await post(replicas[0]!.url, '/v1/datasets', { name: 'crash', metaFeatures: { a: 1 } });
-    const e = await post(replicas[0]!.url, '/v1/experiments', {
+    const d = await post(ctx.replicas[0]!.url, '/v1/datasets', { name: 'crash', metaFeatures: { a: 1 } });
+    const e = await post(ctx.replicas[0]!.url, '/v1/experiments', {
       name: 'crash',
       datasetId: d.body.id,
       model: { name: 'crash' },
@@ -51,7 +36,7 @@ describe('a replica killed mid-burst', () => {
     });
     expect(e.status).toBe(201);
     const id = e.body.id as string;
-    const alive = () => replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
+    const alive = () => ctx.replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
     const retries: number[] = [];
     const ask = async (worker: number): Promise<{ id: string }[]> => {
       const key = randomUUID();
@@ -86,13 +71,13 @@ describe('a replica killed mid-burst', () => {
     };
     const running = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    await replicas[0]!.stop('SIGKILL');
+    await ctx.replicas[0]!.stop('SIGKILL');
     await running;
 
-    const res = await graph.driver.executeQuery(
+    const res = await ctx.graph.driver.executeQuery(
       'MATCH (t:Trial) WHERE t.experimentId = $id RETURN t.state AS state, count(*) AS n',
       { id },
-      { database: graph.database },
+      { database: ctx.graph.database },
     );
     const states = Object.fromEntries(res.records.map((r) => [r.get('state'), Number(r.get('n'))]));
     expect(states, 'no running trial left to nobody').toEqual({ completed: WORKERS * ASKS_PER_WORKER });
@@ -101,7 +86,7 @@ describe('a replica killed mid-burst', () => {
     // for the survivor's queue: about 5 s on an idle machine. The bound only catches a claim that is
     // not taken over at all (the old 120 s timeout); the figure itself is printed above.
     expect(Math.max(0, ...retries)).toBeLessThan(30_000);
-    const replay = await fetch(`${alive()[0]!.url}/v1/experiments/${id}/replay`, { headers: { authorization: `Bearer ${secret}` } });
+    const replay = await fetch(`${alive()[0]!.url}/v1/experiments/${id}/replay`, { headers: { authorization: `Bearer ${ctx.secret}` } });
     const report = (await replay.json()) as { mismatches: unknown[]; checked: number };
     expect(report.mismatches).toEqual([]);
     expect(report.checked).toBe(WORKERS * ASKS_PER_WORKER);

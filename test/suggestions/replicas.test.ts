@@ -1,34 +1,17 @@
 // Two service replicas on one Neo4j, 16 workers spread over both: each replica serializes asks per
 // experiment only for itself, so what keeps the budget, the menu and the configurations unique is the
 // recording transaction. Every scenario ends with the invariants checked in the graph and a replay.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../graph/driver.ts';
-import { createKey } from '../../graph/repositories/keys.ts';
+import { describe, expect, it } from 'vitest';
 import { experimentLine } from '../support/experiment-line.ts';
-import { testGraph } from '../support/graph.ts';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
+import { twoReplicas } from '../support/service-process.ts';
 
 const WORKERS = 16;
-let graph: Graph;
-let replicas: ServiceProcess[];
-let secret: string;
-
-beforeAll(async () => {
-  graph = testGraph();
-  // Processes of their own, as behind a load balancer: in one process the replicas' asks interleave
-  // only at awaits, and the races between a read and a record that matter here hardly happen.
-  replicas = await Promise.all([startServiceProcess(), startServiceProcess()]);
-  ({ secret } = await createKey(graph, `replicas-${Date.now()}`, 'test'));
-}, 120_000);
-afterAll(async () => {
-  await Promise.all((replicas ?? []).map((r) => r.stop()));
-  await graph.close();
-});
+const ctx = twoReplicas('replicas');
 
 async function call(replica: number, method: 'GET' | 'POST', url: string, payload?: unknown, type = 'application/json') {
-  const res = await fetch(`${replicas[replica % 2]!.url}${url}`, {
+  const res = await fetch(`${ctx.replicas[replica % 2]!.url}${url}`, {
     method,
-    headers: { authorization: `Bearer ${secret}`, ...(payload === undefined ? {} : { 'content-type': type }) },
+    headers: { authorization: `Bearer ${ctx.secret}`, ...(payload === undefined ? {} : { 'content-type': type }) },
     ...(payload === undefined ? {} : { body: typeof payload === 'string' ? payload : JSON.stringify(payload) }),
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -66,10 +49,10 @@ async function work(worker: number, experimentId: string): Promise<number> {
 }
 
 async function trialsOf(experimentId: string) {
-  const res = await graph.driver.executeQuery(
+  const res = await ctx.graph.driver.executeQuery(
     'MATCH (t:Trial) WHERE t.experimentId = $id RETURN t.number AS number, t.state AS state, t.configHash AS hash ORDER BY t.number',
     { id: experimentId },
-    { database: graph.database },
+    { database: ctx.graph.database },
   );
   return res.records.map((r) => r.toObject() as { number: number; state: string; hash: string });
 }
