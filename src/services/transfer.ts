@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { Graph } from '../../graph/driver.ts';
 import { ConflictError, InvalidInputError } from '../../graph/errors.ts';
@@ -14,10 +20,11 @@ import { DEFAULT_SPACE_LIMITS, type SpaceLimits } from '../../optimizers/space.t
 import { assertValidSpace, prepareCandidates, prepareConfig } from './configs.ts';
 
 /**
- * Parses and validates every line before anything is written: a bad line anywhere rejects the
- * whole import with the line number, the field and the reason.
+ * One line of a JSON Lines import, parsed and validated, with its line number. Every line is
+ * validated before anything is written: a bad line anywhere rejects the whole import with the line
+ * number, the field and the reason.
  */
-export type ImportLine = ({ kind: 'experiment' } & ImportItem) | { kind: 'dataset'; dataset: ImportItem['dataset'] };
+export type ImportLine = { line: number } & (({ kind: 'experiment' } & ImportItem) | { kind: 'dataset'; dataset: ImportItem['dataset'] });
 
 /** JSON with every object's keys sorted, so a digest does not depend on the order they were written in. */
 function canonicalJson(v: unknown): string {
@@ -63,48 +70,54 @@ function lineError(error: z.ZodError, lineNo: number, data: unknown): InvalidInp
   return invalidInput(issues.slice(0, 21), `line ${lineNo}`);
 }
 
+/** What parsing a file keeps from line to line: lines without an id that share a digest are told apart by order. */
+export type ImportState = { contentKeys: Map<string, number> };
+export const newImportState = (): ImportState => ({ contentKeys: new Map() });
+
+/** Parses and validates one line (numbered from 1); null for a blank one. */
+export function parseImportLine(raw: string, lineNo: number, state: ImportState, limits: SpaceLimits = DEFAULT_SPACE_LIMITS): ImportLine | null {
+  const trimmed = raw.trim();
+  if (!trimmed) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(trimmed);
+  } catch (err) {
+    throw new InvalidInputError(`line ${lineNo}`, `not valid JSON (${(err as Error).message})`);
+  }
+  if ((data as { format?: unknown } | null)?.format === DATASET_FORMAT) {
+    const d = safeParseExplained(DatasetLine, data);
+    if (!d.success) throw lineError(d.error, lineNo, data);
+    return { line: lineNo, kind: 'dataset', dataset: { ...d.data.dataset, embedding: metaFeatureEmbedding(d.data.dataset.metaFeatures) } };
+  }
+  const parsed = safeParseExplained(ExperimentLine, data);
+  if (!parsed.success) throw lineError(parsed.error, lineNo, data);
+  const { dataset, experiment, trials, settingsChanges } = parsed.data;
+  const space = experiment.searchSpace as SearchSpace;
+  assertValidSpace(space, `line ${lineNo}: experiment.searchSpace`, limits);
+  return {
+    line: lineNo,
+    kind: 'experiment',
+    dataset: { ...dataset, embedding: metaFeatureEmbedding(dataset.metaFeatures) },
+    experiment: {
+      ...experiment,
+      // Re-imports are recognized by where the line came from, never by the id the copy got.
+      importKey: experiment.id ?? contentKey(parsed.data, state.contentKeys),
+      candidates: experiment.candidates && prepareCandidates(space, experiment.candidates, `line ${lineNo}: experiment.candidates`),
+    },
+    trials: trials.map((t, i) => {
+      const { config, hash } = prepareConfig(space, t.config, `line ${lineNo}: trials.${i}.config`);
+      return { ...t, config, configHash: hash };
+    }),
+    settingsChanges,
+  };
+}
+
+const noLines = () => new InvalidInputError('body', 'no experiments: send one JSON object per line');
+
 export function parseImport(text: string, limits: SpaceLimits = DEFAULT_SPACE_LIMITS): ImportLine[] {
-  const items: ImportLine[] = [];
-  const contentKeys = new Map<string, number>();
-  const lines = text.split('\n');
-  lines.forEach((raw, index) => {
-    const lineNo = index + 1;
-    const trimmed = raw.trim();
-    if (!trimmed) return;
-    let data: unknown;
-    try {
-      data = JSON.parse(trimmed);
-    } catch (err) {
-      throw new InvalidInputError(`line ${lineNo}`, `not valid JSON (${(err as Error).message})`);
-    }
-    if ((data as { format?: unknown } | null)?.format === DATASET_FORMAT) {
-      const d = safeParseExplained(DatasetLine, data);
-      if (!d.success) throw lineError(d.error, lineNo, data);
-      items.push({ kind: 'dataset', dataset: { ...d.data.dataset, embedding: metaFeatureEmbedding(d.data.dataset.metaFeatures) } });
-      return;
-    }
-    const parsed = safeParseExplained(ExperimentLine, data);
-    if (!parsed.success) throw lineError(parsed.error, lineNo, data);
-    const { dataset, experiment, trials, settingsChanges } = parsed.data;
-    const space = experiment.searchSpace as SearchSpace;
-    assertValidSpace(space, `line ${lineNo}: experiment.searchSpace`, limits);
-    items.push({
-      kind: 'experiment',
-      dataset: { ...dataset, embedding: metaFeatureEmbedding(dataset.metaFeatures) },
-      experiment: {
-        ...experiment,
-        // Re-imports are recognized by where the line came from, never by the id the copy got.
-        importKey: experiment.id ?? contentKey(parsed.data, contentKeys),
-        candidates: experiment.candidates && prepareCandidates(space, experiment.candidates, `line ${lineNo}: experiment.candidates`),
-      },
-      trials: trials.map((t, i) => {
-        const { config, hash } = prepareConfig(space, t.config, `line ${lineNo}: trials.${i}.config`);
-        return { ...t, config, configHash: hash };
-      }),
-      settingsChanges,
-    });
-  });
-  if (items.length === 0) throw new InvalidInputError('body', 'no experiments: send one JSON object per line');
+  const state = newImportState();
+  const items = text.split('\n').flatMap((raw, i) => parseImportLine(raw, i + 1, state, limits) ?? []);
+  if (items.length === 0) throw noLines();
   return items;
 }
 
@@ -112,50 +125,141 @@ export async function runImport(graph: Graph, projectId: string, text: string, l
   return importLines(graph, projectId, parseImport(text, limits));
 }
 
-/** Writes parsed lines (see parseImport) into a project, after checking dataset fingerprints. */
-export async function importLines(graph: Graph, projectId: string, items: ImportLine[]) {
-  const started = performance.now();
-  // Within the file, and against the graph: a dataset version whose data differ is refused before
-  // anything is written, naming the line.
-  const seen = new Map<string, { line: number; fingerprint?: string }>();
-  items.forEach((item, i) => {
+/**
+ * Refuses a dataset version whose data differ (its fingerprint) from the same version elsewhere in
+ * the file (`seen` carries what earlier lines said) or in the graph, naming the line. Writes nothing.
+ */
+async function checkFingerprints(graph: Graph, projectId: string, items: ImportLine[], seen: Map<string, { line: number; fingerprint?: string }>) {
+  for (const item of items) {
     const key = `${item.dataset.name}@${item.dataset.version}`;
     const prev = seen.get(key);
     if (prev?.fingerprint && item.dataset.fingerprint && prev.fingerprint !== item.dataset.fingerprint) {
       throw new ConflictError(
-        `line ${i + 1}: dataset "${item.dataset.name}" version "${item.dataset.version}" has another fingerprint than on line ${prev.line}`,
-        { line: i + 1 },
+        `line ${item.line}: dataset "${item.dataset.name}" version "${item.dataset.version}" has another fingerprint than on line ${prev.line}`,
+        {
+          line: item.line,
+        },
       );
     }
-    if (!prev?.fingerprint) seen.set(key, { line: i + 1, fingerprint: item.dataset.fingerprint });
-  });
+    if (!prev?.fingerprint) seen.set(key, { line: item.line, fingerprint: item.dataset.fingerprint });
+  }
   const [conflict] = await fingerprintConflicts(
     graph,
     projectId,
     items.map((i) => i.dataset),
   );
   if (conflict) {
-    const d = items[conflict.index]?.dataset;
+    const item = items[conflict.index]!;
     throw new ConflictError(
-      `line ${conflict.index + 1}: dataset "${d?.name}" version "${d?.version}" already exists with a different fingerprint; give the new data a new version`,
-      { line: conflict.index + 1, fingerprint: conflict.stored },
+      `line ${item.line}: dataset "${item.dataset.name}" version "${item.dataset.version}" already exists with a different fingerprint; give the new data a new version`,
+      { line: item.line, fingerprint: conflict.stored },
     );
   }
+}
+
+export type ImportResult = Awaited<ReturnType<typeof writeLines>>;
+
+/** Writes parsed lines: each experiment in a transaction of its own, datasets first-come. */
+async function writeLines(graph: Graph, projectId: string, items: ImportLine[]) {
   const experiments = [];
   const datasets = [];
   let trials = 0;
-  for (const [i, item] of items.entries()) {
+  for (const item of items) {
     if (item.kind === 'dataset') {
       const r = await createDataset(graph, projectId, item.dataset);
-      datasets.push({ line: i + 1, datasetId: r.dataset.id, status: r.created ? ('created' as const) : ('exists' as const) });
+      datasets.push({ line: item.line, datasetId: r.dataset.id, status: r.created ? ('created' as const) : ('exists' as const) });
       continue;
     }
     const r = await importExperiment(graph, projectId, item);
     if (r.status === 'created') trials += item.trials.length;
-    experiments.push({ line: i + 1, ...r, trials: item.trials.length });
+    experiments.push({ line: item.line, ...r, trials: item.trials.length });
   }
+  return { experiments, datasets, trials };
+}
+
+/** Writes parsed lines (see parseImport) into a project, after checking dataset fingerprints. */
+export async function importLines(graph: Graph, projectId: string, items: ImportLine[]) {
+  const started = performance.now();
+  await checkFingerprints(graph, projectId, items, new Map());
+  const written = await writeLines(graph, projectId, items);
   forgetRanges(projectId);
-  return { experiments, datasets, trials, seconds: (performance.now() - started) / 1000 };
+  return { ...written, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Lines per chunk of a streamed import: what is held in memory at once. */
+const IMPORT_CHUNK_LINES = 100;
+
+/**
+ * Imports JSON Lines from a stream with memory bounded by a chunk of lines, not by the file: the
+ * body is spooled to a temporary file, a first pass validates every line (and checks the datasets'
+ * fingerprints) without keeping them, and only then does a second pass write, a chunk at a time.
+ * The event loop gets a turn between lines and chunks.
+ */
+export async function importStream(
+  graph: Graph,
+  projectId: string,
+  body: AsyncIterable<Buffer | string>,
+  opts: { limits?: SpaceLimits; maxBytes?: number } = {},
+) {
+  const started = performance.now();
+  const dir = await mkdtemp(join(tmpdir(), 'precedent-import-'));
+  const file = join(dir, 'body.jsonl');
+  try {
+    let bytes = 0;
+    const limit = opts.maxBytes;
+    await pipeline(
+      body,
+      async function* (chunks: AsyncIterable<Buffer | string>) {
+        for await (const chunk of chunks) {
+          bytes += chunk.length;
+          if (limit !== undefined && bytes > limit) throw new PayloadTooLargeError(limit);
+          yield chunk;
+        }
+      },
+      createWriteStream(file, { mode: 0o600 }),
+    );
+    const chunks = async function* () {
+      const state = newImportState();
+      let lineNo = 0;
+      let chunk: ImportLine[] = [];
+      for await (const raw of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+        const item = parseImportLine(raw, ++lineNo, state, opts.limits);
+        if (item) chunk.push(item);
+        if (chunk.length === IMPORT_CHUNK_LINES) {
+          yield chunk;
+          chunk = [];
+        }
+      }
+      if (chunk.length) yield chunk;
+    };
+    const seen = new Map<string, { line: number; fingerprint?: string }>();
+    let lines = 0;
+    for await (const items of chunks()) {
+      await checkFingerprints(graph, projectId, items, seen);
+      lines += items.length;
+    }
+    if (lines === 0) throw noLines();
+    const result: ImportResult = { experiments: [], datasets: [], trials: 0 };
+    for await (const items of chunks()) {
+      const written = await writeLines(graph, projectId, items);
+      result.experiments.push(...written.experiments);
+      result.datasets.push(...written.datasets);
+      result.trials += written.trials;
+    }
+    forgetRanges(projectId);
+    return { ...result, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A streamed import larger than the limit: 413, like a body over fastify's own limit. */
+export class PayloadTooLargeError extends Error {
+  readonly statusCode = 413;
+  constructor(limit: number) {
+    super(`the import is larger than the limit of ${limit.toLocaleString('en-US')} bytes; split it into several files`);
+    this.name = 'PayloadTooLargeError';
+  }
 }
 
 function datasetFields(d: Dataset) {
