@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { isRetryableError, type ManagedTransaction, type Result, type Session } from 'neo4j-driver';
 import { isOutage } from './availability.ts';
 import type { Graph } from './driver.ts';
@@ -44,6 +45,12 @@ export function listParameters<T extends Record<string, unknown[]>>(lists: T): T
   return lists;
 }
 
+/** Retries and transactions that failed for good, one TransactionEvent each, for whoever listens (src/metrics.ts). */
+export const TRANSACTION_CHANNEL = 'precedent:neo4j:transaction';
+export type TransactionEvent = { mode: 'READ' | 'WRITE'; event: 'retry' | 'error'; error: unknown };
+const transactions = channel(TRANSACTION_CHANNEL);
+const report = (e: TransactionEvent) => transactions.publish(e);
+
 /** Busy experiments serialize their writers on one lock; deadlocks between them are retried this long. */
 const RETRY_FOR_MS = 30_000;
 
@@ -66,11 +73,15 @@ async function inSession<T>(graph: Graph, mode: 'READ' | 'WRITE', work: (session
       if (isOutage(err)) {
         if (!reconnected && (await graph.availability.failed())) {
           reconnected = true;
+          report({ mode, event: 'retry', error: err });
           continue;
         }
+        report({ mode, event: 'error', error: err });
         throw err;
       }
-      if (!isRetryableError(err as Error) || Date.now() - started + delay > RETRY_FOR_MS) throw err;
+      const retry = isRetryableError(err as Error) && Date.now() - started + delay <= RETRY_FOR_MS;
+      report({ mode, event: retry ? 'retry' : 'error', error: err });
+      if (!retry) throw err;
       await new Promise((r) => setTimeout(r, delay * (0.8 + Math.random() * 0.4)));
       delay = Math.min(delay * 2, 1_000);
     } finally {

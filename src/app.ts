@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Graph } from '../graph/driver.ts';
 import { DEFAULT_SPACE_LIMITS, type SpaceLimits } from '../optimizers/space.ts';
@@ -22,7 +22,9 @@ import { ResultWriter } from './services/results.ts';
 import { SuggestionService, type SuggestionServiceOptions } from './services/suggestions.ts';
 import { transferRoutes } from './routes/transfer.ts';
 import { trialRoutes } from './routes/trials.ts';
-import { SERVICE_VERSION } from './version.ts';
+import { instrument } from './metrics.ts';
+import { decorateLogFields, RequestLog } from './http/request-log.ts';
+import { swaggerOptions } from './openapi.ts';
 
 export interface AppOptions {
   graph: Graph;
@@ -42,6 +44,8 @@ export interface AppOptions {
   spaceLimits?: SpaceLimits;
   /** Whether the query plans are warm: /health answers 503 until they are (see services/readiness.ts). */
   readiness?: Readiness;
+  /** Where clients reach the service: the OpenAPI document's `servers` (default http://127.0.0.1:8080). */
+  publicUrl?: string;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -52,6 +56,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Graceful shutdown: refuse new connections, let in-flight requests finish.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // One line per finished request with its route, status, duration and project (see http/request-log.ts).
+    logController: new RequestLog(),
     ajv: { customOptions: { coerceTypes: false } },
   });
   // An empty body with a JSON content type means "no body" (curl -X POST -H 'content-type:
@@ -75,35 +81,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // Request durations, the breaker and readiness for /metrics (served by a listener of its own, see metrics.ts).
+  instrument(app, opts.graph, opts.readiness);
+  decorateLogFields(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'precedent',
-        version: SERVICE_VERSION,
-        description:
-          'Knowledge-driven hyperparameter optimization: experiments are stored in a Neo4j knowledge graph and new searches warm-start from similar past ones.',
-      },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'A project API key: `npm run keys -- create --project <name>`' },
-        },
-      },
-      // Every /v1 route; /health and the docs override it with an empty list.
-      security: [{ apiKey: [] }],
-      tags: [
-        { name: 'service', description: 'Health and documentation' },
-        { name: 'datasets', description: 'Datasets and their meta-features' },
-        { name: 'experiments', description: 'Optimization studies' },
-        { name: 'trials', description: 'Configurations tried and their outcomes' },
-        { name: 'similarity', description: 'Finding similar past experiments' },
-        { name: 'suggestions', description: 'Ask/tell: configurations to try next, warm-started from the knowledge graph' },
-        { name: 'transfer', description: 'Import and export of experiment history' },
-      ],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, swaggerOptions(opts.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

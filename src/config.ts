@@ -75,6 +75,27 @@ export const EnvSchema = z
       (v) => (v === '' || v === undefined ? DEFAULT_SPACE_LIMITS.maxWidth : v),
       z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1'),
     ),
+    PRECEDENT_PUBLIC_URL: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => {
+          try {
+            return ['http:', 'https:'].includes(new URL(v).protocol);
+          } catch {
+            return false;
+          }
+        }, 'must be an http:// or https:// URL, such as https://precedent.example.org')
+        .optional(),
+    ),
+    PRECEDENT_METRICS_HOST: optionalString.pipe(z.string().default('127.0.0.1')),
+    PRECEDENT_METRICS_PORT: z.preprocess(
+      (v) => (v === '' || v === undefined ? 9464 : v),
+      z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(0, 'must be 0 (off) or a port between 1 and 65535')
+        .max(65535, 'must be 0 (off) or a port between 1 and 65535'),
+    ),
     PRECEDENT_REQUEST_DEADLINE_SECONDS: z.preprocess(
       (v) => (v === '' || v === undefined ? 30 : v),
       z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1 second'),
@@ -83,6 +104,9 @@ export const EnvSchema = z
   .superRefine((env, ctx) => {
     if (env.NEO4J_URI && !env.NEO4J_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['NEO4J_PASSWORD'], message: 'is required when NEO4J_URI points at an existing server' });
+    }
+    if (env.PRECEDENT_METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['PRECEDENT_METRICS_PORT'], message: 'must differ from PORT: /metrics has a listener of its own' });
     }
     if (env.PRECEDENT_NEO4J_BOLT_PORT === env.PRECEDENT_NEO4J_HTTP_PORT) {
       ctx.addIssue({ code: 'custom', path: ['PRECEDENT_NEO4J_HTTP_PORT'], message: 'must differ from PRECEDENT_NEO4J_BOLT_PORT' });
@@ -126,9 +150,16 @@ export interface Config {
   spaceLimits: SpaceLimits;
   /** Requests per minute per API key; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Where clients reach the API (the OpenAPI document's `servers`). */
+  publicUrl: string;
+  /** The listener of GET /metrics; port 0: none. */
+  metrics: { host: string; port: number };
 }
 
 const SECRET = new Set(['NEO4J_PASSWORD']);
+
+/** A listening address as a URL host: a wildcard address as the loopback one, IPv6 in brackets. */
+export const urlHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -163,5 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestDeadlineSeconds: e.PRECEDENT_REQUEST_DEADLINE_SECONDS,
     spaceLimits: { maxChoices: e.PRECEDENT_MAX_CHOICES, maxWidth: e.PRECEDENT_MAX_SPACE_WIDTH },
     rateLimitPerMinute: e.PRECEDENT_RATE_LIMIT,
+    publicUrl: (e.PRECEDENT_PUBLIC_URL ?? `http://${urlHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, ''),
+    metrics: { host: e.PRECEDENT_METRICS_HOST, port: e.PRECEDENT_METRICS_PORT },
   };
 }

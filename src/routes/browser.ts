@@ -32,8 +32,10 @@ export const browserRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/browser-guide',
     {
+      config: { openapi: { produces: { status: 200, type: 'text/html', description: 'The guide: HTML slides with runnable queries' } } },
       schema: {
         ...doc,
+        operationId: 'getBrowserGuide',
         summary: 'Neo4j Browser guide (HTML slides with runnable queries)',
         description: 'Open it in Neo4j Browser with `:play http://127.0.0.1:8080/browser-guide`. The queries come from graph/browser/queries.cypher.',
       },
@@ -48,8 +50,10 @@ export const browserRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/browser/style.grass',
     {
+      config: { openapi: { produces: { status: 200, type: 'text/plain', description: 'The GraSS style sheet' } } },
       schema: {
         ...doc,
+        operationId: 'getBrowserStyle',
         summary: 'Neo4j Browser style sheet (GraSS): colours, sizes and captions',
         description: 'Apply it in Neo4j Browser with `:style http://127.0.0.1:8080/browser/style.grass`.',
       },

@@ -4,8 +4,8 @@ import type { Readable } from 'node:stream';
 import type { Graph } from '../../graph/driver.ts';
 import { createDataset, getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
 import { parseOrThrow } from '../http/validation.ts';
-import { IdParams, page, pageOf } from '../schemas/common.ts';
-import { CreateDatasetBody, CsvUploadQuery, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
+import { IdParams, page } from '../schemas/common.ts';
+import { CreateDatasetBody, CsvBody, CsvUploadQuery, DatasetPage, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
 import { registerCsvDataset } from '../services/datasets.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
 import { forgetRanges } from '../similarity/rank.ts';
@@ -24,8 +24,23 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
   r.post(
     '/v1/datasets',
     {
-      config: { accepts: ['application/json', 'text/csv'] },
+      config: {
+        accepts: ['application/json', 'text/csv'],
+        // The handler parses either body itself: the route schema has none.
+        openapi: {
+          bodies: { 'application/json': CreateDatasetBody, 'text/csv': CsvBody },
+          errors: {
+            409: {
+              description: 'The same name and version are registered with a different fingerprint: different data needs a new version',
+              message: 'dataset "credit" version "1" already exists with a different fingerprint; give the new data a new version',
+              details: { datasetId: '5f0c6b1e-2d4a-4c8e-9b1a-3e7d2f6a9c01', fingerprint: 'sha256:9f2b...' },
+            },
+          },
+          responses: { 200: 'Already registered (same name and version): the existing dataset', 201: 'Registered' },
+        },
+      },
       schema: {
+        operationId: 'createDataset',
         tags: ['datasets'],
         summary: 'Register a dataset, with meta-features or a CSV to profile',
         description:
@@ -59,7 +74,7 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
 
   r.get(
     '/v1/datasets',
-    { schema: { tags: ['datasets'], summary: 'List datasets', querystring: ListDatasetsQuery, response: { 200: pageOf(DatasetResponse) } } },
+    { schema: { operationId: 'listDatasets', tags: ['datasets'], summary: 'List datasets', querystring: ListDatasetsQuery, response: { 200: DatasetPage } } },
     async (req) => {
       const { items, total } = await listDatasets(graph, req.projectId, req.query);
       return page(items, total, req.query);
@@ -68,7 +83,15 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
 
   r.get(
     '/v1/datasets/:id',
-    { schema: { tags: ['datasets'], summary: 'One dataset with its meta-features', params: IdParams, response: { 200: DatasetResponse } } },
+    {
+      schema: {
+        operationId: 'getDataset',
+        tags: ['datasets'],
+        summary: 'One dataset with its meta-features',
+        params: IdParams,
+        response: { 200: DatasetResponse },
+      },
+    },
     async (req) => getDataset(graph, req.projectId, req.params.id),
   );
 };

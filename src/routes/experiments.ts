@@ -5,7 +5,7 @@ import type { Graph } from '../../graph/driver.ts';
 import { changeStatus, getExperimentDetail, listExperiments, readCandidates } from '../../graph/repositories/experiments.ts';
 import { Configuration } from '../../graph/model.ts';
 import { IdParams, PageQuery, page, pageOf } from '../schemas/common.ts';
-import { CreateExperimentBody, ExperimentDetailResponse, ExperimentResponse, ListExperimentsQuery } from '../schemas/experiments.ts';
+import { CreateExperimentBody, ExperimentDetailResponse, ExperimentPage, ExperimentResponse, ListExperimentsQuery } from '../schemas/experiments.ts';
 import type { SpaceLimits } from '../../optimizers/space.ts';
 import { createOrReuseExperiment } from '../services/experiments.ts';
 
@@ -15,7 +15,23 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph; limits: SpaceL
   r.post(
     '/v1/experiments',
     {
+      config: {
+        openapi: {
+          errors: {
+            404: 'No dataset with this datasetId in the project',
+            409: {
+              description:
+                'ifExists is "error" and the name is taken, or "reuse" and the experiment of that name differs (`details` names the first difference)',
+              message:
+                'experiment "churn-xgboost" (5f0c6b1e-2d4a-4c8e-9b1a-3e7d2f6a9c01) exists with a different objective.metric: "auc" there, "logloss" here; give this search another name, or send the same definition to resume it',
+              details: { experimentId: '5f0c6b1e-2d4a-4c8e-9b1a-3e7d2f6a9c01', field: 'objective.metric', existing: '"auc"', requested: '"logloss"' },
+            },
+          },
+          responses: { 200: 'ifExists "reuse": the existing experiment of that name', 201: 'Created' },
+        },
+      },
       schema: {
+        operationId: 'createExperiment',
         tags: ['experiments'],
         summary: 'Start an experiment (one optimization study)',
         description:
@@ -37,10 +53,11 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph; limits: SpaceL
     '/v1/experiments',
     {
       schema: {
+        operationId: 'listExperiments',
         tags: ['experiments'],
         summary: 'List experiments (filter by dataset, model name, status)',
         querystring: ListExperimentsQuery,
-        response: { 200: pageOf(ExperimentResponse) },
+        response: { 200: ExperimentPage },
       },
     },
     async (req) => {
@@ -53,6 +70,7 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph; limits: SpaceL
     '/v1/experiments/:id',
     {
       schema: {
+        operationId: 'getExperiment',
         tags: ['experiments'],
         summary: 'One experiment with trial counts per state and its best trial',
         params: IdParams,
@@ -66,6 +84,7 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph; limits: SpaceL
     '/v1/experiments/:id/candidates',
     {
       schema: {
+        operationId: 'listCandidates',
         tags: ['experiments'],
         summary: "The experiment's candidate menu, a page at a time, in the order it was declared",
         description: 'An experiment without a menu has no candidates (`total` 0).',
@@ -84,7 +103,19 @@ export const experimentRoutes: FastifyPluginAsync<{ graph: Graph; limits: SpaceL
     r.post(
       `/v1/experiments/:id/${action}`,
       {
+        config: {
+          openapi: {
+            errors: {
+              409: {
+                description: 'A finished experiment cannot be paused or resumed',
+                message: `cannot ${action} a finished experiment`,
+                details: { status: 'finished' },
+              },
+            },
+          },
+        },
         schema: {
+          operationId: `${action}Experiment`,
           tags: ['experiments'],
           summary: `${action[0]?.toUpperCase()}${action.slice(1)} an experiment`,
           description: 'Idempotent. A finished experiment cannot be paused or resumed (409).',

@@ -29,7 +29,16 @@ export const healthRoutes: FastifyPluginAsync<{ graph: Graph; readiness?: Readin
   app.withTypeProvider<ZodTypeProvider>().get(
     '/health',
     {
+      config: {
+        openapi: {
+          responses: {
+            200: 'Neo4j answers and the process is ready',
+            503: 'Neo4j does not answer, or the process is still warming its query plans (`ready: false`)',
+          },
+        },
+      },
       schema: {
+        operationId: 'getHealth',
         tags: ['service'],
         security: [],
         summary: 'Service and Neo4j status',

@@ -6,18 +6,27 @@ import { SHARED_PROJECT } from '../../graph/repositories/projects.ts';
 import { IdParams } from '../schemas/common.ts';
 import { shareExperiment } from '../services/sharing.ts';
 
-const ShareResponse = z.object({
-  /** The id of the shared copy (in the project `shared`). */
-  experimentId: z.uuid(),
-  project: z.literal(SHARED_PROJECT),
-  status: z.enum(['created', 'exists']),
-});
+const ShareResponse = z
+  .object({
+    /** The id of the shared copy (in the project `shared`). */
+    experimentId: z.uuid(),
+    project: z.literal(SHARED_PROJECT),
+    status: z.enum(['created', 'exists']),
+  })
+  .meta({ id: 'SharedCopy' });
 
 export const sharingRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/experiments/:id/share',
     {
+      config: {
+        openapi: {
+          errors: { 409: { description: 'The experiment is already in the shared project', message: 'this experiment is already in the shared project' } },
+          responses: { 200: 'Shared before: the existing copy', 201: 'Shared now: the new copy' },
+        },
+      },
       schema: {
+        operationId: 'shareExperiment',
         tags: ['similarity'],
         summary: 'Share an experiment with every project (a snapshot copy into the project "shared")',
         description:

@@ -24,7 +24,9 @@ export const similarRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, {
   r.post(
     '/v1/similar-experiments',
     {
+      config: { openapi: { errors: { 404: 'No dataset with this datasetId in the project' } } },
       schema: {
+        operationId: 'findSimilarExperiments',
         tags: ['similarity'],
         summary: 'Past experiments most similar to a dataset or to raw meta-features',
         description:
@@ -58,6 +60,7 @@ export const similarRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, {
     '/v1/experiments/:id/similar',
     {
       schema: {
+        operationId: 'listSimilarExperiments',
         tags: ['similarity'],
         summary: 'Past experiments most similar to this one',
         description: 'Compares this experiment’s dataset meta-features, model, objective and search space with the others in the project.',

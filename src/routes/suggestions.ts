@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
 import { invalidateTrial, settingsChanges, trialsOfRequest, updateSettings } from '../../graph/repositories/suggestions.ts';
 import { ExperimentResponse } from '../schemas/experiments.ts';
+import { inFlight, observeAsk } from '../metrics.ts';
 import { IdParams } from '../schemas/common.ts';
 import { InvalidateBody, PatchExperimentBody, ReplayResponse, SettingsChangeResponse, SuggestBody, SuggestResponse } from '../schemas/suggestions.ts';
 import { TrialResponse } from '../schemas/trials.ts';
@@ -16,7 +17,21 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
   r.post(
     '/v1/experiments/:id/suggestions',
     {
+      config: {
+        openapi: {
+          errors: {
+            409: {
+              description:
+                'The experiment is paused or finished, its budget is used up, or its candidate menu has nothing left (every candidate evaluated or pending)',
+              message: "the experiment's budget of 50 trials is used up; raise budget.maxTrials or finish it",
+              details: { maxTrials: 50 },
+            },
+            503: 'Neo4j is unavailable, or the ask was not served within PRECEDENT_REQUEST_DEADLINE_SECONDS (nothing was recorded for it); retry after Retry-After',
+          },
+        },
+      },
       schema: {
+        operationId: 'askTrials',
         tags: ['suggestions'],
         summary: 'Ask for configurations to evaluate next',
         description:
@@ -37,10 +52,16 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
         const earlier = await trialsOfRequest(graph, req.projectId, req.params.id, key);
         if (earlier.length) return reply.code(201).send({ trials: earlier });
       }
-      const { trials, timing } = await suggestions.suggest(req.projectId, req.params.id, req.body?.count ?? 1, {
-        requestKey: key,
-        gone: () => req.raw.socket?.destroyed === true,
-      });
+      const started = performance.now();
+      const { trials, timing, batched } = await inFlight(() =>
+        suggestions.suggest(req.projectId, req.params.id, req.body?.count ?? 1, {
+          requestKey: key,
+          gone: () => req.raw.socket?.destroyed === true,
+        }),
+      );
+      // The request's log line names the strategy and the compute time, so a slow ask seen in the
+      // metrics is found in the logs by route, duration and strategy (and then its reqId).
+      req.logFields = { ask: observeAsk({ trials, timing, batched, elapsedMs: performance.now() - started }) };
       reply.header('Server-Timing', timing.map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`).join(', '));
       return reply.code(201).send({ trials });
     },
@@ -50,6 +71,7 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
     '/v1/experiments/:id',
     {
       schema: {
+        operationId: 'updateExperiment',
         tags: ['experiments'],
         summary: 'Change warm-start, optimizer or budget settings of an experiment',
         description: 'Each change is recorded (GET /v1/experiments/{id}/changes) and applies from the next suggestion on.',
@@ -70,7 +92,13 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
   r.get(
     '/v1/experiments/:id/changes',
     {
-      schema: { tags: ['experiments'], summary: 'The recorded settings changes of an experiment', params: IdParams, response: { 200: SettingsChangeResponse } },
+      schema: {
+        operationId: 'listSettingsChanges',
+        tags: ['experiments'],
+        summary: 'The recorded settings changes of an experiment',
+        params: IdParams,
+        response: { 200: SettingsChangeResponse },
+      },
     },
     async (req) => ({ items: await settingsChanges(graph, req.projectId, req.params.id) }),
   );
@@ -79,6 +107,7 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
     '/v1/trials/:id/invalidate',
     {
       schema: {
+        operationId: 'invalidateTrial',
         tags: ['trials'],
         summary: "Mark a trial's result invalid",
         description: 'The trial stays in the history but is excluded from learning (and from the best trial) from now on. Idempotent.',
@@ -94,6 +123,7 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
     '/v1/experiments/:id/replay',
     {
       schema: {
+        operationId: 'replayExperiment',
         tags: ['suggestions'],
         summary: 'Recompute the suggestion sequence from the recorded history and report whether it matches',
         params: IdParams,

@@ -1,22 +1,38 @@
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
 import { IdParams } from '../schemas/common.ts';
-import { ImportResult } from '../schemas/transfer.ts';
+import { ImportResult, NdjsonBody } from '../schemas/transfer.ts';
 import type { SpaceLimits } from '../../optimizers/space.ts';
-import { exportLine, runImport } from '../services/transfer.ts';
+import { exportLine, importStream } from '../services/transfer.ts';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-lines', 'application/x-jsonlines'];
 
 export const transferRoutes: FastifyPluginAsync<{ graph: Graph; importLimit: number; limits: SpaceLimits }> = async (app, { graph, importLimit, limits }) => {
-  app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'string', bodyLimit: importLimit }, (_req, body, done) => done(null, body));
+  // The body goes to the import as a stream: it is spooled and validated a chunk of lines at a time,
+  // never held whole (see importStream); the import enforces the size limit itself.
+  app.addContentTypeParser(NDJSON_TYPES, (_req, payload, done) => done(null, payload));
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
     '/v1/import',
     {
-      config: { accepts: NDJSON_TYPES },
+      config: {
+        accepts: NDJSON_TYPES,
+        openapi: {
+          bodies: { 'application/x-ndjson': NdjsonBody },
+          errors: {
+            409: {
+              description: 'A dataset of a line has the name and version of a registered dataset but another fingerprint (`details.line` names the line)',
+              message: 'line 3: dataset "adult" version "1" already exists with a different fingerprint; give the new data a new version',
+              details: { line: 3, fingerprint: 'sha256:9f2b...' },
+            },
+          },
+        },
+      },
       schema: {
+        operationId: 'importExperiments',
         tags: ['transfer'],
         summary: 'Import experiments in the JSON Lines format (one experiment per line)',
         description:
@@ -28,15 +44,17 @@ export const transferRoutes: FastifyPluginAsync<{ graph: Graph; importLimit: num
       },
     },
     async (req, reply) => {
-      const text = typeof req.body === 'string' ? req.body : '';
-      return reply.code(201).send(await runImport(graph, req.projectId, text, limits));
+      const result = await importStream(graph, req.projectId, req.body as Readable, { limits, maxBytes: importLimit });
+      return reply.code(201).send(result);
     },
   );
 
   r.get(
     '/v1/experiments/:id/export',
     {
+      config: { openapi: { produces: { status: 200, type: 'application/x-ndjson', description: 'One ExperimentLine and a newline' } } },
       schema: {
+        operationId: 'exportExperiment',
         tags: ['transfer'],
         summary: 'Export an experiment as one JSON Lines record',
         params: IdParams,

@@ -4,8 +4,9 @@ import type { Graph } from '../../graph/driver.ts';
 import { getExperiment } from '../../graph/repositories/experiments.ts';
 import { createTrial, failTrial, getTrial, listTrials, reportIntermediate } from '../../graph/repositories/trials.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
-import { IdParams, page, pageOf } from '../schemas/common.ts';
-import { CompleteTrialBody, CreateTrialBody, FailTrialBody, ListTrialsQuery, ReportBody, TrialResponse } from '../schemas/trials.ts';
+import { trialResult } from '../metrics.ts';
+import { IdParams, page } from '../schemas/common.ts';
+import { CompleteTrialBody, CreateTrialBody, FailTrialBody, ListTrialsQuery, ReportBody, TrialPage, TrialResponse } from '../schemas/trials.ts';
 import { prepareConfig } from '../services/configs.ts';
 import type { ResultWriter } from '../services/results.ts';
 import type { SuggestionService } from '../services/suggestions.ts';
@@ -19,7 +20,15 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
   r.post(
     '/v1/experiments/:id/trials',
     {
+      config: {
+        openapi: {
+          errors: {
+            409: { description: 'The experiment is finished', message: 'the experiment is finished; it takes no new trials', details: { status: 'finished' } },
+          },
+        },
+      },
       schema: {
+        operationId: 'createTrial',
         tags: ['trials'],
         summary: 'Add a trial with a configuration chosen by a person',
         description:
@@ -56,11 +65,12 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
     '/v1/experiments/:id/trials',
     {
       schema: {
+        operationId: 'listTrials',
         tags: ['trials'],
         summary: 'List trials in number order',
         params: IdParams,
         querystring: ListTrialsQuery,
-        response: { 200: pageOf(TrialResponse) },
+        response: { 200: TrialPage },
       },
     },
     async (req) => {
@@ -71,14 +81,34 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
 
   r.get(
     '/v1/trials/:id',
-    { schema: { tags: ['trials'], summary: 'One trial with its configuration, result and provenance', params: IdParams, response: { 200: TrialResponse } } },
+    {
+      schema: {
+        operationId: 'getTrial',
+        tags: ['trials'],
+        summary: 'One trial with its configuration, result and provenance',
+        params: IdParams,
+        response: { 200: TrialResponse },
+      },
+    },
     async (req) => getTrial(graph, req.projectId, req.params.id),
   );
 
   r.post(
     '/v1/trials/:id/report',
     {
+      config: {
+        openapi: {
+          errors: {
+            409: {
+              description: 'Another value for a step already reported, or the trial is no longer running',
+              message: 'trial #3 already has value 0.85 at step 10',
+              details: { step: 10, value: 0.85 },
+            },
+          },
+        },
+      },
       schema: {
+        operationId: 'reportIntermediate',
         tags: ['trials'],
         summary: 'Report an intermediate value (learning curve point) at a step',
         description: 'Repeating a step with the same value is a no-op; another value for a reported step is 409.',
@@ -93,7 +123,19 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
   r.post(
     '/v1/trials/:id/complete',
     {
+      config: {
+        openapi: {
+          errors: {
+            409: {
+              description: 'The trial is completed with another value, or it failed',
+              message: 'trial #3 is already completed with value 0.907',
+              details: { state: 'completed', value: 0.907 },
+            },
+          },
+        },
+      },
       schema: {
+        operationId: 'completeTrial',
         tags: ['trials'],
         summary: 'Complete a trial with its objective value',
         description:
@@ -105,6 +147,7 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
     },
     async (req) => {
       const { trial, event } = await results.complete(req.projectId, req.params.id, req.body);
+      trialResult('completed');
       // The next ask of this experiment then needs no read (see HistoryCache).
       if (event) suggestions.told(req.projectId, trial, event);
       return trial;
@@ -114,7 +157,15 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
   r.post(
     '/v1/trials/:id/fail',
     {
+      config: {
+        openapi: {
+          errors: {
+            409: { description: 'The trial is completed', message: 'trial #3 is completed; it cannot be marked failed', details: { state: 'completed' } },
+          },
+        },
+      },
       schema: {
+        operationId: 'failTrial',
         tags: ['trials'],
         summary: 'Mark a trial failed',
         description: 'Idempotent. Failing a completed trial is 409.',
@@ -123,6 +174,10 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
         response: { 200: TrialResponse },
       },
     },
-    async (req) => (await failTrial(graph, req.projectId, req.params.id, req.body?.reason ?? null)).trial,
+    async (req) => {
+      const { trial } = await failTrial(graph, req.projectId, req.params.id, req.body?.reason ?? null);
+      trialResult('failed');
+      return trial;
+    },
   );
 };

@@ -1,8 +1,25 @@
 import { z } from 'zod';
 import { Dataset, DatasetInput, TaskType } from '../../graph/model.ts';
-import { PageQuery } from './common.ts';
+import { PageQuery, pageOf } from './common.ts';
 
-export const CreateDatasetBody = DatasetInput;
+export const CreateDatasetBody = DatasetInput.meta({
+  examples: [
+    {
+      name: 'adult',
+      version: '1',
+      taskType: 'classification',
+      instances: 48842,
+      features: 14,
+      classes: 2,
+      metaFeatures: { number_of_instances: 48842, number_of_features: 14, class_entropy: 0.79, missing_values_ratio: 0.009 },
+    },
+  ],
+});
+/** The other body of POST /v1/datasets (`Content-Type: text/csv`), profiled while it streams; documentation only. */
+export const CsvBody = z.string().meta({
+  description:
+    'A CSV file with a header row (up to 2 GiB; it is profiled while it streams, never buffered whole). name, version, target and taskType come from the query string.',
+});
 export const DatasetResponse = Dataset.extend({
   profile: z
     .object({
@@ -15,6 +32,7 @@ export const DatasetResponse = Dataset.extend({
     })
     .optional(),
 }).meta({ id: 'Dataset' });
+export const DatasetPage = pageOf(DatasetResponse).meta({ id: 'DatasetPage' });
 
 /** Query string of a CSV upload (the body is the CSV itself). */
 export const CsvUploadQuery = z.strictObject({

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { Experiment, ExperimentInput, ExperimentStatus, Trial } from '../../graph/model.ts';
+import { Experiment, ExperimentInput, ExperimentStatus } from '../../graph/model.ts';
 import { SearchSpaceSchema, SettingsSchema } from '../../optimizers/schema.ts';
-import { PageQuery } from './common.ts';
+import { PageQuery, pageOf } from './common.ts';
+import { TrialResponse } from './trials.ts';
 
 export const IfExists = z
   .enum(['create', 'reuse', 'error'])
@@ -37,9 +38,10 @@ export const CreateExperimentBody = ExperimentInput.extend({
   ],
 });
 export const ExperimentResponse = Experiment.meta({ id: 'Experiment' });
+export const ExperimentPage = pageOf(ExperimentResponse).meta({ id: 'ExperimentPage' });
 export const ExperimentDetailResponse = Experiment.extend({
   counts: z.record(z.string(), z.number().int()),
-  bestTrial: Trial.nullable(),
+  bestTrial: TrialResponse.nullable(),
 }).meta({ id: 'ExperimentDetail' });
 
 export const ListExperimentsQuery = PageQuery.extend({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Configuration, Experiment, Id, MetaFeatures } from '../../graph/model.ts';
+import { Configuration, Id, MetaFeatures } from '../../graph/model.ts';
+import { ExperimentResponse } from './experiments.ts';
 
 export const SimilarQueryBody = z
   .strictObject({
@@ -39,7 +40,7 @@ const Feature = z.object({ name: z.string(), query: z.number(), value: z.number(
 
 export const SimilarExperimentItem = z
   .object({
-    experiment: Experiment,
+    experiment: ExperimentResponse,
     similarity: z.number().nullable().describe('meta-feature similarity in [0, 1] (1 − mean range-normalized distance); null without meta-features'),
     reasons: z.object({
       metaFeatures: z.object({ similarity: z.number(), sharedFeatures: z.number().int(), closest: z.array(Feature), farthest: z.array(Feature) }).nullable(),
@@ -53,4 +54,4 @@ export const SimilarExperimentItem = z
   })
   .meta({ id: 'SimilarExperiment' });
 
-export const SimilarResponse = z.object({ items: z.array(SimilarExperimentItem) });
+export const SimilarResponse = z.object({ items: z.array(SimilarExperimentItem) }).meta({ id: 'SimilarExperiments' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { Budget, Trial, WarmStartPatch } from '../../graph/model.ts';
+import { Budget, WarmStartPatch } from '../../graph/model.ts';
 import { SettingsSchema } from '../../optimizers/schema.ts';
+import { TrialResponse } from './trials.ts';
 
 export const MAX_SUGGESTIONS = 100;
 
@@ -8,7 +9,7 @@ export const SuggestBody = z
   .strictObject({ count: z.number().int().min(1).max(MAX_SUGGESTIONS).default(1) })
   .nullish()
   .meta({ examples: [{ count: 1 }] });
-export const SuggestResponse = z.object({ trials: z.array(Trial) });
+export const SuggestResponse = z.object({ trials: z.array(TrialResponse) }).meta({ id: 'Suggestions' });
 
 export const PatchExperimentBody = z
   .strictObject({
@@ -36,22 +37,24 @@ export const SettingsChangeRecord = z.object({
   by: z.string().max(200).nullable().default(null),
 });
 
-export const SettingsChangeResponse = z.object({ items: z.array(SettingsChangeRecord) });
+export const SettingsChangeResponse = z.object({ items: z.array(SettingsChangeRecord) }).meta({ id: 'SettingsChanges' });
 
 export const InvalidateBody = z
   .strictObject({ reason: z.string().max(2000).optional() })
   .nullish()
   .meta({ examples: [{ reason: 'label leak in this fold' }] });
 
-export const ReplayResponse = z.object({
-  experimentId: z.string(),
-  optimizerVersion: z.string(),
-  recordedVersions: z.array(z.string()),
-  checked: z.number().int(),
-  matched: z.number().int(),
-  skipped: z.number().int(),
-  mismatches: z.array(
-    z.object({ trialNumber: z.number().int(), recorded: z.record(z.string(), z.unknown()), replayed: z.record(z.string(), z.unknown()).nullable() }),
-  ),
-  seconds: z.number(),
-});
+export const ReplayResponse = z
+  .object({
+    experimentId: z.string(),
+    optimizerVersion: z.string(),
+    recordedVersions: z.array(z.string()),
+    checked: z.number().int(),
+    matched: z.number().int(),
+    skipped: z.number().int(),
+    mismatches: z.array(
+      z.object({ trialNumber: z.number().int(), recorded: z.record(z.string(), z.unknown()), replayed: z.record(z.string(), z.unknown()).nullable() }),
+    ),
+    seconds: z.number(),
+  })
+  .meta({ id: 'Replay' });

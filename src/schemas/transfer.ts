@@ -81,12 +81,42 @@ export type ExperimentLine = z.infer<typeof ExperimentLine>;
 
 export const DatasetLine = z.strictObject({ format: z.literal(DATASET_FORMAT), dataset: DatasetInput });
 
-export const ImportResult = z.object({
-  experiments: z.array(
-    z.object({ line: z.number().int(), experimentId: z.uuid(), datasetId: z.uuid(), trials: z.number().int(), status: z.enum(['created', 'exists']) }),
-  ),
-  /** Lines holding only a dataset (whole-project exports). */
-  datasets: z.array(z.object({ line: z.number().int(), datasetId: z.uuid(), status: z.enum(['created', 'exists']) })).default([]),
-  trials: z.number().int(),
-  seconds: z.number(),
+export const ImportResult = z
+  .object({
+    experiments: z.array(
+      z.object({ line: z.number().int(), experimentId: z.uuid(), datasetId: z.uuid(), trials: z.number().int(), status: z.enum(['created', 'exists']) }),
+    ),
+    /** Lines holding only a dataset (whole-project exports). */
+    datasets: z.array(z.object({ line: z.number().int(), datasetId: z.uuid(), status: z.enum(['created', 'exists']) })).default([]),
+    trials: z.number().int(),
+    seconds: z.number(),
+  })
+  .meta({ id: 'ImportResult' });
+
+/** One ExperimentLine as an example of an import body (and of an export). */
+const EXAMPLE_LINE = {
+  format: EXPORT_FORMAT,
+  dataset: { name: 'adult', version: '1', taskType: 'classification', metaFeatures: { number_of_instances: 48842, number_of_features: 14 } },
+  experiment: {
+    id: '0b6f3c52-8a41-4d7e-9f2a-6c1d5e8b7a90',
+    name: 'adult-xgboost-2024',
+    model: { name: 'xgboost' },
+    seed: 7,
+    objective: { metric: 'auc', direction: 'maximize' },
+    searchSpace: [
+      { name: 'learning_rate', type: 'float', low: 0.001, high: 0.3, log: true },
+      { name: 'max_depth', type: 'int', low: 2, high: 12 },
+    ],
+  },
+  trials: [
+    { number: 0, state: 'completed', config: { learning_rate: 0.05, max_depth: 6 }, value: 0.912 },
+    { number: 1, state: 'completed', config: { learning_rate: 0.2, max_depth: 3 }, value: 0.897 },
+  ],
+};
+
+/** The body of POST /v1/import (`Content-Type: application/x-ndjson`), parsed line by line by the route; documentation only. */
+export const NdjsonBody = z.string().meta({
+  description:
+    'JSON Lines: one ExperimentLine (format "precedent.experiment/1") or DatasetLine ("precedent.dataset/1") per line, as GET /v1/experiments/{id}/export writes them. See docs/operations.md, "Import and export".',
+  examples: [`${JSON.stringify(EXAMPLE_LINE)}\n`],
 });

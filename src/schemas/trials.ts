@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Configuration, FiniteNumber, NumberMap, Trial, TrialState } from '../../graph/model.ts';
-import { PageQuery } from './common.ts';
+import { PageQuery, pageOf } from './common.ts';
 
 export const TrialResponse = Trial.meta({ id: 'Trial' });
+export const TrialPage = pageOf(TrialResponse).meta({ id: 'TrialPage' });
 
 const Metrics = NumberMap(200);
 

@@ -1,6 +1,7 @@
 import type { Trial } from '../../graph/model.ts';
 import type { ExperimentHistory, RecordedBatch } from '../../graph/repositories/suggestions.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
+import { cacheEviction, cacheLookup } from '../metrics.ts';
 
 /**
  * Read along with a history: the projects whose experiments may serve as priors (own + shared), and
@@ -62,7 +63,9 @@ export class HistoryCache {
   /** The copy to compute from without a read, if there is a current one. */
   current(key: string): { history: ExperimentHistory; priorSeqs: PriorSeqs } | undefined {
     const e = this.entries.get(key);
-    return e && usable(e) && e.hopeful ? { history: e.history, priorSeqs: e.priorSeqs } : undefined;
+    const hit = e && usable(e) && e.hopeful;
+    cacheLookup('history', hit ? 1 : 0, hit ? 0 : 1);
+    return hit ? { history: e.history, priorSeqs: e.priorSeqs } : undefined;
   }
 
   /** The event number a record computed from a copy must find, or -1 when the copy went out of date. */
@@ -86,7 +89,10 @@ export class HistoryCache {
     const e: Entry = { history, priorSeqs, current: true, waiting: old?.waiting ?? new Map(), hopeful: old?.hopeful ?? true };
     this.entries.delete(key);
     this.entries.set(key, e);
-    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+    while (this.entries.size > this.max) {
+      this.entries.delete(this.entries.keys().next().value as string);
+      cacheEviction('history');
+    }
     drain(e);
   }
 

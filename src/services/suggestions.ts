@@ -29,6 +29,7 @@ import { rankSimilarExperiments } from '../similarity/rank.ts';
 import { prepareConfig } from './configs.ts';
 import { buildRequest, candidatesOf, MenuExhaustedError, type Snapshot } from './history.ts';
 import { HistoryCache, type PriorSeqs } from './history-cache.ts';
+import { cacheLookup } from '../metrics.ts';
 
 export interface SuggestionServiceOptions {
   /** Running trials older than this become stale (no longer pending). 0 disables. */
@@ -547,7 +548,11 @@ export class SuggestionService {
       return priors;
     }
     const cached = this.priorChoices.get(e.id);
-    if (cached && cached.key === key && Date.now() - cached.at < this.opts.priorChoiceTtlMs) return cached.priors;
+    if (cached && cached.key === key && Date.now() - cached.at < this.opts.priorChoiceTtlMs) {
+      cacheLookup('prior_choice', 1, 0);
+      return cached.priors;
+    }
+    cacheLookup('prior_choice', 0, 1);
     const ranked = await rankSimilarExperiments(this.graph, projectId, {
       metaFeatures: target.metaFeatures,
       model: e.model.name,
@@ -568,6 +573,7 @@ export class SuggestionService {
     if (ids.length === 0) return out;
     const seqs = ids.every((id) => known.asked.has(id)) ? known.seqs : await eventSeqs(this.graph, known.projects, ids);
     const stale = ids.filter((id) => seqs.has(id) && this.priorHistories.get(id)?.seq !== seqs.get(id));
+    cacheLookup('prior_history', ids.length - stale.length, stale.length);
     if (stale.length) {
       // Many experiments warm-starting from the same priors ask at once: one read per prior and version.
       const readKey = (id: string) => `${projectId}/${id}@${seqs.get(id)}`;

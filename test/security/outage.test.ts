@@ -145,7 +145,7 @@ describe('Neo4j outage under load', () => {
     stop = true;
     await Promise.all(workers);
 
-    expect(unexpected).toEqual([]);
+    expect(unexpected, unexpected.join('\n')).toEqual([]);
     expect(beforeOutage).toBeGreaterThan(0);
     expect(unavailable.length).toBeGreaterThan(0);
     for (const u of unavailable) {

@@ -5,35 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApi, type TestApi } from '../support/api.ts';
-
-type Operation = { method: string; path: string; op: any };
+import { bodyExamples, jsonBodySchema, operations as allOperations, requestExamples } from '../support/openapi-walk.ts';
 
 let api: TestApi;
 let spec: any;
 const ids = { dataset: '', experiment: '', trial: '' };
 
-function operations(): Operation[] {
-  const out: Operation[] = [];
-  for (const [path, item] of Object.entries<any>(spec.paths)) {
-    if (!path.startsWith('/v1/')) continue;
-    for (const method of ['get', 'post', 'patch', 'put', 'delete']) if (item[method]) out.push({ method: method.toUpperCase(), path, op: item[method] });
-  }
-  return out;
-}
+const operations = () => allOperations(spec, '/v1/');
 
 /** A concrete URL for a templated path: ids of the fixtures where the path names them, else a fresh uuid. */
 function urlOf(path: string): string {
   return path.replace(/\{id\}/g, path.startsWith('/v1/trials') ? ids.trial : path.startsWith('/v1/datasets') ? ids.dataset : ids.experiment);
-}
-
-const jsonMedia = (op: any) => op.requestBody?.content?.['application/json'];
-const jsonBodySchema = (op: any) => jsonMedia(op)?.schema;
-
-/** The examples of an operation's JSON body as the document gives them (one `example`, or named `examples`). */
-function bodyExamples(op: any): any[] {
-  const media = jsonMedia(op);
-  if (!media) return [];
-  return [...(media.example !== undefined ? [media.example] : []), ...Object.values<any>(media.examples ?? {}).map((e) => e.value)];
 }
 
 /** An example made runnable here: the fixtures' dataset, and a fresh experiment name. */
@@ -99,19 +81,23 @@ describe('strict input on every route', () => {
   it('accepts every example the OpenAPI document offers, at its own route', async () => {
     let checked = 0;
     for (const { method, path, op } of operations()) {
-      for (const example of bodyExamples(op)) {
+      for (const { type, value } of requestExamples(op)) {
         // Each trial operation gets a running trial of its own: completing one must not make failing another a conflict.
         if (path.startsWith('/v1/trials/')) {
           const t = await api.call('POST', `/v1/experiments/${ids.experiment}/trials`, { config: { learning_rate: 0.02 + 0.01 * checked, max_depth: 4 } });
           ids.trial = t.body.id;
         }
-        const res = await api.call(method as 'POST', urlOf(path), runnable(method, path, example));
-        expect(res.status, `${method} ${path} with its example: ${res.text}`).toBeLessThan(400);
+        // A JSON example is an object; any other (a JSON Lines import) is the body's text.
+        const res =
+          type === 'application/json'
+            ? await api.call(method as 'POST', urlOf(path), runnable(method, path, value))
+            : await api.call(method as 'POST', urlOf(path), String(value), { 'content-type': type });
+        expect(res.status, `${method} ${path} with its ${type} example: ${res.text}`).toBeLessThan(400);
         checked++;
       }
     }
-    // Create experiment, add/complete/fail/report a trial, suggest, patch, invalidate, similar.
-    expect(checked).toBeGreaterThanOrEqual(8);
+    // Register a dataset, create an experiment, add/complete/fail/report a trial, suggest, patch, invalidate, similar, import.
+    expect(checked).toBeGreaterThanOrEqual(10);
   });
 });
 

@@ -5,6 +5,7 @@ import { ensureDefaultKey, keyFilePath } from '../../api-key-file.ts';
 import { buildApp } from '../../app.ts';
 import type { Config } from '../../config.ts';
 import { demoEnabled, loadDemo } from '../../demo.ts';
+import { type MetricsServer, startMetricsServer } from '../../metrics.ts';
 import { Readiness } from '../../services/readiness.ts';
 import { openGraph } from '../graph.ts';
 import { log } from '../io.ts';
@@ -47,13 +48,16 @@ export async function start(config: Config): Promise<void> {
     suggestions: { staleAfterSeconds: config.staleAfterSeconds, requestDeadlineMs: config.requestDeadlineSeconds * 1000 },
     rateLimitPerMinute: config.rateLimitPerMinute,
     spaceLimits: config.spaceLimits,
+    publicUrl: config.publicUrl,
   });
+  let metrics: MetricsServer | undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     await app.close();
+    await metrics?.close();
     await graph.close();
     log(local ? 'service stopped; Neo4j keeps running (`npm run neo4j:stop` stops it)' : 'service stopped');
     process.exit(0);
@@ -72,6 +76,17 @@ export async function start(config: Config): Promise<void> {
     }
     throw err;
   }
+  // /metrics has a listener of its own, on loopback unless PRECEDENT_METRICS_HOST says otherwise; the
+  // API serves without it (a second process on this machine finds the port taken, say).
+  if (config.metrics.port > 0) {
+    try {
+      metrics = await startMetricsServer(config.metrics);
+    } catch (err) {
+      log(
+        `warning: no /metrics: cannot listen on ${config.metrics.host}:${config.metrics.port} (${(err as Error).message}); set PRECEDENT_METRICS_PORT to a free port, or 0 to turn it off`,
+      );
+    }
+  }
   const lines = [
     '',
     `precedent is up (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
@@ -79,6 +94,7 @@ export async function start(config: Config): Promise<void> {
     `  API docs        ${serviceUrl}/docs   (OpenAPI: ${serviceUrl}/openapi.json)`,
     `  Health          ${serviceUrl}/health`,
   ];
+  if (metrics) lines.push(`  Metrics         ${metrics.url}   (Prometheus${config.metrics.host === '127.0.0.1' ? '; this machine only' : ''})`);
   if (apiKey.status === 'created') {
     lines.push(
       `  API key         ${apiKey.secret}`,
