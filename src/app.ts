@@ -21,6 +21,8 @@ import type { Readiness } from './services/readiness.ts';
 import { ResultWriter } from './services/results.ts';
 import { SuggestionService, type SuggestionServiceOptions } from './services/suggestions.ts';
 import { transferRoutes } from './routes/transfer.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { type UiOptions, uiRoutes } from './routes/ui.ts';
 import { trialRoutes } from './routes/trials.ts';
 import { instrument } from './metrics.ts';
 import { decorateLogFields, RequestLog } from './http/request-log.ts';
@@ -46,6 +48,8 @@ export interface AppOptions {
   readiness?: Readiness;
   /** Where clients reach the service: the OpenAPI document's `servers` (default http://127.0.0.1:8080). */
   publicUrl?: string;
+  /** The web dashboard at /ui/ (src/routes/ui.ts): Neo4j Browser's address for its links, how often a running experiment's page polls. */
+  ui?: UiOptions;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -120,5 +124,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(suggestionRoutes, { graph: opts.graph, suggestions });
   await app.register(sharingRoutes, { graph: opts.graph });
   await app.register(transferRoutes, { graph: opts.graph, importLimit: opts.importLimit ?? 512 * 1024 ** 2, limits });
+  await app.register(dashboardRoutes, { graph: opts.graph });
+  await app.register(uiRoutes, opts.ui ?? {});
   return app;
 }

@@ -49,6 +49,7 @@ export async function start(config: Config): Promise<void> {
     rateLimitPerMinute: config.rateLimitPerMinute,
     spaceLimits: config.spaceLimits,
     publicUrl: config.publicUrl,
+    ui: { neo4jBrowserUrl: local?.browserUrl },
   });
   let metrics: MetricsServer | undefined;
   let closing = false;
@@ -93,6 +94,7 @@ export async function start(config: Config): Promise<void> {
     `  API             ${serviceUrl}/v1`,
     `  API docs        ${serviceUrl}/docs   (OpenAPI: ${serviceUrl}/openapi.json)`,
     `  Health          ${serviceUrl}/health`,
+    `  Dashboard       ${serviceUrl}/ui/   (log in with the API key)`,
   ];
   if (metrics) lines.push(`  Metrics         ${metrics.url}   (Prometheus${config.metrics.host === '127.0.0.1' ? '; this machine only' : ''})`);
   if (apiKey.status === 'created') {
