@@ -403,7 +403,7 @@ export async function recordSuggestions(
          WITH e, p, [l IN linked WHERE l.id = p.experimentId | l.w] AS had
          CALL (p, had) {
            UNWIND had AS w
-           SET w.similarity = p.similarity, w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1
+           SET w.similarity = coalesce(p.similarity, w.similarity), w.weight = p.weight, w.lastAt = datetime(), w.uses = w.uses + 1
          }
          WITH e, p WHERE size(had) = 0
          MATCH (prior:Experiment {id: p.experimentId}) WHERE prior.projectId IN $batch.priorProjects

@@ -73,10 +73,14 @@ describe('recording a batch: WARM_STARTED_FROM and the priors’ event numbers',
     expect(String(now.get(p1!)!.lastAt) >= firstAt).toBe(true);
     expect(now.get(p2!)).toMatchObject({ uses: 1 });
 
+    // A use that knows no similarity (transfer-BO weighs priors by their predictions) keeps the one recorded.
+    await record([0.25], [{ experimentId: p1!, similarity: null, weight: 0.3 }]);
+    expect((await links()).get(p1!)).toMatchObject({ similarity: 0.7, weight: 0.3, uses: 3 });
+
     // A batch whose configurations are all pending writes nothing, links included.
     const repeated = await record([0.2], [{ experimentId: p1!, similarity: 0.1, weight: 0.1 }]);
     expect(repeated.trials).toHaveLength(0);
-    expect((await links()).get(p1!)).toMatchObject({ similarity: 0.7, uses: 2 });
+    expect((await links()).get(p1!)).toMatchObject({ similarity: 0.7, uses: 3 });
 
     // Priors in projects the caller can no longer see are not reported, linked or not.
     const hidden = await record([0.3], [], ['another-project']);
