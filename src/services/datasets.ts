@@ -1,7 +1,9 @@
 import type { Graph } from '../../graph/driver.ts';
 import type { Dataset } from '../../graph/model.ts';
 import { createDataset } from '../../graph/repositories/datasets.ts';
-import { profileCsv, type CsvInput, type DatasetProfile, type ProfileOptions } from '../metafeatures/index.ts';
+import type { Readable } from 'node:stream';
+import type { DatasetProfile, ProfileOptions } from '../metafeatures/index.ts';
+import { profileCsvOffThread } from '../metafeatures/off-thread.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
 import { forgetRanges } from '../similarity/rank.ts';
 
@@ -18,9 +20,12 @@ export interface CsvDatasetResult {
   profile: Pick<DatasetProfile, 'rows' | 'bytes' | 'sampled' | 'sampleRows' | 'target' | 'notes'>;
 }
 
-/** Profiles a CSV while it streams and registers the dataset with its meta-features and fingerprint. */
-export async function registerCsvDataset(graph: Graph, projectId: string, csv: CsvInput, input: CsvDatasetInput): Promise<CsvDatasetResult> {
-  const profile = await profileCsv(csv, input.profile);
+/**
+ * Profiles a CSV while it streams, in a worker thread (see off-thread.ts), and registers the dataset
+ * with its meta-features and fingerprint.
+ */
+export async function registerCsvDataset(graph: Graph, projectId: string, csv: Readable, input: CsvDatasetInput): Promise<CsvDatasetResult> {
+  const profile = await profileCsvOffThread(csv, input.profile);
   const classes = profile.metaFeatures.number_of_classes;
   const { dataset, created } = await createDataset(graph, projectId, {
     name: input.name,

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Graph } from '../../../graph/driver.ts';
 import type { Dataset } from '../../../graph/model.ts';
 import { listDatasets } from '../../../graph/repositories/datasets.ts';
@@ -17,17 +17,21 @@ const HELP = 'see `npm run dataset -- add --help`';
 
 export async function datasetAdd(config: Config, { opts }: Input): Promise<void> {
   const csv = opts.csv!;
+  // Opened here, before the graph: the stream is read in a worker thread, where a missing file
+  // would surface only as a failed profile.
+  const file = await open(csv).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT' ? new SetupError(`no such file: ${csv}`, HELP) : err;
+  });
   const r = await withGraph(config, async (graph) => {
     await migrate(graph);
     const project = await ensureProject(graph, opts.project!);
     try {
-      return await registerCsvDataset(graph, project.id, createReadStream(csv, { highWaterMark: 1 << 20 }), {
+      return await registerCsvDataset(graph, project.id, file.createReadStream({ highWaterMark: 1 << 20 }), {
         name: opts.name!,
         version: opts.version!,
         profile: { target: opts.target, taskType: opts['task-type'] as 'auto' | 'classification' | 'regression' },
       });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SetupError(`no such file: ${csv}`, HELP);
       if (err instanceof ProfileError) throw new SetupError(`cannot profile ${csv}: ${err.message}`, HELP);
       throw err;
     }
