@@ -3,18 +3,25 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualityCommand } from '../../bench/quality/command.ts';
 import { findOptunaPython } from '../../bench/quality/optuna.ts';
+import { ensureOptunaPython } from '../support/python.ts';
 import { QualityResultsSchema } from '../../bench/quality/schema.ts';
 import { suitesDir } from '../helpers/suites.ts';
 
 const out = mkdtempSync(join(os.tmpdir(), 'precedent-quality-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+let optuna = false;
+// Installs Debian's python3-optuna when it is missing and we may (apt may wait for another test's install).
+beforeAll(() => {
+  ensureOptunaPython();
+  optuna = findOptunaPython() !== null;
+}, 900_000);
+
 describe('bench quality (smoke)', () => {
   it('writes results.json, summary.md and regret.svg with sane regret curves', async () => {
-    const optuna = findOptunaPython() !== null;
     const methods = ['random', 'gp', 'transfer', 'optuna-tpe'];
     const log: string[] = [];
     const argv = [

@@ -14,79 +14,11 @@ import { createKey } from '../../graph/repositories/keys.ts';
 import { buildApp } from '../../src/app.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 import { testConnection, testGraph } from '../support/graph.ts';
+import { aptInstall, mayApt } from '../support/apt.ts';
+import { ensureOptunaPython, type PythonProbe } from '../support/python.ts';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 const CLIENT_DIR = join(REPO_ROOT, 'clients', 'python');
-const MIN_PYTHON: [number, number] = [3, 9];
-
-type Probe = { path: string; version: string; major: number; minor: number; optuna: string | null };
-
-function probe(python: string): Probe | null {
-  const code =
-    'import json, sys\ntry:\n import optuna; v = optuna.__version__\nexcept Exception:\n v = None\nprint(json.dumps([sys.executable, sys.version.split()[0], sys.version_info[0], sys.version_info[1], v]))';
-  const r = spawnSync(python, ['-c', code], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) return null;
-  try {
-    const [path, version, major, minor, optuna] = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-    return { path, version, major, minor, optuna };
-  } catch {
-    return null;
-  }
-}
-
-const mayApt = () =>
-  process.platform === 'linux' && typeof process.getuid === 'function' && process.getuid() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
-
-function apt(packages: string[]): { ok: boolean; output: string } {
-  const run = (args: string[], timeout: number) => {
-    const r = spawnSync('apt-get', args, { encoding: 'utf8', timeout, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    return { ok: r.status === 0, output: `${r.error?.message ?? ''}${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ') };
-  };
-  console.log(`[python test] apt-get install -y ${packages.join(' ')}`);
-  let r = run(['install', '-y', '--no-install-recommends', ...packages], 300_000);
-  if (!r.ok) {
-    // Stale or never fetched package lists: refresh once and try again.
-    const update = run(['update'], 120_000);
-    if (!update.ok) return update;
-    r = run(['install', '-y', '--no-install-recommends', ...packages], 300_000);
-  }
-  return r;
-}
-
-/**
- * The Python to test with: one that imports Optuna if there is one (PATH's python3 may be a pyenv
- * build; Debian's apt installs python3-optuna for /usr/bin/python3), installing Debian's when we may.
- */
-function findPython(): { python: Probe | null; notes: string[] } {
-  const notes: string[] = [];
-  const candidates = [process.env.PRECEDENT_TEST_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  const seen = new Set<string>();
-  const usable = (): Probe[] => {
-    const out: Probe[] = [];
-    for (const c of candidates) {
-      const p = probe(c);
-      if (!p || seen.has(p.path) || p.major < MIN_PYTHON[0] || (p.major === MIN_PYTHON[0] && p.minor < MIN_PYTHON[1])) continue;
-      seen.add(p.path);
-      out.push(p);
-    }
-    seen.clear();
-    return out;
-  };
-  let found = usable();
-  const withOptuna = found.find((p) => p.optuna);
-  if (withOptuna) return { python: withOptuna, notes };
-  if (mayApt()) {
-    const r = apt(found.length ? ['python3-optuna', 'python3-venv'] : ['python3', 'python3-venv', 'python3-pip', 'python3-optuna']);
-    if (!r.ok) notes.push(`apt-get install python3-optuna failed: ${r.output}`);
-    found = usable();
-    const now = found.find((p) => p.optuna);
-    if (now) return { python: now, notes };
-  } else {
-    notes.push('python3-optuna is missing and installing it needs root and apt-get (apt-get install -y python3-optuna)');
-  }
-  return { python: found[0] ?? null, notes };
-}
-
 function run(
   cmd: string,
   args: string[],
@@ -125,7 +57,7 @@ function outcomes(stderr: string): Map<string, string> {
   return out;
 }
 
-let python: Probe | null = null;
+let python: PythonProbe | null = null;
 let skipReason = '';
 const notes: string[] = [];
 let venv = '';
@@ -141,11 +73,11 @@ let key = '';
 let outageUrl: string | undefined;
 
 beforeAll(async () => {
-  const found = findPython();
+  const found = ensureOptunaPython();
   python = found.python;
   notes.push(...found.notes);
   if (!python) {
-    skipReason = `no Python >= ${MIN_PYTHON.join('.')} (python3) to test the client with${notes.length ? `; ${notes.join('; ')}` : ''}`;
+    skipReason = `no Python >= 3.9 (python3) to test the client with${notes.length ? `; ${notes.join('; ')}` : ''}`;
     console.log(`[python test] skipped: ${skipReason}`);
     return;
   }
@@ -153,7 +85,7 @@ beforeAll(async () => {
   venv = mkdtempSync(join(tmpdir(), 'precedent-py-'));
   let made = spawnSync(python.path, ['-m', 'venv', '--system-site-packages', venv], { encoding: 'utf8', timeout: 120_000 });
   if (made.status !== 0 && mayApt() && /ensurepip/.test(made.stderr + made.stdout)) {
-    apt(['python3-venv']);
+    aptInstall(['python3-venv'], 'python test');
     made = spawnSync(python.path, ['-m', 'venv', '--system-site-packages', '--clear', venv], { encoding: 'utf8', timeout: 120_000 });
   }
   if (made.status !== 0) {
