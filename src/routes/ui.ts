@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { REPO_ROOT } from '../config.ts';
 
@@ -14,11 +15,13 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.json': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 /**
  * Everything the page may load comes from this service: no CDN, no inline script or style, no frames.
- * The API is same-origin (`connect-src 'self'`), so the dashboard needs no CORS.
+ * The API is same-origin (`connect-src 'self'`), so the dashboard needs no CORS. No 'unsafe-eval':
+ * the charts' Vega expressions are interpreted (vega-interpreter), never compiled with `Function`.
  */
 const CSP = [
   "default-src 'none'",
@@ -38,6 +41,10 @@ interface Asset {
   etag: string;
 }
 
+function toAsset(body: Buffer, type: string): Asset {
+  return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+}
+
 /** The servable files under `dir` by URL path: the type-checking files (tsconfig.json, *.d.ts) stay private. */
 export function loadAssets(dir: string): Map<string, Asset> {
   const out = new Map<string, Asset>();
@@ -50,11 +57,44 @@ export function loadAssets(dir: string): Map<string, Asset> {
       }
       const type = TYPES[extname(name)];
       if (!type || name === 'tsconfig.json' || name.endsWith('.d.ts')) continue;
-      const body = readFileSync(path);
-      out.set(relative(dir, path).split(sep).join('/'), { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+      out.set(relative(dir, path).split(sep).join('/'), toAsset(readFileSync(path), type));
     }
   };
   walk(dir);
+  return out;
+}
+
+/**
+ * The chart library, served from the installed packages (dependencies in package.json, nothing copied
+ * into ui/) under vendor/: Vega and Vega-Lite as their UMD builds (classic scripts that define the
+ * globals `vega` and `vegaLite`), Vega's CSP-safe expression interpreter as an ES module, and the three
+ * packages' licences (BSD-3-Clause) beside them.
+ */
+export function loadVendor(): Map<string, Asset> {
+  const require = createRequire(import.meta.url);
+  // Each package's entry point is in its build/ folder; its exports map hides every other path.
+  const build = (pkg: string) => dirname(require.resolve(pkg));
+  const out = new Map<string, Asset>();
+  const js = TYPES['.js']!;
+  const txt = TYPES['.txt']!;
+  for (const [pkg, file] of [
+    ['vega', 'vega.min.js'],
+    ['vega-lite', 'vega-lite.min.js'],
+  ] as const) {
+    out.set(`vendor/${file}`, toAsset(readFileSync(join(build(pkg), file)), js));
+  }
+  // vega-interpreter's only build is an ES module that imports three functions from vega-util; the
+  // vega build above already holds vega-util, so the import is read from the `vega` global instead
+  // (the page loads vega.min.js before any module). Anything else it imports would fail here, at start.
+  const interpreter = readFileSync(require.resolve('vega-interpreter'), 'utf8');
+  const IMPORT = /^import \{ ([\w, ]+) \} from 'vega-util';$/m;
+  if (!IMPORT.test(interpreter)) throw new Error("vega-interpreter's build no longer imports vega-util as the dashboard expects");
+  const rewritten = interpreter.replace(IMPORT, 'const { $1 } = globalThis.vega;');
+  if (/^\s*import\b/m.test(rewritten)) throw new Error('vega-interpreter imports a module the dashboard does not serve');
+  out.set('vendor/vega-interpreter.js', toAsset(Buffer.from(rewritten), js));
+  for (const pkg of ['vega', 'vega-lite', 'vega-interpreter']) {
+    out.set(`vendor/${pkg}-LICENSE.txt`, toAsset(readFileSync(join(build(pkg), '..', 'LICENSE')), txt));
+  }
   return out;
 }
 
@@ -68,12 +108,12 @@ export interface UiOptions {
 }
 
 /**
- * The web dashboard at /ui/: static files read once at start (a broken checkout fails the start, not
- * the first visitor), and /ui/config.json with the settings the page needs. The page calls the /v1 API
+ * The web dashboard at /ui/: static files read once at start (a broken checkout or a missing chart
+ * library fails the start, not the first visitor), the chart library under /ui/vendor/, and /ui/config.json with the settings the page needs. The page calls the /v1 API
  * with the API key the person enters; nothing here needs a key.
  */
 export const uiRoutes: FastifyPluginAsync<UiOptions> = async (app, opts) => {
-  const assets = loadAssets(opts.root ?? UI_ROOT);
+  const assets = new Map([...loadAssets(opts.root ?? UI_ROOT), ...loadVendor()]);
   if (!assets.has('index.html')) throw new Error(`the dashboard's index.html is missing from ${opts.root ?? UI_ROOT}`);
   const config = JSON.stringify({ neo4jBrowserUrl: opts.neo4jBrowserUrl ?? null, pollSeconds: opts.pollSeconds ?? 3 });
   const hide = { schema: { hide: true } };

@@ -1,14 +1,12 @@
-// The service with the dashboard's plugins registered the way src/app.ts registers them, on the test
-// Neo4j, with the demo knowledge base in a project of its own (test files share the database).
+// The service (src/app.ts, which registers the dashboard's routes) on the test Neo4j, with the demo knowledge base in a project of its own (test files share the database).
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Graph } from '../../graph/driver.ts';
 import { createKey } from '../../graph/repositories/keys.ts';
-import { type AppOptions, buildApp } from '../../src/app.ts';
+import { buildApp } from '../../src/app.ts';
 import { loadDemo } from '../../src/demo.ts';
-import { dashboardRoutes } from '../../src/routes/dashboard.ts';
-import { type UiOptions, uiRoutes } from '../../src/routes/ui.ts';
+import type { UiOptions } from '../../src/routes/ui.ts';
 import { testGraph } from '../support/graph.ts';
 
 export interface DashboardTestApp {
@@ -20,8 +18,6 @@ export interface DashboardTestApp {
   /** Set once `listen()` ran. */
   url: string;
   demo: { experimentId: string; priorExperimentIds: string[] };
-  /** Whether buildApp registered the dashboard itself (src/app.ts), rather than this helper. */
-  registeredByApp: boolean;
   call(
     method: InjectOptions['method'],
     url: string,
@@ -32,17 +28,10 @@ export interface DashboardTestApp {
   close(): Promise<void>;
 }
 
-/**
- * `buildApp` with the dashboard's two plugins: registered here, before `ready()`, after the other /v1
- * routes, unless src/app.ts already registers them (then `ui` reaches them as AppOptions.ui). The demo
- * is smaller than `npm start`'s (`priors`, `rounds`), which keeps it quick.
- */
+/** `buildApp` with the demo loaded; smaller than `npm start`'s (`priors`, `rounds`), which keeps it quick. */
 export async function dashboardApp(opts: { priors?: number; rounds?: number; ui?: UiOptions } = {}): Promise<DashboardTestApp> {
   const graph = testGraph();
-  const app = await buildApp({ graph, logger: { level: 'error' }, ...({ ui: opts.ui ?? {} } as unknown as Partial<AppOptions>) });
-  const registeredByApp = app.hasRoute({ method: 'GET', url: '/v1/dashboard/experiments' });
-  if (!registeredByApp) await app.register(dashboardRoutes, { graph });
-  if (!app.hasRoute({ method: 'GET', url: '/ui/' })) await app.register(uiRoutes, opts.ui ?? {});
+  const app = await buildApp({ graph, logger: { level: 'error' }, ui: opts.ui ?? {} });
   const project = `test-ui-${randomUUID()}`;
   const demo = await loadDemo(graph, { project, scope: 'project', priors: opts.priors ?? 4, rounds: opts.rounds ?? 10 });
   if (demo.status !== 'loaded') throw new Error(`the demo did not load: ${demo.message}`);
@@ -55,7 +44,6 @@ export async function dashboardApp(opts: { priors?: number; rounds?: number; ui?
     key: secret,
     url: '',
     demo: { experimentId: demo.experimentId, priorExperimentIds: demo.priorExperimentIds },
-    registeredByApp,
     async call(method, url, payload, key = secret) {
       const res = await app.inject({
         method,

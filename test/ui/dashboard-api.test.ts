@@ -8,8 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { read, rows } from '../../graph/tx.ts';
 import { REPO_ROOT } from '../../src/config.ts';
 import { medianCurve, normalisedBestSoFar } from '../../src/services/dashboard.ts';
-import { parseBlocks, runBlocks } from '../support/doc-blocks.ts';
-import { testConnection } from '../support/graph.ts';
 import { type DashboardTestApp, dashboardApp } from './app.ts';
 
 let t: DashboardTestApp;
@@ -161,39 +159,36 @@ describe('the static files at /ui/', () => {
     expect(again.statusCode).toBe(304);
     for (const file of ['main.js', 'charts.js', 'api.js', 'dom.js', 'strategies.js']) {
       const text = readFileSync(join(REPO_ROOT, 'ui', 'js', file), 'utf8');
-      for (const [, spec] of text.matchAll(/^import .* from '([^']+)';$/gm)) expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[a-z-]+\.js$/);
+      for (const [, spec] of text.matchAll(/^import .* from '([^']+)';$/gm))
+        expect(spec, `${file} imports ${spec}`).toMatch(/^(\.|\.\.\/vendor)\/[a-z-]+\.js$/);
     }
+    // The chart library, from the installed packages: the page's scripts, the module charts.js imports,
+    // and their licences. Vega's expressions are interpreted, so the policy allows no eval.
+    expect(page.headers['content-security-policy']).not.toContain('unsafe-eval');
+    expect(page.headers['content-security-policy']).not.toContain('unsafe-inline');
+    const scripts = [...page.body.matchAll(/<script [^>]*src="([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts).toEqual(['vendor/vega.min.js', 'vendor/vega-lite.min.js', 'js/main.js']);
+    for (const [url, pkg] of [
+      ['/ui/vendor/vega.min.js', 'vega'],
+      ['/ui/vendor/vega-lite.min.js', 'vega-lite'],
+      ['/ui/vendor/vega-interpreter.js', 'vega-interpreter'],
+    ] as const) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type'], url).toMatch(/^text\/javascript/);
+      expect(res.headers['content-security-policy'], url).toContain("script-src 'self'");
+      const licence = await t.app.inject({ method: 'GET', url: `/ui/vendor/${pkg}-LICENSE.txt` });
+      expect(licence.statusCode, pkg).toBe(200);
+      expect(licence.body, pkg).toMatch(/Copyright .*University of Washington/);
+      expect(licence.body, pkg).toContain('Redistribution and use in source and binary forms');
+    }
+    const interpreter = (await t.app.inject({ method: 'GET', url: '/ui/vendor/vega-interpreter.js' })).body;
+    expect(interpreter).toContain('export { expression as expressionInterpreter }');
+    expect(interpreter).not.toMatch(/^\s*import\b/m);
     for (const url of ['/ui/tsconfig.json', '/ui/types.d.ts', '/ui/../package.json', '/ui/%2e%2e/package.json', '/ui/js/nothing.js']) {
       expect((await t.app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
     }
     const config = await t.app.inject({ method: 'GET', url: '/ui/config.json' });
     expect(config.json()).toEqual({ neo4jBrowserUrl: null, pollSeconds: 3 });
   });
-});
-
-describe('docs/dashboard.md', () => {
-  // Once src/app.ts registers the dashboard, test/docs/pages.test.ts runs this page with every other one.
-  it('runs as written', async (ctx) => {
-    if (t.registeredByApp) ctx.skip();
-    const url = await t.listen();
-    const file = join(REPO_ROOT, 'docs', 'dashboard.md');
-    const { blocks, problems } = parseBlocks('docs/dashboard.md', readFileSync(file, 'utf8'));
-    expect(problems).toEqual([]);
-    const c = testConnection();
-    const env = {
-      ...(process.env as Record<string, string>),
-      PRECEDENT_URL: url,
-      PRECEDENT_API_KEY: t.key,
-      PROJECT: t.project,
-      NEO4J_URI: c.uri,
-      NEO4J_USER: c.user,
-      NEO4J_PASSWORD: c.password,
-      NEO4J_DATABASE: c.database,
-      NO_COLOR: '1',
-    };
-    const r = await runBlocks(REPO_ROOT, file, blocks, env, 60_000);
-    if (process.env.PRECEDENT_DOCS_OUTPUT) console.log(r.output);
-    expect(r.exitCode, r.output.slice(-4000)).toBe(0);
-    expect(r.done.size).toBe(blocks.filter((b) => !b.markers.notTested).length);
-  }, 90_000);
 });

@@ -1,167 +1,132 @@
 // @ts-check
-// The dashboard's charts, drawn as SVG with no library: scales, axes and marks for the handful of
-// chart types the experiment page needs. Each chart is an <svg role="img"> with a title and a
-// description that summarises its data (the tables on the page carry the same data for screen
-// readers), and every mark has a <title> tooltip. Marks carry class "mark" (tests count them).
-import { fmt, fmtConfig, fmtValue, h, s } from './dom.js';
-import { BEST_COLOUR, FAILED_COLOUR, FAMILIES, familyOf, markerPath } from './strategies.js';
+// The dashboard's charts, written as Vega-Lite specifications, compiled in the page and rendered by
+// Vega as SVG. Vega and Vega-Lite are globals (index.html loads their builds from /ui/vendor/ before
+// any module); their expressions are run by Vega's interpreter, never compiled with `Function`, so
+// the page's Content-Security-Policy needs no 'unsafe-eval'.
+//
+// Each chart is a <div class="chart" data-chart="…"> holding Vega's <svg>, whose accessible name is
+// the chart's title and a summary of its data (the tables on the page carry the same data for screen
+// readers); every data mark has a tooltip and an aria-label. Each layer of marks has a name, which
+// Vega puts in the class of its group (`<name>_marks`): the styles and the tests find marks by it.
+import { expressionInterpreter } from '../vendor/vega-interpreter.js';
+import { fmt, fmtConfig, fmtValue, h, replace, s } from './dom.js';
+import { BEST_COLOUR, FAILED_COLOUR, FAMILIES, familyOf, markerPath, SYMBOLS } from './strategies.js';
 
 /** @typedef {import('../types').DashboardTrial} DashboardTrial */
 /** @typedef {import('../types').Importance} Importance */
 /** @typedef {import('../types').SearchParam} SearchParam */
-/** @typedef {{ map: (v: number) => number; ticks: (n?: number) => number[]; domain: [number, number]; range: [number, number]; log: boolean }} Scale */
-
-const W = 900;
+/** @typedef {import('vega-lite').TopLevelSpec} Spec */
+/** @typedef {import('vega').View} View */
 
 /**
- * @param {number} lo
- * @param {number} hi
- * @param {number} n
+ * The wide charts' size: the history's plotting area (its axes come around it) and the others' whole
+ * width (their plotting area is what their axes and labels leave), so that all of them are about as
+ * wide and their text the same size once the SVG is scaled to the card's width (app.css).
  */
-function niceStep(lo, hi, n) {
-  const raw = (hi - lo) / Math.max(1, n);
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const m = raw / p;
-  return (m >= 5 ? 10 : m >= 2 ? 5 : m >= 1 ? 2 : 1) * p;
-}
+const W = 800;
+const FIT = { width: W + 60, autosize: { type: /** @type {const} */ ('fit-x'), contains: /** @type {const} */ ('padding') } };
+const BLUE = '#0072B2';
+const GREY = '#8A8A8A';
+
+/** The page's look: its system fonts, muted grid lines, no frame around the plotting area. */
+const CONFIG = {
+  font: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+  background: '#ffffff',
+  view: { stroke: null },
+  axis: {
+    labelFontSize: 11,
+    labelColor: '#4a4f57',
+    titleFontSize: 12.5,
+    titleColor: '#2b2f35',
+    titleFontWeight: 600,
+    gridColor: '#e3e6ea',
+    domainColor: '#5b6068',
+    tickColor: '#5b6068',
+  },
+  axisX: { grid: false },
+  legend: { labelFontSize: 11, labelColor: '#4a4f57' },
+};
+
+/** The live Vega view of each chart element, to be finalised when the element is replaced. */
+/** @type {WeakMap<Element, View>} */
+const views = new WeakMap();
 
 /**
- * A linear scale; the domain is widened to nice tick values when `nice`; `integer` keeps ticks on integers.
- * @param {[number, number]} domain
- * @param {[number, number]} range
- * @param {boolean} [nice]
- * @param {boolean} [integer]
- * @returns {Scale}
- */
-export function linear(domain, range, nice = true, integer = false) {
-  let [d0, d1] = domain;
-  if (!(d1 > d0)) {
-    const pad = Math.abs(d0) > 0 ? Math.abs(d0) * 0.1 : 1;
-    d0 -= pad;
-    d1 += pad;
-  }
-  if (nice) {
-    const step = niceStep(d0, d1, 5);
-    d0 = Math.floor(d0 / step) * step;
-    d1 = Math.ceil(d1 / step) * step;
-  }
-  const [r0, r1] = range;
-  return {
-    domain: [d0, d1],
-    range,
-    log: false,
-    map: (v) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0),
-    ticks: (n = 5) => {
-      const step = integer ? Math.max(1, niceStep(d0, d1, n)) : niceStep(d0, d1, n);
-      const out = [];
-      for (let t = Math.ceil(d0 / step - 1e-9) * step; t <= d1 + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
-      return out;
-    },
-  };
-}
-
-/**
- * A log10 scale over a positive domain.
- * @param {[number, number]} domain
- * @param {[number, number]} range
- * @returns {Scale}
- */
-export function logScale(domain, range) {
-  let [d0, d1] = domain;
-  if (!(d1 > d0)) [d0, d1] = [d0 / 2, d0 * 2];
-  const l0 = Math.log10(d0);
-  const l1 = Math.log10(d1);
-  const [r0, r1] = range;
-  return {
-    domain: [d0, d1],
-    range,
-    log: true,
-    map: (v) => r0 + ((Math.log10(Math.max(v, 1e-300)) - l0) / (l1 - l0)) * (r1 - r0),
-    ticks: (n = 6) => {
-      const out = [];
-      // Every k-th decade, so that at most about n labels share the axis.
-      const every = Math.max(1, Math.ceil((Math.ceil(l1) - Math.floor(l0)) / n));
-      for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) {
-        if (e % every !== 0) continue;
-        for (const m of l1 - l0 < 2 ? [1, 2, 5] : [1]) {
-          const t = m * 10 ** e;
-          if (t >= d0 * (1 - 1e-9) && t <= d1 * (1 + 1e-9)) out.push(t);
-        }
-      }
-      return out.length >= 2 ? out : [d0, d1];
-    },
-  };
-}
-
-/**
- * A value scale for `values`: log when they are positive and span more than three decades.
- * @param {number[]} values
- * @param {[number, number]} range
- */
-function valueScale(values, range) {
-  const finite = values.filter(Number.isFinite);
-  if (!finite.length) return linear([0, 1], range);
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
-  if (lo > 0 && hi / lo > 1e3) return logScale([lo, hi], range);
-  const pad = (hi - lo) * 0.04;
-  return linear([lo - pad, hi + pad], range);
-}
-
-/**
- * An <svg> with a title and description for assistive technology.
+ * Compiles `spec` and renders it as SVG into a new chart element. A click on an item of one of the
+ * `clickable` layers selects its trial (the item's datum has the trial's `number`).
  * @param {string} kind the chart's data-chart name
  * @param {string} title
  * @param {string} desc
- * @param {number} width
- * @param {number} height
+ * @param {Spec} spec
+ * @param {{ onSelect?: (number: number) => void; clickable?: string[]; attrs?: Record<string, string> }} [o]
  */
-function svgRoot(kind, title, desc, width, height) {
-  const id = `c${Math.random().toString(36).slice(2, 9)}`;
-  return s(
-    'svg',
-    {
-      viewBox: `0 0 ${width} ${height}`,
-      role: 'img',
-      'aria-labelledby': `${id}t ${id}d`,
-      'data-chart': kind,
-      class: 'chart',
-      preserveAspectRatio: 'xMinYMin meet',
-    },
-    s('title', { id: `${id}t` }, title),
-    s('desc', { id: `${id}d` }, desc),
-  );
+function vegaChart(kind, title, desc, spec, o = {}) {
+  const el = h('div', { class: 'chart', 'data-chart': kind, 'aria-busy': 'true', ...o.attrs });
+  const failed = (/** @type {unknown} */ err) => {
+    el.removeAttribute('aria-busy');
+    replace(el, h('p', { class: 'error' }, `The chart “${title}” could not be drawn: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  try {
+    const compiled = vegaLite.compile(/** @type {Spec} */ ({ ...spec, description: `${title}. ${desc}`, config: CONFIG })).spec;
+    // `ast: true` keeps the expressions as syntax trees, which the interpreter evaluates.
+    const view = new vega.View(vega.parse(compiled, undefined, { ast: true }), {
+      renderer: 'svg',
+      container: el,
+      expr: expressionInterpreter,
+      hover: false,
+    });
+    const onSelect = o.onSelect;
+    if (onSelect && o.clickable) {
+      const names = new Set(o.clickable.map((n) => `${n}_marks`));
+      view.addEventListener('click', (_event, item) => {
+        const mark = /** @type {{ name?: string } | undefined} */ (item?.mark);
+        const n = item && names.has(mark?.name ?? '') ? /** @type {{ number?: unknown }} */ (item.datum).number : undefined;
+        if (typeof n === 'number') onSelect(n);
+      });
+    }
+    views.set(el, view);
+    view.runAsync().then(() => el.removeAttribute('aria-busy'), failed);
+  } catch (err) {
+    failed(err);
+  }
+  return el;
 }
 
 /**
- * Axes with ticks and grid lines.
- * @param {Scale} x
- * @param {Scale} y
- * @param {{ xLabel: string; yLabel: string; xTicks?: number; yTicks?: number; xFormat?: (v: number) => string; xLabelOffset?: number }} o
+ * Stops the Vega views of the charts inside `root` (their listeners and timers): before the charts
+ * are drawn again, and when the page is left.
+ * @param {ParentNode} root
  */
-function axes(x, y, o) {
-  const g = s('g', { class: 'axes' });
-  const [x0, x1] = x.range;
-  const [y0, y1] = y.range;
-  for (const t of y.ticks(o.yTicks ?? 5)) {
-    const py = y.map(t);
-    g.append(s('line', { x1: x0, x2: x1, y1: py, y2: py, class: 'grid' }), s('text', { x: x0 - 6, y: py + 4, class: 'tick', 'text-anchor': 'end' }, fmt(t, 3)));
+export function disposeCharts(root) {
+  for (const el of root.querySelectorAll('.chart')) {
+    views.get(el)?.finalize();
+    views.delete(el);
   }
-  for (const t of x.ticks(o.xTicks ?? 8)) {
-    const px = x.map(t);
-    g.append(
-      s('line', { x1: px, x2: px, y1: y0, y2: y0 + 5, class: 'axis' }),
-      s('text', { x: px, y: y0 + 18, class: 'tick', 'text-anchor': 'middle' }, o.xFormat ? o.xFormat(t) : fmt(t, 3)),
-    );
-  }
-  g.append(
-    s('line', { x1: x0, x2: x1, y1: y0, y2: y0, class: 'axis' }),
-    s('line', { x1: x0, x2: x0, y1: y0, y2: y1, class: 'axis' }),
-    s('text', { x: (x0 + x1) / 2, y: y0 + (o.xLabelOffset ?? 36), class: 'label', 'text-anchor': 'middle' }, o.xLabel),
-    s('text', { x: 14, y: (y0 + y1) / 2, class: 'label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${(y0 + y1) / 2})` }, o.yLabel),
-  );
-  return g;
 }
+
+/**
+ * The scale of an objective's values: log when they are positive and span more than three decades,
+ * else linear with a little room around them; [0, 1] when there are none.
+ * @param {number[]} values
+ */
+function valueScale(values) {
+  const finite = values.filter(Number.isFinite);
+  if (!finite.length) return { type: /** @type {const} */ ('linear'), domain: [0, 1] };
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  if (lo > 0 && hi / lo > 1e3) return { type: /** @type {const} */ ('log'), domain: [lo, hi] };
+  const pad = (hi - lo) * 0.04 || Math.abs(lo) * 0.1 || 1;
+  return { type: /** @type {const} */ ('linear'), domain: [lo - pad, hi + pad], nice: true, zero: false };
+}
+
+/** Colour and marker shape by strategy family (the Okabe–Ito colours and shapes of strategies.js). */
+const STRATEGY = {
+  color: { field: 'family', type: 'nominal', scale: { domain: FAMILIES.map((f) => f.id), range: FAMILIES.map((f) => f.colour) }, legend: null },
+  shape: { field: 'family', type: 'nominal', scale: { domain: FAMILIES.map((f) => f.id), range: FAMILIES.map((f) => SYMBOLS[f.shape]) }, legend: null },
+};
+
+/** A field shown as the tooltip and read as the aria-label of each mark. */
+const TIP = { tooltip: { field: 'tip', type: /** @type {const} */ ('nominal') }, description: { field: 'tip', type: /** @type {const} */ ('nominal') } };
 
 /**
  * A legend as HTML (it wraps on narrow screens).
@@ -197,100 +162,107 @@ export function legend(entries) {
 }
 
 /**
- * Optimisation history: each completed trial's value by trial number, coloured and shaped by strategy,
- * the best value so far as a step line, failures as crosses in a lane under the plot.
+ * Optimisation history: each completed trial's value by trial number, coloured and shaped by strategy
+ * (invalidated results hollow), the best value so far as a step line over them, failures as crosses
+ * in a lane under the plot.
  * @param {{ trials: DashboardTrial[]; direction: 'minimize' | 'maximize'; metric: string; onSelect?: (number: number) => void }} o
  */
 export function historyChart(o) {
   const done = o.trials.filter((t) => t.state === 'completed' && typeof t.value === 'number');
   const failed = o.trials.filter((t) => t.state === 'failed');
-  // Failures get a lane between the tick labels and the axis title.
-  const H = failed.length ? 360 : 340;
-  const m = { l: 70, r: 16, t: 14, b: failed.length ? 76 : 56 };
-  const radius = done.length > 800 ? 2.6 : done.length > 200 ? 3.4 : 4.5;
   const maxN = Math.max(1, ...o.trials.map((t) => t.number));
-  const x = linear([-0.5, maxN + 0.5], [m.l, W - m.r], false, true);
-  const y = valueScale(
-    done.map((t) => /** @type {number} */ (t.value)),
-    [H - m.b, m.t],
-  );
+  const values = done.map((t) => /** @type {number} */ (t.value));
   const better = (/** @type {number} */ a, /** @type {number} */ b) => (o.direction === 'maximize' ? a > b : a < b);
-  let best = Number.NaN;
-  /** @type {string[]} */
+  /** @type {{ number: number; value: number }[]} */
   const steps = [];
+  let best = Number.NaN;
   for (const t of done) {
-    if (t.invalid) continue;
     const v = /** @type {number} */ (t.value);
-    if (Number.isNaN(best) || better(v, best)) {
-      const px = x.map(t.number).toFixed(1);
-      steps.push(Number.isNaN(best) ? `M${px},${y.map(v).toFixed(1)}` : `H${px}V${y.map(v).toFixed(1)}`);
-      best = v;
-    }
+    if (t.invalid || !(Number.isNaN(best) || better(v, best))) continue;
+    steps.push({ number: t.number, value: v });
+    best = v;
   }
-  if (steps.length) steps.push(`H${x.map(maxN).toFixed(1)}`);
-  const desc = `${done.length} completed trial(s) and ${failed.length} failed; best ${o.metric} ${fmt(best)}.`;
-  const svg = svgRoot('history', `Optimisation history of ${o.metric}`, desc, W, H);
-  svg.append(
-    axes(x, y, {
-      xLabel: 'trial number',
-      yLabel: `${o.metric} (${o.direction === 'maximize' ? 'higher' : 'lower'} is better)`,
-      xFormat: (v) => String(Math.round(v)),
-      xLabelOffset: failed.length ? 56 : 36,
-    }),
-  );
-  const marks = s('g', {});
-  for (const t of done) {
-    const f = familyOf(t.strategy, t.proposedBy);
-    const v = /** @type {number} */ (t.value);
-    marks.append(
-      s(
-        'path',
-        {
-          d: markerPath(f.shape, x.map(t.number), y.map(v), radius),
-          fill: t.invalid ? 'none' : f.colour,
-          stroke: t.invalid ? f.colour : '#1b1b1b',
-          'stroke-width': t.invalid ? 1.5 : 0.6,
-          class: 'mark',
-          'data-trial': t.number,
-          tabindex: o.onSelect ? 0 : null,
-          onclick: o.onSelect ? () => o.onSelect?.(t.number) : null,
-          onkeydown: o.onSelect ? (/** @type {KeyboardEvent} */ e) => e.key === 'Enter' && o.onSelect?.(t.number) : null,
-        },
-        s('title', {}, `#${t.number} ${t.strategy ?? t.proposedBy}: ${fmt(v)}${t.invalid ? ' (invalidated)' : ''}\n${fmtConfig(t.config)}`),
-      ),
-    );
-  }
-  const laneY = H - m.b + 34;
-  if (failed.length) svg.append(s('text', { x: m.l - 6, y: laneY + 4, class: 'tick', 'text-anchor': 'end' }, 'failed'));
-  for (const t of failed) {
-    marks.append(
-      s(
-        'path',
-        {
-          d: markerPath('cross', x.map(t.number), laneY, 4),
-          stroke: FAILED_COLOUR,
-          'stroke-width': 2,
-          fill: 'none',
-          class: 'mark failed',
-          'data-trial': t.number,
-          onclick: o.onSelect ? () => o.onSelect?.(t.number) : null,
-        },
-        s('title', {}, `#${t.number} failed (${t.strategy ?? t.proposedBy})\n${fmtConfig(t.config)}`),
-      ),
-    );
-  }
-  svg.append(marks);
-  // Over the points, with a white halo, so that it reads however dense they are.
+  if (steps.length) steps.push({ number: maxN, value: best });
+  const points = (/** @type {DashboardTrial[]} */ ts) =>
+    ts.map((t) => ({
+      number: t.number,
+      value: t.value,
+      family: familyOf(t.strategy, t.proposedBy).id,
+      tip: `#${t.number} ${t.strategy ?? t.proposedBy}: ${fmt(t.value)}${t.invalid ? ' (invalidated)' : ''}\n${fmtConfig(t.config)}`,
+    }));
+  const size = done.length > 800 ? 24 : done.length > 200 ? 40 : 64;
+  const x = {
+    field: 'number',
+    type: /** @type {const} */ ('quantitative'),
+    scale: { domain: [-0.5, maxN + 0.5], nice: false, zero: false },
+    axis: { title: failed.length ? null : 'trial number', format: 'd', tickMinStep: 1 },
+  };
+  const y = {
+    field: 'value',
+    type: /** @type {const} */ ('quantitative'),
+    scale: valueScale(values),
+    axis: { title: `${o.metric} (${o.direction === 'maximize' ? 'higher' : 'lower'} is better)` },
+  };
+  /** @type {any[]} */
+  const layers = [
+    {
+      name: 'trials',
+      data: { values: points(done.filter((t) => !t.invalid)) },
+      mark: { type: 'point', filled: true, size, opacity: 1, stroke: '#1b1b1b', strokeWidth: 0.6, cursor: 'pointer' },
+      encoding: { x, y, ...STRATEGY, ...TIP },
+    },
+  ];
+  if (done.some((t) => t.invalid))
+    layers.push({
+      name: 'invalid',
+      data: { values: points(done.filter((t) => t.invalid)) },
+      mark: { type: 'point', filled: false, size, opacity: 1, strokeWidth: 1.5, cursor: 'pointer' },
+      encoding: { x, y, ...STRATEGY, ...TIP },
+    });
   if (steps.length)
-    svg.append(
-      s('path', { d: steps.join(''), stroke: '#fff', fill: 'none', 'stroke-width': 5, 'stroke-opacity': 0.8 }),
-      s('path', { d: steps.join(''), class: 'best-line', stroke: BEST_COLOUR, fill: 'none', 'stroke-width': 2 }),
+    // Over the points, with a white halo, so that it reads however dense they are (clicks go through it:
+    // app.css).
+    layers.push(
+      {
+        name: 'best_halo',
+        data: { values: steps },
+        mark: { type: 'line', interpolate: 'step-after', color: '#ffffff', strokeWidth: 5, strokeOpacity: 0.8, aria: false },
+        encoding: { x, y },
+      },
+      {
+        name: 'best',
+        data: { values: steps },
+        mark: { type: 'line', interpolate: 'step-after', color: BEST_COLOUR, strokeWidth: 2, description: `best ${o.metric} so far` },
+        encoding: { x, y },
+      },
     );
+  const plot = { width: W, height: 270, layer: layers };
+  const lane = {
+    name: 'failed',
+    width: W,
+    height: 22,
+    data: {
+      values: failed.map((t) => ({ number: t.number, lane: 'failed', tip: `#${t.number} failed (${t.strategy ?? t.proposedBy})\n${fmtConfig(t.config)}` })),
+    },
+    mark: { type: 'point', shape: SYMBOLS.cross, filled: false, size: 40, strokeWidth: 2, color: FAILED_COLOUR, opacity: 1, cursor: 'pointer' },
+    encoding: {
+      x: { ...x, axis: { title: 'trial number', labels: false, ticks: false, domain: false } },
+      y: { field: 'lane', type: 'nominal', axis: { title: null, ticks: false, domain: false, labelFontSize: 11 } },
+      ...TIP,
+    },
+  };
+  const spec = failed.length ? { vconcat: [plot, lane], spacing: 2, resolve: { scale: { x: 'shared' } } } : plot;
   const present = FAMILIES.filter((f) => o.trials.some((t) => familyOf(t.strategy, t.proposedBy) === f));
   return h(
     'figure',
     { class: 'figure' },
-    svg,
+    vegaChart(
+      'history',
+      `Optimisation history of ${o.metric}`,
+      `${done.length} completed trial(s) and ${failed.length} failed; best ${o.metric} ${fmt(best)}.`,
+      /** @type {Spec} */ (spec),
+      { onSelect: o.onSelect, clickable: ['trials', 'invalid', 'failed'] },
+    ),
     legend([
       ...present.map((f) => ({ label: f.label, colour: f.colour, shape: f.shape })),
       { label: 'best so far', colour: BEST_COLOUR, line: /** @type {const} */ ('solid') },
@@ -305,365 +277,407 @@ export function historyChart(o) {
  * @param {{ target: number[]; priors: { name: string; datasetName: string; similarity: number | null; curve: number[] }[]; cold: { experiments: number; median: number[] } | null }} o
  */
 export function warmStartChart(o) {
-  const H = 320;
-  const m = { l: 70, r: 16, t: 14, b: 50 };
   const others = Math.max(0, ...o.priors.map((p) => p.curve.length), o.cold?.median.length ?? 0);
   const maxX = Math.max(o.target.length, Math.min(others, Math.max(4 * o.target.length, 50)), 2);
-  const x = linear([1, maxX], [m.l, W - m.r], false, true);
-  const y = linear([0, 1], [H - m.b, m.t], false);
-  /** @param {number[]} curve */
-  const path = (curve) =>
-    curve
-      .slice(0, maxX)
-      .map((v, i) => `${i ? 'L' : 'M'}${x.map(i + 1).toFixed(1)},${y.map(v).toFixed(1)}`)
-      .join('');
+  /** @param {number[]} curve @param {(n: number, v: number) => Record<string, unknown>} row */
+  const rows = (curve, row) => curve.slice(0, maxX).map((v, i) => ({ n: i + 1, v, ...row(i + 1, v) }));
+  const x = {
+    field: 'n',
+    type: /** @type {const} */ ('quantitative'),
+    title: 'completed trials',
+    scale: { domain: [1, maxX], nice: false, zero: false },
+    axis: { format: 'd', tickMinStep: 1, tickCount: 12 },
+  };
+  const y = { field: 'v', type: /** @type {const} */ ('quantitative'), title: 'best so far (0 worst … 1 best)', scale: { domain: [0, 1] } };
+  /** @type {any[]} */
+  const layers = [];
+  const priors = o.priors.flatMap((p, i) =>
+    rows(p.curve, () => ({ prior: i, tip: `prior: ${p.name} (${p.datasetName}); similarity ${fmt(p.similarity, 3)}` })),
+  );
+  if (priors.length)
+    layers.push({
+      name: 'prior',
+      data: { values: priors },
+      mark: { type: 'line', color: GREY, strokeWidth: 1.5, strokeOpacity: 0.75 },
+      encoding: { x, y, detail: { field: 'prior', type: 'nominal' }, ...TIP },
+    });
+  if (o.cold?.median.length) {
+    const tip = `median of ${o.cold.experiments} cold experiment(s) of the same model`;
+    layers.push({
+      name: 'cold',
+      data: { values: rows(o.cold.median, () => ({ tip })) },
+      mark: { type: 'line', color: FAILED_COLOUR, strokeWidth: 3, strokeDash: [7, 4] },
+      encoding: { x, y, ...TIP },
+    });
+  }
+  const target = rows(o.target, (n, v) => ({ tip: `after ${n} trial(s): ${fmt(v, 3)}` }));
+  if (target.length || !layers.length)
+    layers.push(
+      {
+        name: 'target',
+        data: { values: target },
+        mark: { type: 'line', color: BLUE, strokeWidth: 3.5, description: 'this experiment' },
+        encoding: { x, y },
+      },
+      {
+        name: 'target_points',
+        data: { values: target },
+        mark: { type: 'point', filled: true, color: BLUE, opacity: 1, size: 40 },
+        encoding: { x, y, ...TIP },
+      },
+    );
   const desc =
     `This experiment reached ${fmt(o.target.at(-1) ?? null, 3)} of its range after ${o.target.length} trial(s); ` +
     `${o.priors.length} prior experiment(s)` +
     (o.cold
       ? `; the median of ${o.cold.experiments} cold experiment(s) reached ${fmt(o.cold.median[Math.min(o.target.length, o.cold.median.length) - 1] ?? null, 3)} after as many trials.`
       : '.');
-  const svg = svgRoot('warm-start', 'Best so far, normalised: this experiment, its priors and cold runs', desc, W, H);
-  svg.append(axes(x, y, { xLabel: 'completed trials', yLabel: 'best so far (0 worst … 1 best)', xFormat: (v) => String(Math.round(v)) }));
-  const lines = s('g', {});
-  for (const p of o.priors) {
-    if (p.curve.length)
-      lines.append(
-        s(
-          'path',
-          { d: path(p.curve), class: 'mark prior-curve', stroke: '#8A8A8A', 'stroke-width': 1.5, fill: 'none', 'stroke-opacity': 0.75 },
-          s('title', {}, `prior: ${p.name} (${p.datasetName}); similarity ${fmt(p.similarity, 3)}`),
-        ),
-      );
-  }
-  if (o.cold?.median.length)
-    lines.append(
-      s(
-        'path',
-        { d: path(o.cold.median), class: 'mark cold-curve', stroke: FAILED_COLOUR, 'stroke-width': 3, 'stroke-dasharray': '7 4', fill: 'none' },
-        s('title', {}, `median of ${o.cold.experiments} cold experiment(s) of the same model`),
-      ),
-    );
-  if (o.target.length) {
-    lines.append(
-      s('path', { d: path(o.target), class: 'mark target-curve', stroke: '#0072B2', 'stroke-width': 3.5, fill: 'none' }, s('title', {}, 'this experiment')),
-    );
-    o.target.slice(0, maxX).forEach((v, i) => {
-      lines.append(
-        s('circle', { cx: x.map(i + 1), cy: y.map(v), r: 3.5, fill: '#0072B2', class: 'mark' }, s('title', {}, `after ${i + 1} trial(s): ${fmt(v, 3)}`)),
-      );
-    });
-  }
-  svg.append(lines);
   return h(
     'figure',
     { class: 'figure' },
-    svg,
+    vegaChart(
+      'warm-start',
+      'Best so far, normalised: this experiment, its priors and cold runs',
+      desc,
+      /** @type {Spec} */ ({ ...FIT, height: 260, layer: layers }),
+    ),
     legend([
-      { label: 'this experiment', colour: '#0072B2', line: 'solid' },
-      ...(o.priors.length ? [{ label: `priors it learned from (${o.priors.length})`, colour: '#8A8A8A', line: /** @type {const} */ ('thin') }] : []),
+      { label: 'this experiment', colour: BLUE, line: 'solid' },
+      ...(o.priors.length ? [{ label: `priors it learned from (${o.priors.length})`, colour: GREY, line: /** @type {const} */ ('thin') }] : []),
       ...(o.cold ? [{ label: `median of ${o.cold.experiments} cold run(s), same model`, colour: FAILED_COLOUR, line: /** @type {const} */ ('dashed') }] : []),
     ]),
   );
 }
 
 /**
- * Parameter importance as horizontal bars, most important first.
+ * Parameter importance as horizontal bars, most important first, each with its share written beside it.
  * @param {Importance} imp
  */
 export function importanceChart(imp) {
   const params = imp.parameters;
-  const rowH = 30;
-  const m = { l: 170, r: 70, t: 8, b: 36 };
-  const H = m.t + m.b + rowH * Math.max(1, params.length);
-  const x = linear([0, 1], [m.l, W - m.r], false);
+  const rows = params.map((p) => {
+    const label = `${fmt(p.importance * 100, 3)}%${p.note ? ` — ${p.note}` : ''}`;
+    return { name: p.name, share: p.importance, label, tip: `${p.name}: ${fmt(p.importance * 100, 3)}%${p.note ? ` (${p.note})` : ''}` };
+  });
   const top = params[0];
   const desc = top ? `Most important: ${top.name} (${Math.round(top.importance * 100)}%), from ${imp.trials} completed trials.` : 'No parameters.';
-  const svg = svgRoot('importance', 'Parameter importance (PED-ANOVA)', desc, W, H);
-  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-    const px = x.map(t);
-    svg.append(
-      s('line', { x1: px, x2: px, y1: m.t, y2: H - m.b, class: 'grid' }),
-      s('text', { x: px, y: H - m.b + 16, class: 'tick', 'text-anchor': 'middle' }, `${Math.round(t * 100)}%`),
-    );
-  }
-  svg.append(s('text', { x: (m.l + W - m.r) / 2, y: H - 4, class: 'label', 'text-anchor': 'middle' }, 'share of importance'));
-  params.forEach((p, i) => {
-    const py = m.t + i * rowH;
-    svg.append(
-      s('text', { x: m.l - 8, y: py + rowH / 2 + 4, class: 'tick name', 'text-anchor': 'end' }, p.name),
-      s(
-        'rect',
-        { x: m.l, y: py + 5, width: Math.max(0, x.map(p.importance) - m.l), height: rowH - 10, fill: '#0072B2', class: 'mark', 'data-param': p.name },
-        s('title', {}, `${p.name}: ${fmt(p.importance * 100, 3)}%${p.note ? ` (${p.note})` : ''}`),
-      ),
-      s('text', { x: x.map(p.importance) + 6, y: py + rowH / 2 + 4, class: 'tick' }, `${fmt(p.importance * 100, 3)}%${p.note ? ` — ${p.note}` : ''}`),
-    );
-  });
-  return h('figure', { class: 'figure' }, svg);
+  /** @type {Spec} */
+  const spec = {
+    ...FIT,
+    height: 30 * Math.max(1, params.length),
+    data: { values: rows },
+    encoding: {
+      y: {
+        field: 'name',
+        type: 'nominal',
+        sort: null,
+        scale: { paddingInner: 0.3, paddingOuter: 0.15 },
+        axis: { title: null, ticks: false, domain: false, labelFontSize: 12.5, labelColor: '#1b1b1b', labelLimit: 200, labelPadding: 6 },
+      },
+      x: {
+        field: 'share',
+        type: 'quantitative',
+        title: 'share of importance',
+        scale: { domain: [0, 1] },
+        axis: { format: '.0%', values: [0, 0.25, 0.5, 0.75, 1], grid: true },
+      },
+    },
+    layer: [
+      { name: 'bars', mark: { type: 'bar', color: BLUE }, encoding: { ...TIP } },
+      { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 11, color: '#4a4f57', aria: false }, encoding: { text: { field: 'label' } } },
+    ],
+  };
+  return h('figure', { class: 'figure' }, vegaChart('importance', 'Parameter importance (PED-ANOVA)', desc, spec));
 }
 
 /**
- * A parameter's axis: numeric (linear or log) or categorical (evenly spaced choices).
+ * Where a parameter's values go on an axis from 0 to 1 (null when it is not set), and the axis's tick
+ * labels: numeric parameters on a linear or log scale over their range, categorical ones evenly spaced.
  * @param {SearchParam} p
- * @param {[number, number]} range
- * @param {unknown[]} values the values seen, for categorical parameters without declared choices
+ * @param {unknown[]} values the values seen, for parameters without declared bounds or choices
+ * @returns {{ pos: (v: unknown) => number | null; ticks: { pos: number; label: string }[] }}
  */
-function paramAxis(p, range, values) {
+function paramAxis(p, values) {
   if (p.type === 'categorical') {
-    const choices = (p.choices ?? [...new Set(values)]).map((c) => JSON.stringify(c));
+    const choices = [...new Set((p.choices ?? values).map((c) => JSON.stringify(c)))];
     const n = Math.max(1, choices.length);
-    const step = (range[1] - range[0]) / n;
+    const at = (/** @type {number} */ i) => (i + 0.5) / n;
     return {
-      categorical: true,
-      labels: choices.map((c) => {
-        const v = JSON.parse(c);
-        return typeof v === 'string' ? v : String(v);
-      }),
-      positions: choices.map((_, i) => range[0] + step * (i + 0.5)),
-      /** @param {unknown} v */
-      map: (v) => {
+      pos: (v) => {
         const i = choices.indexOf(JSON.stringify(v));
-        return i < 0 ? null : range[0] + step * (i + 0.5);
+        return i < 0 ? null : at(i);
       },
-      scale: /** @type {Scale | null} */ (null),
+      ticks: choices.map((c, i) => ({ pos: at(i), label: fmtValue(JSON.parse(c)) })),
     };
   }
-  const nums = values.filter((v) => typeof v === 'number');
-  const lo = p.low ?? Math.min(...nums);
-  const hi = p.high ?? Math.max(...nums);
-  const sc = p.log && lo > 0 ? logScale([lo, hi], range) : linear([lo, hi], range, false);
+  const nums = /** @type {number[]} */ (values.filter((v) => typeof v === 'number' && Number.isFinite(v)));
+  return numericAxis(p.low ?? Math.min(...nums), p.high ?? Math.max(...nums), Boolean(p.log), false);
+}
+
+/**
+ * A numeric axis from 0 to 1 over [lo, hi], with Vega's own scales and ticks.
+ * @param {number} lo
+ * @param {number} hi
+ * @param {boolean} log
+ * @param {boolean} nice
+ */
+function numericAxis(lo, hi, log, nice) {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
+  const isLog = log && lo > 0;
+  if (!(hi > lo)) [lo, hi] = isLog ? [lo / 2, lo * 2] : [lo - (Math.abs(lo) || 1) * 0.1, hi + (Math.abs(hi) || 1) * 0.1];
+  const sc = vega
+    .scale(isLog ? 'log' : 'linear')()
+    .domain([lo, hi])
+    .range([0, 1]);
+  if (nice) sc.nice(5);
+  /** @type {number[]} */
+  let ticks = sc.ticks(isLog ? 10 : 4);
+  // Log ticks: powers of ten (1, 2 and 5 too within two decades), at most about six of them.
+  if (isLog) {
+    const mantissa = (/** @type {number} */ t) => Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9));
+    const decades = Math.log10(hi / lo);
+    ticks = ticks.filter((t) => (decades < 2 ? [1, 2, 5] : [1]).includes(mantissa(t)));
+    const every = Math.ceil(ticks.length / 6);
+    ticks = ticks.filter((_, i) => i % every === 0);
+    if (ticks.length < 2) ticks = [lo, hi];
+  }
   return {
-    categorical: false,
-    labels: /** @type {string[]} */ ([]),
-    positions: /** @type {number[]} */ ([]),
     /** @param {unknown} v */
-    map: (v) => (typeof v === 'number' && Number.isFinite(v) ? sc.map(v) : null),
-    scale: /** @type {Scale | null} */ (sc),
+    pos: (v) => (typeof v === 'number' && Number.isFinite(v) ? sc(v) : null),
+    ticks: ticks.map((t) => ({ pos: sc(t), label: fmt(t, 3) })),
   };
 }
 
-/** Viridis, sampled: a sequential palette that reads in grey scale and with colour-vision deficiencies. */
-const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
-
-/** @param {number} t in [0, 1] */
-export function viridis(t) {
-  const u = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(u));
-  const f = u - i;
-  const a = VIRIDIS[i];
-  const b = VIRIDIS[i + 1];
-  const mix = (/** @type {number} */ k) => Math.round(parseInt(a.slice(k, k + 2), 16) * (1 - f) + parseInt(b.slice(k, k + 2), 16) * f);
-  return `rgb(${mix(1)},${mix(3)},${mix(5)})`;
-}
-
 /**
- * Parallel coordinates: one vertical axis per parameter and one for the objective; each completed
- * trial is a line, coloured by its value (yellow = best), the best ones drawn on top.
+ * Parallel coordinates: one vertical axis per parameter (log where the parameter is) and one for the
+ * objective; each completed trial is a line, coloured by how good its value is (viridis, yellow = best),
+ * the best drawn on top.
  * @param {{ space: SearchParam[]; trials: DashboardTrial[]; direction: 'minimize' | 'maximize'; metric: string }} o
  */
 export function parallelChart(o) {
-  const H = 360;
-  const m = { l: 50, r: 60, t: 30, b: 40 };
   const done = o.trials.filter((t) => t.state === 'completed' && typeof t.value === 'number' && !t.invalid);
   const values = done.map((t) => /** @type {number} */ (t.value));
-  const dims = o.space.length + 1;
-  const colX = (/** @type {number} */ i) => m.l + ((W - m.l - m.r) * i) / Math.max(1, dims - 1);
-  const yr = /** @type {[number, number]} */ ([H - m.b, m.t]);
-  const axesList = o.space.map((p) =>
-    paramAxis(
-      p,
-      yr,
-      done.map((t) => t.config[p.name]),
-    ),
-  );
-  const vScale = valueScale(values, yr);
   const lo = Math.min(...values);
   const hi = Math.max(...values);
-  const goodness = (/** @type {number} */ v) => (hi > lo ? (o.direction === 'maximize' ? (v - lo) / (hi - lo) : (hi - v) / (hi - lo)) : 1);
-  const svg = svgRoot(
-    'parallel',
-    'Parallel coordinates of the completed trials',
-    `${done.length} completed trials over ${o.space.length} parameter(s); colour shows ${o.metric}, yellow is best.`,
-    W,
-    H,
-  );
-  const lines = s('g', { class: 'pc-lines' });
-  const order = done.map((t, i) => ({ t, g: goodness(values[i]) })).sort((a, b) => a.g - b.g);
-  for (const { t, g } of order) {
-    /** @type {string[]} */
-    const pts = [];
-    let gap = false;
-    axesList.forEach((ax, i) => {
-      const py = ax.map(t.config[o.space[i].name]);
-      if (py === null) {
-        gap = true;
-        return;
-      }
-      pts.push(`${gap || !pts.length ? 'M' : 'L'}${colX(i).toFixed(1)},${py.toFixed(1)}`);
-      gap = false;
-    });
-    pts.push(`${gap ? 'M' : 'L'}${colX(dims - 1).toFixed(1)},${vScale.map(/** @type {number} */ (t.value)).toFixed(1)}`);
-    lines.append(
-      s(
-        'path',
-        {
-          d: pts.join(''),
-          stroke: viridis(g),
-          'stroke-opacity': 0.35 + 0.55 * g,
-          'stroke-width': 1.2 + g,
-          fill: 'none',
-          class: 'mark',
-          'data-trial': t.number,
-        },
-        s('title', {}, `#${t.number}: ${fmt(t.value)}\n${fmtConfig(t.config)}`),
+  const vs = valueScale(values);
+  const dims = [
+    ...o.space.map((p) => ({
+      name: p.name,
+      ...paramAxis(
+        p,
+        done.map((t) => t.config[p.name]),
       ),
-    );
-  }
-  svg.append(lines);
-  const axesG = s('g', { class: 'axes' });
-  axesList.forEach((ax, i) => {
-    const px = colX(i);
-    axesG.append(
-      s('line', { x1: px, x2: px, y1: yr[0], y2: yr[1], class: 'axis' }),
-      s('text', { x: px, y: m.t - 12, class: 'label', 'text-anchor': 'middle' }, o.space[i].name),
-    );
-    if (ax.categorical) ax.labels.forEach((l, k) => axesG.append(s('text', { x: px + 5, y: ax.positions[k] + 4, class: 'tick halo' }, l)));
-    else if (ax.scale) for (const t of ax.scale.ticks(4)) axesG.append(s('text', { x: px + 5, y: ax.scale.map(t) + 4, class: 'tick halo' }, fmt(t, 3)));
+    })),
+    { name: o.metric, ...numericAxis(vs.domain[0], vs.domain[1], vs.type === 'log', vs.type === 'linear') },
+  ];
+  const goodness = (/** @type {number} */ v) => (hi > lo ? (o.direction === 'maximize' ? (v - lo) / (hi - lo) : (hi - v) / (hi - lo)) : 1);
+  // Drawn in this order: the best last, on top.
+  const order = done.map((t) => ({ t, good: goodness(/** @type {number} */ (t.value)) })).sort((a, b) => a.good - b.good);
+  // One segment between each pair of neighbouring axes where both values are set (a conditional
+  // parameter that is not set leaves a gap): rules draw much faster than 2,000 separate lines.
+  const lines = order.flatMap(({ t, good }) => {
+    const tip = `#${t.number}: ${fmt(t.value)}\n${fmtConfig(t.config)}`;
+    const at = [...o.space.map((p) => t.config[p.name]), t.value].map((v, i) => dims[i].pos(v));
+    /** @type {Record<string, unknown>[]} */
+    const out = [];
+    for (let i = 0; i + 1 < at.length; i++) {
+      const [a, b] = [at[i], at[i + 1]];
+      if (a !== null && b !== null)
+        out.push({ number: t.number, dim: i, next: i + 1, pos: a, pos2: b, good, opacity: 0.35 + 0.55 * good, width: 1.2 + good, tip });
+    }
+    return out;
   });
-  const vx = colX(dims - 1);
-  axesG.append(
-    s('line', { x1: vx, x2: vx, y1: yr[0], y2: yr[1], class: 'axis' }),
-    s('text', { x: vx, y: m.t - 12, class: 'label', 'text-anchor': 'middle' }, o.metric),
+  const ticks = dims.flatMap((d, i) => d.ticks.map((t) => ({ dim: i, ...t })));
+  const x = {
+    field: 'dim',
+    type: /** @type {const} */ ('quantitative'),
+    scale: { domain: [0, Math.max(1, dims.length - 1)], nice: false, zero: false },
+    axis: null,
+  };
+  const y = { field: 'pos', type: /** @type {const} */ ('quantitative'), scale: { domain: [0, 1], nice: false, zero: false }, axis: null };
+  const tickText = { type: 'text', align: 'left', baseline: 'middle', dx: 5, fontSize: 11, aria: false };
+  /** @type {Spec} */
+  const spec = /** @type {any} */ ({
+    ...FIT,
+    height: 300,
+    layer: [
+      {
+        data: { values: dims.map((_, i) => ({ dim: i })) },
+        mark: { type: 'rule', color: '#5b6068', aria: false },
+        encoding: { x, y: { datum: 0, type: 'quantitative', scale: y.scale, axis: null }, y2: { datum: 1 } },
+      },
+      {
+        name: 'lines',
+        data: { values: lines },
+        mark: { type: 'rule', strokeCap: 'round' },
+        encoding: {
+          x,
+          x2: { field: 'next' },
+          y,
+          y2: { field: 'pos2' },
+          color: {
+            field: 'good',
+            type: 'quantitative',
+            scale: { scheme: 'viridis', domain: [0, 1] },
+            legend: {
+              type: 'gradient',
+              title: null,
+              orient: 'bottom',
+              direction: 'horizontal',
+              gradientLength: 180,
+              values: [0, 1],
+              labelExpr: "datum.value < 0.5 ? 'worst' : 'best'",
+            },
+          },
+          // The better, the more opaque and the wider (the values as they are: no scale, no legend).
+          opacity: { field: 'opacity', type: 'quantitative', scale: null },
+          strokeWidth: { field: 'width', type: 'quantitative', scale: null },
+          ...TIP,
+        },
+      },
+      // Tick labels with a white halo, over the lines.
+      {
+        data: { values: ticks },
+        mark: { ...tickText, stroke: '#ffffff', strokeWidth: 3, strokeJoin: 'round' },
+        encoding: { x, y, text: { field: 'label' } },
+      },
+      { data: { values: ticks }, mark: { ...tickText, color: '#4a4f57' }, encoding: { x, y, text: { field: 'label' } } },
+      {
+        data: { values: dims.map((d, i) => ({ dim: i, name: d.name })) },
+        mark: { type: 'text', baseline: 'bottom', dy: -8, fontSize: 12.5, fontWeight: 600, color: '#2b2f35', aria: false },
+        encoding: { x, y: { datum: 1, type: 'quantitative' }, text: { field: 'name' } },
+      },
+    ],
+  });
+  return h(
+    'figure',
+    { class: 'figure' },
+    vegaChart(
+      'parallel',
+      'Parallel coordinates of the completed trials',
+      `${done.length} completed trials over ${o.space.length} parameter(s); colour shows ${o.metric}, yellow is best.`,
+      spec,
+    ),
   );
-  for (const t of vScale.ticks(5)) axesG.append(s('text', { x: vx + 5, y: vScale.map(t) + 4, class: 'tick halo' }, fmt(t, 3)));
-  svg.append(axesG);
-  const bar = s('g', {});
-  for (let i = 0; i < 20; i++) bar.append(s('rect', { x: W - 200 + i * 9, y: H - 14, width: 9, height: 8, fill: viridis(i / 19) }));
-  svg.append(
-    bar,
-    s('text', { x: W - 206, y: H - 7, class: 'tick', 'text-anchor': 'end' }, 'worst'),
-    s('text', { x: W - 16, y: H - 7, class: 'tick', 'text-anchor': 'end' }, 'best'),
-  );
-  return h('figure', { class: 'figure' }, svg);
 }
 
 /**
- * Slice plots: the objective against each parameter's value, one small chart per parameter.
+ * Slice plots: the objective against each parameter's value, one small chart per parameter, all on
+ * the same objective scale; the points of one choice of a categorical parameter are spread a little.
  * @param {{ space: SearchParam[]; trials: DashboardTrial[]; direction: 'minimize' | 'maximize'; metric: string; onSelect?: (number: number) => void }} o
  */
 export function sliceCharts(o) {
-  const SW = 300;
-  const SH = 220;
-  const m = { l: 56, r: 10, t: 10, b: 44 };
   const done = o.trials.filter((t) => t.state === 'completed' && typeof t.value === 'number' && !t.invalid);
-  const y = valueScale(
-    done.map((t) => /** @type {number} */ (t.value)),
-    [SH - m.b, m.t],
-  );
+  const values = done.map((t) => /** @type {number} */ (t.value));
+  const yScale = valueScale(values);
   return h(
     'div',
     { class: 'slices' },
     o.space.map((p) => {
-      const ax = paramAxis(
-        p,
-        [m.l, SW - m.r],
-        done.map((t) => t.config[p.name]),
+      const categorical = p.type === 'categorical';
+      const active = done.filter((t) => t.config[p.name] !== null && t.config[p.name] !== undefined);
+      const labels = categorical ? [...new Set((p.choices ?? active.map((t) => t.config[p.name])).map((c) => fmtValue(c)))] : [];
+      const nums = active.map((t) => t.config[p.name]).filter((v) => typeof v === 'number');
+      const lo = p.low ?? Math.min(...nums);
+      const hi = p.high ?? Math.max(...nums);
+      const log = Boolean(p.log) && lo > 0;
+      const title = `${p.name}${p.log ? ' (log)' : ''}`;
+      const rows = active.map((t) => ({
+        number: t.number,
+        x: categorical ? fmtValue(t.config[p.name]) : t.config[p.name],
+        jitter: ((t.number * 7919) % 21) - 10,
+        value: t.value,
+        family: familyOf(t.strategy, t.proposedBy).id,
+        tip: `#${t.number}: ${p.name}=${fmtValue(t.config[p.name])} → ${fmt(t.value)}`,
+      }));
+      const x = categorical
+        ? { field: 'x', type: 'nominal', title, scale: { type: 'band', domain: labels }, axis: { labelAngle: 0 } }
+        : {
+            field: 'x',
+            type: 'quantitative',
+            title,
+            // The parameter's range (the values' when it declares none).
+            scale: { type: log ? 'log' : 'linear', nice: false, ...(log ? {} : { zero: false }), ...(hi > lo ? { domain: [lo, hi] } : {}) },
+            axis: { tickCount: 4 },
+          };
+      /** @type {Spec} */
+      const spec = /** @type {any} */ ({
+        name: 'points',
+        width: 230,
+        height: 160,
+        data: { values: rows },
+        mark: { type: 'point', filled: true, size: 36, stroke: '#1b1b1b', strokeWidth: 0.5, opacity: 0.85, cursor: 'pointer' },
+        encoding: {
+          x,
+          ...(categorical ? { xOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-40, 40] } } } : {}),
+          y: { field: 'value', type: 'quantitative', title: o.metric, scale: yScale, axis: { tickCount: 4 } },
+          ...STRATEGY,
+          ...TIP,
+        },
+      });
+      return h(
+        'figure',
+        { class: 'slice' },
+        vegaChart('slice', `${o.metric} against ${p.name}`, `${active.length} completed trials where ${p.name} is set.`, spec, {
+          onSelect: o.onSelect,
+          clickable: ['points'],
+          attrs: { 'data-param': p.name },
+        }),
       );
-      const active = done.filter((t) => ax.map(t.config[p.name]) !== null);
-      const svg = svgRoot('slice', `${o.metric} against ${p.name}`, `${active.length} completed trials where ${p.name} is set.`, SW, SH);
-      svg.setAttribute('data-param', p.name);
-      const g = s('g', { class: 'axes' });
-      for (const t of y.ticks(4)) {
-        const py = y.map(t);
-        g.append(
-          s('line', { x1: m.l, x2: SW - m.r, y1: py, y2: py, class: 'grid' }),
-          s('text', { x: m.l - 5, y: py + 4, class: 'tick', 'text-anchor': 'end' }, fmt(t, 3)),
-        );
-      }
-      if (ax.categorical) ax.labels.forEach((l, k) => g.append(s('text', { x: ax.positions[k], y: SH - m.b + 16, class: 'tick', 'text-anchor': 'middle' }, l)));
-      else if (ax.scale)
-        for (const t of ax.scale.ticks(4)) g.append(s('text', { x: ax.scale.map(t), y: SH - m.b + 16, class: 'tick', 'text-anchor': 'middle' }, fmt(t, 2)));
-      g.append(
-        s('line', { x1: m.l, x2: SW - m.r, y1: SH - m.b, y2: SH - m.b, class: 'axis' }),
-        s('text', { x: (m.l + SW - m.r) / 2, y: SH - 8, class: 'label', 'text-anchor': 'middle' }, `${p.name}${p.log ? ' (log)' : ''}`),
-      );
-      svg.append(g);
-      const marks = s('g', {});
-      for (const t of active) {
-        const f = familyOf(t.strategy, t.proposedBy);
-        let px = /** @type {number} */ (ax.map(t.config[p.name]));
-        // Spread the points of one choice a little, so that they do not hide each other.
-        if (ax.categorical) px += (((t.number * 7919) % 21) - 10) * 0.9;
-        marks.append(
-          s(
-            'path',
-            {
-              d: markerPath(f.shape, px, y.map(/** @type {number} */ (t.value)), 3.5),
-              fill: f.colour,
-              stroke: '#1b1b1b',
-              'stroke-width': 0.5,
-              'fill-opacity': 0.85,
-              class: 'mark',
-              'data-trial': t.number,
-              onclick: o.onSelect ? () => o.onSelect?.(t.number) : null,
-            },
-            s('title', {}, `#${t.number}: ${p.name}=${fmtValue(t.config[p.name])} → ${fmt(t.value)}`),
-          ),
-        );
-      }
-      svg.append(marks);
-      return h('figure', { class: 'slice' }, svg);
     }),
   );
 }
+
+/** The colour of a trial's state in the learning curves. */
+/** @type {Record<string, string>} */
+const STATE_COLOURS = { completed: BLUE, running: '#009E73', pruned: '#E69F00', failed: FAILED_COLOUR, stale: '#7F7F7F', queued: '#7F7F7F' };
 
 /**
  * Intermediate values (learning curves): one line per trial that reported any, coloured by its state.
  * @param {{ trials: DashboardTrial[]; onSelect?: (number: number) => void }} o
  */
 export function intermediateChart(o) {
-  const H = 320;
-  const m = { l: 70, r: 16, t: 14, b: 50 };
   const withCurves = o.trials.filter((t) => t.intermediate.length > 0);
-  const steps = withCurves.flatMap((t) => t.intermediate.map((p) => p.step));
-  const vals = withCurves.flatMap((t) => t.intermediate.map((p) => p.value));
-  const x = linear([Math.min(...steps), Math.max(...steps)], [m.l, W - m.r], true, true);
-  const y = valueScale(vals, [H - m.b, m.t]);
-  /** @type {Record<string, string>} */
-  const colours = { completed: '#0072B2', running: '#009E73', pruned: '#E69F00', failed: FAILED_COLOUR, stale: '#7F7F7F', queued: '#7F7F7F' };
-  const svg = svgRoot('intermediate', 'Intermediate values (learning curves)', `${withCurves.length} trial(s) reported intermediate values.`, W, H);
-  svg.append(axes(x, y, { xLabel: 'step', yLabel: 'intermediate value' }));
-  const g = s('g', {});
-  for (const t of withCurves) {
-    const d = t.intermediate.map((p, i) => `${i ? 'L' : 'M'}${x.map(p.step).toFixed(1)},${y.map(p.value).toFixed(1)}`).join('');
-    const colour = colours[t.state] ?? '#7F7F7F';
-    g.append(
-      s(
-        'path',
-        {
-          d,
-          stroke: colour,
-          'stroke-width': 1.8,
-          fill: 'none',
-          class: 'mark',
-          'data-trial': t.number,
-          onclick: o.onSelect ? () => o.onSelect?.(t.number) : null,
-        },
-        s('title', {}, `#${t.number} (${t.state}): ${t.intermediate.length} step(s), last ${fmt(t.intermediate.at(-1)?.value)}`),
-      ),
-    );
-    if (t.intermediate.length === 1) {
-      const p = t.intermediate[0];
-      g.append(s('circle', { cx: x.map(p.step), cy: y.map(p.value), r: 3, fill: colour, class: 'mark' }));
-    }
-  }
-  svg.append(g);
+  const rows = withCurves.flatMap((t) => {
+    const tip = `#${t.number} (${t.state}): ${t.intermediate.length} step(s), last ${fmt(t.intermediate.at(-1)?.value)}`;
+    return t.intermediate.map((p) => ({ number: t.number, state: t.state, step: p.step, value: p.value, tip }));
+  });
+  const single = new Set(withCurves.filter((t) => t.intermediate.length === 1).map((t) => t.number));
   const states = [...new Set(withCurves.map((t) => t.state))];
+  const x = { field: 'step', type: /** @type {const} */ ('quantitative'), title: 'step', scale: { zero: false }, axis: { tickMinStep: 1 } };
+  const y = { field: 'value', type: /** @type {const} */ ('quantitative'), title: 'intermediate value', scale: valueScale(rows.map((r) => r.value)) };
+  const color = {
+    field: 'state',
+    type: /** @type {const} */ ('nominal'),
+    scale: { domain: Object.keys(STATE_COLOURS), range: Object.values(STATE_COLOURS) },
+    legend: null,
+  };
+  /** @type {Spec} */
+  const spec = /** @type {any} */ ({
+    ...FIT,
+    height: 260,
+    layer: [
+      {
+        name: 'curves',
+        data: { values: rows },
+        mark: { type: 'line', strokeWidth: 1.8, cursor: 'pointer' },
+        encoding: { x, y, color, detail: { field: 'number', type: 'nominal' }, ...TIP },
+      },
+      {
+        name: 'single',
+        data: { values: rows.filter((r) => single.has(r.number)) },
+        mark: { type: 'point', filled: true, size: 30, opacity: 1, cursor: 'pointer' },
+        encoding: { x, y, color, ...TIP },
+      },
+    ],
+  });
   return h(
     'figure',
     { class: 'figure' },
-    svg,
-    legend(states.map((st) => ({ label: st, colour: colours[st] ?? '#7F7F7F', line: /** @type {const} */ ('solid') }))),
+    vegaChart('intermediate', 'Intermediate values (learning curves)', `${withCurves.length} trial(s) reported intermediate values.`, spec, {
+      onSelect: o.onSelect,
+      clickable: ['curves', 'single'],
+    }),
+    legend(states.map((st) => ({ label: st, colour: STATE_COLOURS[st] ?? '#7F7F7F', line: /** @type {const} */ ('solid') }))),
   );
 }

@@ -2,7 +2,7 @@
 // The dashboard: a read-only view of the API for people. Hash routes (#/, #/experiments/<id>,
 // #/experiments/<id>/trials/<n>, #/datasets/<id>/similar), so the service serves one page.
 import { Unauthorized, UNAUTHORIZED_HELP, api, clearKey, getKey, setKey } from './api.js';
-import { historyChart, importanceChart, intermediateChart, parallelChart, sliceCharts, warmStartChart } from './charts.js';
+import { disposeCharts, historyChart, importanceChart, intermediateChart, parallelChart, sliceCharts, warmStartChart } from './charts.js';
 import { fmt, fmtConfig, fmtDuration, fmtTime, fmtValue, h, replace, s } from './dom.js';
 import { EXPLAIN, FAMILIES, familyOf, markerPath } from './strategies.js';
 
@@ -342,6 +342,7 @@ async function experimentPage(id, selected) {
   let alive = true;
   teardown.push(() => {
     alive = false;
+    disposeCharts(root);
   });
 
   const select = (/** @type {number | null} */ n) => {
@@ -363,6 +364,8 @@ async function experimentPage(id, selected) {
     const e = d.experiment;
     const space = /** @type {SearchParam[]} */ (e.searchSpace);
     document.title = `${e.name} · precedent`;
+    // Every chart is drawn again: the Vega views of the previous ones are stopped first.
+    disposeCharts(root);
     renderHead(head, d);
     head.className = '';
     replace(slots.history, historyChart({ trials: d.trials, direction: e.objective.direction, metric: e.objective.metric, onSelect: select }));

@@ -52,9 +52,10 @@ export const EXPLAIN = {
  * @param {number} x
  * @param {number} y
  * @param {number} r
+ * @param {number} [digits] decimals of the coordinates
  */
-export function markerPath(shape, x, y, r) {
-  const f = (/** @type {number} */ n) => n.toFixed(1);
+export function markerPath(shape, x, y, r, digits = 1) {
+  const f = (/** @type {number} */ n) => n.toFixed(digits);
   switch (shape) {
     case 'square':
       return `M${f(x - r * 0.85)},${f(y - r * 0.85)}h${f(1.7 * r)}v${f(1.7 * r)}h${f(-1.7 * r)}z`;
@@ -77,3 +78,17 @@ export function markerPath(shape, x, y, r) {
       return `M${f(x - r)},${f(y)}a${f(r)},${f(r)} 0 1,0 ${f(2 * r)},0a${f(r)},${f(r)} 0 1,0 ${f(-2 * r)},0`;
   }
 }
+
+/**
+ * The same markers as Vega symbol shapes: paths around (0, 0) that Vega scales by each mark's size,
+ * so that the charts draw exactly the shapes of the legends and chips.
+ * @type {Record<Shape, string>}
+ */
+export const SYMBOLS = {
+  circle: markerPath('circle', 0, 0, 1, 3),
+  square: markerPath('square', 0, 0, 1, 3),
+  diamond: markerPath('diamond', 0, 0, 1, 3),
+  triangle: markerPath('triangle', 0, 0, 1, 3),
+  star: markerPath('star', 0, 0, 1, 3),
+  cross: markerPath('cross', 0, 0, 1, 3),
+};
