@@ -6,15 +6,20 @@ import { resolveSettings } from '../../optimizers/index.ts';
 import { readSuite } from '../../src/suites.ts';
 import type { Method } from './method.ts';
 import { findOptunaPython, OPTUNA_INSTALL_HINT, optunaMethods } from './optuna.ts';
+import { optunaPrecedentMethod } from './optuna-precedent.ts';
 import { gpMethod, randomMethod, transferMethod, warmInitMethod } from './ours.ts';
 import { writeOutputs } from './output.ts';
 import { summaryTable } from './report.ts';
 import { runQuality, selectTasks } from './run.ts';
-import { serviceMethods } from './service.ts';
+import { serviceMethods, startQualityService } from './service.ts';
 
+/** The default `--methods`. */
 export const ALL_METHODS = ['random', 'gp', 'warm-init', 'transfer', 'optuna-tpe', 'optuna-tpe-warm'];
+/** Also known, run only when named: PrecedentSampler in Optuna's loop, through a service (Optuna and the Python client). */
+export const EXTRA_METHODS = ['optuna-precedent'];
+const KNOWN_METHODS = [...ALL_METHODS, ...EXTRA_METHODS];
 
-export const QUALITY_USAGE = `npm run bench -- quality --suite <path> [--methods ${ALL_METHODS.join(',')}] [--budget 50] [--seeds 5]
+export const QUALITY_USAGE = `npm run bench -- quality --suite <path> [--methods ${KNOWN_METHODS.join(',')}] [--budget 50] [--seeds 5]
     [--prior-trials 100] [--tasks <count>|<id,id,…>] [--shuffle-priors] [--via-service] [--out <dir>]`;
 
 function positiveInt(name: string, v: string): number {
@@ -48,35 +53,50 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
-  const unknown = wanted.filter((m) => !ALL_METHODS.includes(m));
-  if (unknown.length) throw new Error(`unknown method(s) ${unknown.join(', ')}; known: ${ALL_METHODS.join(', ')}`);
+  const unknown = wanted.filter((m) => !KNOWN_METHODS.includes(m));
+  if (unknown.length) throw new Error(`unknown method(s) ${unknown.join(', ')}; known: ${KNOWN_METHODS.join(', ')}`);
 
   const skipped: { method: string; reason: string }[] = [];
   const ours: Record<string, Method> = { random: randomMethod, gp: gpMethod, 'warm-init': warmInitMethod, transfer: transferMethod };
-  let closeService = async (): Promise<void> => {};
-  if (values['via-service'] && wanted.some((m) => ['gp', 'warm-init', 'transfer'].includes(m))) {
-    const service = await serviceMethods(suite, log);
-    Object.assign(ours, service.methods);
-    closeService = service.close;
-  }
-  let closeOptuna = async (): Promise<void> => {};
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c();
+  };
   const optunaWanted = wanted.filter((m) => m.startsWith('optuna'));
-  let optuna: Record<string, Method> = {};
-  if (optunaWanted.length) {
-    const python = findOptunaPython();
-    if (python) {
+  const python = optunaWanted.length ? findOptunaPython() : null;
+  if (optunaWanted.length && !python) {
+    const reason = `no python3 can import optuna; install it with: ${OPTUNA_INSTALL_HINT}`;
+    log(`skipping ${optunaWanted.join(', ')}: ${reason}`);
+    for (const m of optunaWanted) skipped.push({ method: m, reason });
+  }
+  const optuna: Record<string, Method> = {};
+  try {
+    // One service (and one throw-away Neo4j) for every method that goes through it.
+    const serviceWanted =
+      (values['via-service'] && wanted.some((m) => ['gp', 'warm-init', 'transfer'].includes(m))) || (python && wanted.includes('optuna-precedent'));
+    const service = serviceWanted ? await startQualityService(suite, log) : null;
+    if (service) closers.push(service.close);
+    if (service && values['via-service']) Object.assign(ours, serviceMethods(suite, service));
+    if (python && optunaWanted.some((m) => m.startsWith('optuna-tpe'))) {
       // The warm variant enqueues as many prior bests as our warm design has initial trials, for a like-for-like start.
       const o = optunaMethods(python, resolveSettings(undefined, suite.searchSpace.length).nInitial);
-      optuna = { 'optuna-tpe': o.tpe, 'optuna-tpe-warm': o.tpeWarm };
-      closeOptuna = o.close;
-    } else {
-      const reason = `no python3 can import optuna; install it with: ${OPTUNA_INSTALL_HINT}`;
-      log(`skipping ${optunaWanted.join(', ')}: ${reason}`);
-      for (const m of optunaWanted) skipped.push({ method: m, reason });
+      Object.assign(optuna, { 'optuna-tpe': o.tpe, 'optuna-tpe-warm': o.tpeWarm });
+      closers.push(o.close);
     }
+    if (python && service && wanted.includes('optuna-precedent')) {
+      const o = await optunaPrecedentMethod(python, suite, service, log);
+      optuna['optuna-precedent'] = o.method;
+      closers.push(o.close);
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
   }
   const methods = wanted.map((m) => ours[m] ?? optuna[m]).filter((m): m is Method => Boolean(m));
-  if (!methods.length) throw new Error('no method left to run');
+  if (!methods.length) {
+    await closeAll();
+    throw new Error('no method left to run');
+  }
 
   log(
     `quality: ${suite.name}, ${tasks.length} task(s) × ${seeds.length} seed(s), budget ${budget}, prior trials ${priorTrials}${values['shuffle-priors'] ? ', shuffled priors' : ''}; methods ${methods.map((m) => m.name).join(', ')}`,
@@ -94,8 +114,7 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
     const files = await writeOutputs(out, results, `npm run bench -- quality ${argv.join(' ')}`);
     log(`wrote ${files.join(', ')}`);
   } finally {
-    await closeOptuna();
-    await closeService();
+    await closeAll();
   }
   return 0;
 }

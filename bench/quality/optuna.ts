@@ -2,6 +2,7 @@
 // of bench/optuna_tpe.py. The runner installs nothing: when no Python can import optuna, the Optuna
 // methods are skipped with the install hint.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { metaFeatureSimilarities, type Config } from '../../optimizers/index.ts';
@@ -22,26 +23,30 @@ export function findOptunaPython(): string | null {
   return null;
 }
 
-/** One long-lived Python process serving many studies, one request at a time. */
-class OptunaClient {
+/** One long-lived Python process (a bench/optuna_*.py script) serving many studies, one JSON-lines request at
+ * a time. `onStderr` gets what the script writes to stderr (warnings), line by line. */
+export class JsonLinesProcess {
   private readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: AsyncIterator<string>;
+  private readonly name: string;
   private stderr = '';
 
-  constructor(python: string) {
-    this.proc = spawn(python, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(python: string, script: string, onStderr?: (line: string) => void) {
+    this.name = basename(script);
+    this.proc = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
+    if (onStderr) createInterface({ input: this.proc.stderr }).on('line', onStderr);
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
 
   async call(req: Record<string, unknown>): Promise<Record<string, unknown>> {
     this.proc.stdin.write(`${JSON.stringify(req)}\n`);
     const next = await this.lines.next();
-    if (next.done) throw new Error(`optuna_tpe.py exited: ${this.stderr}`);
+    if (next.done) throw new Error(`${this.name} exited: ${this.stderr}`);
     const answer = JSON.parse(next.value) as Record<string, unknown>;
-    if (typeof answer.error === 'string') throw new Error(`optuna_tpe.py: ${answer.error}`);
+    if (typeof answer.error === 'string') throw new Error(`${this.name}: ${answer.error}`);
     return answer;
   }
 
@@ -85,7 +90,7 @@ export function warmConfigs(ctx: RunContext, count: number): Config[] {
 }
 
 export function optunaMethods(python: string, warmCount: number): { tpe: Method; tpeWarm: Method; close: () => Promise<void> } {
-  const client = new OptunaClient(python);
+  const client = new JsonLinesProcess(python, SCRIPT);
   let studies = 0;
   const make = (name: string, warm: boolean): Method => ({
     name,
