@@ -116,6 +116,18 @@ export function resolveSettings(settings: Settings | undefined, nParams: number)
   };
 }
 
+/**
+ * Whether a request may fit a model (GP-BO, transfer-BO) rather than only draw a design: the calls
+ * whose cost grows with the data (cubic in the observations, linear in the encoded width), which a
+ * caller may want to run away from its event loop. Read off the request as given, before validation.
+ */
+export function mayFitModel(request: Pick<SuggestRequest, 'settings' | 'space' | 'observations' | 'count'>): boolean {
+  const settings = resolveSettings(request.settings, request.space.length);
+  if (settings.strategy === 'gp' || settings.strategy === 'transfer') return true;
+  if (settings.strategy !== 'auto') return false;
+  return request.count > Math.max(0, settings.nInitial - request.observations.length);
+}
+
 function run(chain: Sampler[], ctx: SamplerContext, count: number): Suggestion[] {
   const reasons: string[] = [];
   for (const sampler of chain) {

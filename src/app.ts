@@ -119,6 +119,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limits = opts.spaceLimits ?? DEFAULT_SPACE_LIMITS;
   await app.register(experimentRoutes, { graph: opts.graph, limits });
   const suggestions = new SuggestionService(opts.graph, opts.suggestions);
+  app.addHook('onClose', () => suggestions.close());
   await app.register(trialRoutes, { graph: opts.graph, suggestions, results: new ResultWriter(opts.graph) });
   await app.register(similarRoutes, { graph: opts.graph });
   await app.register(suggestionRoutes, { graph: opts.graph, suggestions });

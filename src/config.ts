@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -100,6 +101,14 @@ export const EnvSchema = z
       (v) => (v === '' || v === undefined ? 30 : v),
       z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1 second'),
     ),
+    PRECEDENT_OPTIMIZER_THREADS: z.preprocess(
+      (v) => (v === '' || v === undefined ? defaultOptimizerThreads() : v),
+      z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(0, 'must be 0 (on the event loop) or more')
+        .max(64, 'must be at most 64'),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NEO4J_URI && !env.NEO4J_PASSWORD) {
@@ -146,6 +155,8 @@ export interface Config {
   staleAfterSeconds: number;
   /** An ask not recorded this long after it arrived is answered 503 and nothing is recorded for it. */
   requestDeadlineSeconds: number;
+  /** Worker threads for the optimizer's model fits; 0: on the event loop. */
+  optimizerThreads: number;
   /** The largest search spaces accepted. */
   spaceLimits: SpaceLimits;
   /** Requests per minute per API key; 0 turns the limit off. */
@@ -154,6 +165,11 @@ export interface Config {
   publicUrl: string;
   /** The listener of GET /metrics; port 0: none. */
   metrics: { host: string; port: number };
+}
+
+/** Optimizer threads: one per core but the event loop's, at least one, at most four. */
+export function defaultOptimizerThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 const SECRET = new Set(['NEO4J_PASSWORD']);
@@ -192,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     staleAfterSeconds: e.PRECEDENT_STALE_AFTER_SECONDS,
     requestDeadlineSeconds: e.PRECEDENT_REQUEST_DEADLINE_SECONDS,
+    optimizerThreads: e.PRECEDENT_OPTIMIZER_THREADS,
     spaceLimits: { maxChoices: e.PRECEDENT_MAX_CHOICES, maxWidth: e.PRECEDENT_MAX_SPACE_WIDTH },
     rateLimitPerMinute: e.PRECEDENT_RATE_LIMIT,
     publicUrl: (e.PRECEDENT_PUBLIC_URL ?? `http://${urlHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, ''),

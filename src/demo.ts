@@ -206,14 +206,18 @@ export async function loadDemo(graph: Graph, opts: DemoOptions = {}): Promise<De
   const rounds = opts.rounds ?? 8;
   const better = (a: number, b: number) => (suite.objective.direction === 'maximize' ? a > b : a < b);
   let best = Number.NaN;
-  for (let r = 0; r < rounds; r++) {
-    const {
-      trials: [trial],
-    } = await service.suggest(project.id, experiment.id, 1);
-    if (!trial) break;
-    const value = resultOf(trial.config);
-    if (Number.isNaN(best) || better(value, best)) best = value;
-    await completeTrial(graph, project.id, trial.id, { value });
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const {
+        trials: [trial],
+      } = await service.suggest(project.id, experiment.id, 1);
+      if (!trial) break;
+      const value = resultOf(trial.config);
+      if (Number.isNaN(best) || better(value, best)) best = value;
+      await completeTrial(graph, project.id, trial.id, { value });
+    }
+  } finally {
+    await service.close();
   }
   await changeStatus(graph, project.id, experiment.id, 'finish');
   const seconds = (performance.now() - started) / 1000;

@@ -19,10 +19,12 @@ import {
   type BatchLinks,
   type SuggestionWrite,
 } from '../../graph/repositories/suggestions.ts';
-import { trimMemos, type ConfigMemo, type ModelCache, type ObservationMemo, type PriorMemo } from '../../optimizers/cache.ts';
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
-import { suggest } from '../../optimizers/suggest.ts';
+import { mayFitModel } from '../../optimizers/suggest.ts';
+import { defaultOptimizerThreads } from '../config.ts';
+import { OptimizerPool } from '../workers/optimizer-pool.ts';
+import { OptimizerRunner } from './optimizer-runner.ts';
 import { DeadlineExceededError } from './deadline.ts';
 import { visibleProjects } from './visible-projects.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
@@ -42,6 +44,8 @@ export interface SuggestionServiceOptions {
   maxCachedPriorModels: number;
   /** An ask not recorded this long after it arrived is answered 503 and its batch is not recorded for it. */
   requestDeadlineMs: number;
+  /** Worker threads for the optimizer's model fits (see OptimizerPool); 0: on the event loop. */
+  optimizerThreads: number;
 }
 
 const DEFAULTS: SuggestionServiceOptions = {
@@ -50,6 +54,7 @@ const DEFAULTS: SuggestionServiceOptions = {
   maxCachedExperiments: 200,
   maxCachedPriorModels: 2000,
   requestDeadlineMs: 30_000,
+  optimizerThreads: defaultOptimizerThreads(),
 };
 
 /** What a caller of suggest() says about its request besides the count. */
@@ -94,14 +99,6 @@ const historyKey = (projectId: string, experimentId: string) => `${projectId}/${
 /** A record found the experiment changed in a way its batch depends on (see serve()). */
 class OutdatedCopy extends Error {}
 
-/**
- * Optimizer memos kept across experiments beyond the prior models (see trimMemos): per set of priors
- * (portfolio candidates, loss and mean rows; three per set, up to megabytes each), and per prior
- * version (losses and means by configuration; two per prior).
- */
-const MAX_PRIOR_SET_MEMOS = 48;
-const MAX_PRIOR_VALUE_MEMOS = 400;
-
 /** Largest combined batch; larger waiting sums are served over several batches. */
 const MAX_BATCH = 64;
 const MAX_ATTEMPTS = 3;
@@ -136,19 +133,10 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): V {
 export class SuggestionService {
   private readonly opts: SuggestionServiceOptions;
   private readonly waiting = new Map<string, { projectId: string; requests: Waiter[]; running: boolean }>();
-  /**
-   * Prior-model fits only, shared by all experiments: entries are keyed by the prior's data, and a
-   * hit equals a cold refit, so suggestions stay a pure function of the snapshot.
-   */
-  private readonly priorModels: ModelCache = new Map();
-  /** Prior objects already validated and projected by the optimizer (see PriorMemo). */
-  private readonly priorMemo: PriorMemo = new WeakMap();
-  /** Target configurations already validated, keyed and encoded (see ConfigMemo): the history copy hands the same objects back. */
-  private readonly configMemo: ConfigMemo = new WeakMap();
-  /** Target observations already validated (see ObservationMemo): observationsAt hands unchanged trials' objects back. */
-  private readonly observationMemo: ObservationMemo = new WeakMap();
-  /** Per-experiment optimizer memos (see SuggestOptions.targetCache), keyed like the history copies. */
-  private readonly targetCaches = new Map<string, ModelCache>();
+  /** The optimizer with its memos, on the event loop: initial designs and other light calls. */
+  private readonly optimizer: OptimizerRunner;
+  /** Model fits, off the event loop (null: on it, see optimizerThreads). */
+  private readonly pool: OptimizerPool | null;
   private readonly staleCheckedAt = new Map<string, number>();
   private readonly priorHistories = new Map<string, { seq: number; history: ExperimentHistory }>();
   /** Prior histories being read, so concurrent requests needing the same prior share one read. */
@@ -168,6 +156,9 @@ export class SuggestionService {
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     this.histories = new HistoryCache(this.opts.maxCachedExperiments);
+    const memoLimits = { maxExperiments: this.opts.maxCachedExperiments, maxPriorModels: this.opts.maxCachedPriorModels };
+    this.optimizer = new OptimizerRunner(memoLimits);
+    this.pool = this.opts.optimizerThreads > 0 ? new OptimizerPool(this.opts.optimizerThreads, memoLimits) : null;
     // While Neo4j was out of reach it may have been replaced (a restored dump reaches the same event
     // numbers with other trials): nothing copied from it before is trusted afterwards.
     graph.availability.onLost(() => this.forgetCopies());
@@ -178,9 +169,15 @@ export class SuggestionService {
     this.histories.clear();
     this.priorHistories.clear();
     this.priorChoices.clear();
-    this.targetCaches.clear();
+    this.optimizer.forgetExperiments();
+    this.pool?.forgetExperiments();
     this.linksWhole.clear();
     this.staleCheckedAt.clear();
+  }
+
+  /** Ends the optimizer's worker threads (an ask still computing there fails). */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /** A result told through this process: applied to the cached history (see HistoryCache). */
@@ -383,23 +380,10 @@ export class SuggestionService {
     const candidates = await candidatesOf(this.graph, projectId, e);
     const request = buildRequest(target, priors, { ...snapshot, batchIndex: 0, batchSize: count }, count, candidates);
     const key = historyKey(projectId, e.id);
-    const targetCache = this.targetCaches.get(key) ?? new Map();
-    remember(this.targetCaches, key, targetCache, this.opts.maxCachedExperiments);
-    const suggestions = suggest(request, {
-      cache: this.priorModels,
-      priorMemo: this.priorMemo,
-      configMemo: this.configMemo,
-      observationMemo: this.observationMemo,
-      targetCache,
-    });
-    // Target hyperparameters seed the next fit, so a warm entry would make results depend on
-    // cache history; keep prior models only (a hit equals a refit).
-    trimMemos(this.priorModels, [
-      { kinds: ['target'], max: 0 },
-      { kinds: ['rows', 'candidates'], max: MAX_PRIOR_SET_MEMOS },
-      { kinds: ['values'], max: MAX_PRIOR_VALUE_MEMOS },
-    ]);
-    while (this.priorModels.size > this.opts.maxCachedPriorModels) this.priorModels.delete(this.priorModels.keys().next().value as string);
+    // Model fits go to a worker thread (the request is copied there, a few milliseconds beside the
+    // fit); designs stay here, where the memos keep the history copy's objects and cost nothing.
+    const offThread = this.pool !== null && mayFitModel(request);
+    const suggestions = offThread ? await this.pool!.suggest(key, request) : this.optimizer.run(key, request);
     timing.mark('optimize');
 
     const space = e.searchSpace as SearchSpace;

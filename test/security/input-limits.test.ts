@@ -7,6 +7,7 @@ import type { Graph } from '../../graph/driver.ts';
 import { projectFootprint } from '../../graph/repositories/projects.ts';
 import { NDJSON, testApi, type TestApi } from '../support/api.ts';
 import { testGraph } from '../support/graph.ts';
+import { withHealthPolled } from '../support/health.ts';
 
 let api: TestApi;
 let graph: Graph;
@@ -24,25 +25,6 @@ afterAll(async () => {
   await graph.close();
 });
 
-/** Runs `request` while polling /health over HTTP; returns its result and the longest wait for a /health answer. */
-async function withHealthPolled<T>(request: () => Promise<T>): Promise<{ result: T; maxGapMs: number }> {
-  let done = false;
-  let maxGapMs = 0;
-  const poll = (async () => {
-    while (!done) {
-      const t0 = performance.now();
-      await fetch(`${base}/health`);
-      maxGapMs = Math.max(maxGapMs, performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  const result = await request().finally(() => {
-    done = true;
-  });
-  await poll;
-  return { result, maxGapMs };
-}
-
 const experiment = (searchSpace: unknown[], extra: Record<string, unknown> = {}) => ({
   name: 'limits',
   datasetId,
@@ -54,7 +36,7 @@ const experiment = (searchSpace: unknown[], extra: Record<string, unknown> = {})
 
 async function rejected(body: unknown, url = '/v1/experiments', headers?: Record<string, string>) {
   const before = await projectFootprint(graph, api.projectId);
-  const { result, maxGapMs } = await withHealthPolled(() => api.call('POST', url, typeof body === 'string' ? body : body, headers));
+  const { result, maxGapMs } = await withHealthPolled(base, () => api.call('POST', url, typeof body === 'string' ? body : body, headers));
   expect(result.status, result.text.slice(0, 500)).toBe(400);
   expect(await projectFootprint(graph, api.projectId), 'graph unchanged').toEqual(before);
   // A generous bound against CI noise; the point is that nothing blocks for the tens of seconds it used to.

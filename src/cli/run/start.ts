@@ -45,7 +45,11 @@ export async function start(config: Config): Promise<void> {
     readiness,
     graph,
     logger: { level: config.logLevel },
-    suggestions: { staleAfterSeconds: config.staleAfterSeconds, requestDeadlineMs: config.requestDeadlineSeconds * 1000 },
+    suggestions: {
+      staleAfterSeconds: config.staleAfterSeconds,
+      requestDeadlineMs: config.requestDeadlineSeconds * 1000,
+      optimizerThreads: config.optimizerThreads,
+    },
     rateLimitPerMinute: config.rateLimitPerMinute,
     spaceLimits: config.spaceLimits,
     publicUrl: config.publicUrl,

@@ -1,0 +1,94 @@
+import { Worker } from 'node:worker_threads';
+import type { Suggestion, SuggestRequest } from '../../optimizers/schema.ts';
+import { fnv1a } from '../../optimizers/random.ts';
+import type { OptimizerRunnerOptions } from '../services/optimizer-runner.ts';
+import type { ThreadAnswer, ThreadCall } from './optimizer-thread.ts';
+
+const BOOT = new URL('./boot.mjs', import.meta.url);
+const ENTRY = new URL('./optimizer-thread.ts', import.meta.url).href;
+
+type Pending = { resolve: (s: Suggestion[]) => void; reject: (err: Error) => void };
+
+/** One worker thread and the calls it has not answered yet. */
+class OptimizerThread {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  constructor(private readonly opts: OptimizerRunnerOptions) {}
+
+  /** Started at its first call: most services never fit a model, and tests build many services. */
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, opts: this.opts } });
+    // Never what keeps a process alive: the service's close() ends it, and a CLI may simply exit.
+    worker.unref();
+    worker.on('message', (m: ThreadAnswer | { ready: true }) => {
+      if (!('id' in m)) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.suggestions);
+      else p.reject(new Error(m.message));
+    });
+    const fail = (err: Error) => {
+      if (this.worker !== worker) return;
+      // A crashed thread (say, out of memory) fails its calls; the next call starts a new one.
+      this.worker = null;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the optimizer thread stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  suggest(experimentKey: string, request: SuggestRequest): Promise<Suggestion[]> {
+    const worker = this.started();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ type: 'suggest', id, experimentKey, request } satisfies ThreadCall);
+    });
+  }
+
+  forgetExperiments(): void {
+    this.worker?.postMessage({ type: 'forget' } satisfies ThreadCall);
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    for (const p of this.pending.values()) p.reject(new Error('the service is closing'));
+    this.pending.clear();
+    await worker?.terminate();
+  }
+}
+
+/**
+ * Worker threads for the optimizer's heavy calls (model fits and acquisition search), so that an
+ * expensive experiment never holds the event loop that answers /health and every other request.
+ * An experiment always goes to the same thread (by a hash of its key), where its own memo lives;
+ * the threads' memos are their own (see OptimizerRunner), and a hit equals recomputing, so the
+ * thread a call runs on never changes its suggestions. Calls queue per thread.
+ */
+export class OptimizerPool {
+  private readonly threads: OptimizerThread[];
+
+  constructor(size: number, opts: OptimizerRunnerOptions) {
+    this.threads = Array.from({ length: Math.max(1, size) }, () => new OptimizerThread(opts));
+  }
+
+  suggest(experimentKey: string, request: SuggestRequest): Promise<Suggestion[]> {
+    return this.threads[fnv1a(experimentKey) % this.threads.length]!.suggest(experimentKey, request);
+  }
+
+  forgetExperiments(): void {
+    for (const t of this.threads) t.forgetExperiments();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.close()));
+  }
+}

@@ -1,0 +1,23 @@
+// Runs in a worker thread (see optimizer-pool.ts): one OptimizerRunner, whose memos live here with the
+// computations that use them, answering the pool's calls one at a time.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Suggestion, SuggestRequest } from '../../optimizers/schema.ts';
+import { OptimizerRunner, type OptimizerRunnerOptions } from '../services/optimizer-runner.ts';
+
+export type ThreadCall = { type: 'suggest'; id: number; experimentKey: string; request: SuggestRequest } | { type: 'forget' };
+export type ThreadAnswer = { id: number; ok: true; suggestions: Suggestion[] } | { id: number; ok: false; message: string };
+
+const runner = new OptimizerRunner((workerData as { opts: OptimizerRunnerOptions }).opts);
+const port = parentPort!;
+
+port.on('message', (call: ThreadCall) => {
+  if (call.type === 'forget') return runner.forgetExperiments();
+  let answer: ThreadAnswer;
+  try {
+    answer = { id: call.id, ok: true, suggestions: runner.run(call.experimentKey, call.request) };
+  } catch (err) {
+    answer = { id: call.id, ok: false, message: (err as Error).message ?? String(err) };
+  }
+  port.postMessage(answer);
+});
+port.postMessage({ ready: true });
