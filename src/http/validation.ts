@@ -114,7 +114,13 @@ export function nearestName(key: string, known: readonly string[]): string | nul
 
 const show = (v: unknown): string => {
   if (v === undefined) return 'nothing';
-  const text = JSON.stringify(v);
+  let text: string;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    // Nested too deep for JSON.stringify's recursion (a hostile body): its outermost brackets.
+    return Array.isArray(v) ? '[[...]]' : '{...}';
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 

@@ -81,6 +81,34 @@ interface Ids {
 
 type Req = { method: 'GET' | 'POST' | 'PATCH'; url: string; body?: string; contentType?: string };
 
+/**
+ * A search-space parameter that cannot work (issue 26): a name that cannot be a key, a range the
+ * encoding cannot represent, an integer that is not exact, too many choices.
+ */
+const hostileParam: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  fc
+    .constantFrom('p\u0000q', 'tab\there', 'line\nbreak', '\u001b[31m', '__proto__', 'constructor', 'prototype', '', 'x'.repeat(201))
+    .map((name) => ({ name, type: 'float', low: 0, high: 1 })),
+  fc.constantFrom(
+    { name: 'h', type: 'float', low: -1e308, high: 1e308 },
+    { name: 'h', type: 'float', low: -Number.MAX_VALUE, high: Number.MAX_VALUE, log: false },
+    { name: 'h', type: 'float', low: 0, high: 1, log: true },
+    { name: 'h', type: 'float', low: -1, high: 1, log: true },
+    { name: 'h', type: 'float', low: 1, high: 0 },
+    { name: 'h', type: 'int', low: 0, high: 2 ** 60 },
+    { name: 'h', type: 'int', low: -(2 ** 60), high: 0 },
+    { name: 'h', type: 'int', low: 0.5, high: 3 },
+  ),
+  fc.integer({ min: 10_001, max: 12_000 }).map((n) => ({ name: 'h', type: 'categorical', choices: Array.from({ length: n }, (_, i) => i) })),
+);
+
+/** Free-form JSON nested deeper than the limit (32 levels), or larger than it (256 KiB). */
+const hostileJson: fc.Arbitrary<string> = fc.oneof(
+  fc.integer({ min: 33, max: 20_000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
+  fc.integer({ min: 33, max: 20_000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
+  fc.integer({ min: 257, max: 400 }).map((kib) => JSON.stringify({ notes: ['x'.repeat(kib * 1024)] })),
+);
+
 /** Sets one field of a valid body to a bad value: the request as a whole must be rejected. */
 function corrupt(template: Record<string, unknown>, fields: string[]): fc.Arbitrary<string> {
   return fc.tuple(fc.constantFrom(...fields), badValue, hostileString).map(([field, value, s]) => {
@@ -139,6 +167,18 @@ function requests(ids: Ids): fc.Arbitrary<Req> {
     corrupt({ step: 1, value: 0.3 }, ['step', 'value']).map((body) => ({ method: 'POST', url: `/v1/trials/${ids.trial}/report`, body })),
     corrupt({ reason: 'r' }, ['reason']).map((body) => ({ method: 'POST', url: `/v1/trials/${ids.trial}/fail`, body })),
     corrupt({ reason: 'r' }, ['reason']).map((body) => ({ method: 'POST', url: `/v1/trials/${ids.trial}/invalidate`, body })),
+    // Hostile shapes on create and on import: each is a 400 before any work.
+    fc.tuple(hostileParam, fc.nat(space.length)).map(([param, at]) => {
+      const searchSpace: unknown[] = [...space];
+      searchSpace.splice(at, 0, param);
+      return { method: 'POST' as const, url: '/v1/experiments', body: JSON.stringify({ ...experimentBody, searchSpace }) };
+    }),
+    fc.tuple(fc.option(hostileParam, { nil: undefined }), hostileJson).map(([param, provenance]) => {
+      const experiment = { ...experimentBody, datasetId: undefined, searchSpace: param ? [...space, param] : space };
+      const trial = `{"number":0,"state":"completed","config":{"C":1,"kernel":"rbf","depth":2},"value":0.5,"provenance":${param ? '{}' : provenance}}`;
+      const line = `${JSON.stringify({ format: 'precedent.experiment/1', dataset: { name: 'hostile' }, experiment }).slice(0, -1)},"trials":[${trial}]}`;
+      return { method: 'POST' as const, url: '/v1/import', contentType: 'application/x-ndjson', body: `${line}\n` };
+    }),
     // Broken JSON Lines: every line must be valid before anything is imported.
     fc.tuple(hostileString, badValue).map(([s, v]) => ({
       method: 'POST' as const,
@@ -264,6 +304,26 @@ describe('hostile input', () => {
     expect(await projectFootprint(graph, api.projectId)).toEqual(before);
     expect((await api.call('GET', `/v1/experiments/${ids.experiment}/export`)).text).toBe(exportBefore);
   }, 600_000);
+
+  it('hostile CSV uploads are a 400 naming the problem, and change nothing', async () => {
+    const before = await projectFootprint(graph, api.projectId);
+    const wide = Array.from({ length: 20_001 }, (_, j) => `c${j}`).join(',');
+    const cases: [string, string, RegExp][] = [
+      ['too many columns', `${wide}\n${wide.replace(/c/g, '')}\n`, /20,001 columns exceed the limit of 20,000/],
+      ['empty', '', /empty/i],
+      ['a header only', 'a,b,label\n', /no data rows/i],
+      ['ragged rows', 'a,b,label\n1,2,x\n1,2\n', /field count/i],
+      ['an unterminated quote', 'a,label\n"1,x\n2,y\n', /quote|malformed/i],
+      ['binary', '\u0000\u0001\u0002\uffff\n\u0000,\u0001\n', /./],
+      ['an unknown target', 'a,b\n1,2\n3,4\n', /target/i],
+    ];
+    for (const [what, csv, reason] of cases) {
+      const r = await api.call('POST', '/v1/datasets?name=hostile-csv&target=label', csv, { 'content-type': 'text/csv' });
+      expect(r.status, `${what}: ${r.text.slice(0, 300)}`).toBe(400);
+      expect(r.body.message, what).toMatch(reason);
+    }
+    expect(await projectFootprint(graph, api.projectId)).toEqual(before);
+  }, 300_000);
 
   it('valid requests carrying hostile text store it verbatim (parameters, never Cypher)', async () => {
     await fc.assert(

@@ -113,6 +113,9 @@ describe('input limits', () => {
       const { issues } = await rejected(line(deep), '/v1/import', NDJSON);
       expect(issues[0]).toEqual({ field: 'line 1: trials.0.provenance', reason: 'nested deeper than 32 levels' });
     }
+    // An array where an object belongs, nested too deep to print in the message (found by the fuzz round).
+    const deepArray = await rejected(line(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), '/v1/import', NDJSON);
+    expect(deepArray.issues[0]!.field).toBe('line 1: trials.0.provenance');
     const big = JSON.stringify({ notes: ['x'.repeat(300 * 1024)] });
     const large = await rejected(line(big), '/v1/import', NDJSON);
     expect(large.issues[0]).toEqual({ field: 'line 1: trials.0.provenance', reason: 'larger than 256 KiB as JSON' });
