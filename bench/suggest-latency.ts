@@ -43,6 +43,8 @@ const { values } = parseArgs({
     clients: { type: 'string', default: 'process' },
     phases: { type: 'string', default: PHASE_NAMES.join(',') },
     'cpu-profile': { type: 'string' },
+    /** Worker threads for model fits (PRECEDENT_OPTIMIZER_THREADS); 0 runs them on the event loop, as before they existed. */
+    'optimizer-threads': { type: 'string' },
   },
 });
 const PHASES = new Set(values.phases.split(',').map((p) => p.trim()));
@@ -91,7 +93,11 @@ const tellP50 = (xs: number[]) =>
 
 const { graph, pid: neo4jPid, stop } = await benchGraph('suggest');
 // The per-key rate limit (default 6000/min) would cap the throughput phases: it is off here.
-const app = await buildApp({ graph, rateLimitPerMinute: 0 });
+const app = await buildApp({
+  graph,
+  rateLimitPerMinute: 0,
+  ...(values['optimizer-threads'] === undefined ? {} : { suggestions: { optimizerThreads: Number(values['optimizer-threads']) } }),
+});
 const clients = CLIENTS_APART ? askTellClients() : null;
 try {
   const project = 'bench-suggest';

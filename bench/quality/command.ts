@@ -10,7 +10,9 @@ import { optunaPrecedentMethod } from './optuna-precedent.ts';
 import { gpMethod, randomMethod, transferMethod, warmInitMethod } from './ours.ts';
 import { writeOutputs } from './output.ts';
 import { summaryTable } from './report.ts';
-import { runQuality, selectTasks } from './run.ts';
+import { selectTasks } from './run.ts';
+import { finishRecorded, metaFeatureWarnings, runRecorded } from './runner.ts';
+import { parsePriorExperiments } from '../tabular/priors.ts';
 import { serviceMethods, startQualityService } from './service.ts';
 
 /** The default `--methods`. */
@@ -20,9 +22,10 @@ export const EXTRA_METHODS = ['optuna-precedent'];
 const KNOWN_METHODS = [...ALL_METHODS, ...EXTRA_METHODS];
 
 export const QUALITY_USAGE = `npm run bench -- quality --suite <path> [--methods ${KNOWN_METHODS.join(',')}] [--budget 50] [--seeds 5]
-    [--prior-trials 100] [--tasks <count>|<id,id,…>] [--shuffle-priors] [--via-service] [--out <dir>]`;
+    [--prior-trials 100] [--prior-experiments all|<K>] [--tasks <count>|<id,id,…>] [--shuffle-priors] [--via-service] [--out <dir>]
+    [--resume] [--stop-after <runs>]`;
 
-function positiveInt(name: string, v: string): number {
+export function positiveInt(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer (got '${v}')`);
   return n;
@@ -40,6 +43,9 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
       tasks: { type: 'string' },
       'via-service': { type: 'boolean', default: false },
       'shuffle-priors': { type: 'boolean', default: false },
+      'prior-experiments': { type: 'string', default: 'all' },
+      resume: { type: 'boolean', default: false },
+      'stop-after': { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -49,6 +55,9 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
   const seeds = Array.from({ length: positiveInt('seeds', values.seeds) }, (_, i) => i + 1);
   const priorTrials = positiveInt('prior-trials', values['prior-trials']);
   const tasks = selectTasks(suite, values.tasks);
+  const priorExperiments = parsePriorExperiments(values['prior-experiments']);
+  const stopAfter = values['stop-after'] === undefined ? undefined : positiveInt('stop-after', values['stop-after']);
+  const out = resolve(values.out ?? `bench/out/quality-${suite.name}`);
   const wanted = values.methods
     .split(',')
     .map((m) => m.trim())
@@ -98,20 +107,26 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
     throw new Error('no method left to run');
   }
 
+  const warnings = metaFeatureWarnings(
+    suite,
+    methods.map((m) => m.name),
+  );
+  for (const w of warnings) log(`warning: ${w}`);
   log(
-    `quality: ${suite.name}, ${tasks.length} task(s) × ${seeds.length} seed(s), budget ${budget}, prior trials ${priorTrials}${values['shuffle-priors'] ? ', shuffled priors' : ''}; methods ${methods.map((m) => m.name).join(', ')}`,
+    `quality: ${suite.name}, ${tasks.length} task(s) × ${seeds.length} seed(s), budget ${budget}, prior trials ${priorTrials}, prior experiments ${priorExperiments}${values['shuffle-priors'] ? ', shuffled priors' : ''}; methods ${methods.map((m) => m.name).join(', ')}`,
   );
   try {
-    const results = await runQuality(
+    const command = `quality ${argv.join(' ')}`;
+    const results = await runRecorded(
       suite,
       methods,
-      { budget, seeds, priorTrials, shufflePriors: values['shuffle-priors'], tasks, viaService: values['via-service'] },
-      log,
-      skipped,
+      { budget, seeds, priorTrials, shufflePriors: values['shuffle-priors'], tasks, viaService: values['via-service'], priorExperiments, warnings },
+      { out, resume: values.resume, ...(stopAfter !== undefined ? { stopAfter } : {}), command, python: optunaWanted.length ? python : null, skipped, log },
     );
+    if (!results) return 0;
     process.stdout.write(`${summaryTable(results)}\n`);
-    const out = resolve(values.out ?? `bench/out/quality-${suite.name}`);
-    const files = await writeOutputs(out, results, `npm run bench -- quality ${argv.join(' ')}`);
+    const files = await writeOutputs(out, results, `npm run bench -- ${command}`);
+    finishRecorded(out);
     log(`wrote ${files.join(', ')}`);
   } finally {
     await closeAll();

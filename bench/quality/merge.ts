@@ -14,7 +14,9 @@ import { QualityResultsSchema, type Curve, type QualityResults } from './schema.
 export const MERGE_USAGE =
   'npm run bench -- quality-merge --out <dir> <results.json> <results.json> …   (later files replace methods of the same name; --via-service methods get the suffix "-service")';
 
-const SAME = ['budget', 'seeds', 'priorTrials', 'shufflePriors', 'tasks'] as const;
+const SAME = ['budget', 'seeds', 'priorTrials', 'shufflePriors', 'tasks', 'priorExperiments'] as const;
+/** Absent in files written before the option existed: those used every other task. */
+const orAll = <T>(k: string, v: T): T | 'all' => (k === 'priorExperiments' && v === undefined ? 'all' : v);
 
 export function mergeResults(runs: QualityResults[]): QualityResults {
   const [first] = runs;
@@ -24,7 +26,7 @@ export function mergeResults(runs: QualityResults[]): QualityResults {
   for (const r of runs) {
     if (r.suite !== first.suite) throw new Error(`cannot merge suite ${r.suite} with ${first.suite}`);
     for (const k of SAME) {
-      if (JSON.stringify(r.protocol[k]) !== JSON.stringify(first.protocol[k])) {
+      if (JSON.stringify(orAll(k, r.protocol[k])) !== JSON.stringify(orAll(k, first.protocol[k]))) {
         throw new Error(`cannot merge runs with different ${k}: ${JSON.stringify(r.protocol[k])} vs ${JSON.stringify(first.protocol[k])}`);
       }
     }

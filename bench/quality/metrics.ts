@@ -35,6 +35,13 @@ export function mean(v: number[]): number {
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
 
+/** Mean and standard error of the mean (sample standard deviation / √n; 0 for a single value). */
+export function meanAndStandardError(v: number[]): { mean: number; standardError: number } {
+  const m = mean(v);
+  const variance = v.length > 1 ? v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1) : 0;
+  return { mean: m, standardError: Math.sqrt(variance / v.length) };
+}
+
 /** Mean regret over every (task, seed) after each trial. */
 export function meanCurve(curves: Curve[]): number[] {
   const n = curves[0]?.regret.length ?? 0;

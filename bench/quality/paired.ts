@@ -2,6 +2,7 @@
 // mean of the per-pair differences with its standard error says whether a gap between two summary
 // figures is more than seed-and-task noise (both methods saw the same priors and seeds).
 import { readFileSync } from 'node:fs';
+import { meanAndStandardError } from './metrics.ts';
 import { QualityResultsSchema, type Curve, type QualityResults } from './schema.ts';
 
 export const PAIRED_USAGE =
@@ -17,7 +18,8 @@ export interface PairedRow {
   identical: number;
 }
 
-export function pairedDifferences(results: QualityResults, a: string, b: string): PairedRow[] {
+/** Paired b − a at each of `budgets` (default: the results' report budgets). */
+export function pairedDifferences(results: QualityResults, a: string, b: string, budgets: number[] = results.budgets): PairedRow[] {
   const curvesOf = (m: string): Curve[] => {
     const c = results.curves[m];
     if (!c) throw new Error(`method "${m}" is not in the results (it has ${Object.keys(results.curves).join(', ')})`);
@@ -30,11 +32,10 @@ export function pairedDifferences(results: QualityResults, a: string, b: string)
     return ca ? [[ca, cb] as const] : [];
   });
   if (pairs.length === 0) throw new Error(`"${a}" and "${b}" share no (task, seed) run`);
-  return results.budgets.map((budget) => {
+  return budgets.map((budget) => {
     const d = pairs.map(([ca, cb]) => cb.regret[budget - 1]! - ca.regret[budget - 1]!);
-    const mean = d.reduce((s, x) => s + x, 0) / d.length;
-    const variance = d.length > 1 ? d.reduce((s, x) => s + (x - mean) ** 2, 0) / (d.length - 1) : 0;
-    return { budget, pairs: d.length, meanDiff: mean, standardError: Math.sqrt(variance / d.length), identical: d.filter((x) => x === 0).length };
+    const { mean, standardError } = meanAndStandardError(d);
+    return { budget, pairs: d.length, meanDiff: mean, standardError, identical: d.filter((x) => x === 0).length };
   });
 }
 

@@ -76,5 +76,5 @@ describe('bench quality (smoke)', () => {
     for (const m of ran) expect(svg).toContain(m);
     expect(existsSync(join(out, 'results.json'))).toBe(true);
     expect(log.some((l) => l.startsWith('[2/2]'))).toBe(true);
-  }, 30_000);
+  }, 60_000);
 });
