@@ -3,16 +3,10 @@
 // throw-away Neo4j: how long the light experiment's asks and /health wait while the heavy one fits.
 //   npx tsx bench/heavy-neighbour.ts [--params 60] [--batch 10] [--seconds 30] [--threads 1]
 import type { AddressInfo } from 'node:net';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connect } from '../graph/driver.ts';
 import { createKey } from '../graph/repositories/keys.ts';
-import { awaitIndexes, migrate } from '../graph/schema/migrate.ts';
-import { startOnFreePorts, stopInstance } from '../graph/server/instance.ts';
 import { buildApp } from '../src/app.ts';
-import { REPO_ROOT } from '../src/config.ts';
-import { median } from './support/neo4j.ts';
+import { benchGraph, median, percentile } from './support/neo4j.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,15 +20,7 @@ const params = Number(values.params);
 const batch = Number(values.batch);
 const seconds = Number(values.seconds);
 
-const percentile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : Number.NaN;
-};
-
-const home = join(REPO_ROOT, '.neo4j', `bench-heavy-neighbour-${process.pid}`);
-rmSync(home, { recursive: true, force: true });
-const inst = await startOnFreePorts({ home, heap: '1g', pageCache: '256m' });
-const graph = connect({ uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' });
+const { graph, stop: stopNeo4j } = await benchGraph('heavy-neighbour', '1g');
 
 async function run(optimizerThreads: number) {
   const { secret } = await createKey(graph, `heavy-${optimizerThreads}`, 'bench');
@@ -104,19 +90,19 @@ async function run(optimizerThreads: number) {
 }
 
 try {
-  await migrate(graph);
-  await awaitIndexes(graph);
   const rows = [];
   for (const threads of [0, Number(values.threads)]) rows.push(await run(threads));
   console.log(`\nheavy: ${params} float parameters, GP-BO asks of ${batch}, back to back; light: random design, ask+tell one at a time; ${seconds} s each\n`);
   console.log('| optimizer threads | heavy asks done | light ask+tell p50 / p99 / max ms | /health p50 / p99 / max ms |');
   console.log('|---|---|---|---|');
   for (const r of rows) {
-    const f = (xs: number[]) => `${median(xs).toFixed(0)} / ${percentile(xs, 0.99).toFixed(0)} / ${Math.max(...xs).toFixed(0)}`;
+    const f = (xs: number[]) =>
+      `${median(xs).toFixed(0)} / ${percentile(
+        [...xs].sort((a, b) => a - b),
+        99,
+      ).toFixed(0)} / ${Math.max(...xs).toFixed(0)}`;
     console.log(`| ${r.optimizerThreads} | ${r.heavyAsks} | ${f(r.lightMs)} | ${f(r.healthMs)} |`);
   }
 } finally {
-  await graph.close();
-  await stopInstance(home);
-  rmSync(home, { recursive: true, force: true });
+  await stopNeo4j();
 }

@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import optuna  # noqa: E402
 
 import precedent  # noqa: E402
+from json_lines import serve  # noqa: E402  (this folder's: the bench scripts' shared stdin/stdout loop)
 from precedent.optuna import STRATEGY_ATTR, TRIAL_ID_ATTR, PrecedentSampler  # noqa: E402
 
 # Optuna's per-trial INFO lines off; the sampler's warnings (fallbacks, recording failures) stay on stderr.
@@ -154,12 +155,4 @@ def handle(req):
     raise ValueError(f"unknown op {op!r}")
 
 
-for line in sys.stdin:
-    if not line.strip():
-        continue
-    try:
-        answer = handle(json.loads(line))
-    except Exception as exc:  # report, keep serving: the caller decides whether to stop
-        answer = {"error": f"{type(exc).__name__}: {exc}"}
-    sys.stdout.write(json.dumps(answer) + "\n")
-    sys.stdout.flush()
+serve(handle)

@@ -10,10 +10,9 @@ The caller evaluates a look-up table, so it snaps each asked config to a table r
 params. When they differ from what was asked, the asked trial is closed as FAIL (TPE ignores failed
 trials) and the evaluated config is added as a completed trial, so TPE models what was really measured.
 """
-import json
-import sys
 
 import optuna
+from json_lines import serve  # this folder's: the bench scripts' shared stdin/stdout loop
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 
@@ -81,12 +80,4 @@ def handle(req):
     raise ValueError(f"unknown op {op!r}")
 
 
-for line in sys.stdin:
-    if not line.strip():
-        continue
-    try:
-        answer = handle(json.loads(line))
-    except Exception as exc:  # report, keep serving: the caller decides whether to stop
-        answer = {"error": f"{type(exc).__name__}: {exc}"}
-    sys.stdout.write(json.dumps(answer) + "\n")
-    sys.stdout.flush()
+serve(handle)

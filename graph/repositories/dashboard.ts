@@ -8,7 +8,7 @@ import type { Graph } from '../driver.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Configuration, Experiment, ExperimentStatus, Trial } from '../model.ts';
 import { parseJson, read, rows } from '../tx.ts';
-import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, toExperiment } from './experiments.ts';
+import { EXPERIMENT_FIELDS, EXPERIMENT_MATCH, experimentListFilter, toExperiment } from './experiments.ts';
 import { TRIAL_FIELDS, toTrial } from './trials.ts';
 
 /** What the list can be sorted by, and the expression each sorts on (values stay parameters). */
@@ -55,20 +55,9 @@ export async function listDashboardExperiments(
   q: DashboardListQuery,
 ): Promise<{ items: DashboardListItem[]; total: number; models: string[]; datasets: { id: string; name: string; version: string }[] }> {
   return read(graph, async (tx) => {
-    const where = `e.projectId = $projectId AND e.createdAt IS NOT NULL AND ($status IS NULL OR e.status = $status)
-      AND ($datasetId IS NULL OR d.id = $datasetId) AND ($model IS NULL OR m.name = $model)
-      AND ($name IS NULL OR toLower(e.name) CONTAINS toLower($name))
-      AND ($warm IS NULL OR ($warm = 'yes') = EXISTS { (e)-[:WARM_STARTED_FROM]->() })`;
-    const params = {
-      projectId,
-      name: q.name ?? null,
-      status: q.status ?? null,
-      datasetId: q.datasetId ?? null,
-      model: q.model ?? null,
-      warm: q.warmStarted ?? null,
-      limit: int(q.limit),
-      offset: int(q.offset),
-    };
+    const list = experimentListFilter(projectId, q);
+    const where = `${list.where} AND ($warm IS NULL OR ($warm = 'yes') = EXISTS { (e)-[:WARM_STARTED_FROM]->() })`;
+    const params = { ...list.params, warm: q.warmStarted ?? null, limit: int(q.limit), offset: int(q.offset) };
     const key = DASHBOARD_SORTS[q.sort];
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
     const [count] = await rows<{ total: number }>(tx, `${EXPERIMENT_MATCH} WHERE ${where} RETURN count(e) AS total`, params);

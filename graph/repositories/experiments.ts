@@ -158,24 +158,27 @@ export async function getExperimentDetail(graph: Graph, projectId: string, id: s
   });
 }
 
+/** The filters of an experiment list (over EXPERIMENT_MATCH's e, d, m), shared by the API's list and the dashboard's. */
+export function experimentListFilter(
+  projectId: string,
+  q: { name?: string; datasetId?: string; model?: string; status?: ExperimentStatus },
+): { where: string; params: Record<string, unknown> } {
+  return {
+    where: `e.projectId = $projectId AND e.createdAt IS NOT NULL AND ($status IS NULL OR e.status = $status)
+      AND ($datasetId IS NULL OR d.id = $datasetId) AND ($model IS NULL OR m.name = $model)
+      AND ($name IS NULL OR toLower(e.name) CONTAINS toLower($name))`,
+    params: { projectId, name: q.name ?? null, status: q.status ?? null, datasetId: q.datasetId ?? null, model: q.model ?? null },
+  };
+}
+
 export async function listExperiments(
   graph: Graph,
   projectId: string,
   q: { name?: string; datasetId?: string; model?: string; status?: ExperimentStatus; limit: number; offset: number },
 ): Promise<{ items: Experiment[]; total: number }> {
   return read(graph, async (tx) => {
-    const where = `e.projectId = $projectId AND e.createdAt IS NOT NULL AND ($status IS NULL OR e.status = $status)
-      AND ($datasetId IS NULL OR d.id = $datasetId) AND ($model IS NULL OR m.name = $model)
-      AND ($name IS NULL OR toLower(e.name) CONTAINS toLower($name))`;
-    const params = {
-      projectId,
-      name: q.name ?? null,
-      status: q.status ?? null,
-      datasetId: q.datasetId ?? null,
-      model: q.model ?? null,
-      limit: int(q.limit),
-      offset: int(q.offset),
-    };
+    const { where, params: filter } = experimentListFilter(projectId, q);
+    const params = { ...filter, limit: int(q.limit), offset: int(q.offset) };
     const [count] = await rows<{ total: number }>(tx, `${EXPERIMENT_MATCH} WHERE ${where} RETURN count(e) AS total`, params);
     const items = await rows(
       tx,

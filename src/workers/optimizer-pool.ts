@@ -23,8 +23,7 @@ class OptimizerThread {
     const worker = new Worker(BOOT, { workerData: { entry: ENTRY, opts: this.opts } });
     // Never what keeps a process alive: the service's close() ends it, and a CLI may simply exit.
     worker.unref();
-    worker.on('message', (m: ThreadAnswer | { ready: true }) => {
-      if (!('id' in m)) return;
+    worker.on('message', (m: ThreadAnswer) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);

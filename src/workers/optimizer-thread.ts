@@ -20,4 +20,3 @@ port.on('message', (call: ThreadCall) => {
   }
   port.postMessage(answer);
 });
-port.postMessage({ ready: true });
