@@ -140,6 +140,8 @@ export const SettingsSchema = z.strictObject({
   maxPriorObservations: z.number().int().min(2).optional(),
 });
 
+export const ParameterLengthscaleSchema = z.object({ parameter: z.string(), lengthscale: z.number().positive() });
+
 export const SuggestRequestSchema = z.object({
   space: SearchSpaceSchema,
   direction: DirectionSchema,
@@ -157,7 +159,17 @@ export const SuggestRequestSchema = z.object({
    * function of the request.
    */
   targetHyperparameters: z
-    .object({ lengthscales: z.array(z.number().positive()), signal: z.number().positive(), noise: z.number().positive(), n: z.number().int().min(1) })
+    .object({
+      /** Per encoded column, as fitted; or, for wide encodings, only `lengthscalesByParameter` (expanded per column). */
+      lengthscales: z.array(z.number().positive()).optional(),
+      lengthscalesByParameter: z.array(ParameterLengthscaleSchema).optional(),
+      signal: z.number().positive(),
+      noise: z.number().positive(),
+      n: z.number().int().min(1),
+    })
+    .refine((h) => h.lengthscales !== undefined || h.lengthscalesByParameter !== undefined, {
+      message: 'needs lengthscales or lengthscalesByParameter',
+    })
     .optional(),
 });
 
@@ -178,7 +190,10 @@ export const ProvenanceSchema = z.object({
        */
       fittedN: z.number().int().optional(),
       lml: z.number().optional(),
+      /** Per encoded column; recorded only up to MAX_RECORDED_COLUMNS columns (see models/lengthscale-summary.ts). */
       lengthscales: z.array(z.number()).optional(),
+      /** One per parameter, in the space's order (a categorical: geometric mean over its choices). */
+      lengthscalesByParameter: z.array(ParameterLengthscaleSchema).optional(),
       signal: z.number().optional(),
       noise: z.number().optional(),
       outputTransform: z.string().optional(),
@@ -211,6 +226,7 @@ export type BatchMode = z.infer<typeof BatchModeSchema>;
 export type OutputTransformName = z.infer<typeof OutputTransformSchema>;
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SuggestRequest = z.infer<typeof SuggestRequestSchema>;
+export type ParameterLengthscale = z.infer<typeof ParameterLengthscaleSchema>;
 export type ProvenanceStrategy = z.infer<typeof ProvenanceStrategySchema>;
 export type Provenance = z.infer<typeof ProvenanceSchema>;
 export type Suggestion = z.infer<typeof SuggestionSchema>;

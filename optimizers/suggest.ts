@@ -3,6 +3,7 @@
 import { SuggestRequestSchema, type Observation, type Settings, type SuggestRequest, type Suggestion } from './schema.ts';
 import type { ConfigMemo, ModelCache, ObservationMemo, PriorMemo } from './cache.ts';
 import { Encoder } from './encoding.ts';
+import { columnLengthscales } from './models/lengthscale-summary.ts';
 import { buildMenu, type CandidateMenu } from './acquisition/optimize.ts';
 import { canonicalConfig, checkSpace, configKey, enumerateSpace, finiteSize, validateConfig } from './space.ts';
 import { prepareTarget } from './target.ts';
@@ -167,6 +168,13 @@ function buildCandidateMenu(req: SuggestRequest, encoder: Encoder, notes: string
 
 /** Suggest `count` configs for the target experiment, each with its provenance. Deterministic: the same
  * request (and cache contents) gives the same suggestions. Throws only on a malformed request or space. */
+/** The earlier target fit a request hands in, per encoded column (undefined when it does not fit this space). */
+function earlierTargetFit(encoder: Encoder, given: SuggestRequest['targetHyperparameters']): SamplerContext['warmTarget'] {
+  if (!given) return undefined;
+  const lengthscales = given.lengthscales ?? columnLengthscales(encoder, given.lengthscalesByParameter ?? []);
+  return lengthscales ? { hyper: { lengthscales, signal: given.signal, noise: given.noise }, n: given.n } : undefined;
+}
+
 export function suggest(request: SuggestRequest, options: SuggestOptions = {}): Suggestion[] {
   const req = validate(request, options);
   // Size limits are the service's policy (it checks them when a space is declared): only structure here.
@@ -204,12 +212,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
     exclude: target.keys,
     busy: new Set(req.observations.filter((o) => o.state === 'pending').map((o) => configKey(req.space, o.config))),
     batchPending: [],
-    warmTarget: req.targetHyperparameters
-      ? {
-          hyper: { lengthscales: req.targetHyperparameters.lengthscales, signal: req.targetHyperparameters.signal, noise: req.targetHyperparameters.noise },
-          n: req.targetHyperparameters.n,
-        }
-      : undefined,
+    warmTarget: earlierTargetFit(encoder, req.targetHyperparameters),
     menu,
     priors,
     metaFeatures: req.metaFeatures ?? undefined,

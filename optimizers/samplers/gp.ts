@@ -6,6 +6,7 @@ import { makeAcquisition } from '../acquisition/acquisition.ts';
 import { optimizeOverMenu, optimizeOverSpace, type AcqChoice, type ScoreFn } from '../acquisition/optimize.ts';
 import { allDims, GaussianProcess } from '../models/gp.ts';
 import { fitGP, type FitResult } from '../models/fit.ts';
+import { recordedLengthscales } from '../models/lengthscale-summary.ts';
 import { GPSurrogate, liarValues, type ModelSummary, type Surrogate } from '../models/surrogate.ts';
 import { transformOutputs } from '../models/transforms.ts';
 import { spaceKey } from '../cache.ts';
@@ -63,6 +64,20 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; fitt
   return { fit, fittedN: t.n, transform: tr.name, values: tr.values };
 }
 
+/** What the provenance records of the target fit: enough for the next ask to start from it, bounded in size. */
+function targetSummary(ctx: SamplerContext, target: NonNullable<ReturnType<typeof fitTarget>>, notes: string[]): Omit<ModelSummary, 'n'> {
+  const ls = recordedLengthscales(ctx.encoder, target.fit.hyper.lengthscales);
+  if (ls.note) notes.push(ls.note);
+  return {
+    fittedN: target.fittedN,
+    lml: target.fit.lml,
+    ...ls.fields,
+    signal: target.fit.hyper.signal,
+    noise: target.fit.hyper.noise,
+    outputTransform: target.transform,
+  };
+}
+
 function bestRows(ctx: SamplerContext, k: number): Float64Array[] {
   const t = ctx.target;
   const D = ctx.encoder.dim;
@@ -87,15 +102,7 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
   const liar = liarValues(target?.values ?? new Float64Array(0));
   if (!transfer || ctx.priors.length === 0) {
     if (!target) return { unavailable: 'no target model' };
-    const summary: ModelSummary = {
-      n: t.n,
-      fittedN: target.fittedN,
-      lml: target.fit.lml,
-      lengthscales: target.fit.hyper.lengthscales,
-      signal: target.fit.hyper.signal,
-      noise: target.fit.hyper.noise,
-      outputTransform: target.transform,
-    };
+    const summary: ModelSummary = { n: t.n, ...targetSummary(ctx, target, notes) };
     return { surrogate: new GPSurrogate(target.fit.gp, liar, summary), summary, notes, priorInfo: [], anchors };
   }
   // Transfer: RGPE over prior GPs and the target GP.
@@ -151,16 +158,7 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
   const rgpeWeightsOut = members.map((m) => ({ experimentId: m.id, weight: m.weight }));
   const summary: ModelSummary = {
     n: t.n,
-    ...(target
-      ? {
-          fittedN: target.fittedN,
-          lml: target.fit.lml,
-          lengthscales: target.fit.hyper.lengthscales,
-          signal: target.fit.hyper.signal,
-          noise: target.fit.hyper.noise,
-          outputTransform: target.transform,
-        }
-      : {}),
+    ...(target ? targetSummary(ctx, target, notes) : {}),
     rgpeWeights: rgpeWeightsOut,
   };
   // Anchor local search at the optima of the priors that carry weight as well as the target's best.

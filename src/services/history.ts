@@ -9,7 +9,7 @@ import { ConflictError } from '../../graph/errors.ts';
 import type { Experiment } from '../../graph/model.ts';
 import { readCandidates } from '../../graph/repositories/experiments.ts';
 import type { ExperimentHistory, HistoryTrial } from '../../graph/repositories/suggestions.ts';
-import { SettingsSchema, type Config, type Observation, type PriorExperiment, type SearchSpace, type SuggestRequest } from '../../optimizers/schema.ts';
+import { ParameterLengthscaleSchema, SettingsSchema, type Config, type Observation, type PriorExperiment, type SearchSpace, type SuggestRequest } from '../../optimizers/schema.ts';
 import { configKey } from '../../optimizers/space.ts';
 
 export const Snapshot = z.object({
@@ -98,10 +98,12 @@ const RecordedFit = z.object({
   n: z.number().int().min(1),
   // Absent in suggestions recorded before it existed: their `n` is what the request then carried.
   fittedN: z.number().int().min(1).optional(),
-  lengthscales: z.array(z.number().positive()).min(1),
+  // Per column up to a width; per parameter always (and alone above that width).
+  lengthscales: z.array(z.number().positive()).min(1).optional(),
+  lengthscalesByParameter: z.array(ParameterLengthscaleSchema).min(1).optional(),
   signal: z.number().positive(),
   noise: z.number().positive(),
-});
+}).refine((f) => f.lengthscales !== undefined || f.lengthscalesByParameter !== undefined);
 
 /**
  * The target GP's hyperparameters from the latest model-based suggestion recorded before `seq`.
@@ -131,8 +133,8 @@ export function recordedFit(model: unknown): SuggestRequest['targetHyperparamete
   if (!fit.success) return undefined;
   // The count the hyperparameters were fitted on, not the one they were last used at: handing on
   // the latter made every reuse look like a fresh fit, so the 10% refit schedule never came round.
-  const { fittedN, ...rest } = fit.data;
-  return { ...rest, n: fittedN ?? rest.n };
+  const { fittedN, lengthscales, lengthscalesByParameter, ...rest } = fit.data;
+  return { ...rest, ...(lengthscales ? { lengthscales } : { lengthscalesByParameter }), n: fittedN ?? rest.n };
 }
 
 /** Every candidate of the menu is evaluated or pending: nothing left to suggest (409). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryTrial } from '../../graph/repositories/suggestions.ts';
-import { lastFitBefore } from '../../src/services/history.ts';
+import { lastFitBefore, recordedFit } from '../../src/services/history.ts';
 
 const model = (n: number, fittedN?: number, lengthscale = 0.5) => ({
   n,
@@ -50,5 +50,27 @@ describe('lastFitBefore: the target GP fit handed to the next suggestion', () =>
     // Within a batch the highest trial number wins, whatever the order of the list.
     expect(lastFitBefore(trials, 7)).toEqual({ n: 20, lengthscales: [0.25, 1], signal: 1.5, noise: 0.01 });
     expect(lastFitBefore([...trials].reverse(), 7)?.lengthscales).toEqual([0.25, 1]);
+  });
+});
+
+describe('recordedFit: a wide space records lengthscales per parameter only', () => {
+  const byParameter = [
+    { parameter: 'x', lengthscale: 0.4 },
+    { parameter: 'word', lengthscale: 2 },
+  ];
+  it('hands on the per-parameter figures when no per-column ones were recorded, and only one of the two otherwise', () => {
+    expect(recordedFit({ n: 60, fittedN: 60, lengthscalesByParameter: byParameter, signal: 1, noise: 0.1 })).toEqual({
+      n: 60,
+      lengthscalesByParameter: byParameter,
+      signal: 1,
+      noise: 0.1,
+    });
+    expect(recordedFit({ n: 60, lengthscales: [0.4, 2], lengthscalesByParameter: byParameter, signal: 1, noise: 0.1 })).toEqual({
+      n: 60,
+      lengthscales: [0.4, 2],
+      signal: 1,
+      noise: 0.1,
+    });
+    expect(recordedFit({ n: 60, signal: 1, noise: 0.1 })).toBeUndefined();
   });
 });

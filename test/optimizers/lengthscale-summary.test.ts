@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { Encoder } from '../../optimizers/encoding.ts';
+import { columnLengthscales, lengthscalesByParameter, MAX_RECORDED_COLUMNS, recordedLengthscales } from '../../optimizers/models/lengthscale-summary.ts';
+import type { SearchSpace } from '../../optimizers/schema.ts';
+
+const space: SearchSpace = [
+  { name: 'lr', type: 'float', low: 1e-4, high: 1, log: true },
+  { name: 'kernel', type: 'categorical', choices: ['rbf', 'poly', 'linear', 'sigmoid'] },
+  { name: 'depth', type: 'int', low: 1, high: 10, log: false },
+];
+const encoder = new Encoder(space);
+
+describe('lengthscales summarised per parameter', () => {
+  it('gives a numeric parameter its own figure and a categorical the geometric mean of its choices', () => {
+    const byParameter = lengthscalesByParameter(encoder, [0.3, 1, 4, 0.5, 2, 0.7]);
+    expect(byParameter.map((p) => p.parameter)).toEqual(['lr', 'kernel', 'depth']);
+    expect(byParameter[0]!.lengthscale).toBe(0.3);
+    expect(byParameter[1]!.lengthscale).toBeCloseTo(Math.pow(1 * 4 * 0.5 * 2, 1 / 4), 12);
+    expect(byParameter[2]!.lengthscale).toBe(0.7);
+  });
+
+  it('expands back to one figure per column, and refuses a summary of another space', () => {
+    const byParameter = lengthscalesByParameter(encoder, [0.3, 1, 4, 0.5, 2, 0.7]);
+    const columns = columnLengthscales(encoder, byParameter)!;
+    expect(columns).toHaveLength(encoder.dim);
+    expect(columns[0]).toBe(0.3);
+    expect(new Set(columns.slice(1, 5)).size).toBe(1);
+    expect(columns[5]).toBe(0.7);
+    expect(columnLengthscales(encoder, byParameter.slice(0, 2))).toBeNull();
+    expect(columnLengthscales(encoder, [byParameter[0]!, { parameter: 'gamma', lengthscale: 1 }, byParameter[2]!])).toBeNull();
+    expect(columnLengthscales(encoder, [byParameter[0]!, { parameter: 'kernel', lengthscale: Number.NaN }, byParameter[2]!])).toBeNull();
+  });
+
+  it('records per-column figures only up to the cap, and says so past it', () => {
+    const narrow = recordedLengthscales(encoder, [0.3, 1, 4, 0.5, 2, 0.7]);
+    expect(narrow.fields.lengthscales).toEqual([0.3, 1, 4, 0.5, 2, 0.7]);
+    expect(narrow.note).toBeUndefined();
+    const wideSpace: SearchSpace = [{ name: 'c', type: 'categorical', choices: Array.from({ length: MAX_RECORDED_COLUMNS + 1 }, (_, i) => i) }];
+    const wide = recordedLengthscales(new Encoder(wideSpace), Array.from({ length: MAX_RECORDED_COLUMNS + 1 }, () => 2));
+    expect(wide.fields.lengthscales).toBeUndefined();
+    expect(wide.fields.lengthscalesByParameter).toEqual([{ parameter: 'c', lengthscale: expect.closeTo(2, 12) }]);
+    expect(wide.note).toContain(`${MAX_RECORDED_COLUMNS + 1} columns`);
+  });
+});
