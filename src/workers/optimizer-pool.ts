@@ -3,6 +3,7 @@ import type { Suggestion, SuggestRequest } from '../../optimizers/schema.ts';
 import { fnv1a } from '../../optimizers/random.ts';
 import type { OptimizerRunnerOptions } from '../services/optimizer-runner.ts';
 import type { ThreadAnswer, ThreadCall } from './optimizer-thread.ts';
+import { ResidentPriorsSender } from './resident-priors.ts';
 
 const BOOT = new URL('./boot.mjs', import.meta.url);
 const ENTRY = new URL('./optimizer-thread.ts', import.meta.url).href;
@@ -14,13 +15,18 @@ class OptimizerThread {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  /** What the running thread holds; reset with it. */
+  private readonly priors: ResidentPriorsSender;
 
-  constructor(private readonly opts: OptimizerRunnerOptions) {}
+  constructor(private readonly opts: OptimizerRunnerOptions) {
+    this.priors = new ResidentPriorsSender(opts.maxPriorModels);
+  }
 
   /** Started at its first call: most services never fit a model, and tests build many services. */
   private started(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(BOOT, { workerData: { entry: ENTRY, opts: this.opts } });
+    this.priors.reset();
     // Never what keeps a process alive: the service's close() ends it, and a CLI may simply exit.
     worker.unref();
     worker.on('message', (m: ThreadAnswer) => {
@@ -48,7 +54,8 @@ class OptimizerThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ type: 'suggest', id, experimentKey, request } satisfies ThreadCall);
+      const { priors, ...rest } = request;
+      worker.postMessage({ type: 'suggest', id, experimentKey, request: rest, priors: this.priors.transfer(priors ?? []) } satisfies ThreadCall);
     });
   }
 

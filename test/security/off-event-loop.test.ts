@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
 import { replayExperiment } from '../../src/services/replay.ts';
-import { testApi, type TestApi } from '../support/api.ts';
+import { NDJSON, testApi, type TestApi } from '../support/api.ts';
 import { testGraph } from '../support/graph.ts';
 import { withHealthPolled } from '../support/health.ts';
 
@@ -57,6 +57,56 @@ describe('off the event loop', () => {
     expect(replay.checked).toBe(20);
     expect(replay.mismatches).toEqual([]);
     expect(replay.matched).toBe(20);
+  }, 180_000);
+
+  it('transfer-BO in the thread with its priors kept there: a prior that gains a trial is sent again, replay is exact', async () => {
+    const space = [0, 1, 2].map((i) => ({ name: `x${i}`, type: 'float', low: 0, high: 1 }));
+    const shifted = (shift: number) => (c: Record<string, number>) => Object.values(c).reduce((s, v) => s + (v - 0.3 - shift) ** 2, 0);
+    const lines = [0, 0.05, 0.1].map((shift, k) =>
+      JSON.stringify({
+        format: 'precedent.experiment/1',
+        dataset: { name: `prior-${k}`, taskType: 'regression', metaFeatures: { a: 1 + k / 10 } },
+        experiment: { name: `prior-${k}`, model: { name: 'resident' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' }, seed: 1, status: 'running' },
+        trials: Array.from({ length: 30 }, (_, n) => {
+          const config = { x0: ((n * 0.618 + k / 7) % 1), x1: ((n * 0.382 + 0.2) % 1), x2: ((n * 0.7548 + 0.4) % 1) };
+          return { number: n, state: 'completed', config, value: shifted(shift)(config) };
+        }),
+      }),
+    );
+    const imported = await api.call('POST', '/v1/import', lines.join('\n'), NDJSON);
+    expect(imported.status, imported.text).toBe(201);
+    const priorIds: string[] = imported.body.experiments.map((x: { experimentId: string }) => x.experimentId);
+    const dataset = await api.call('POST', '/v1/datasets', { name: 'resident-target', metaFeatures: { a: 1.05 } });
+    const e = await api.call('POST', '/v1/experiments', {
+      name: 'resident',
+      datasetId: dataset.body.id,
+      model: { name: 'resident' },
+      objective: { metric: 'loss', direction: 'minimize' },
+      searchSpace: space,
+      warmStart: { mode: 'auto', maxPriors: 3 },
+      optimizer: { nInitial: 3 },
+      seed: 4,
+    });
+    expect(e.status, e.text).toBe(201);
+    const strategies: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      if (round === 4) {
+        // A prior's version changes between two asks: the thread must learn from the new one.
+        const added = await api.call('POST', `/v1/experiments/${priorIds[1]}/trials`, { config: { x0: 0.35, x1: 0.35, x2: 0.35 }, value: 0 });
+        expect(added.status, added.text).toBe(201);
+      }
+      const asked = await api.call('POST', `/v1/experiments/${e.body.id}/suggestions`, { count: 2 });
+      expect(asked.status, asked.text).toBe(201);
+      for (const t of asked.body.trials) {
+        strategies.push(t.strategy);
+        expect((await api.call('POST', `/v1/trials/${t.id}/complete`, { value: loss(t.config) })).status).toBe(200);
+      }
+    }
+    expect(strategies.slice(4)).toEqual(Array(8).fill('transfer-bo'));
+    // Replay computes every suggestion again here, on the test's own event loop, from the graph alone.
+    const replay = await replayExperiment(graph, api.projectId, e.body.id);
+    expect(replay.mismatches).toEqual([]);
+    expect(replay.matched).toBe(12);
   }, 180_000);
 
   it('a 20,000-column CSV is profiled in a worker thread: /health answers meanwhile', async () => {
