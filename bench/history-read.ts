@@ -9,7 +9,7 @@
 import { int } from 'neo4j-driver';
 import { parseArgs } from 'node:util';
 import { ensureProject } from '../graph/repositories/projects.ts';
-import * as suggestions from '../graph/repositories/suggestions.ts';
+import * as history from '../graph/repositories/history.ts';
 import { createTrials } from '../graph/repositories/trials.ts';
 import type { SearchSpace } from '../optimizers/schema.ts';
 import { prepareConfig } from '../src/services/configs.ts';
@@ -42,13 +42,13 @@ try {
     });
     const id = (await runImport(graph, projectId, line)).experiments[0]!.experimentId;
     const ms: number[] = [];
-    let seq = (await suggestions.readHistory(graph, projectId, id)).eventSeq;
+    let seq = (await history.readHistory(graph, projectId, id)).eventSeq;
     for (let i = 0; i < READS; i++) {
       const { config, hash } = prepareConfig(space, { x: Math.random() });
       await createTrials(graph, projectId, id, [{ config, configHash: hash, state: 'completed', value: 0.5, proposedBy: 'person', strategy: 'manual' }]);
       const t0 = performance.now();
       // The creation was event seq + 1: reading from there finds exactly the new trial.
-      const delta = await suggestions.readHistorySince(graph, projectId, id, seq + 1);
+      const delta = await history.readHistorySince(graph, projectId, id, seq + 1);
       ms.push(performance.now() - t0);
       if (delta.trials.length !== 1) throw new Error(`expected one changed trial, read ${delta.trials.length}`);
       seq = delta.eventSeq;
@@ -56,7 +56,7 @@ try {
     // Database hits where the statement is exported (it is not before the changedSeq index, so the
     // same file runs on an older checkout as the baseline for the wall times; the parameters are
     // given in both shapes, top-level lists before and one map of lists since).
-    const statement = (suggestions as Record<string, unknown>).HISTORY_SINCE;
+    const statement = (history as Record<string, unknown>).HISTORY_SINCE;
     let hits = '';
     if (typeof statement === 'string') {
       const res = await graph.driver.executeQuery(

@@ -5,7 +5,7 @@ import type { Configuration, Dataset, DatasetInput, Experiment, ExperimentStatus
 import { read, rows, write } from '../tx.ts';
 import { createDatasetTx, DATASET_FIELDS, getDatasetTx, toDataset } from './datasets.ts';
 import { createExperimentTx, getExperimentTx, readCandidatesTx, type ExperimentWrite } from './experiments.ts';
-import { insertSettingsChangesTx, settingsChangesTx, type SettingsChange } from './suggestions.ts';
+import { insertSettingsChangesTx, settingsChangesTx, type SettingsChange } from './settings.ts';
 import { insertTrialsTx, listAllTrialsTx, type NumberedTrialWrite } from './trials.ts';
 
 export interface ImportItem {

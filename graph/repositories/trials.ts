@@ -429,3 +429,37 @@ export async function listTrials(
     return { items: items.map(toTrial), total: count?.total ?? 0 };
   });
 }
+/**
+ * Marks a completed trial's result invalid: kept in history, excluded from learning from the
+ * next suggestion on. The experiment's best trial is recomputed without it.
+ */
+export async function invalidateTrial(graph: Graph, projectId: string, trialId: string, reason: string | null): Promise<Trial> {
+  return write(graph, async (tx) => {
+    const [t] = await rows<{ invalid: boolean; experimentId: string }>(
+      tx,
+      `MATCH (t:Trial {id: $trialId}) WHERE t.projectId = $projectId
+       MATCH (e:Experiment {id: t.experimentId}) SET e.lock = true REMOVE e.lock
+       RETURN coalesce(t.invalid, false) AS invalid, t.experimentId AS experimentId`,
+      { trialId, projectId },
+    );
+    if (!t) throw new NotFoundError('trial', trialId);
+    if (!t.invalid) {
+      await tx.run(
+        `MATCH (t:Trial {id: $trialId})<-[:HAS_TRIAL]-(e:Experiment)
+         SET t.invalid = true, t.invalidReason = $reason, t.invalidatedSeq = coalesce(e.eventSeq, 0) + 1, t.changedSeq = coalesce(e.eventSeq, 0) + 1,
+             e.eventSeq = coalesce(e.eventSeq, 0) + 1, e.bestTrialId = null, e.bestValue = null,
+             e.completedCount = e.completedCount - CASE WHEN t.state = 'completed' THEN 1 ELSE 0 END
+         WITH e
+         MATCH (e)-[:HAS_TRIAL]->(c:Trial)
+         WHERE c.state = 'completed' AND c.value IS NOT NULL AND NOT coalesce(c.invalid, false)
+         WITH e, c ORDER BY CASE e.direction WHEN 'maximize' THEN -c.value ELSE c.value END, c.completedAt, c.number
+         WITH e, collect({id: c.id, value: c.value})[0] AS c
+         WHERE c IS NOT NULL
+         ${UPDATE_BEST}`,
+        { trialId, reason },
+      );
+    }
+    const [row] = await rows(tx, `MATCH (t:Trial {id: $trialId}) RETURN ${TRIAL_FIELDS}`, { trialId });
+    return toTrial(row as Record<string, unknown>);
+  });
+}

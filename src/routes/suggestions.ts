@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Graph } from '../../graph/driver.ts';
-import { invalidateTrial, settingsChanges, trialsOfRequest, updateSettings } from '../../graph/repositories/suggestions.ts';
+import { invalidateTrial } from '../../graph/repositories/trials.ts';
+import { settingsChanges, updateSettings } from '../../graph/repositories/settings.ts';
+import { trialsOfRequest } from '../../graph/repositories/suggestions.ts';
 import { ExperimentResponse } from '../schemas/experiments.ts';
 import { inFlight, observeAsk } from '../metrics.ts';
 import { IdParams } from '../schemas/common.ts';

@@ -1,5 +1,6 @@
 import type { Trial } from '../../graph/model.ts';
-import type { ExperimentHistory, RecordedBatch } from '../../graph/repositories/suggestions.ts';
+import type { ExperimentHistory } from '../../graph/repositories/history.ts';
+import type { RecordedBatch } from '../../graph/repositories/suggestions.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
 import { cacheEviction, cacheLookup } from '../metrics.ts';
 
@@ -141,7 +142,7 @@ export class HistoryCache {
     if (!e) return;
     if (event.seq <= e.history.eventSeq) {
       // A read already covered this event, so its copy of the trial must show the result. If it does
-      // not, the read missed it (see readHistories in graph/repositories/suggestions.ts for how that
+      // not, the read missed it (see readHistories in graph/repositories/history.ts for how that
       // happened): asks read again rather than compute from a history that is wrong at its own number.
       const had = e.history.trials[position(e, e.history, trial.id)];
       if (!had || had.finishedSeq === null || had.finishedSeq > event.seq) e.current = false;

@@ -8,7 +8,7 @@ import type { Graph } from '../../graph/driver.ts';
 import { ConflictError } from '../../graph/errors.ts';
 import type { Experiment } from '../../graph/model.ts';
 import { readCandidates } from '../../graph/repositories/experiments.ts';
-import type { ExperimentHistory, HistoryTrial } from '../../graph/repositories/suggestions.ts';
+import type { ExperimentHistory, HistoryTrial } from '../../graph/repositories/history.ts';
 import { ParameterLengthscaleSchema, SettingsSchema, type Config, type Observation, type PriorExperiment, type SearchSpace, type SuggestRequest } from '../../optimizers/schema.ts';
 import { configKey } from '../../optimizers/space.ts';
 

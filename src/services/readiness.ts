@@ -1,7 +1,8 @@
 import { DatabaseUnavailableError, isOutage } from '../../graph/availability.ts';
 import type { Graph } from '../../graph/driver.ts';
 import { projectForKey } from '../../graph/repositories/keys.ts';
-import { eventSeqs, readHistories, readHistorySince, recordSuggestions } from '../../graph/repositories/suggestions.ts';
+import { eventSeqs, readHistories, readHistorySince } from '../../graph/repositories/history.ts';
+import { recordSuggestions } from '../../graph/repositories/suggestions.ts';
 import { completeTrials } from '../../graph/repositories/trials.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 

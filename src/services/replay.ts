@@ -1,5 +1,5 @@
 import type { Graph } from '../../graph/driver.ts';
-import { readHistories, readHistory } from '../../graph/repositories/suggestions.ts';
+import { readHistories, readHistory } from '../../graph/repositories/history.ts';
 import { visibleProjects } from './visible-projects.ts';
 import { OPTIMIZER_VERSION } from '../../optimizers/version.ts';
 import { suggest } from '../../optimizers/suggest.ts';

@@ -3,22 +3,9 @@ import { z } from 'zod';
 import { ConflictError } from '../../graph/errors.ts';
 import type { Trial, WarmStart } from '../../graph/model.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
-import {
-  claimQueued,
-  eventSeqs,
-  writeBatchLinks,
-  markStale,
-  pendingLinks,
-  mergeHistory,
-  notRunning,
-  readHistories,
-  readHistorySince,
-  recordSuggestions,
-  type ExperimentHistory,
-  type PriorUse,
-  type BatchLinks,
-  type SuggestionWrite,
-} from '../../graph/repositories/suggestions.ts';
+import { claimQueued, markStale, notRunning, recordSuggestions, type PriorUse, type SuggestionWrite } from '../../graph/repositories/suggestions.ts';
+import { eventSeqs, mergeHistory, readHistories, readHistorySince, type ExperimentHistory } from '../../graph/repositories/history.ts';
+import { writeBatchLinks, pendingLinks, type BatchLinks } from '../../graph/repositories/links.ts';
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { mayFitModel } from '../../optimizers/suggest.ts';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
-import { readHistorySince, recordSuggestions, writeBatchLinks } from '../../graph/repositories/suggestions.ts';
+import { readHistorySince } from '../../graph/repositories/history.ts';
+import { recordSuggestions } from '../../graph/repositories/suggestions.ts';
+import { writeBatchLinks } from '../../graph/repositories/links.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { prepareConfig } from '../../src/services/configs.ts';
 import { apiAndGraph } from '../support/api.ts';

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Trial } from '../../graph/model.ts';
 import { int } from 'neo4j-driver';
-import {
-  HISTORY_SINCE,
-  markStale,
-  mergeHistory,
-  readHistory,
-  readHistorySince,
-  recordSuggestions,
-  type ExperimentHistory,
-} from '../../graph/repositories/suggestions.ts';
+import { HISTORY_SINCE, mergeHistory, readHistory, readHistorySince, type ExperimentHistory } from '../../graph/repositories/history.ts';
+import { markStale, recordSuggestions } from '../../graph/repositories/suggestions.ts';
 import { completeTrial, createTrials } from '../../graph/repositories/trials.ts';
 import { HistoryCache } from '../../src/services/history-cache.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';

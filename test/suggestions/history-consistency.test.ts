@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readHistories, readHistorySince } from '../../graph/repositories/suggestions.ts';
+import { readHistories, readHistorySince } from '../../graph/repositories/history.ts';
 import { completeTrial } from '../../graph/repositories/trials.ts';
 import { apiAndGraph } from '../support/api.ts';
 import { experimentWithRunningTrials } from '../support/running-trials.ts';

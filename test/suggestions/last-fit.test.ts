@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryTrial } from '../../graph/repositories/suggestions.ts';
+import type { HistoryTrial } from '../../graph/repositories/history.ts';
 import { lastFitBefore, recordedFit } from '../../src/services/history.ts';
 
 const model = (n: number, fittedN?: number, lengthscale = 0.5) => ({

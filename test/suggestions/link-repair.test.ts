@@ -2,7 +2,7 @@ import type { Session } from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
 import { ensureProject } from '../../graph/repositories/projects.ts';
-import { pendingLinks, writeBatchLinks } from '../../graph/repositories/suggestions.ts';
+import { pendingLinks, writeBatchLinks } from '../../graph/repositories/links.ts';
 import { completeTrial } from '../../graph/repositories/trials.ts';
 import { runImport } from '../../src/services/transfer.ts';
 import { SuggestionService } from '../../src/services/suggestions.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryTrial } from '../../graph/repositories/suggestions.ts';
+import type { HistoryTrial } from '../../graph/repositories/history.ts';
 import { observationsAt } from '../../src/services/history.ts';
 
 const trial = (number: number, over: Partial<HistoryTrial> = {}): HistoryTrial => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
 import { ConflictError, NotFoundError } from '../../graph/errors.ts';
-import { readHistorySince } from '../../graph/repositories/suggestions.ts';
+import { readHistorySince } from '../../graph/repositories/history.ts';
 import { completeTrials, type CompleteOutcome } from '../../graph/repositories/trials.ts';
 import { ResultWriter } from '../../src/services/results.ts';
 import { apiAndGraph } from '../support/api.ts';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
 import { createKey } from '../../graph/repositories/keys.ts';
 import { ensureProject, SHARED_PROJECT } from '../../graph/repositories/projects.ts';
-import { readHistory } from '../../graph/repositories/suggestions.ts';
+import { readHistory } from '../../graph/repositories/history.ts';
 import { buildApp } from '../../src/app.ts';
 import { testGraph } from '../support/graph.ts';
 

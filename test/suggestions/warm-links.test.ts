@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readHistory, recordSuggestions, type PriorUse } from '../../graph/repositories/suggestions.ts';
+import { readHistory } from '../../graph/repositories/history.ts';
+import { recordSuggestions, type PriorUse } from '../../graph/repositories/suggestions.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { prepareConfig } from '../../src/services/configs.ts';
 import { apiAndGraph } from '../support/api.ts';
