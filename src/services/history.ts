@@ -9,7 +9,15 @@ import { ConflictError } from '../../graph/errors.ts';
 import type { Experiment } from '../../graph/model.ts';
 import { readCandidates } from '../../graph/repositories/experiments.ts';
 import type { ExperimentHistory, HistoryTrial } from '../../graph/repositories/history.ts';
-import { ParameterLengthscaleSchema, SettingsSchema, type Config, type Observation, type PriorExperiment, type SearchSpace, type SuggestRequest } from '../../optimizers/schema.ts';
+import {
+  ParameterLengthscaleSchema,
+  SettingsSchema,
+  type Config,
+  type Observation,
+  type PriorExperiment,
+  type SearchSpace,
+  type SuggestRequest,
+} from '../../optimizers/schema.ts';
 import { configKey } from '../../optimizers/space.ts';
 
 export const Snapshot = z.object({
@@ -94,16 +102,18 @@ function rememberedPriorAt(h: ExperimentHistory, seq: number): PriorExperiment {
   return p;
 }
 
-const RecordedFit = z.object({
-  n: z.number().int().min(1),
-  // Absent in suggestions recorded before it existed: their `n` is what the request then carried.
-  fittedN: z.number().int().min(1).optional(),
-  // Per column up to a width; per parameter always (and alone above that width).
-  lengthscales: z.array(z.number().positive()).min(1).optional(),
-  lengthscalesByParameter: z.array(ParameterLengthscaleSchema).min(1).optional(),
-  signal: z.number().positive(),
-  noise: z.number().positive(),
-}).refine((f) => f.lengthscales !== undefined || f.lengthscalesByParameter !== undefined);
+const RecordedFit = z
+  .object({
+    n: z.number().int().min(1),
+    // Absent in suggestions recorded before it existed: their `n` is what the request then carried.
+    fittedN: z.number().int().min(1).optional(),
+    // Per column up to a width; per parameter always (and alone above that width).
+    lengthscales: z.array(z.number().positive()).min(1).optional(),
+    lengthscalesByParameter: z.array(ParameterLengthscaleSchema).min(1).optional(),
+    signal: z.number().positive(),
+    noise: z.number().positive(),
+  })
+  .refine((f) => f.lengthscales !== undefined || f.lengthscalesByParameter !== undefined);
 
 /**
  * The target GP's hyperparameters from the latest model-based suggestion recorded before `seq`.

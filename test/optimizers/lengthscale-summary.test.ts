@@ -15,7 +15,7 @@ describe('lengthscales summarised per parameter', () => {
     const byParameter = lengthscalesByParameter(encoder, [0.3, 1, 4, 0.5, 2, 0.7]);
     expect(byParameter.map((p) => p.parameter)).toEqual(['lr', 'kernel', 'depth']);
     expect(byParameter[0]!.lengthscale).toBe(0.3);
-    expect(byParameter[1]!.lengthscale).toBeCloseTo(Math.pow(1 * 4 * 0.5 * 2, 1 / 4), 12);
+    expect(byParameter[1]!.lengthscale).toBeCloseTo((1 * 4 * 0.5 * 2) ** (1 / 4), 12);
     expect(byParameter[2]!.lengthscale).toBe(0.7);
   });
 
@@ -36,7 +36,10 @@ describe('lengthscales summarised per parameter', () => {
     expect(narrow.fields.lengthscales).toEqual([0.3, 1, 4, 0.5, 2, 0.7]);
     expect(narrow.note).toBeUndefined();
     const wideSpace: SearchSpace = [{ name: 'c', type: 'categorical', choices: Array.from({ length: MAX_RECORDED_COLUMNS + 1 }, (_, i) => i) }];
-    const wide = recordedLengthscales(new Encoder(wideSpace), Array.from({ length: MAX_RECORDED_COLUMNS + 1 }, () => 2));
+    const wide = recordedLengthscales(
+      new Encoder(wideSpace),
+      Array.from({ length: MAX_RECORDED_COLUMNS + 1 }, () => 2),
+    );
     expect(wide.fields.lengthscales).toBeUndefined();
     expect(wide.fields.lengthscalesByParameter).toEqual([{ parameter: 'c', lengthscale: expect.closeTo(2, 12) }]);
     expect(wide.note).toContain(`${MAX_RECORDED_COLUMNS + 1} columns`);

@@ -66,9 +66,16 @@ describe('off the event loop', () => {
       JSON.stringify({
         format: 'precedent.experiment/1',
         dataset: { name: `prior-${k}`, taskType: 'regression', metaFeatures: { a: 1 + k / 10 } },
-        experiment: { name: `prior-${k}`, model: { name: 'resident' }, searchSpace: space, objective: { metric: 'loss', direction: 'minimize' }, seed: 1, status: 'running' },
+        experiment: {
+          name: `prior-${k}`,
+          model: { name: 'resident' },
+          searchSpace: space,
+          objective: { metric: 'loss', direction: 'minimize' },
+          seed: 1,
+          status: 'running',
+        },
         trials: Array.from({ length: 30 }, (_, n) => {
-          const config = { x0: ((n * 0.618 + k / 7) % 1), x1: ((n * 0.382 + 0.2) % 1), x2: ((n * 0.7548 + 0.4) % 1) };
+          const config = { x0: (n * 0.618 + k / 7) % 1, x1: (n * 0.382 + 0.2) % 1, x2: (n * 0.7548 + 0.4) % 1 };
           return { number: n, state: 'completed', config, value: shifted(shift)(config) };
         }),
       }),
