@@ -5,12 +5,12 @@ import type { Trial, WarmStart } from '../../graph/model.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
 import { claimQueued, markStale, notRunning, recordSuggestions, type PriorUse, type SuggestionWrite } from '../../graph/repositories/suggestions.ts';
 import { eventSeqs, mergeHistory, readHistories, readHistorySince, type ExperimentHistory } from '../../graph/repositories/history.ts';
-import { writeBatchLinks, pendingLinks, type BatchLinks } from '../../graph/repositories/links.ts';
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { mayFitModel } from '../../optimizers/suggest.ts';
 import { defaultOptimizerThreads } from '../config.ts';
 import { OptimizerPool } from '../workers/optimizer-pool.ts';
+import { LinkWriter } from './link-writer.ts';
 import { OptimizerRunner } from './optimizer-runner.ts';
 import { DeadlineExceededError } from './deadline.ts';
 import { visibleProjects } from './visible-projects.ts';
@@ -130,11 +130,8 @@ export class SuggestionService {
   private readonly priorReads = new Map<string, Promise<unknown>>();
   /** Target histories, kept current incrementally (see history()). Keyed by project and experiment. */
   private readonly histories: HistoryCache;
-  /** SUGGESTED_FROM edges waiting for the next link write (see writeLinks()). */
-  private linkQueue: { experimentId: string; priorProjects: string[]; links: BatchLinks; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  /** Experiments whose trials are known to have all their deferred edges (see repairLinks()). */
-  private readonly linksWhole = new Map<string, true>();
-  private linking = false;
+  /** The edges written after a batch commits, and which experiments have all theirs. */
+  private readonly links: LinkWriter;
   private readonly priorChoices = new Map<string, { at: number; key: string; priors: { id: string; similarity: number | null }[] }>();
 
   constructor(
@@ -143,6 +140,7 @@ export class SuggestionService {
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     this.histories = new HistoryCache(this.opts.maxCachedExperiments);
+    this.links = new LinkWriter(graph, this.opts.maxCachedExperiments * 10);
     const memoLimits = { maxExperiments: this.opts.maxCachedExperiments, maxPriorModels: this.opts.maxCachedPriorModels };
     this.optimizer = new OptimizerRunner(memoLimits);
     this.pool = this.opts.optimizerThreads > 0 ? new OptimizerPool(this.opts.optimizerThreads, memoLimits) : null;
@@ -158,7 +156,7 @@ export class SuggestionService {
     this.priorChoices.clear();
     this.optimizer.forgetExperiments();
     this.pool?.forgetExperiments();
-    this.linksWhole.clear();
+    this.links.forget();
     this.staleCheckedAt.clear();
   }
 
@@ -279,10 +277,7 @@ export class SuggestionService {
     const timing = new Timing();
     // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
     const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
-    if (!this.linksWhole.has(experimentId)) {
-      await this.repairLinks(projectId, experimentId);
-      timing.mark('repair');
-    }
+    if (await this.links.repair(projectId, experimentId)) timing.mark('repair');
     if (this.opts.staleAfterSeconds > 0 && Date.now() - (this.staleCheckedAt.get(experimentId) ?? 0) >= staleEvery) {
       if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) this.histories.touch(historyKey(projectId, experimentId));
       remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
@@ -409,66 +404,9 @@ export class SuggestionService {
     if (recorded.outdated) throw new OutdatedCopy();
     if (recorded.links.sources.length || recorded.links.configs.length) {
       const t0 = performance.now();
-      after.push(this.writeLinks(e.id, priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
+      after.push(this.links.write(e.id, priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
     }
     return { trials: recorded.trials, owners: recorded.indices.map((i) => items[i]!.slot.waiter) };
-  }
-
-  /**
-   * Deferred edges of recorded batches (SUGGESTED_FROM, and EVALUATES of configurations taken from
-   * priors; see recordSuggestions), written by one transaction at a time: edges that
-   * arrive while one is running go together in the next. Experiments warm-starting from the same
-   * priors link to the same prior trials, and each transaction creating such an edge write-locks
-   * the prior trial; one transaction for all of them takes each lock once instead of queueing every
-   * batch behind the others. If a combined write fails, each batch is written alone, so only the
-   * batch at fault fails.
-   */
-  private writeLinks(experimentId: string, priorProjects: string[], links: BatchLinks): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.linkQueue.push({ experimentId, priorProjects, links, resolve, reject });
-      if (!this.linking) void this.flushLinks();
-    });
-  }
-
-  private async flushLinks(): Promise<void> {
-    this.linking = true;
-    while (this.linkQueue.length) {
-      const waiting = this.linkQueue.splice(0);
-      const scope = (w: { priorProjects: string[] }) => w.priorProjects.join('+');
-      for (const key of new Set(waiting.map(scope))) {
-        const mine = waiting.filter((w) => scope(w) === key);
-        const priorProjects = mine[0]!.priorProjects;
-        try {
-          await writeBatchLinks(this.graph, priorProjects, { sources: mine.flatMap((w) => w.links.sources), configs: mine.flatMap((w) => w.links.configs) });
-          for (const w of mine) w.resolve();
-        } catch {
-          for (const w of mine) {
-            await writeBatchLinks(this.graph, priorProjects, w.links).then(w.resolve, (err: unknown) => {
-              // The batch's trials keep their mark (see recordSuggestions): the experiment's next ask writes the edges.
-              this.linksWhole.delete(w.experimentId);
-              w.reject(err);
-            });
-          }
-        }
-      }
-    }
-    this.linking = false;
-  }
-
-  /**
-   * Writes the deferred edges that an experiment's trials still lack (see pendingLinks): at the
-   * experiment's first ask in this process (an earlier process may have stopped between a batch and
-   * its edges) and after a link write failed. A failed repair is tried again at the next ask and
-   * does not fail this one: the ask's own writes do not depend on it.
-   */
-  private async repairLinks(projectId: string, experimentId: string): Promise<void> {
-    try {
-      const links = await pendingLinks(this.graph, projectId, experimentId);
-      if (links.configs.length || links.sources.length) await writeBatchLinks(this.graph, await visibleProjects(this.graph, projectId), links);
-      remember(this.linksWhole, experimentId, true, this.opts.maxCachedExperiments * 10);
-    } catch {
-      // Left unmarked: the next ask tries again.
-    }
   }
 
   /**
