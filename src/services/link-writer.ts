@@ -1,5 +1,6 @@
 import type { Graph } from '../../graph/driver.ts';
 import { pendingLinks, writeBatchLinks, type BatchLinks } from '../../graph/repositories/links.ts';
+import { remember } from './recent.ts';
 import { visibleProjects } from './visible-projects.ts';
 
 type Queued = { experimentId: string; priorProjects: string[]; links: BatchLinks; resolve: () => void; reject: (err: unknown) => void };
@@ -72,9 +73,7 @@ export class LinkWriter {
     try {
       const links = await pendingLinks(this.graph, projectId, experimentId);
       if (links.configs.length || links.sources.length) await writeBatchLinks(this.graph, await visibleProjects(this.graph, projectId), links);
-      this.whole.delete(experimentId);
-      this.whole.set(experimentId, true);
-      while (this.whole.size > this.maxExperiments) this.whole.delete(this.whole.keys().next().value as string);
+      remember(this.whole, experimentId, true, this.maxExperiments);
     } catch {
       // Left unmarked: the next ask tries again.
     }

@@ -1,24 +1,24 @@
 import type { Graph } from '../../graph/driver.ts';
 import { z } from 'zod';
 import { ConflictError } from '../../graph/errors.ts';
-import type { Trial, WarmStart } from '../../graph/model.ts';
+import type { Trial } from '../../graph/model.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
 import { claimQueued, markStale, notRunning, recordSuggestions, type PriorUse, type SuggestionWrite } from '../../graph/repositories/suggestions.ts';
-import { eventSeqs, mergeHistory, readHistories, readHistorySince, type ExperimentHistory } from '../../graph/repositories/history.ts';
+import { mergeHistory, readHistorySince, type ExperimentHistory } from '../../graph/repositories/history.ts';
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { mayFitModel } from '../../optimizers/suggest.ts';
 import { defaultOptimizerThreads } from '../config.ts';
 import { OptimizerPool } from '../workers/optimizer-pool.ts';
 import { LinkWriter } from './link-writer.ts';
+import { PriorLibrary } from './prior-library.ts';
 import { OptimizerRunner } from './optimizer-runner.ts';
 import { DeadlineExceededError } from './deadline.ts';
 import { visibleProjects } from './visible-projects.ts';
-import { rankSimilarExperiments } from '../similarity/rank.ts';
 import { prepareConfig } from './configs.ts';
 import { buildRequest, candidatesOf, MenuExhaustedError, type Snapshot } from './history.ts';
 import { HistoryCache, type PriorSeqs } from './history-cache.ts';
-import { cacheLookup } from '../metrics.ts';
+import { remember } from './recent.ts';
 
 export interface SuggestionServiceOptions {
   /** Running trials older than this become stale (no longer pending). 0 disables. */
@@ -103,14 +103,6 @@ class Timing {
   }
 }
 
-/** Bounded insertion-ordered map: the oldest entry goes first. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): V {
-  map.delete(key);
-  map.set(key, value);
-  while (map.size > max) map.delete(map.keys().next().value as K);
-  return value;
-}
-
 /**
  * Asks the optimizer for new configurations and records them. Requests for one experiment run
  * one at a time (suggestions depend on what is pending, and two concurrent computations from the
@@ -125,14 +117,12 @@ export class SuggestionService {
   /** Model fits, off the event loop (null: on it, see optimizerThreads). */
   private readonly pool: OptimizerPool | null;
   private readonly staleCheckedAt = new Map<string, number>();
-  private readonly priorHistories = new Map<string, { seq: number; history: ExperimentHistory }>();
-  /** Prior histories being read, so concurrent requests needing the same prior share one read. */
-  private readonly priorReads = new Map<string, Promise<unknown>>();
+  /** Which priors each experiment learns from, and their histories. */
+  private readonly priors: PriorLibrary;
   /** Target histories, kept current incrementally (see history()). Keyed by project and experiment. */
   private readonly histories: HistoryCache;
   /** The edges written after a batch commits, and which experiments have all theirs. */
   private readonly links: LinkWriter;
-  private readonly priorChoices = new Map<string, { at: number; key: string; priors: { id: string; similarity: number | null }[] }>();
 
   constructor(
     private readonly graph: Graph,
@@ -140,6 +130,7 @@ export class SuggestionService {
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     this.histories = new HistoryCache(this.opts.maxCachedExperiments);
+    this.priors = new PriorLibrary(graph, { maxExperiments: this.opts.maxCachedExperiments, choiceTtlMs: this.opts.priorChoiceTtlMs });
     this.links = new LinkWriter(graph, this.opts.maxCachedExperiments * 10);
     const memoLimits = { maxExperiments: this.opts.maxCachedExperiments, maxPriorModels: this.opts.maxCachedPriorModels };
     this.optimizer = new OptimizerRunner(memoLimits);
@@ -152,8 +143,7 @@ export class SuggestionService {
   /** Drops what was copied from the graph; prior-model fits stay (keyed by their data, a hit equals a refit). */
   private forgetCopies(): void {
     this.histories.clear();
-    this.priorHistories.clear();
-    this.priorChoices.clear();
+    this.priors.forget();
     this.optimizer.forgetExperiments();
     this.pool?.forgetExperiments();
     this.links.forget();
@@ -229,7 +219,7 @@ export class SuggestionService {
 
   /** Forgets the cached prior choice and reads the history at the next ask, e.g. after the settings changed. */
   forget(projectId: string, experimentId: string): void {
-    this.priorChoices.delete(experimentId);
+    this.priors.forgetChoice(experimentId);
     this.histories.touch(historyKey(projectId, experimentId));
   }
 
@@ -343,9 +333,9 @@ export class SuggestionService {
   ): Promise<{ trials: Trial[]; owners: number[] }> {
     const count = slots.length;
     const e = target.experiment;
-    const chosen = await this.choosePriors(projectId, target);
+    const chosen = await this.priors.choose(projectId, target);
     timing.mark('choose-priors');
-    const priors = await this.loadPriors(
+    const priors = await this.priors.load(
       projectId,
       chosen.map((c) => c.id),
       priorSeqs,
@@ -428,8 +418,8 @@ export class SuggestionService {
     if (current) return { ...current, copy: true };
     const cached = this.histories.cached(key);
     // The priors chosen last time are most likely the ones needed: their event sequence numbers
-    // come with the same read (loadPriors reads them itself when the choice changed).
-    const asked = this.priorChoices.get(experimentId)?.priors.map((p) => p.id) ?? [];
+    // come with the same read (PriorLibrary.load reads them itself when the choice changed).
+    const asked = this.priors.lastChosen(experimentId);
     const priorProjects = await visibleProjects(this.graph, projectId);
     let read = await readHistorySince(this.graph, projectId, experimentId, cached ? cached.eventSeq : null, asked, priorProjects);
     if (cached && read.eventSeq < cached.eventSeq) {
@@ -440,70 +430,5 @@ export class SuggestionService {
     const history = cached && read.eventSeq >= cached.eventSeq ? mergeHistory(cached, read) : mergeHistory({ ...read, trials: [] }, read);
     this.histories.read(key, history, priorSeqs);
     return { history, priorSeqs, copy: false };
-  }
-
-  /** Which prior experiments to learn from, per the experiment's warm-start settings. */
-  private async choosePriors(projectId: string, target: ExperimentHistory): Promise<{ id: string; similarity: number | null }[]> {
-    const e = target.experiment;
-    const ws: WarmStart = e.warmStart;
-    if (ws.mode === 'off') return [];
-    const exclude = new Set([e.id, ...ws.exclude]);
-    const key = JSON.stringify(ws);
-    if (ws.mode === 'explicit') {
-      const priors = ws.experiments.filter((id) => !exclude.has(id)).map((id) => ({ id, similarity: null }));
-      // Remembered like a similarity search's choice, only so that the next history read brings
-      // these priors' event sequence numbers along (see history()); the list is rebuilt every time.
-      remember(this.priorChoices, e.id, { at: Date.now(), key, priors }, this.opts.maxCachedExperiments);
-      return priors;
-    }
-    const cached = this.priorChoices.get(e.id);
-    if (cached && cached.key === key && Date.now() - cached.at < this.opts.priorChoiceTtlMs) {
-      cacheLookup('prior_choice', 1, 0);
-      return cached.priors;
-    }
-    cacheLookup('prior_choice', 0, 1);
-    const ranked = await rankSimilarExperiments(this.graph, projectId, {
-      metaFeatures: target.metaFeatures,
-      model: e.model.name,
-      metric: e.objective.metric,
-      searchSpace: e.searchSpace.map((p) => p.name),
-      minOverlap: Number.EPSILON,
-      excludeIds: [...exclude],
-      k: ws.maxPriors,
-    });
-    const priors = ranked.filter((r) => r.completedCount > 0).map((r) => ({ id: r.experiment.id, similarity: r.similarity }));
-    remember(this.priorChoices, e.id, { at: Date.now(), key, priors }, this.opts.maxCachedExperiments);
-    return priors;
-  }
-
-  /** Prior histories, re-read only when a prior's event sequence moved on. */
-  private async loadPriors(projectId: string, ids: string[], known: PriorSeqs): Promise<Map<string, ExperimentHistory>> {
-    const out = new Map<string, ExperimentHistory>();
-    if (ids.length === 0) return out;
-    const seqs = ids.every((id) => known.asked.has(id)) ? known.seqs : await eventSeqs(this.graph, known.projects, ids);
-    const stale = ids.filter((id) => seqs.has(id) && this.priorHistories.get(id)?.seq !== seqs.get(id));
-    cacheLookup('prior_history', ids.length - stale.length, stale.length);
-    if (stale.length) {
-      // Many experiments warm-starting from the same priors ask at once: one read per prior and version.
-      const readKey = (id: string) => `${projectId}/${id}@${seqs.get(id)}`;
-      const missing = stale.filter((id) => !this.priorReads.has(readKey(id)));
-      if (missing.length) {
-        const reading = readHistories(this.graph, known.projects, missing, true).then((fresh) => {
-          for (const [id, history] of fresh) remember(this.priorHistories, id, { seq: history.eventSeq, history }, this.opts.maxCachedExperiments * 20);
-        });
-        for (const id of missing) this.priorReads.set(readKey(id), reading);
-        void reading
-          .catch(() => undefined)
-          .finally(() => {
-            for (const id of missing) if (this.priorReads.get(readKey(id)) === reading) this.priorReads.delete(readKey(id));
-          });
-      }
-      await Promise.all([...new Set(stale.map((id) => this.priorReads.get(readKey(id))))]);
-    }
-    for (const id of ids) {
-      const h = this.priorHistories.get(id);
-      if (h && seqs.has(id)) out.set(id, h.history);
-    }
-    return out;
   }
 }

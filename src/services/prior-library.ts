@@ -1,0 +1,109 @@
+import type { Graph } from '../../graph/driver.ts';
+import type { WarmStart } from '../../graph/model.ts';
+import { eventSeqs, readHistories, type ExperimentHistory } from '../../graph/repositories/history.ts';
+import { cacheLookup } from '../metrics.ts';
+import { rankSimilarExperiments } from '../similarity/rank.ts';
+import type { PriorSeqs } from './history-cache.ts';
+import { remember } from './recent.ts';
+
+type Chosen = { id: string; similarity: number | null }[];
+
+/**
+ * The prior experiments each experiment learns from, and copies of their histories: the one owner
+ * of both. A choice (a similarity search) is reused for `choiceTtlMs`; a prior's history is read
+ * again only when its event number moved, and concurrent asks needing the same prior version share
+ * one read. History objects are never mutated (a new version is a new object), which the optimizer's
+ * prior memo and the threads' resident priors rely on.
+ */
+export class PriorLibrary {
+  private readonly choices = new Map<string, { at: number; key: string; priors: Chosen }>();
+  private readonly histories = new Map<string, { seq: number; history: ExperimentHistory }>();
+  /** Prior histories being read, so concurrent requests needing the same prior share one read. */
+  private readonly reads = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly opts: { maxExperiments: number; choiceTtlMs: number },
+  ) {}
+
+  /** The priors chosen for the experiment last time (their event numbers can come with its history read). */
+  lastChosen(experimentId: string): string[] {
+    return this.choices.get(experimentId)?.priors.map((p) => p.id) ?? [];
+  }
+
+  /** Chooses again at the next ask (the warm-start settings changed). */
+  forgetChoice(experimentId: string): void {
+    this.choices.delete(experimentId);
+  }
+
+  /** Drops every choice and copy (the graph may have been replaced). */
+  forget(): void {
+    this.choices.clear();
+    this.histories.clear();
+  }
+
+  /** Which prior experiments to learn from, per the experiment's warm-start settings. */
+  async choose(projectId: string, target: ExperimentHistory): Promise<{ id: string; similarity: number | null }[]> {
+    const e = target.experiment;
+    const ws: WarmStart = e.warmStart;
+    if (ws.mode === 'off') return [];
+    const exclude = new Set([e.id, ...ws.exclude]);
+    const key = JSON.stringify(ws);
+    if (ws.mode === 'explicit') {
+      const priors = ws.experiments.filter((id) => !exclude.has(id)).map((id) => ({ id, similarity: null }));
+      // Remembered like a similarity search's choice, only so that the next history read brings
+      // these priors' event sequence numbers along (see SuggestionService.history()); the list is rebuilt every time.
+      remember(this.choices, e.id, { at: Date.now(), key, priors }, this.opts.maxExperiments);
+      return priors;
+    }
+    const cached = this.choices.get(e.id);
+    if (cached && cached.key === key && Date.now() - cached.at < this.opts.choiceTtlMs) {
+      cacheLookup('prior_choice', 1, 0);
+      return cached.priors;
+    }
+    cacheLookup('prior_choice', 0, 1);
+    const ranked = await rankSimilarExperiments(this.graph, projectId, {
+      metaFeatures: target.metaFeatures,
+      model: e.model.name,
+      metric: e.objective.metric,
+      searchSpace: e.searchSpace.map((p) => p.name),
+      minOverlap: Number.EPSILON,
+      excludeIds: [...exclude],
+      k: ws.maxPriors,
+    });
+    const priors = ranked.filter((r) => r.completedCount > 0).map((r) => ({ id: r.experiment.id, similarity: r.similarity }));
+    remember(this.choices, e.id, { at: Date.now(), key, priors }, this.opts.maxExperiments);
+    return priors;
+  }
+
+  /** Prior histories, re-read only when a prior's event sequence moved on. */
+  async load(projectId: string, ids: string[], known: PriorSeqs): Promise<Map<string, ExperimentHistory>> {
+    const out = new Map<string, ExperimentHistory>();
+    if (ids.length === 0) return out;
+    const seqs = ids.every((id) => known.asked.has(id)) ? known.seqs : await eventSeqs(this.graph, known.projects, ids);
+    const stale = ids.filter((id) => seqs.has(id) && this.histories.get(id)?.seq !== seqs.get(id));
+    cacheLookup('prior_history', ids.length - stale.length, stale.length);
+    if (stale.length) {
+      // Many experiments warm-starting from the same priors ask at once: one read per prior and version.
+      const readKey = (id: string) => `${projectId}/${id}@${seqs.get(id)}`;
+      const missing = stale.filter((id) => !this.reads.has(readKey(id)));
+      if (missing.length) {
+        const reading = readHistories(this.graph, known.projects, missing, true).then((fresh) => {
+          for (const [id, history] of fresh) remember(this.histories, id, { seq: history.eventSeq, history }, this.opts.maxExperiments * 20);
+        });
+        for (const id of missing) this.reads.set(readKey(id), reading);
+        void reading
+          .catch(() => undefined)
+          .finally(() => {
+            for (const id of missing) if (this.reads.get(readKey(id)) === reading) this.reads.delete(readKey(id));
+          });
+      }
+      await Promise.all([...new Set(stale.map((id) => this.reads.get(readKey(id))))]);
+    }
+    for (const id of ids) {
+      const h = this.histories.get(id);
+      if (h && seqs.has(id)) out.set(id, h.history);
+    }
+    return out;
+  }
+}
