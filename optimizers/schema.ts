@@ -134,6 +134,14 @@ export const SettingsSchema = z.strictObject({
   /** Warm initial design: greedy portfolio over the most similar priors (default), or the best config of
    * each nearest prior in turn (MI-SMBO, Feurer et al. 2015). */
   warmInit: z.enum(['portfolio', 'nearest-best']).optional(),
+  /**
+   * A warm design that explores (default 0: off). Above 0, once the greedy portfolio gains nothing
+   * more, each pick is the configuration the priors rate best among those at least this far (Euclidean,
+   * in the unit encoding) from everything tried, and each branch of a conditional space that no prior
+   * evaluated gets a space-filling pick early. Off by default: on the benchmark suites it helped the
+   * ECML ones early and cost on LCBench (bench/README.md, "A warm design that explores").
+   */
+  warmSpacing: z.number().min(0).max(1).optional(),
   /** Target results needed before performance-based similarity is used (default 3). */
   minTargetForSimilarity: z.number().int().min(2).optional(),
   /** Prior observations kept per prior model, best-first then spread (default 100). */

@@ -113,6 +113,7 @@ export function resolveSettings(settings: Settings | undefined, nParams: number)
     rgpeSamples: s.rgpeSamples ?? 128,
     minTargetForSimilarity: s.minTargetForSimilarity ?? 3,
     warmInit: s.warmInit ?? 'portfolio',
+    warmSpacing: s.warmSpacing ?? 0,
     maxPriorObservations: s.maxPriorObservations ?? 100,
   };
 }

@@ -7,7 +7,7 @@ import { readSuite } from '../../src/suites.ts';
 import type { Method } from './method.ts';
 import { findOptunaPython, OPTUNA_INSTALL_HINT, optunaMethods } from './optuna.ts';
 import { optunaPrecedentMethod } from './optuna-precedent.ts';
-import { gpMethod, randomMethod, transferMethod, warmInitMethod } from './ours.ts';
+import { gpMethod, randomMethod, transferExploreMethod, transferMethod, warmInitMethod } from './ours.ts';
 import { writeOutputs } from './output.ts';
 import { summaryTable } from './report.ts';
 import { selectTasks } from './run.ts';
@@ -17,8 +17,11 @@ import { serviceMethods, startQualityService } from './service.ts';
 
 /** The default `--methods`. */
 export const ALL_METHODS = ['random', 'gp', 'warm-init', 'transfer', 'optuna-tpe', 'optuna-tpe-warm'];
-/** Also known, run only when named: PrecedentSampler in Optuna's loop, through a service (Optuna and the Python client). */
-export const EXTRA_METHODS = ['optuna-precedent'];
+/**
+ * Also known, run only when named: PrecedentSampler in Optuna's loop, through a service (Optuna and the
+ * Python client); transfer with the warm design that explores (settings.warmSpacing, off by default).
+ */
+export const EXTRA_METHODS = ['optuna-precedent', 'transfer-explore'];
 const KNOWN_METHODS = [...ALL_METHODS, ...EXTRA_METHODS];
 
 export const QUALITY_USAGE = `npm run bench -- quality --suite <path> [--methods ${KNOWN_METHODS.join(',')}] [--budget 50] [--seeds 5]
@@ -66,7 +69,13 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
   if (unknown.length) throw new Error(`unknown method(s) ${unknown.join(', ')}; known: ${KNOWN_METHODS.join(', ')}`);
 
   const skipped: { method: string; reason: string }[] = [];
-  const ours: Record<string, Method> = { random: randomMethod, gp: gpMethod, 'warm-init': warmInitMethod, transfer: transferMethod };
+  const ours: Record<string, Method> = {
+    random: randomMethod,
+    gp: gpMethod,
+    'warm-init': warmInitMethod,
+    transfer: transferMethod,
+    'transfer-explore': transferExploreMethod,
+  };
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c();

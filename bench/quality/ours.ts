@@ -39,6 +39,13 @@ export const transferMethod: Method = {
   run: async (ctx) => runSuggestLoop(loopArgs(ctx)).rows,
 };
 
+/** Transfer with the warm design that explores (opt-in): picks kept this far apart once the portfolio gains nothing. */
+export const EXPLORE_SPACING = 0.15;
+export const transferExploreMethod: Method = {
+  name: 'transfer-explore',
+  run: async (ctx) => runSuggestLoop({ ...loopArgs(ctx), settingsAt: () => ({ warmSpacing: EXPLORE_SPACING }) }).rows,
+};
+
 function loopArgs(ctx: RunContext) {
   return { table: ctx.table, budget: ctx.budget, seed: ctx.seed, priors: ctx.priors, metaFeatures: ctx.metaFeatures, cache: ctx.cache };
 }

@@ -7,6 +7,19 @@ import { SobolSequence, SOBOL_MAX_DIM } from '../design/sobol.ts';
 import { uniformPoints } from '../design/random.ts';
 import { deriveSeed } from '../random.ts';
 import { similarityOrderedProposals } from '../warmstart/initial-design.ts';
+import {
+  type Branch,
+  chooseOption,
+  distance,
+  EXPLORE_POINTS,
+  type ExploreOption,
+  inBranch,
+  intoBranch,
+  unevaluatedBranches,
+  VANISHED_GAIN,
+  weightedLosses,
+  weightedRowLoss,
+} from '../warmstart/explore.ts';
 import { candidateLosses, GreedyPortfolio, portfolioCandidates, triedLosses } from '../warmstart/portfolio.ts';
 import { priorRelevance, type PriorRelevance } from '../warmstart/relevance.ts';
 import { resolveProposal } from './pick.ts';
@@ -98,6 +111,47 @@ function triedConfigs(ctx: SamplerContext): { config: Config; key: string }[] {
   return out;
 }
 
+/** Each tried configuration's encoding (results, pending trials, this batch so far): what diversity is measured against. */
+function triedEncodings(ctx: SamplerContext): ArrayLike<number>[] {
+  const D = ctx.encoder.dim;
+  const out: ArrayLike<number>[] = [];
+  for (let i = 0; i < ctx.target.n; i++) out.push(ctx.target.X.subarray(i * D, (i + 1) * D));
+  out.push(...ctx.target.pendingX, ...ctx.batchPending);
+  return out;
+}
+
+/** Scrambled Sobol' points in parameter units, seeded by the request and `label`. */
+function exploreUnits(ctx: SamplerContext, label: string, count: number): ArrayLike<number>[] {
+  const dim = Math.max(ctx.space.length, 1);
+  const seed = deriveSeed(ctx.seed, label);
+  if (dim > SOBOL_MAX_DIM) return uniformPoints(count, dim, seed, 0);
+  const seq = new SobolSequence(dim, seed);
+  return Array.from({ length: count }, (_, i) => seq.point(i));
+}
+
+/** Options from proposed configurations: each resolved (to an open menu entry with a menu), de-duplicated, scored and measured. */
+function exploreOptions(ctx: SamplerContext, proposals: Config[], losses: ArrayLike<number>, design: ArrayLike<number>[]): (ExploreOption & { at: number })[] {
+  const out: (ExploreOption & { at: number })[] = [];
+  const seen = new Set<string>();
+  proposals.forEach((c, at) => {
+    const picked = resolveProposal(ctx, c);
+    if (!picked || seen.has(picked.key)) return;
+    seen.add(picked.key);
+    const x = ctx.encoder.encode(picked.config);
+    let dmin = Infinity;
+    for (const y of design) dmin = Math.min(dmin, distance(x, y));
+    out.push({ config: picked.config, key: picked.key, x, loss: losses[at]!, dmin, at });
+  });
+  return out;
+}
+
+function distanceNote(o: ExploreOption, radius: number): string {
+  if (o.dmin === Infinity) return 'nothing tried yet';
+  return o.dmin >= radius
+    ? `at least ${radius} (unit encoding) from every tried configuration (nearest ${o.dmin.toFixed(3)})`
+    : `no candidate is ${radius} (unit encoding) from every tried configuration: the farthest one (${o.dmin.toFixed(3)})`;
+}
+
 function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number): Suggestion[] {
   const P = rel.length;
   const priors = rel.map((r) => r.prior);
@@ -106,34 +160,135 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const perPrior = Math.max(5, Math.ceil((2 * (count + ctx.nSeen)) / P));
   const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
   const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache, weights);
-  const current = triedLosses(ctx.encoder, triedConfigs(ctx), priors, ctx.cache, ctx.targetCache, weights);
+  const tried = triedConfigs(ctx);
+  const current = triedLosses(ctx.encoder, tried, priors, ctx.cache, ctx.targetCache, weights);
   const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, (k) => !ctx.exclude.has(cands[k]!.key));
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);
+  const weighting = anyPerf
+    ? ['priors weighted by how well they rank the target results']
+    : rel.some((r) => r.meta !== undefined)
+      ? ['priors weighted by meta-feature similarity']
+      : [];
+  const sourceOf = (c: (typeof cands)[number]) => {
+    const trialId = c.prior.trialIds[c.row];
+    return [trialId === undefined ? { experimentId: c.prior.id, weight: 1 } : { experimentId: c.prior.id, trialId, weight: 1 }];
+  };
+  // Exploring (settings.warmSpacing > 0): what the design holds so far (tried and picked), for the
+  // diversity picks and branch coverage. Off, the greedy goes on in the priors' order.
+  const radius = ctx.settings.warmSpacing;
+  const explore = radius > 0;
+  const design = explore ? triedEncodings(ctx) : [];
+  let uncovered = explore ? unevaluatedBranches(ctx.space, priors, weights).filter((b) => !tried.some((t) => inBranch(ctx.space, t.config, b))) : [];
+  // Diversity picks, once the greedy's gain has vanished: the priors' top configurations (a wider
+  // list than the greedy's) and Sobol' points, built at the first such pick.
+  let vanished = false;
+  let pool: { options: (ExploreOption & { at: number })[]; wide: typeof cands } | undefined;
+  const add = (s: Suggestion) => {
+    out.push(s);
+    if (!explore) return;
+    const x = ctx.encoder.encode(s.config);
+    design.push(x);
+    if (pool) for (const q of pool.options) q.dmin = Math.min(q.dmin, distance(q.x, x));
+    uncovered = uncovered.filter((b) => !inBranch(ctx.space, s.config, b));
+  };
+  const diversityPick = (): Suggestion | null => {
+    if (!pool) {
+      const wide = portfolioCandidates(ctx.encoder, priors, Math.max(perPrior, Math.ceil(EXPLORE_POINTS / P)), filler(ctx), ctx.cache);
+      const m = candidateLosses(ctx.encoder, wide, priors, ctx.cache, weights);
+      const sobol = exploreUnits(ctx, 'warm-explore', EXPLORE_POINTS).map((u) => ctx.encoder.fromParamUnits(u));
+      const proposals = [...wide.map((c) => c.config), ...sobol];
+      const losses = Float64Array.from(proposals, (_, i) => (i < wide.length ? weightedRowLoss(m, i, P, weights) : 0));
+      losses.set(weightedLosses(ctx.encoder, sobol, priors, weights, ctx.cache), wide.length);
+      pool = { options: exploreOptions(ctx, proposals, losses, design), wide };
+    }
+    const { options, wide } = pool;
+    const k = chooseOption(options, radius, (i) => !ctx.exclude.has(options[i]!.key));
+    if (k < 0) return null;
+    const o = options[k]!;
+    const why = `diversity pick: no configuration adds to the portfolio any more, so the one the priors rate best ${distanceNote(o, radius)}`;
+    commit(ctx, o.config, o.key);
+    if (o.at < wide.length) {
+      const c = wide[o.at]!;
+      return { config: { ...o.config }, provenance: provenance('portfolio', { priors: priorList, sourceTrials: sourceOf(c), notes: [...weighting, why] }) };
+    }
+    return {
+      config: { ...o.config },
+      provenance: provenance('sobol', {
+        priors: priorList,
+        notes: [`space-filling pick in the warm design: a Sobol point; ${why.replace('diversity pick: ', '')}`],
+      }),
+    };
+  };
+  const branchPick = (b: Branch): Suggestion | null => {
+    const units = exploreUnits(ctx, `warm-branch:${b.param}=${JSON.stringify(b.value)}`, EXPLORE_POINTS).map((u) => intoBranch(ctx.space, u, b));
+    let proposals = units.map((u) => ctx.encoder.fromParamUnits(u));
+    if (ctx.menu) {
+      // The menu's open entries in the branch nearest to the points (a nearest entry elsewhere is not in it).
+      const menu = ctx.menu;
+      const D = ctx.encoder.dim;
+      const inside = menu.configs.flatMap((c, i) => (!ctx.exclude.has(menu.keys[i]!) && inBranch(ctx.space, c, b) ? [i] : []));
+      proposals =
+        inside.length === 0
+          ? []
+          : proposals.map((c) => {
+              const x = ctx.encoder.encode(c);
+              let best = inside[0]!;
+              let bestD = Infinity;
+              for (const i of inside) {
+                const d = distance(x, menu.X.subarray(i * D, (i + 1) * D));
+                if (d < bestD) [best, bestD] = [i, d];
+              }
+              return menu.configs[best]!;
+            });
+    }
+    const options = exploreOptions(ctx, proposals, weightedLosses(ctx.encoder, proposals, priors, weights, ctx.cache), design).filter((o) =>
+      inBranch(ctx.space, o.config, b),
+    );
+    const k = chooseOption(options, radius);
+    if (k < 0) return null;
+    const o = options[k]!;
+    commit(ctx, o.config, o.key);
+    return {
+      config: { ...o.config },
+      provenance: provenance('sobol', {
+        priors: priorList,
+        notes: [
+          `space-filling pick in the warm design: covers ${b.param} = ${JSON.stringify(b.value)}, which no weighted prior evaluated; of ${EXPLORE_POINTS} Sobol points there, the one the priors rate best ${distanceNote(o, radius)}`,
+        ],
+      }),
+    };
+  };
   while (out.length < count) {
-    const i = greedy.next();
-    if (i < 0) break;
-    const c = cands[i]!;
-    const picked = resolveProposal(ctx, c.config, ctx.menu ? c.prior.dims : undefined);
-    if (!picked) {
-      greedy.undo();
+    // Branches no prior evaluated come right after the design's first configuration.
+    if (design.length > 0 && uncovered.length > 0) {
+      const b = uncovered[0]!;
+      const s = branchPick(b);
+      if (s) add(s);
+      else uncovered = uncovered.slice(1);
       continue;
     }
-    commit(ctx, picked.config, picked.key);
-    const trialId = c.prior.trialIds[c.row];
-    out.push({
-      // A copy: kept candidates (see portfolioCandidates) are shared with later requests.
-      config: { ...picked.config },
-      provenance: provenance('portfolio', {
-        priors: priorList,
-        sourceTrials: [trialId === undefined ? { experimentId: c.prior.id, weight: 1 } : { experimentId: c.prior.id, trialId, weight: 1 }],
-        notes: anyPerf
-          ? ['priors weighted by how well they rank the target results']
-          : rel.some((r) => r.meta !== undefined)
-            ? ['priors weighted by meta-feature similarity']
-            : [],
-      }),
-    });
+    if (!vanished) {
+      const i = greedy.next();
+      if (i >= 0 && (!explore || greedy.lastGain > VANISHED_GAIN)) {
+        const c = cands[i]!;
+        const picked = resolveProposal(ctx, c.config, ctx.menu ? c.prior.dims : undefined);
+        if (!picked) {
+          greedy.undo();
+          continue;
+        }
+        commit(ctx, picked.config, picked.key);
+        // A copy: kept candidates (see portfolioCandidates) are shared with later requests.
+        add({ config: { ...picked.config }, provenance: provenance('portfolio', { priors: priorList, sourceTrials: sourceOf(c), notes: weighting }) });
+        continue;
+      }
+      if (i >= 0) greedy.undo();
+      vanished = true;
+    }
+    if (!explore) break;
+    const s = diversityPick();
+    if (!s) break;
+    add(s);
   }
   return out;
 }

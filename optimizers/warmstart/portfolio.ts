@@ -297,6 +297,8 @@ export class GreedyPortfolio {
   private readonly at: Int32Array;
   private version = 0;
   private readonly before: Float64Array;
+  /** The weighted loss reduction of the last candidate `next` gave (0 when it gave none). */
+  lastGain = 0;
 
   /** `open`: whether a candidate may be picked; asked again at each step, and one closed never opens again. */
   constructor(
@@ -336,12 +338,14 @@ export class GreedyPortfolio {
         continue;
       }
       this.pop();
+      this.lastGain = this.bound[i]!;
       this.before.set(this.current);
       const row = i * this.P;
       for (const p of this.active) this.current[p] = Math.min(this.current[p]!, this.matrix[row + p]!);
       this.version++;
       return i;
     }
+    this.lastGain = 0;
     return -1;
   }
 
