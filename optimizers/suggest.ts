@@ -167,15 +167,19 @@ function buildCandidateMenu(req: SuggestRequest, encoder: Encoder, notes: string
   return null;
 }
 
-/** Suggest `count` configs for the target experiment, each with its provenance. Deterministic: the same
- * request (and cache contents) gives the same suggestions. Throws only on a malformed request or space. */
-/** The earlier target fit a request hands in, per encoded column (undefined when it does not fit this space). */
+/**
+ * The earlier target fit a request hands in, per encoded column. A per-parameter summary of another
+ * space gives no columns: like per-column figures of the wrong length, it is still the request's fit,
+ * so it starts nothing and keeps the caller's cache out (the request takes precedence).
+ */
 function earlierTargetFit(encoder: Encoder, given: SuggestRequest['targetHyperparameters']): SamplerContext['warmTarget'] {
   if (!given) return undefined;
-  const lengthscales = given.lengthscales ?? columnLengthscales(encoder, given.lengthscalesByParameter ?? []);
-  return lengthscales ? { hyper: { lengthscales, signal: given.signal, noise: given.noise }, n: given.n } : undefined;
+  const lengthscales = given.lengthscales ?? columnLengthscales(encoder, given.lengthscalesByParameter ?? []) ?? [];
+  return { hyper: { lengthscales, signal: given.signal, noise: given.noise }, n: given.n };
 }
 
+/** Suggest `count` configs for the target experiment, each with its provenance. Deterministic: the same
+ * request (and cache contents) gives the same suggestions. Throws only on a malformed request or space. */
 export function suggest(request: SuggestRequest, options: SuggestOptions = {}): Suggestion[] {
   const req = validate(request, options);
   // Size limits are the service's policy (it checks them when a space is declared): only structure here.

@@ -130,11 +130,17 @@ function exploreUnits(ctx: SamplerContext, label: string, count: number): ArrayL
 }
 
 /** Options from proposed configurations: each resolved (to an open menu entry with a menu), de-duplicated, scored and measured. */
-function exploreOptions(ctx: SamplerContext, proposals: Config[], losses: ArrayLike<number>, design: ArrayLike<number>[]): (ExploreOption & { at: number })[] {
+function exploreOptions(
+  ctx: SamplerContext,
+  proposals: Config[],
+  losses: ArrayLike<number>,
+  design: ArrayLike<number>[],
+  dimsOf: (at: number) => Int32Array | undefined = () => undefined,
+): (ExploreOption & { at: number })[] {
   const out: (ExploreOption & { at: number })[] = [];
   const seen = new Set<string>();
   proposals.forEach((c, at) => {
-    const picked = resolveProposal(ctx, c);
+    const picked = resolveProposal(ctx, c, dimsOf(at));
     if (!picked || seen.has(picked.key)) return;
     seen.add(picked.key);
     const x = ctx.encoder.encode(picked.config);
@@ -200,7 +206,9 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
       const proposals = [...wide.map((c) => c.config), ...sobol];
       const losses = Float64Array.from(proposals, (_, i) => (i < wide.length ? weightedRowLoss(m, i, P, weights) : 0));
       losses.set(weightedLosses(ctx.encoder, sobol, priors, weights, ctx.cache), wide.length);
-      pool = { options: exploreOptions(ctx, proposals, losses, design), wide };
+      // A prior's configuration is matched to the menu on the prior's own columns, as the greedy's are.
+      const dimsOf = (at: number) => (ctx.menu && at < wide.length ? wide[at]!.prior.dims : undefined);
+      pool = { options: exploreOptions(ctx, proposals, losses, design, dimsOf), wide };
     }
     const { options, wide } = pool;
     const k = chooseOption(options, radius, (i) => !ctx.exclude.has(options[i]!.key));
@@ -279,7 +287,7 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
         }
         commit(ctx, picked.config, picked.key);
         // A copy: kept candidates (see portfolioCandidates) are shared with later requests.
-        add({ config: { ...picked.config }, provenance: provenance('portfolio', { priors: priorList, sourceTrials: sourceOf(c), notes: weighting }) });
+        add({ config: { ...picked.config }, provenance: provenance('portfolio', { priors: priorList, sourceTrials: sourceOf(c), notes: [...weighting] }) });
         continue;
       }
       if (i >= 0) greedy.undo();

@@ -8,6 +8,12 @@ import { ResidentPriorsSender } from './resident-priors.ts';
 const BOOT = new URL('./boot.mjs', import.meta.url);
 const ENTRY = new URL('./optimizer-thread.ts', import.meta.url).href;
 
+/**
+ * Prior versions an optimizer thread keeps (see resident-priors.ts). Each holds a prior's completed
+ * results, so a few hundred cover many experiments' choices without copying every history there.
+ */
+const RESIDENT_PRIORS = 400;
+
 type Pending = { resolve: (s: Suggestion[]) => void; reject: (err: Error) => void };
 
 /** One worker thread and the calls it has not answered yet. */
@@ -19,7 +25,7 @@ class OptimizerThread {
   private readonly priors: ResidentPriorsSender;
 
   constructor(private readonly opts: OptimizerRunnerOptions) {
-    this.priors = new ResidentPriorsSender(opts.maxPriorModels);
+    this.priors = new ResidentPriorsSender(RESIDENT_PRIORS);
   }
 
   /** Started at its first call: most services never fit a model, and tests build many services. */
@@ -55,12 +61,32 @@ class OptimizerThread {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       const { priors, ...rest } = request;
-      worker.postMessage({ type: 'suggest', id, experimentKey, request: rest, priors: this.priors.transfer(priors ?? []) } satisfies ThreadCall);
+      try {
+        worker.postMessage({ type: 'suggest', id, experimentKey, request: rest, priors: this.priors.transfer(priors ?? []) } satisfies ThreadCall);
+      } catch (err) {
+        // Not sent (say, a value that cannot be cloned): the thread did not get the priors the
+        // sender now counts as resident, so it is replaced, and with it what it holds.
+        this.pending.delete(id);
+        reject(err as Error);
+        void this.restart();
+      }
     });
   }
 
+  /** Drops the thread's per-experiment memos and resident priors (the graph may have been replaced). */
   forgetExperiments(): void {
-    this.worker?.postMessage({ type: 'forget' } satisfies ThreadCall);
+    if (!this.worker) return;
+    this.priors.reset();
+    this.worker.postMessage({ type: 'forget' } satisfies ThreadCall);
+  }
+
+  /** Ends the running thread; the next call starts a new one. Its calls in flight fail. */
+  private async restart(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    for (const p of this.pending.values()) p.reject(new Error('the optimizer thread was restarted'));
+    this.pending.clear();
+    await worker?.terminate();
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,10 @@ const priors = new ResidentPriorsStore();
 const port = parentPort!;
 
 port.on('message', (call: ThreadCall) => {
-  if (call.type === 'forget') return runner.forgetExperiments();
+  if (call.type === 'forget') {
+    priors.clear();
+    return runner.forgetExperiments();
+  }
   let answer: ThreadAnswer;
   try {
     // Applied before anything can fail: the sender has already counted these priors as resident.

@@ -64,6 +64,11 @@ export class ResidentPriorsStore {
     });
   }
 
+  /** Holds nothing (the sender was reset and said so in message order). */
+  clear(): void {
+    this.priors.clear();
+  }
+
   get size(): number {
     return this.priors.size;
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Encoder } from '../../optimizers/encoding.ts';
 import { columnLengthscales, lengthscalesByParameter, MAX_RECORDED_COLUMNS, recordedLengthscales } from '../../optimizers/models/lengthscale-summary.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
+import { suggest } from '../../optimizers/suggest.ts';
 
 const space: SearchSpace = [
   { name: 'lr', type: 'float', low: 1e-4, high: 1, log: true },
@@ -43,5 +44,47 @@ describe('lengthscales summarised per parameter', () => {
     expect(wide.fields.lengthscales).toBeUndefined();
     expect(wide.fields.lengthscalesByParameter).toEqual([{ parameter: 'c', lengthscale: expect.closeTo(2, 12) }]);
     expect(wide.note).toContain(`${MAX_RECORDED_COLUMNS + 1} columns`);
+  });
+});
+
+describe('a per-parameter summary handed in with the request', () => {
+  const space2: SearchSpace = [
+    { name: 'x', type: 'float', low: 0, high: 1, log: false },
+    { name: 'y', type: 'float', low: 0, high: 1, log: false },
+  ];
+  const observations = Array.from({ length: 60 }, (_, i) => {
+    const config = { x: ((i * 0.618) % 1) * 0.9 + 0.05, y: ((i * 0.382 + 0.3) % 1) * 0.9 + 0.05 };
+    return { config, value: (config.x - 0.3) ** 2 + (config.y - 0.6) ** 2, state: 'completed' as const };
+  });
+  const base = { space: space2, direction: 'minimize' as const, observations, count: 1, seed: 4, settings: { strategy: 'gp' as const } };
+  const fit = { signal: 1, noise: 0.01, n: 60 };
+
+  it('starts the fit like the per-column figures it expands to', () => {
+    const byParameter = suggest({
+      ...base,
+      targetHyperparameters: {
+        ...fit,
+        lengthscalesByParameter: [
+          { parameter: 'x', lengthscale: 0.3 },
+          { parameter: 'y', lengthscale: 0.5 },
+        ],
+      },
+    });
+    const perColumn = suggest({ ...base, targetHyperparameters: { ...fit, lengthscales: [0.3, 0.5] } });
+    expect(byParameter).toEqual(perColumn);
+  });
+
+  it('of another space: still the request’s fit, so the caller’s cache does not take over (as with per-column figures of the wrong length)', () => {
+    const cache = new Map();
+    suggest(base, { cache });
+    const other = suggest(
+      { ...base, targetHyperparameters: { ...fit, lengthscalesByParameter: [{ parameter: 'z', lengthscale: 0.3 }] } },
+      { cache: new Map(cache) },
+    );
+    const wrongLength = suggest({ ...base, targetHyperparameters: { ...fit, lengthscales: [0.3] } }, { cache: new Map(cache) });
+    expect(other).toEqual(wrongLength);
+    // From n = 50 a cached fit of the same data would be reused as it is, and say so.
+    expect(suggest(base, { cache: new Map(cache) })[0]!.provenance.notes.join(' ')).toContain('reused from the fit at n=60');
+    expect(other[0]!.provenance.notes.join(' ')).not.toContain('reused');
   });
 });

@@ -108,6 +108,17 @@ describe('warm design that explores', () => {
     expect(suggest(req)).toEqual(suggest({ ...req, settings: { warmSpacing: 0 } }));
   });
 
+  it('each pick of a batch has notes of its own: a request-wide note appears once per pick, with or without exploring', () => {
+    const ignored: PriorExperiment = { id: 'too-small', direction: 'maximize', space, observations: prior.observations.slice(0, 1) };
+    for (const warmSpacing of [0, SPACING]) {
+      const batch = suggest({ space, direction: 'maximize', observations: [], count: 4, seed: 3, priors: [prior, ignored], settings: { warmSpacing } });
+      for (const x of batch) {
+        expect(x.provenance.notes.filter((n) => n.includes("prior 'too-small' ignored"))).toHaveLength(1);
+        expect(new Set(x.provenance.notes).size).toBe(x.provenance.notes.length);
+      }
+    }
+  });
+
   it('the same seed and history give the same design (fresh calls, and one batch equal to itself)', () => {
     expect(design(prior, 5, nInitial)).toEqual(design(structuredClone(prior), 5, nInitial));
     const req = { space, direction: 'maximize' as const, observations: [], count: nInitial, seed: 9, priors: [prior], settings: { warmSpacing: SPACING } };

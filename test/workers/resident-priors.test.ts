@@ -9,11 +9,13 @@ import { ResidentPriorsSender, ResidentPriorsStore } from '../../src/workers/res
 const prior = (i: number): PriorExperiment => ({ id: `p${i}`, direction: 'minimize', space: [], observations: [] });
 
 describe('priors resident in the optimizer thread', () => {
-  it('mirrors the sender through random calls, evictions and thread restarts', () => {
+  it('mirrors the sender through random calls, evictions, forgetting and thread restarts', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 6 }),
-        fc.array(fc.oneof(fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { maxLength: 8 }), fc.constant('restart' as const)), { maxLength: 40 }),
+        fc.array(fc.oneof(fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { maxLength: 8 }), fc.constantFrom('restart' as const, 'forget' as const)), {
+          maxLength: 40,
+        }),
         (capacity, calls) => {
           const pool = Array.from({ length: 12 }, (_, i) => prior(i));
           const sender = new ResidentPriorsSender(capacity);
@@ -21,9 +23,11 @@ describe('priors resident in the optimizer thread', () => {
           // The model: priors the thread holds, least recently used first.
           let held: PriorExperiment[] = [];
           for (const call of calls) {
-            if (call === 'restart') {
+            if (call === 'restart' || call === 'forget') {
+              // A new thread holds nothing; a live one told to forget clears what it holds.
               sender.reset();
-              store = new ResidentPriorsStore();
+              if (call === 'restart') store = new ResidentPriorsStore();
+              else store.clear();
               held = [];
               continue;
             }
