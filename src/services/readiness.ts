@@ -40,17 +40,27 @@ export async function warmQueryPlans(graph: Graph): Promise<void> {
       k: 20,
     }),
   );
-  await quietly(() =>
-    recordSuggestions(
-      graph,
-      NOBODY,
-      NOBODY,
-      [{ config: { x: 0.5 }, configHash: 'warm-up', strategy: 'random', reason: null, provenance: {}, sources: [{ trialId: NOBODY, weight: 1 }] }],
-      [{ experimentId: NOBODY, similarity: null, weight: 1 }],
-      [NOBODY],
-      { priorIds: [NOBODY], read: { seq: 0, maxTrials: 1 } },
-    ),
-  );
+  // Neo4j caches a plan per statement and parameter types, so the record is warmed in each shape an
+  // ask sends: with and without a budget (maxTrials an integer or null), from a fresh read or from a
+  // copy (expectSeq null or an integer).
+  for (const shape of [
+    { maxTrials: 1, expectSeq: null },
+    { maxTrials: undefined, expectSeq: null },
+    { maxTrials: 1, expectSeq: 0 },
+    { maxTrials: undefined, expectSeq: 0 },
+  ]) {
+    await quietly(() =>
+      recordSuggestions(
+        graph,
+        NOBODY,
+        NOBODY,
+        [{ config: { x: 0.5 }, configHash: 'warm-up', strategy: 'random', reason: null, provenance: {}, sources: [{ trialId: NOBODY, weight: 1 }] }],
+        [{ experimentId: NOBODY, similarity: null, weight: 1 }],
+        [NOBODY],
+        { priorIds: [NOBODY], expectSeq: shape.expectSeq, read: { seq: 0, ...(shape.maxTrials === undefined ? {} : { maxTrials: shape.maxTrials }) } },
+      ),
+    );
+  }
   await quietly(() => completeTrials(graph, NOBODY, [{ id: NOBODY, value: 0 }]));
 }
 
