@@ -140,7 +140,16 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
       (b.similarity ?? -1) - (a.similarity ?? -1) ||
       (b.reasons.searchSpaceOverlap ?? 0) - (a.reasons.searchSpaceOverlap ?? 0) ||
       b.completedCount - a.completedCount ||
-      a.experiment.id.localeCompare(b.experiment.id),
+      // Ties (common without meta-features) go by what the history carries, not by a random id, so
+      // two imports of the same history choose the same priors in the same order.
+      compare(a.experiment.name, b.experiment.name) ||
+      compare(a.experiment.createdAt, b.experiment.createdAt) ||
+      compare(a.experiment.id, b.experiment.id),
   );
   return ranked.slice(0, q.k);
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -237,3 +237,31 @@ describe('similar experiments among many projects', () => {
     }
   });
 });
+
+describe('similar experiments that tie', () => {
+  it('are ordered by name, not by their random ids, so two imports of one history choose alike', async () => {
+    const tied = await testApi();
+    try {
+      const created: Record<string, string> = {};
+      // Created out of name order, each with the same evidence and no meta-features: every key but the name ties.
+      for (const name of ['prior c', 'prior a', 'prior b']) {
+        const d = await tied.call('POST', '/v1/datasets', { name, metaFeatures: {} });
+        const e = await tied.call('POST', '/v1/experiments', {
+          name,
+          datasetId: d.body.id,
+          model: { name: 'tie' },
+          searchSpace: [space[0]],
+          objective: { metric: 'accuracy', direction: 'maximize' },
+        });
+        created[name] = e.body.id;
+        for (const value of [0.6, 0.7])
+          expect((await tied.call('POST', `/v1/experiments/${e.body.id}/trials`, { config: { C: value * 10 }, value })).status).toBe(201);
+      }
+      const r = await tied.call('POST', '/v1/similar-experiments', { model: 'tie', searchSpace: ['C'], k: 3 });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.items.map((i: { experiment: { id: string } }) => i.experiment.id)).toEqual([created['prior a'], created['prior b'], created['prior c']]);
+    } finally {
+      await tied.close();
+    }
+  });
+});
