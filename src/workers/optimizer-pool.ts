@@ -68,7 +68,7 @@ class OptimizerThread {
         // sender now counts as resident, so it is replaced, and with it what it holds.
         this.pending.delete(id);
         reject(err as Error);
-        void this.restart();
+        void this.stop('the optimizer thread was restarted');
       }
     });
   }
@@ -80,21 +80,17 @@ class OptimizerThread {
     this.worker.postMessage({ type: 'forget' } satisfies ThreadCall);
   }
 
-  /** Ends the running thread; the next call starts a new one. Its calls in flight fail. */
-  private async restart(): Promise<void> {
+  /** Ends the running thread, failing its calls in flight with `reason`; a later call starts a new one. */
+  private async stop(reason: string): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    for (const p of this.pending.values()) p.reject(new Error('the optimizer thread was restarted'));
+    for (const p of this.pending.values()) p.reject(new Error(reason));
     this.pending.clear();
     await worker?.terminate();
   }
 
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    for (const p of this.pending.values()) p.reject(new Error('the service is closing'));
-    this.pending.clear();
-    await worker?.terminate();
+  close(): Promise<void> {
+    return this.stop('the service is closing');
   }
 }
 

@@ -8,6 +8,7 @@ import { completeTrial } from '../../graph/repositories/trials.ts';
 import { MAX_RECORDED_COLUMNS } from '../../optimizers/models/lengthscale-summary.ts';
 import { runImport } from '../../src/services/transfer.ts';
 import { SuggestionService } from '../../src/services/suggestions.ts';
+import { modelExperimentLine } from '../support/experiment-line.ts';
 import { testGraph } from '../support/graph.ts';
 
 let graph: Graph;
@@ -29,23 +30,9 @@ describe('provenance of bounded size', () => {
     const { id: projectId } = await ensureProject(graph, `provenance-size-${Date.now()}`);
     const trials = Array.from({ length: 60 }, (_, n) => {
       const config = { x: ((n * 0.618) % 1) * 0.98 + 0.01, word: `w${(n * 37) % CHOICES}` };
-      return { number: n, state: 'completed', config, value: f(config) };
+      return { config, value: f(config) };
     });
-    const line = JSON.stringify({
-      format: 'precedent.experiment/1',
-      dataset: { name: 'wide', taskType: 'regression', metaFeatures: { a: 1 } },
-      experiment: {
-        name: 'wide',
-        model: { name: 'wide' },
-        searchSpace: space,
-        objective: { metric: 'loss', direction: 'minimize' },
-        seed: 3,
-        status: 'running',
-        warmStart: { mode: 'off' },
-        optimizer: { nInitial: 5 },
-      },
-      trials,
-    });
+    const line = modelExperimentLine('wide', space, trials, 3);
     const experimentId = (await runImport(graph, projectId, line)).experiments[0]!.experimentId;
     const asked = [];
     for (let i = 0; i < 2; i++) {

@@ -4,6 +4,7 @@ import { ensureProject } from '../../graph/repositories/projects.ts';
 import { completeTrial } from '../../graph/repositories/trials.ts';
 import { runImport } from '../../src/services/transfer.ts';
 import { SuggestionService } from '../../src/services/suggestions.ts';
+import { modelExperimentLine } from '../support/experiment-line.ts';
 import { testGraph } from '../support/graph.ts';
 
 let graph: Graph;
@@ -23,23 +24,9 @@ describe('the target GP is refitted as its data grow, when hyperparameters come 
     const { id: projectId } = await ensureProject(graph, `refit-schedule-${Date.now()}`);
     const trials = Array.from({ length: 60 }, (_, n) => {
       const config = { x: ((n * 0.618) % 1) * 0.98 + 0.01, y: ((n * 0.382 + 0.1) % 1) * 0.98 + 0.01 };
-      return { number: n, state: 'completed', config, value: f(config) };
+      return { config, value: f(config) };
     });
-    const line = JSON.stringify({
-      format: 'precedent.experiment/1',
-      dataset: { name: 'refit', taskType: 'regression', metaFeatures: { a: 1 } },
-      experiment: {
-        name: 'refit',
-        model: { name: 'refit' },
-        searchSpace: space,
-        objective: { metric: 'loss', direction: 'minimize' },
-        seed: 5,
-        status: 'running',
-        warmStart: { mode: 'off' },
-        optimizer: { nInitial: 5 },
-      },
-      trials,
-    });
+    const line = modelExperimentLine('refit', space, trials, 5);
     const experimentId = (await runImport(graph, projectId, line)).experiments[0]!.experimentId;
     // A fresh service per ask: the hyperparameters can only come from the recorded provenance.
     const seen: { n: number; fittedN: number | undefined; reused: string | undefined }[] = [];

@@ -26,3 +26,25 @@ export function experimentLine(model: string, name: string, trials: number, warm
     })),
   });
 }
+
+/**
+ * A running experiment that minimizes `loss` as a JSON Lines import record: its search space and
+ * completed trials given, warm start off, `nInitial` 5 (so the next ask fits a model).
+ */
+export function modelExperimentLine(name: string, searchSpace: unknown[], trials: { config: Record<string, unknown>; value: number }[], seed: number): string {
+  return JSON.stringify({
+    format: 'precedent.experiment/1',
+    dataset: { name, taskType: 'regression', metaFeatures: { a: 1 } },
+    experiment: {
+      name,
+      model: { name },
+      searchSpace,
+      objective: { metric: 'loss', direction: 'minimize' },
+      seed,
+      status: 'running',
+      warmStart: { mode: 'off' },
+      optimizer: { nInitial: 5 },
+    },
+    trials: trials.map((t, n) => ({ number: n, state: 'completed', ...t })),
+  });
+}
