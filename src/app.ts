@@ -120,7 +120,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(experimentRoutes, { graph: opts.graph, limits });
   const suggestions = new SuggestionService(opts.graph, opts.suggestions);
   app.addHook('onClose', () => suggestions.close());
-  await app.register(trialRoutes, { graph: opts.graph, suggestions, results: new ResultWriter(opts.graph) });
+  // Results written here are applied to the service's history copies, so the next ask needs no read.
+  const results = new ResultWriter(opts.graph, (projectId, { trial, event }) => event && suggestions.told(projectId, trial, event));
+  await app.register(trialRoutes, { graph: opts.graph, results });
   await app.register(similarRoutes, { graph: opts.graph });
   await app.register(suggestionRoutes, { graph: opts.graph, suggestions });
   await app.register(sharingRoutes, { graph: opts.graph });

@@ -85,9 +85,8 @@ export const suggestionRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: S
     async (req) => {
       const { user, ...changes } = req.body;
       await assertOwnExperiments(graph, req.projectId, 'body.warmStart.experiments', changes.warmStart?.experiments);
-      const e = await updateSettings(graph, req.projectId, req.params.id, changes, user ?? null);
-      suggestions.forget(req.projectId, e.id);
-      return e;
+      // The change moves the experiment's event number: the next ask finds its copy out of date.
+      return updateSettings(graph, req.projectId, req.params.id, changes, user ?? null);
     },
   );
 

@@ -9,12 +9,8 @@ import { IdParams, page } from '../schemas/common.ts';
 import { CompleteTrialBody, CreateTrialBody, FailTrialBody, ListTrialsQuery, ReportBody, TrialPage, TrialResponse } from '../schemas/trials.ts';
 import { prepareConfig } from '../services/configs.ts';
 import type { ResultWriter } from '../services/results.ts';
-import type { SuggestionService } from '../services/suggestions.ts';
 
-export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: SuggestionService; results: ResultWriter }> = async (
-  app,
-  { graph, suggestions, results },
-) => {
+export const trialRoutes: FastifyPluginAsync<{ graph: Graph; results: ResultWriter }> = async (app, { graph, results }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -146,10 +142,8 @@ export const trialRoutes: FastifyPluginAsync<{ graph: Graph; suggestions: Sugges
       },
     },
     async (req) => {
-      const { trial, event } = await results.complete(req.projectId, req.params.id, req.body);
+      const { trial } = await results.complete(req.projectId, req.params.id, req.body);
       trialResult('completed');
-      // The next ask of this experiment then needs no read (see HistoryCache).
-      if (event) suggestions.told(req.projectId, trial, event);
       return trial;
     },
   );

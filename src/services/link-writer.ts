@@ -1,5 +1,6 @@
 import type { Graph } from '../../graph/driver.ts';
 import { pendingLinks, writeBatchLinks, type BatchLinks } from '../../graph/repositories/links.ts';
+import { CoalescingQueue } from './coalescing-queue.ts';
 import { remember } from './recent.ts';
 import { visibleProjects } from './visible-projects.ts';
 
@@ -11,8 +12,8 @@ type Queued = { experimentId: string; priorProjects: string[]; links: BatchLinks
  * to have all their edges.
  */
 export class LinkWriter {
-  private queue: Queued[] = [];
-  private writing = false;
+  /** One key: every batch's edges wait for the transaction before them, whatever its experiment. */
+  private readonly queue = new CoalescingQueue<Queued>({ serve: (_all, waiting) => this.flush(waiting) });
   /** Experiments whose trials are known to have all their deferred edges, oldest first. */
   private readonly whole = new Map<string, true>();
 
@@ -30,35 +31,27 @@ export class LinkWriter {
    * fails, each batch is written alone, so only the batch at fault fails.
    */
   write(experimentId: string, priorProjects: string[], links: BatchLinks): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ experimentId, priorProjects, links, resolve, reject });
-      if (!this.writing) void this.flush();
-    });
+    return new Promise((resolve, reject) => this.queue.push('', { experimentId, priorProjects, links, resolve, reject }));
   }
 
-  private async flush(): Promise<void> {
-    this.writing = true;
-    while (this.queue.length) {
-      const waiting = this.queue.splice(0);
-      const scope = (w: { priorProjects: string[] }) => w.priorProjects.join('+');
-      for (const key of new Set(waiting.map(scope))) {
-        const mine = waiting.filter((w) => scope(w) === key);
-        const priorProjects = mine[0]!.priorProjects;
-        try {
-          await writeBatchLinks(this.graph, priorProjects, { sources: mine.flatMap((w) => w.links.sources), configs: mine.flatMap((w) => w.links.configs) });
-          for (const w of mine) w.resolve();
-        } catch {
-          for (const w of mine) {
-            await writeBatchLinks(this.graph, priorProjects, w.links).then(w.resolve, (err: unknown) => {
-              // The batch's trials keep their mark (see recordSuggestions): the experiment's next ask writes the edges.
-              this.whole.delete(w.experimentId);
-              w.reject(err);
-            });
-          }
+  private async flush(waiting: Queued[]): Promise<void> {
+    const scope = (w: { priorProjects: string[] }) => w.priorProjects.join('+');
+    for (const key of new Set(waiting.map(scope))) {
+      const mine = waiting.filter((w) => scope(w) === key);
+      const priorProjects = mine[0]!.priorProjects;
+      try {
+        await writeBatchLinks(this.graph, priorProjects, { sources: mine.flatMap((w) => w.links.sources), configs: mine.flatMap((w) => w.links.configs) });
+        for (const w of mine) w.resolve();
+      } catch {
+        for (const w of mine) {
+          await writeBatchLinks(this.graph, priorProjects, w.links).then(w.resolve, (err: unknown) => {
+            // The batch's trials keep their mark (see recordSuggestions): the experiment's next ask writes the edges.
+            this.whole.delete(w.experimentId);
+            w.reject(err);
+          });
         }
       }
     }
-    this.writing = false;
   }
 
   /**

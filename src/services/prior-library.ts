@@ -31,11 +31,6 @@ export class PriorLibrary {
     return this.choices.get(experimentId)?.priors.map((p) => p.id) ?? [];
   }
 
-  /** Chooses again at the next ask (the warm-start settings changed). */
-  forgetChoice(experimentId: string): void {
-    this.choices.delete(experimentId);
-  }
-
   /** Drops every choice and copy (the graph may have been replaced). */
   forget(): void {
     this.choices.clear();

@@ -1,4 +1,5 @@
 import type { Graph } from '../../graph/driver.ts';
+import { CoalescingQueue } from './coalescing-queue.ts';
 import { completeTrial, completeTrials, type CompleteOutcome, type TrialResult } from '../../graph/repositories/trials.ts';
 
 type Completed = Exclude<CompleteOutcome, { error: unknown }>;
@@ -22,41 +23,42 @@ const MAX_GROUP = 64;
  * the one at fault fails.
  */
 export class ResultWriter {
-  private readonly queues = new Map<string, { waiting: Waiter[]; writing: boolean }>();
+  private readonly queue = new CoalescingQueue<Waiter>({
+    take: (waiting) => Math.min(waiting.length, MAX_GROUP),
+    serve: (projectId, group) => this.write(projectId, group),
+  });
 
-  constructor(private readonly graph: Graph) {}
+  /** `onCompleted`: told of each result written with its event (the service's history copies follow it). */
+  constructor(
+    private readonly graph: Graph,
+    private readonly onCompleted: (projectId: string, outcome: Completed) => void = () => {},
+  ) {}
 
   complete(projectId: string, id: string, result: TrialResult): Promise<Completed> {
-    return new Promise((resolve, reject) => {
-      const q = this.queues.get(projectId) ?? { waiting: [], writing: false };
-      this.queues.set(projectId, q);
-      q.waiting.push({ id, result, resolve, reject });
-      if (!q.writing) void this.drain(projectId, q);
-    });
+    return new Promise((resolve, reject) => this.queue.push(projectId, { id, result, resolve, reject }));
   }
 
-  private async drain(projectId: string, q: { waiting: Waiter[]; writing: boolean }): Promise<void> {
-    q.writing = true;
-    while (q.waiting.length) {
-      const group = q.waiting.splice(0, MAX_GROUP);
-      try {
-        const outcomes = await completeTrials(
-          this.graph,
-          projectId,
-          group.map((w) => ({ id: w.id, ...w.result })),
-        );
-        group.forEach((w, i) => {
-          const o = outcomes[i]!;
-          if ('error' in o) w.reject(o.error);
-          else w.resolve(o);
-        });
-      } catch (err) {
-        if (group.length === 1) group[0]!.reject(err);
-        // The statement wrote nothing: each alone, in the order they came.
-        else for (const w of group) await completeTrial(this.graph, projectId, w.id, w.result).then(w.resolve, w.reject);
-      }
+  private async write(projectId: string, group: Waiter[]): Promise<void> {
+    try {
+      const outcomes = await completeTrials(
+        this.graph,
+        projectId,
+        group.map((w) => ({ id: w.id, ...w.result })),
+      );
+      group.forEach((w, i) => {
+        const o = outcomes[i]!;
+        if ('error' in o) w.reject(o.error);
+        else this.settle(projectId, w, o);
+      });
+    } catch (err) {
+      if (group.length === 1) group[0]!.reject(err);
+      // The statement wrote nothing: each alone, in the order they came.
+      else for (const w of group) await completeTrial(this.graph, projectId, w.id, w.result).then((o) => this.settle(projectId, w, o), w.reject);
     }
-    q.writing = false;
-    if (this.queues.get(projectId) === q) this.queues.delete(projectId);
+  }
+
+  private settle(projectId: string, w: Waiter, outcome: Completed): void {
+    this.onCompleted(projectId, outcome);
+    w.resolve(outcome);
   }
 }

@@ -10,6 +10,7 @@ import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { mayFitModel } from '../../optimizers/suggest.ts';
 import { defaultOptimizerThreads } from '../config.ts';
 import { OptimizerPool } from '../workers/optimizer-pool.ts';
+import { CoalescingQueue } from './coalescing-queue.ts';
 import { LinkWriter } from './link-writer.ts';
 import { PriorLibrary } from './prior-library.ts';
 import { OptimizerRunner } from './optimizer-runner.ts';
@@ -67,6 +68,8 @@ export interface SuggestResult {
 type Served = Omit<SuggestResult, 'batched'> & { owners: number[]; after?: Promise<void> };
 
 interface Waiter {
+  projectId: string;
+  experimentId: string;
   count: number;
   attempts: number;
   requestKey: string | null;
@@ -90,6 +93,14 @@ class OutdatedCopy extends Error {}
 const MAX_BATCH = 64;
 const MAX_ATTEMPTS = 3;
 
+/** Waiting asks, from the front, up to MAX_BATCH configurations (always at least one ask). */
+function takeBatch(waiting: readonly Waiter[]): number {
+  let n = 0;
+  let total = 0;
+  while (n < waiting.length && (n === 0 || total + waiting[n]!.count <= MAX_BATCH)) total += waiting[n++]!.count;
+  return n;
+}
+
 /** Wall-clock phases of one request; repeated phases add up. */
 class Timing {
   readonly entries: [string, number][] = [];
@@ -111,7 +122,8 @@ class Timing {
  */
 export class SuggestionService {
   private readonly opts: SuggestionServiceOptions;
-  private readonly waiting = new Map<string, { projectId: string; requests: Waiter[]; running: boolean }>();
+  /** Asks per experiment: one batch at a time, and all that waited meanwhile in the next (see serveBatch). */
+  private readonly asks = new CoalescingQueue<Waiter>({ take: takeBatch, serve: (_key, batch, handBack) => this.serveBatch(batch, handBack) });
   /** The optimizer with its memos, on the event loop: initial designs and other light calls. */
   private readonly optimizer: OptimizerRunner;
   /** Model fits, off the event loop (null: on it, see optimizerThreads). */
@@ -164,67 +176,56 @@ export class SuggestionService {
    * Requests for one experiment are served one batch at a time. Everything that arrived while a
    * batch was being computed is served together by the next one: one history read, one optimizer
    * call for the combined count (pending-aware batch suggestions), one write. Each caller gets its
-   * own slice of the batch.
+   * own slice of the batch; callers left empty-handed (duplicates dropped, budget reached mid-batch)
+   * are handed back to go first in the next batch, up to MAX_ATTEMPTS.
    */
-  private enqueue(projectId: string, experimentId: string, count: number, ask: AskOptions): Promise<SuggestResult> {
-    return new Promise((resolve, reject) => {
-      const q = this.waiting.get(experimentId) ?? { projectId, requests: [] as Waiter[], running: false };
-      const deadline = Date.now() + this.opts.requestDeadlineMs;
-      q.requests.push({ count, resolve, reject, attempts: 0, requestKey: ask.requestKey ?? null, deadline, gone: ask.gone ?? (() => false) });
-      this.waiting.set(experimentId, q);
-      if (!q.running) void this.drain(experimentId, q);
-    });
-  }
-
-  private async drain(experimentId: string, q: { projectId: string; requests: Waiter[]; running: boolean }): Promise<void> {
-    q.running = true;
-    while (q.requests.length) {
-      const batch: Waiter[] = [];
-      let total = 0;
-      while (q.requests.length && (batch.length === 0 || total + (q.requests[0]?.count ?? 0) <= MAX_BATCH)) {
-        const w = q.requests.shift() as Waiter;
-        batch.push(w);
-        total += w.count;
-      }
-      // A waiter whose client left or whose deadline passed gets nothing computed or recorded for it.
-      const live = batch.filter((w) => !this.expired(w));
-      if (live.length === 0) continue;
-      try {
-        const result = await this.serve(q.projectId, experimentId, live);
-        if (process.env.PRECEDENT_DEBUG_BATCHES) console.error(`[batch] ${experimentId} waiters ${live.length} wanted ${total} got ${result.trials.length}`);
-        const again: Waiter[] = [];
-        // The batch's SUGGESTED_FROM edges are written after its transaction committed; callers get
-        // their trials once the edges exist, while the next batch of this experiment already starts.
-        const after = result.after;
-        live.forEach((w, i) => {
-          const mine = result.trials.filter((_, k) => result.owners[k] === i);
-          const served = { trials: mine, timing: result.timing, batched: live.length };
-          if (mine.length > 0) {
-            if (after) after.then(() => w.resolve(served), w.reject);
-            else w.resolve(served);
-          } else if (this.expired(w)) {
-            // Rejected by expired().
-          } else if (w.attempts < MAX_ATTEMPTS) again.push({ ...w, attempts: w.attempts + 1 });
-          else w.reject(new ConflictError('every configuration left is already pending; complete some trials and ask again', {}));
-        });
-        // Callers left empty-handed (duplicates dropped, budget reached mid-batch) try the next batch.
-        q.requests.unshift(...again);
-      } catch (err) {
-        for (const w of live) w.reject(err);
-      }
+  private async serveBatch(batch: Waiter[], handBack: (again: Waiter[]) => void): Promise<void> {
+    // A waiter whose client left or whose deadline passed gets nothing computed or recorded for it.
+    const live = batch.filter((w) => !this.expired(w));
+    if (live.length === 0) return;
+    const { projectId, experimentId } = live[0]!;
+    let result: Served;
+    try {
+      result = await this.serve(projectId, experimentId, live);
+    } catch (err) {
+      for (const w of live) w.reject(err);
+      return;
     }
-    q.running = false;
-    if (this.waiting.get(experimentId) === q) this.waiting.delete(experimentId);
-  }
-
-  /** Forgets the cached prior choice and reads the history at the next ask, e.g. after the settings changed. */
-  forget(projectId: string, experimentId: string): void {
-    this.priors.forgetChoice(experimentId);
-    this.histories.touch(historyKey(projectId, experimentId));
+    if (process.env.PRECEDENT_DEBUG_BATCHES) console.error(`[batch] ${experimentId} waiters ${live.length} got ${result.trials.length}`);
+    const again: Waiter[] = [];
+    // The batch's SUGGESTED_FROM edges are written after its transaction committed; callers get
+    // their trials once the edges exist, while the next batch of this experiment already starts.
+    const after = result.after;
+    live.forEach((w, i) => {
+      const mine = result.trials.filter((_, k) => result.owners[k] === i);
+      const served = { trials: mine, timing: result.timing, batched: live.length };
+      if (mine.length > 0) {
+        if (after) after.then(() => w.resolve(served), w.reject);
+        else w.resolve(served);
+      } else if (this.expired(w)) {
+        // Rejected by expired().
+      } else if (w.attempts < MAX_ATTEMPTS) again.push({ ...w, attempts: w.attempts + 1 });
+      else w.reject(new ConflictError('every configuration left is already pending; complete some trials and ask again', {}));
+    });
+    handBack(again);
   }
 
   suggest(projectId: string, experimentId: string, count: number, ask: AskOptions = {}): Promise<SuggestResult> {
-    return this.enqueue(projectId, experimentId, count, ask);
+    return new Promise((resolve, reject) => {
+      const deadline = Date.now() + this.opts.requestDeadlineMs;
+      const waiter: Waiter = {
+        projectId,
+        experimentId,
+        count,
+        resolve,
+        reject,
+        attempts: 0,
+        requestKey: ask.requestKey ?? null,
+        deadline,
+        gone: ask.gone ?? (() => false),
+      };
+      this.asks.push(historyKey(projectId, experimentId), waiter);
+    });
   }
 
   /** True (and the waiter answered 503) when its client left or its deadline passed. */

@@ -109,6 +109,19 @@ describe('ask/tell', () => {
     expect((await api.call('PATCH', `/v1/experiments/${e.id}`, {})).status).toBe(400);
   });
 
+  it('applies a settings change from the next ask, though the service keeps a current copy and nothing tells it of the change', async () => {
+    const e = await newExperiment();
+    const [t] = (await ask(e.id)).body.trials;
+    // A told result keeps the service's copy of the history current: the next ask would not read.
+    await api.call('POST', `/v1/trials/${t.id}/complete`, { value: 1 });
+    expect((await api.call('PATCH', `/v1/experiments/${e.id}`, { optimizer: { strategy: 'random' }, user: 'ada' })).status).toBe(200);
+    const [next] = (await ask(e.id)).body.trials;
+    expect(next.provenance.strategy).toBe('random');
+    expect(next.provenance.snapshot.settings.strategy).toBe('random');
+    // The change has an event number of its own, between the result and the new batch.
+    expect(next.provenance.snapshot.seq).toBe(t.provenance.snapshot.seq + 3);
+  });
+
   it('replays the suggestion sequence from the recorded history', async () => {
     const e = await newExperiment({ seed: 5 });
     for (let i = 0; i < 9; i++) {
