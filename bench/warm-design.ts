@@ -61,7 +61,7 @@ if (Number(values.before) > 0) {
   design(Number(values.before), 0.5);
   for (const run of runs) {
     run.ms = [];
-    run.opts.targetCache = new Map();
+    Object.assign(run.opts, run.freshTargetMemo());
   }
 }
 design(RESULTS, 0.05);

@@ -8,7 +8,6 @@ import type { FitResult } from './models/fit.ts';
 import { fnv1a } from './random.ts';
 import type { Config, Observation, PriorExperiment, SearchSpace } from './schema.ts';
 import type { ProjectedPrior } from './warmstart/project.ts';
-import type { ConcordanceState } from './warmstart/similarity.ts';
 
 export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
 export type CachedTargetHyper = { kind: 'target'; hyper: GPHyperparameters; n: number };
@@ -36,36 +35,7 @@ export type CachedCandidates = {
   losses?: Float64Array;
   filled?: Int32Array;
 };
-/**
- * Each prior's lowest loss over the configurations a target tried, and their keys (see triedLosses);
- * in a target's own cache. `tried` lists the configurations in the order they were first counted,
- * and column p of `mins` covers the first `counted[p]` of them.
- */
-export type CachedTriedLosses = { kind: 'tried-losses'; keys: Set<string>; tried: { config: Config; key: string }[]; counted: Int32Array; mins: Float64Array };
-/** The priors' ranking agreement with one target's results, counted so far (see concordanceCounts); in a target's own cache. */
-export type CachedConcordance = { kind: 'concordance'; state: ConcordanceState };
-/**
- * The priors' ranking agreements with one target's first results (see priorRelevance), and the
- * results they were measured on (configuration keys and values, in order); in a target's own cache.
- */
-export type CachedAgreements = { kind: 'agreements'; keys: string[]; y: Float64Array; fitted: boolean[]; agreements: Float64Array };
-/**
- * The target's observations at the last call and the config memo's entry of each (undefined where the
- * memo had none): the next call takes the entries of the observations it shares from the start, by
- * identity, instead of looking each one up again (see prepareTarget).
- */
-export type CachedPrepared = { kind: 'prepared'; observations: readonly object[]; known: (EncodedConfig | undefined)[] };
-export type CachedEntry =
-  | CachedPriorModel
-  | CachedTargetHyper
-  | CachedProjection
-  | CachedValues
-  | CachedRows
-  | CachedCandidates
-  | CachedConcordance
-  | CachedTriedLosses
-  | CachedAgreements
-  | CachedPrepared;
+export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues | CachedRows | CachedCandidates;
 export type ModelCache = Map<string, CachedEntry>;
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */
@@ -187,17 +157,6 @@ export function trimMemos(cache: ModelCache, groups: { kinds: CachedEntry['kind'
       over[g]!--;
     }
   }
-}
-
-/**
- * Makes `entry` the only entry of its kind in a target's own cache (undefined: none at all). Such
- * keys name a set of priors, whose data change as they run: each change brings a new key, and an
- * entry under an older one would never be asked for again.
- */
-export function keepSole(cache: ModelCache, kind: CachedEntry['kind'], key: string, entry: CachedEntry | undefined): void {
-  for (const [k, e] of cache) if (e.kind === kind && k !== key) cache.delete(k);
-  if (entry) cache.set(key, entry);
-  else cache.delete(key);
 }
 
 /** Part of a memo key for an ordered set of priors: each prior's projection hash, in order. */

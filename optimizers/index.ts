@@ -1,5 +1,7 @@
 // Public surface of the optimizer package. Everything here is pure: data in, suggestions out.
 export { suggest, resolveSettings, type SuggestOptions } from './suggest.ts';
+export { ExperimentOptimizer, PriorMemos } from './experiment-optimizer.ts';
+export { TargetMemo } from './target-memo.ts';
 export * from './schema.ts';
 export { OPTIMIZER_VERSION } from './version.ts';
 export type { ModelCache, CachedEntry, PriorMemo, ConfigMemo, ObservationMemo } from './cache.ts';

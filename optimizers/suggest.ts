@@ -2,6 +2,7 @@
 // the batch, and fall back (saying so in the provenance notes) when a sampler cannot run.
 import { SuggestRequestSchema, type Observation, type Settings, type SuggestRequest, type Suggestion } from './schema.ts';
 import type { ConfigMemo, ModelCache, ObservationMemo, PriorMemo } from './cache.ts';
+import type { TargetMemo } from './target-memo.ts';
 import { Encoder } from './encoding.ts';
 import { columnLengthscales } from './models/lengthscale-summary.ts';
 import { buildMenu, type CandidateMenu } from './acquisition/optimize.ts';
@@ -29,7 +30,7 @@ export type SuggestOptions = {
    * between experiments): work that follows the target's results from call to call, such as the
    * priors' ranking agreement with them. Like `cache`, a hit equals recomputing.
    */
-  targetCache?: ModelCache;
+  targetMemo?: TargetMemo;
 };
 
 /**
@@ -191,7 +192,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
   }
   const encoder = new Encoder(req.space);
   const notes: string[] = [];
-  const target = prepareTarget(encoder, req.direction, req.observations, options.configMemo, options.targetCache);
+  const target = prepareTarget(encoder, req.direction, req.observations, options.configMemo, options.targetMemo);
   notes.push(...target.notes);
   const menu = buildCandidateMenu(req, encoder, notes);
   const priors: ProjectedPrior[] = [];
@@ -222,7 +223,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
     priors,
     metaFeatures: req.metaFeatures ?? undefined,
     cache: options.cache,
-    targetCache: options.targetCache,
+    targetMemo: options.targetMemo,
     nSeen: req.observations.length,
   };
   const hasPriors = priors.length > 0;

@@ -2,7 +2,8 @@
 import type { Direction, Observation } from './schema.ts';
 import type { Encoder } from './encoding.ts';
 import { configKey, validateConfig } from './space.ts';
-import { spaceKey, type ConfigMemo, type EncodedConfig, type ModelCache } from './cache.ts';
+import { spaceKey, type ConfigMemo, type EncodedConfig } from './cache.ts';
+import type { TargetMemo } from './target-memo.ts';
 
 export type TargetData = {
   /** Completed (and imputed failed) trials, n×D encoded. */
@@ -28,12 +29,12 @@ export type TargetData = {
 
 /**
  * `memo`: configurations already keyed and encoded in this space (see ConfigMemo); a hit equals
- * recomputing. `cache`: the experiment's memo across calls (SuggestOptions.targetCache), where the
- * observations of this call are kept with their memo entries (CachedPrepared). A long experiment asks
+ * recomputing. `targetMemo`: the experiment's memo across calls (SuggestOptions.targetMemo), where the
+ * observations of this call are kept with their memo entries (PreparedObservations). A long experiment asks
  * with thousands of observations, the same objects as last time but for a few; looking each up in the
  * memo again was most of this function's time.
  */
-export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[], memo?: ConfigMemo, cache?: ModelCache): TargetData {
+export function prepareTarget(encoder: Encoder, direction: Direction, observations: Observation[], memo?: ConfigMemo, targetMemo?: TargetMemo): TargetData {
   const sign = direction === 'maximize' ? -1 : 1;
   const keys = new Set<string>();
   const done: { x: Float64Array; y: number; key: string; memo: EncodedConfig | undefined }[] = [];
@@ -43,10 +44,9 @@ export function prepareTarget(encoder: Encoder, direction: Direction, observatio
   const notes: string[] = [];
   let invalid = 0;
   const space = memo ? spaceKey(encoder.space) : '';
-  const cacheKey = memo && cache ? `prepared:${space}` : undefined;
-  const last = cacheKey ? cache!.get(cacheKey) : undefined;
-  const before = last?.kind === 'prepared' ? last : undefined;
-  const keptAll: (EncodedConfig | undefined)[] = cacheKey ? new Array(observations.length) : [];
+  const keep = memo !== undefined && targetMemo !== undefined;
+  const before = keep ? targetMemo.get('prepared', space) : undefined;
+  const keptAll: (EncodedConfig | undefined)[] = keep ? new Array(observations.length) : [];
   // An observation that is the same object at the same place as last time has the same config and so
   // the same memo entry.
   for (let i = 0; i < observations.length; i++) {
@@ -64,7 +64,7 @@ export function prepareTarget(encoder: Encoder, direction: Direction, observatio
       }
       kept = entry ? known : undefined;
     }
-    if (cacheKey) keptAll[i] = kept;
+    if (keep) keptAll[i] = kept;
     const { key, x } = known;
     keys.add(key);
     if (!known.valid) invalid++;
@@ -75,7 +75,7 @@ export function prepareTarget(encoder: Encoder, direction: Direction, observatio
     } else if (o.state === 'completed' && o.value !== null && Number.isFinite(o.value)) done.push({ x, y: sign * o.value, key, memo: kept });
     else failedX.push({ x, memo: kept });
   }
-  if (cacheKey) cache!.set(cacheKey, { kind: 'prepared', observations: observations.slice(), known: keptAll });
+  if (keep) targetMemo.set('prepared', space, { observations: observations.slice(), known: keptAll });
   if (invalid > 0) notes.push(`${invalid} observation(s) do not validate against the space; encoded after clamping`);
   const n = done.length + (done.length > 0 ? failedX.length : 0);
   const D = encoder.dim;

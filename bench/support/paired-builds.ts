@@ -10,16 +10,36 @@ import type { SuggestOptions } from '../../optimizers/suggest.ts';
 import { median, percentile } from './neo4j.ts';
 
 type Suggest = (req: SuggestRequest, opts: SuggestOptions) => Suggestion[];
-export type BuildRun = { name: string; suggest: Suggest; opts: SuggestOptions; ms: { n: number; ms: number }[] };
+/** `freshTargetMemo`: a new memo for one target experiment, of the build's own kind. */
+export type BuildRun = {
+  name: string;
+  suggest: Suggest;
+  opts: SuggestOptions;
+  freshTargetMemo: () => Partial<SuggestOptions>;
+  ms: { n: number; ms: number }[];
+};
+
+/** A build's per-experiment memo: a TargetMemo since it exists, a string-keyed map (`targetCache`) in older builds. */
+async function targetMemoOf(root: string): Promise<() => Partial<SuggestOptions>> {
+  try {
+    const { TargetMemo } = (await import(join(root, 'optimizers/target-memo.ts'))) as typeof import('../../optimizers/target-memo.ts');
+    return () => ({ targetMemo: new TargetMemo() });
+  } catch {
+    return () => ({ targetCache: new Map() }) as Partial<SuggestOptions>;
+  }
+}
 
 export async function loadBuilds(base: string | undefined): Promise<BuildRun[]> {
-  const builds: { name: string; suggest: Suggest }[] = [{ name: 'this checkout', suggest: (await import('../../optimizers/suggest.ts')).suggest }];
-  if (base) builds.push({ name: `base ${base}`, suggest: (await import(join(resolve(base), 'optimizers/suggest.ts'))).suggest });
-  return builds.map((b) => ({
-    ...b,
-    opts: { cache: new Map(), priorMemo: new WeakMap(), configMemo: new WeakMap(), observationMemo: new WeakMap(), targetCache: new Map() },
-    ms: [],
-  }));
+  const roots: { name: string; root: string }[] = [{ name: 'this checkout', root: resolve(import.meta.dirname, '../..') }];
+  if (base) roots.push({ name: `base ${base}`, root: resolve(base) });
+  const runs: BuildRun[] = [];
+  for (const { name, root } of roots) {
+    const suggest = ((await import(join(root, 'optimizers/suggest.ts'))) as typeof import('../../optimizers/suggest.ts')).suggest;
+    const freshTargetMemo = await targetMemoOf(root);
+    const opts = { cache: new Map(), priorMemo: new WeakMap(), configMemo: new WeakMap(), observationMemo: new WeakMap(), ...freshTargetMemo() };
+    runs.push({ name, suggest, opts, freshTargetMemo, ms: [] });
+  }
+  return runs;
 }
 
 /**

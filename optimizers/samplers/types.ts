@@ -5,6 +5,7 @@ import type { GPHyperparameters } from '../models/gp.ts';
 import type { Config, Direction, MetaFeatures, Provenance, ProvenanceStrategy, SearchSpace, Settings, Suggestion } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
 import type { ModelCache } from '../cache.ts';
+import type { TargetMemo } from '../target-memo.ts';
 import type { TargetData } from '../target.ts';
 import type { CandidateMenu } from '../acquisition/optimize.ts';
 import type { ProjectedPrior } from '../warmstart/project.ts';
@@ -30,8 +31,8 @@ export type SamplerContext = {
   priors: ProjectedPrior[];
   metaFeatures: MetaFeatures | undefined;
   cache: ModelCache | undefined;
-  /** The caller's memo for this target experiment only (see SuggestOptions.targetCache). */
-  targetCache: ModelCache | undefined;
+  /** The caller's memo for this target experiment only (see SuggestOptions.targetMemo). */
+  targetMemo: TargetMemo | undefined;
   /** Hyperparameters of an earlier fit of the target GP, from the request. */
   warmTarget: { hyper: GPHyperparameters; n: number } | undefined;
   /** Number of observations in the request (all states): the position of this batch in the design. */

@@ -167,7 +167,7 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
   const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache, weights);
   const tried = triedConfigs(ctx);
-  const current = triedLosses(ctx.encoder, tried, priors, ctx.cache, ctx.targetCache, weights);
+  const current = triedLosses(ctx.encoder, tried, priors, ctx.cache, ctx.targetMemo, weights);
   const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, (k) => !ctx.exclude.has(cands[k]!.key));
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);
@@ -312,7 +312,7 @@ export const warmStartSampler: Sampler = {
       metaFeatures: ctx.metaFeatures,
       minTarget: ctx.settings.minTargetForSimilarity,
       cache: ctx.cache,
-      targetCache: ctx.targetCache,
+      targetMemo: ctx.targetMemo,
     });
     const useNearest = ctx.settings.warmInit === 'nearest-best' && rel.some((r) => r.similarity !== undefined);
     const suggestions = useNearest ? similarityDesign(ctx, rel, count) : portfolioDesign(ctx, rel, count);

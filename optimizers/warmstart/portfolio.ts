@@ -11,7 +11,8 @@
 // GP's mean otherwise; both are copula scores, mapped through Φ to a rank-like loss in [0, 1].
 import type { Config } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import { keepSole, priorRows, priorsKey, rememberedValues, spaceKey, type CachedCandidates, type ModelCache } from '../cache.ts';
+import { priorRows, priorsKey, rememberedValues, spaceKey, type CachedCandidates, type ModelCache } from '../cache.ts';
+import type { TargetMemo, TriedLosses } from '../target-memo.ts';
 import { normCdf } from '../math/normal.ts';
 import { configKey } from '../space.ts';
 import { mapConfig, sharedKey, type ProjectedPrior } from './project.ts';
@@ -215,7 +216,7 @@ export function candidateLosses(
 
 /**
  * Each prior's lowest loss over the configurations the target tried (1 where none). With the
- * target's cache it is carried on from the last request while every configuration counted then is
+ * target's memo it is carried on from the last request while every configuration counted then is
  * still tried (a minimum cannot take one out): only the new ones are looked up. The same numbers
  * in any order, since a minimum does not depend on it.
  *
@@ -230,24 +231,23 @@ export function triedLosses(
   tried: { config: Config; key: string }[],
   priors: ProjectedPrior[],
   cache: ModelCache | undefined,
-  targetCache: ModelCache | undefined,
+  targetMemo: TargetMemo | undefined,
   weights?: ArrayLike<number>,
 ): Float64Array {
   const P = priors.length;
-  const key = `tried-losses:${spaceKey(encoder.space)}:${priorsKey(priors)}`;
-  const hit = targetCache?.get(key);
+  const space = spaceKey(encoder.space);
+  const key = `${space}:${priorsKey(priors)}`;
   const keys = new Set(tried.map((t) => t.key));
-  let last = hit?.kind === 'tried-losses' ? hit : undefined;
+  let last = targetMemo?.get('triedLosses', key);
   if (last)
     for (const k of last.keys)
       if (!keys.has(k)) {
         last = undefined;
         break;
       }
-  const state = last
-    ? { kind: 'tried-losses' as const, keys, counted: last.counted, mins: last.mins, tried: last.tried.concat(tried.filter((t) => !last.keys.has(t.key))) }
-    : { kind: 'tried-losses' as const, keys, counted: new Int32Array(P), mins: new Float64Array(P).fill(1), tried };
-  const space = spaceKey(encoder.space);
+  const state: TriedLosses = last
+    ? { keys, counted: last.counted, mins: last.mins, tried: last.tried.concat(tried.filter((t) => !last.keys.has(t.key))) }
+    : { keys, counted: new Int32Array(P), mins: new Float64Array(P).fill(1), tried };
   const T = state.tried.length;
   const due = (p: number) => state.counted[p]! < T && !(weights && weights[p] === 0);
   // Only the configurations some due column has not counted are listed (priorLosses indexes by row).
@@ -267,7 +267,7 @@ export function triedLosses(
     state.mins[p] = min;
     state.counted[p] = T;
   }
-  if (targetCache) keepSole(targetCache, 'tried-losses', key, state);
+  targetMemo?.set('triedLosses', key, state);
   // A copy: the greedy lowers its entries as it adds candidates.
   return Float64Array.from(state.mins);
 }

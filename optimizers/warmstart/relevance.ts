@@ -1,6 +1,7 @@
 // Per-prior evidence of relevance to the target, gathered in one place for the warm-start samplers.
 import type { MetaFeatures } from '../schema.ts';
-import { keepSole, priorRows, priorsKey, rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
+import { priorRows, priorsKey, rememberedValues, spaceKey, type ModelCache } from '../cache.ts';
+import type { TargetMemo } from '../target-memo.ts';
 import type { Encoder } from '../encoding.ts';
 import type { TargetData } from '../target.ts';
 import type { ProjectedPrior } from './project.ts';
@@ -108,28 +109,27 @@ const MAX_CONCORDANCE_NUMBERS = 2_000_000;
 
 /**
  * Each prior's ranking agreement with the target's results (meaningless for a prior without a
- * model, whose column is left at 0; the caller skips those). With the target's cache, counted on
+ * model, whose column is left at 0; the caller skips those). With the target's memo, counted on
  * from the last call (see concordanceCounts): a point is a result (its configuration key and
  * value), and its predictions are the priors' means there, a function of the key for this ordered
  * set of priors (a prior without a model has none at any call).
  */
-function agreementsOf(means: Float64Array, y: Float64Array, keys: string[], P: number, key: string, cache: ModelCache | undefined): Float64Array {
-  if (!cache) return rankingAgreements(y, means, P);
-  const hit = cache.get(key);
+function agreementsOf(means: Float64Array, y: Float64Array, keys: string[], P: number, key: string, targetMemo: TargetMemo | undefined): Float64Array {
+  if (!targetMemo) return rankingAgreements(y, means, P);
   const ids = keys.map((k, i) => pointId(k, y[i]!));
-  const { agreements, state } = concordanceCounts(ids, y, means, P, hit?.kind === 'concordance' ? hit.state : undefined);
-  keepCount(cache, key, state);
+  const { agreements, state } = concordanceCounts(ids, y, means, P, targetMemo.get('concordance', key));
+  keepCount(targetMemo, key, state);
   return agreements;
 }
 
-/** Keeps the counted state in the target's cache (none when too large or absent: counted afresh next time). */
-function keepCount(cache: ModelCache, key: string, state: ConcordanceState | undefined): void {
-  keepSole(cache, 'concordance', key, state && state.pred.length <= MAX_CONCORDANCE_NUMBERS ? { kind: 'concordance', state } : undefined);
+/** Keeps the counted state in the target's memo (none when too large or absent: counted afresh next time). */
+function keepCount(targetMemo: TargetMemo, key: string, state: ConcordanceState | undefined): void {
+  targetMemo.set('concordance', key, state && state.pred.length <= MAX_CONCORDANCE_NUMBERS ? state : undefined);
 }
 
 /**
  * Each prior's ranking agreement with the target's first results, and whether it has a model (see
- * agreementsOf). With the target's cache, the answer is kept with the results it was measured on
+ * agreementsOf). With the target's memo, the answer is kept with the results it was measured on
  * and given again while they are the same: once the first MAX_SIMILARITY_RESULTS results are in,
  * every later ask of a long initial design measured the same agreements again, at the cost of
  * assembling the priors' means and comparing all counted points.
@@ -140,40 +140,40 @@ function agreementsWith(
   encoder: Encoder,
   space: string,
   cache: ModelCache | undefined,
-  targetCache: ModelCache | undefined,
+  targetMemo: TargetMemo | undefined,
 ): { fitted: boolean[]; agreements: Float64Array } {
   const n = Math.min(target.completed.length, MAX_SIMILARITY_RESULTS);
   const keys = target.completedKeys.slice(0, n);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = target.y[target.completed[i]!]!;
-  const memoKey = `agreements:${space}:${priorsKey(priors)}`;
-  const countKey = `concordance:${space}:${priorsKey(priors)}`;
-  const hit = targetCache?.get(memoKey);
+  // The agreements and the count they come from are of the same inputs, so they share a key.
+  const key = `${space}:${priorsKey(priors)}`;
+  const hit = targetMemo?.get('agreements', key);
   // How many of these results, from the first, are the ones the kept answer was measured on.
   let m = 0;
-  if (hit?.kind === 'agreements' && hit.keys.length <= n) while (m < hit.keys.length && hit.keys[m] === keys[m] && Object.is(hit.y[m], y[m])) m++;
-  if (hit?.kind === 'agreements' && m === n && hit.keys.length === n) return hit;
+  if (hit && hit.keys.length <= n) while (m < hit.keys.length && hit.keys[m] === keys[m] && Object.is(hit.y[m], y[m])) m++;
+  if (hit && m === n && hit.keys.length === n) return hit;
   const D = encoder.dim;
   const P = priors.length;
   let found: { fitted: boolean[]; agreements: Float64Array } | undefined;
-  const counted = targetCache?.get(countKey);
-  if (hit?.kind === 'agreements' && m === hit.keys.length && m < n && counted?.kind === 'concordance' && counted.state.y.length === m) {
+  const counted = targetMemo?.get('concordance', key);
+  if (hit && m === hit.keys.length && m < n && counted && counted.y.length === m) {
     // Results added after the ones counted (the usual way a design grows): the priors' means are
     // needed at the new ones only, and their pairs are counted on (see appendedConcordance).
     const newKeys = keys.slice(m);
     const { means, fitted } = meansOfPriors(priors, completedRows(target, n, D, m), newKeys, D, space, cache);
     const ids = newKeys.map((k, i) => pointId(k, y[m + i]!));
-    const on = appendedConcordance(ids, y.subarray(m), means, P, counted.state);
+    const on = appendedConcordance(ids, y.subarray(m), means, P, counted);
     if (on) {
-      keepCount(targetCache!, countKey, on.state);
+      keepCount(targetMemo!, key, on.state);
       found = { fitted, agreements: on.agreements };
     }
   }
   if (!found) {
     const { means, fitted } = meansOfPriors(priors, completedRows(target, n, D), keys, D, space, cache);
-    found = { fitted, agreements: agreementsOf(means, y, keys, P, countKey, targetCache) };
+    found = { fitted, agreements: agreementsOf(means, y, keys, P, key, targetMemo) };
   }
-  if (targetCache) keepSole(targetCache, 'agreements', memoKey, { kind: 'agreements', keys, y, ...found });
+  targetMemo?.set('agreements', key, { keys, y, ...found });
   return found;
 }
 
@@ -184,8 +184,8 @@ export function priorRelevance(args: {
   metaFeatures: MetaFeatures | undefined;
   minTarget: number;
   cache: ModelCache | undefined;
-  /** The target's own memo (see SuggestOptions.targetCache): the agreements are counted on from the last call. */
-  targetCache?: ModelCache | undefined;
+  /** The target's own memo (see SuggestOptions.targetMemo): the agreements are counted on from the last call. */
+  targetMemo?: TargetMemo | undefined;
 }): PriorRelevance[] {
   const meta = metaFeatureSimilarities(
     args.metaFeatures ?? undefined,
@@ -193,7 +193,7 @@ export function priorRelevance(args: {
   );
   const usePerf = Math.min(args.target.completed.length, MAX_SIMILARITY_RESULTS) >= args.minTarget;
   const space = usePerf ? spaceKey(args.encoder.space) : '';
-  const perfs = usePerf ? agreementsWith(args.target, args.priors, args.encoder, space, args.cache, args.targetCache) : null;
+  const perfs = usePerf ? agreementsWith(args.target, args.priors, args.encoder, space, args.cache, args.targetMemo) : null;
   return args.priors.map((prior, p) => {
     const m = meta.get(prior.id)?.similarity;
     let perf: number | undefined;

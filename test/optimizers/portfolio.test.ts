@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng, type PriorExperiment, type SearchSpace } from '../../optimizers/index.ts';
-import type { CachedCandidates, CachedTriedLosses, ModelCache } from '../../optimizers/cache.ts';
+import type { CachedCandidates, ModelCache } from '../../optimizers/cache.ts';
+import { TargetMemo } from '../../optimizers/target-memo.ts';
 import { Encoder } from '../../optimizers/encoding.ts';
 import { configKey } from '../../optimizers/space.ts';
 import { candidateLosses, GreedyPortfolio, lossMatrix, portfolioCandidates, triedLosses } from '../../optimizers/warmstart/portfolio.ts';
@@ -159,7 +160,7 @@ describe('candidate losses', () => {
 
   it("tried configurations' lowest losses: only weighted columns are counted, a column that gains weight counts what it missed, and each equals the full minimum", () => {
     const cache: ModelCache = new Map();
-    const targetCache: ModelCache = new Map();
+    const targetMemo = new TargetMemo();
     const P = priors.length;
     const tried = Array.from({ length: 12 }, () => {
       const config = { x: rng.uniform(), y: rng.uniform() };
@@ -175,9 +176,9 @@ describe('candidate losses', () => {
       );
       return Array.from({ length: P }, (_, p) => Math.min(1, ...Array.from({ length: upTo }, (_, i) => m[i * P + p]!)));
     };
-    const entry = () => [...targetCache.values()].find((e): e is CachedTriedLosses => e.kind === 'tried-losses')!;
+    const entry = () => targetMemo.entry('triedLosses')!.value;
     const check = (upTo: number, weights: number[]) => {
-      const got = triedLosses(encoder, tried.slice(0, upTo), priors, cache, targetCache, weights);
+      const got = triedLosses(encoder, tried.slice(0, upTo), priors, cache, targetMemo, weights);
       const want = fullMins(upTo);
       for (let p = 0; p < P; p++) if (weights[p] !== 0) expect(got[p]).toBe(want[p]);
     };
@@ -190,7 +191,7 @@ describe('candidate losses', () => {
     expect([...entry().counted]).toEqual([12, 12, 12, 12]);
     // Without weights every column is counted; a tried configuration taken out starts the count over.
     const fewer = [tried[0]!, ...tried.slice(2, 6)];
-    const got = triedLosses(encoder, fewer, priors, cache, targetCache);
+    const got = triedLosses(encoder, fewer, priors, cache, targetMemo);
     const m = lossMatrix(
       encoder,
       fewer.map((t) => t.config),

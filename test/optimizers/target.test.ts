@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigMemo, ModelCache } from '../../optimizers/cache.ts';
+import type { ConfigMemo } from '../../optimizers/cache.ts';
+import { TargetMemo } from '../../optimizers/target-memo.ts';
 import { Encoder } from '../../optimizers/encoding.ts';
 import { Rng } from '../../optimizers/random.ts';
 import type { Observation, SearchSpace } from '../../optimizers/schema.ts';
@@ -59,7 +60,7 @@ describe('prepareTarget with the experiment cache (CachedPrepared)', () => {
   it('gives what a call without it gives, through appends, replacements, removals and reorders, looking up only what changed', () => {
     const { memo, gets, remember } = countingMemo();
     const encoder = new Encoder(space);
-    const cache: ModelCache = new Map();
+    const cache = new TargetMemo();
     let list = observations(60, 1, remember);
     const steps: [string, (l: Observation[]) => Observation[], number][] = [
       ['first call', (l) => l, 60],
@@ -78,15 +79,18 @@ describe('prepareTarget with the experiment cache (CachedPrepared)', () => {
     }
   });
 
-  it('keeps one entry per space, and a different space looks everything up', () => {
+  it('keeps the last space only: a different space looks everything up, and so does going back', () => {
     const { memo, gets, remember } = countingMemo();
-    const cache: ModelCache = new Map();
+    const cache = new TargetMemo();
     const list = observations(20, 3, remember);
     const narrow = new Encoder(space.slice(0, 2));
     prepareTarget(new Encoder(space), 'minimize', list, memo, cache);
     const before = gets();
     expectSame(prepareTarget(narrow, 'minimize', list, memo, cache), prepareTarget(narrow, 'minimize', list, memo));
     expect(gets() - before).toBe(40);
-    expect([...cache.keys()].filter((k) => k.startsWith('prepared:'))).toHaveLength(2);
+    // The config memo still holds each configuration's encoding in both spaces: found, not recomputed.
+    const back = gets();
+    expectSame(prepareTarget(new Encoder(space), 'minimize', list, memo, cache), prepareTarget(new Encoder(space), 'minimize', list, memo));
+    expect(gets() - back).toBe(40);
   });
 });

@@ -13,6 +13,7 @@ import {
   type SuggestOptions,
 } from '../../optimizers/index.ts';
 import type { ConfigMemo, ModelCache } from '../../optimizers/cache.ts';
+import { TargetMemo } from '../../optimizers/target-memo.ts';
 import { MAX_SIMILARITY_RESULTS } from '../../optimizers/warmstart/relevance.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
 import { appendedConcordance, concordanceCounts, pairwiseAgreement, type ConcordanceState } from '../../optimizers/warmstart/similarity.ts';
@@ -228,12 +229,12 @@ describe('warm-start initial design', () => {
 
   it('remembered portfolio losses and prior means give exactly what cold calls give, step after step, and not across target spaces', () => {
     const cache = new Map();
-    const targetCache: ModelCache = new Map();
+    const targetMemo = new TargetMemo();
     const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
     const obs: Observation[] = [];
     for (let step = 0; step < 8; step++) {
       const req = { space, direction: 'minimize' as const, observations: [...obs], count: 2, seed: step, priors, settings: { nInitial: 100 } };
-      const warm = suggest(req, { cache, targetCache });
+      const warm = suggest(req, { cache, targetMemo });
       expect(warm).toEqual(suggest(structuredClone(req)));
       expect(warm[0]!.provenance.strategy).toBe('portfolio');
       // A caller may change what it was given: the kept candidates must not change with it.
@@ -243,8 +244,8 @@ describe('warm-start initial design', () => {
     }
     // Results taken out (invalidated, say): the lowest losses over what was tried start over.
     const fewerResults = { space, direction: 'minimize' as const, observations: obs.slice(-2), count: 2, seed: 8, priors, settings: { nInitial: 100 } };
-    expect(suggest(fewerResults, { cache, targetCache })).toEqual(suggest(structuredClone(fewerResults)));
-    expect([...targetCache.keys()].filter((k) => k.startsWith('tried-losses:'))).toHaveLength(1);
+    expect(suggest(fewerResults, { cache, targetMemo })).toEqual(suggest(structuredClone(fewerResults)));
+    expect(targetMemo.entry('triedLosses')).toBeDefined();
     const memos = [...cache.keys()].filter((k) => k.startsWith('losses:'));
     expect(memos.length).toBe(priors.length);
     // Prior means at the target's results (how well each prior ranks them) are remembered too.
@@ -253,15 +254,13 @@ describe('warm-start initial design', () => {
     // candidates keep their losses, and the tried configurations' are counted per prior (triedLosses).
     for (const kind of ['candidates:', 'mean-rows:']) expect([...cache.keys()].filter((k) => k.startsWith(kind)).length).toBe(1);
     // The priors' agreement with the target's results is counted on in the target's own memo.
-    expect([...targetCache.keys()].filter((k) => k.startsWith('concordance:'))).toHaveLength(1);
+    expect(targetMemo.entry('concordance')).toBeDefined();
     expect([...cache.keys()].filter((k) => k.startsWith('concordance:'))).toHaveLength(0);
     // Another set of priors (a prior's data changed, say) replaces the count: one per target.
-    const before = [...targetCache.keys()].find((k) => k.startsWith('concordance:'));
+    const before = targetMemo.entry('concordance')!.key;
     const fewer = { space, direction: 'minimize' as const, observations: obs, count: 2, seed: 8, priors: priors.slice(1), settings: { nInitial: 100 } };
-    expect(suggest(fewer, { cache, targetCache })).toEqual(suggest(structuredClone(fewer)));
-    const counted = [...targetCache.keys()].filter((k) => k.startsWith('concordance:'));
-    expect(counted).toHaveLength(1);
-    expect(counted[0]).not.toBe(before);
+    expect(suggest(fewer, { cache, targetMemo })).toEqual(suggest(structuredClone(fewer)));
+    expect(targetMemo.entry('concordance')!.key).not.toBe(before);
     // Another target space (same parameters, wider bounds) encodes points differently: fresh memos.
     const wide: SearchSpace = space.map((p) => ({ ...p, high: 2 }));
     const req = {
@@ -294,7 +293,7 @@ describe('warm-start initial design', () => {
     ];
     for (let step = 0; step < 6; step++) {
       const req = { space, direction: 'minimize' as const, observations: [...obs], count: 2, seed: 40 + step, priors, settings: { nInitial: 100 } };
-      const warm = suggest(req, { cache, configMemo, targetCache: new Map() });
+      const warm = suggest(req, { cache, configMemo, targetMemo: new TargetMemo() });
       expect(warm).toEqual(suggest(structuredClone(req)));
       expect(warm[0]!.provenance.strategy).toBe('portfolio');
       obs.push(
@@ -315,7 +314,7 @@ describe('warm-start initial design', () => {
     const zs = new Set<unknown>();
     for (let step = 0; step < 6; step++) {
       const req = { space: wide, direction: 'minimize' as const, observations: [...obs], count: 2, seed: 100 + step, priors, settings: { nInitial: 100 } };
-      const warm = suggest(req, { cache, targetCache: new Map() });
+      const warm = suggest(req, { cache, targetMemo: new TargetMemo() });
       expect(warm).toEqual(suggest(structuredClone(req)));
       for (const x of warm) {
         zs.add(x.config.z);
@@ -374,11 +373,11 @@ describe('warm-start initial design', () => {
     expect([...full.keys()].every((id) => id.startsWith('A'))).toBe(true);
     expect(similarities(obs.length)).toEqual(full);
     const cache = new Map();
-    const targetCache: ModelCache = new Map();
+    const targetMemo = new TargetMemo();
     for (const n of [MAX_SIMILARITY_RESULTS - 20, MAX_SIMILARITY_RESULTS + 3, obs.length]) {
-      expect(similarities(n, { cache, targetCache })).toEqual(similarities(n));
+      expect(similarities(n, { cache, targetMemo })).toEqual(similarities(n));
     }
-    expect(similarities(obs.length, { cache, targetCache })).toEqual(full);
+    expect(similarities(obs.length, { cache, targetMemo })).toEqual(full);
   });
 
   it("keeps the priors' agreements with the results they were measured on, and measures again when those results change", () => {
@@ -393,23 +392,23 @@ describe('warm-start initial design', () => {
       return s!.provenance.priors.map((p) => [p.experimentId, p.similarity]);
     };
     const cache = new Map();
-    const targetCache: ModelCache = new Map();
-    const kept = () => [...targetCache].filter(([k]) => k.startsWith('agreements:')).map(([, e]) => e);
-    expect(similarities(obs, { cache, targetCache })).toEqual(similarities(obs));
+    const targetMemo = new TargetMemo();
+    const kept = () => targetMemo.entry('agreements')?.value;
+    expect(similarities(obs, { cache, targetMemo })).toEqual(similarities(obs));
     const first = kept();
-    expect(first).toHaveLength(1);
-    expect(similarities(obs, { cache, targetCache })).toEqual(similarities(obs));
-    expect(kept()[0]).toBe(first[0]);
+    expect(first).toBeDefined();
+    expect(similarities(obs, { cache, targetMemo })).toEqual(similarities(obs));
+    expect(kept()).toBe(first);
     // The same configurations with other values (ranking the other way round), and a result
     // inserted among them (a trial with a lower number finished late): measured again.
     const reversed = obs.map((o) => ({ ...o, value: -o.value! }));
     const inserted = [...obs.slice(0, 5), { config: { x: 0.9, y: 0.1 }, value: 0.05, state: 'completed' as const }, ...obs.slice(5)];
     for (const changed of [reversed, inserted]) {
       expect(similarities(changed)).not.toEqual(similarities(obs));
-      expect(similarities(changed, { cache, targetCache })).toEqual(similarities(changed));
-      expect(kept()).toHaveLength(1);
+      expect(similarities(changed, { cache, targetMemo })).toEqual(similarities(changed));
+      expect(kept()).toBeDefined();
     }
-    expect(kept()[0]).not.toBe(first[0]);
+    expect(kept()).not.toBe(first);
   });
 
   it('adapts to the priors that predict the target once results arrive', () => {
