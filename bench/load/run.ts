@@ -12,6 +12,11 @@ export type LoadStrategy = 'auto' | 'random';
 export interface LoadOptions {
   /** e.g. http://127.0.0.1:8080 (no trailing /v1) */
   base: string;
+  /**
+   * Other service processes on the same Neo4j (base URLs): the connections are dealt round-robin over
+   * `base` and these, so the connections of one experiment ask and tell through different processes.
+   */
+  replicas?: string[];
   key: string;
   connections: number;
   /** seconds */
@@ -207,28 +212,37 @@ export async function runLoad(opts: LoadOptions, experimentIds: string[]): Promi
     }
   }
 
+  // One autocannon instance per process; connection c goes to process c mod N and asks on experiment
+  // c mod experiments (as with one process), so with N processes each experiment is asked through all.
+  const bases = [opts.base, ...(opts.replicas ?? [])];
   let client = 0;
   const start = performance.now();
-  let instance: autocannon.Instance | undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(
-      {
-        url: opts.base,
-        connections: opts.connections,
-        duration: opts.duration,
-        timeout: opts.timeout ?? 10,
-        // The chain below replaces this per connection (setupClient), before anything is sent.
-        requests: chain(experimentIds[0]!),
-        setupClient: (c) => c.setRequests(chain(experimentIds[client++ % experimentIds.length]!)),
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
+  const instances: autocannon.Instance[] = [];
+  const runs = bases.map((url, b) => {
+    const connections = Math.floor(opts.connections / bases.length) + (b < opts.connections % bases.length ? 1 : 0);
+    return new Promise<autocannon.Result>((resolve, reject) => {
+      instances.push(
+        autocannon(
+          {
+            url,
+            connections,
+            duration: opts.duration,
+            timeout: opts.timeout ?? 10,
+            // The chain below replaces this per connection (setupClient), before anything is sent.
+            requests: chain(experimentIds[0]!),
+            setupClient: (c) => c.setRequests(chain(experimentIds[client++ % experimentIds.length]!)),
+          },
+          (err, result) => (err ? reject(err) : resolve(result)),
+        ),
+      );
+    });
   });
+  const done = Promise.all(runs);
   // Bounded: autocannon stops itself after `duration`; if it has not finished well after, stop it.
   const guard = setTimeout(
     () => {
       log(`autocannon still running ${opts.duration + 30} s after the start; stopping it`);
-      instance?.stop();
+      for (const i of instances) i.stop();
     },
     (opts.duration + 30) * 1000,
   );
@@ -236,14 +250,21 @@ export async function runLoad(opts: LoadOptions, experimentIds: string[]): Promi
     () => log(`  … ${((performance.now() - start) / 1000).toFixed(0)} s: ${asks} asks, ${tells} tells, ${unexpected} unexpected`),
     10_000,
   );
-  let result: autocannon.Result;
+  let results: autocannon.Result[];
   try {
-    result = await done;
+    results = await done;
   } finally {
     clearTimeout(guard);
     clearInterval(progress);
   }
-  const seconds = result.duration;
+  const seconds = Math.max(...results.map((r) => r.duration));
+  const total = (f: (r: autocannon.Result) => number) => results.reduce((sum, r) => sum + f(r), 0);
+  // autocannon's histogram is per instance: with several processes the figures come from our own timings.
+  const both = summary([...askMs, ...tellMs]);
+  const latency =
+    results.length === 1
+      ? { p50: results[0]!.latency.p50, p99: results[0]!.latency.p99, p999: results[0]!.latency.p99_9, max: results[0]!.latency.max }
+      : { p50: both.p50, p99: both.p99, p999: both.p999, max: both.max };
 
   const reconciliation = await reconcile(opts.base, opts.key, experimentIds, told);
   const ask = summary(askMs);
@@ -256,14 +277,14 @@ export async function runLoad(opts: LoadOptions, experimentIds: string[]): Promi
     asks,
     asksPerSecond: asks / seconds,
     tells,
-    latency: { p50: result.latency.p50, p99: result.latency.p99, p999: result.latency.p99_9, max: result.latency.max },
+    latency,
     ask,
     tell,
-    non2xx: result.non2xx,
+    non2xx: total((r) => r.non2xx),
     unexpected,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    resets: result.resets,
+    errors: total((r) => r.errors),
+    timeouts: total((r) => r.timeouts),
+    resets: total((r) => r.resets),
     samples,
     strategies,
     phases: Object.fromEntries(

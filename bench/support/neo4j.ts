@@ -10,7 +10,10 @@ import { REPO_ROOT } from '../../src/config.ts';
  * A throw-away local Neo4j for one benchmark run (its own folder and ports), migrated and with
  * indexes online. Benchmarks never touch the user's database.
  */
-export async function benchGraph(name: string, heap = '2g'): Promise<{ graph: Graph; pid: number; stop: () => Promise<void> }> {
+/** How another process reaches a bench graph (e.g. a second service process). */
+export type BenchConnection = { uri: string; user: string; password: string; database: string };
+
+export async function benchGraph(name: string, heap = '2g'): Promise<{ graph: Graph; pid: number; connection: BenchConnection; stop: () => Promise<void> }> {
   // Per process: a benchmark must not stop the server of another run (tests use bench code too).
   const home = join(REPO_ROOT, '.neo4j', `bench-${name}-${process.pid}`);
   rmSync(home, { recursive: true, force: true });
@@ -21,6 +24,7 @@ export async function benchGraph(name: string, heap = '2g'): Promise<{ graph: Gr
   return {
     graph,
     pid: inst.pid,
+    connection: { uri: inst.boltUri, user: inst.user, password: inst.password, database: 'neo4j' },
     stop: async () => {
       await graph.close();
       await stopInstance(home);
