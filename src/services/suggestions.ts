@@ -63,9 +63,10 @@ export interface SuggestResult {
 
 /**
  * What serve() hands back: the trials and, for each, the index of the waiter it goes to. `after`
- * settles once the batch's SUGGESTED_FROM edges are written.
+ * settles once the batch's SUGGESTED_FROM edges are written. `raced`: another writer changed the
+ * experiment between the read and the record, so configurations may have been dropped as taken by it.
  */
-type Served = Omit<SuggestResult, 'batched'> & { owners: number[]; after?: Promise<void> };
+type Served = Omit<SuggestResult, 'batched'> & { owners: number[]; after?: Promise<void>; raced?: boolean };
 
 interface Waiter {
   projectId: string;
@@ -204,6 +205,11 @@ export class SuggestionService {
         else w.resolve(served);
       } else if (this.expired(w)) {
         // Rejected by expired().
+      } else if (result.raced) {
+        // Its configurations went to another process meanwhile (replicas computing from the same
+        // history propose the same point): not a sign the space is used up, so it does not count
+        // as an attempt; the deadline bounds how long this can go on.
+        again.push(w);
       } else if (w.attempts < MAX_ATTEMPTS) again.push({ ...w, attempts: w.attempts + 1 });
       else w.reject(new ConflictError('every configuration left is already pending; complete some trials and ask again', {}));
     });
@@ -306,12 +312,13 @@ export class SuggestionService {
     const after: Promise<void>[] = [];
     const open = slots.slice(claimed.length, claimed.length + needed);
     const fresh = await this.compute(projectId, target, open, wanted, timing, after, priorSeqs, copy).catch((err: unknown) => {
-      if (claimed.length && err instanceof MenuExhaustedError) return { trials: [], owners: [] };
+      if (claimed.length && err instanceof MenuExhaustedError) return { trials: [] as Trial[], owners: [] as number[], raced: false };
       throw err;
     });
     return {
       trials: [...claimed, ...fresh.trials],
       owners: [...owners(slots.slice(0, claimed.length)), ...fresh.owners],
+      raced: fresh.raced === true,
       timing: timing.entries,
       ...(after.length ? { after: Promise.all(after).then(() => undefined) } : {}),
     };
@@ -331,7 +338,7 @@ export class SuggestionService {
     after: Promise<void>[],
     priorSeqs: PriorSeqs,
     copy: boolean,
-  ): Promise<{ trials: Trial[]; owners: number[] }> {
+  ): Promise<{ trials: Trial[]; owners: number[]; raced?: boolean }> {
     const count = slots.length;
     const e = target.experiment;
     const chosen = await this.priors.choose(projectId, target);
@@ -397,7 +404,7 @@ export class SuggestionService {
       const t0 = performance.now();
       after.push(this.links.write(e.id, priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
     }
-    return { trials: recorded.trials, owners: recorded.indices.map((i) => items[i]!.slot.waiter) };
+    return { trials: recorded.trials, owners: recorded.indices.map((i) => items[i]!.slot.waiter), raced: recorded.seqBefore !== target.eventSeq };
   }
 
   /**
