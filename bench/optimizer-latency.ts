@@ -3,7 +3,7 @@
 // Run: npx tsx bench/optimizer-latency.ts [rounds]
 // Each round adds one observation (as a live experiment would) and asks for one suggestion with the
 // caller-held model cache; the first (cold-cache) call is reported separately.
-import { Rng, suggest, type ModelCache, type Observation, type PriorExperiment, type SearchSpace } from '../optimizers/index.ts';
+import { Rng, suggest, ModelCache, type Observation, type PriorExperiment, type SearchSpace } from '../optimizers/index.ts';
 
 const D = 10;
 const space: SearchSpace = Array.from({ length: D }, (_, i) =>
@@ -65,7 +65,7 @@ function stats(ms: number[]): { median: number; p95: number; min: number; max: n
 }
 
 function scenario(name: string, withPriors: boolean, rounds: number): void {
-  const cache: ModelCache = new Map();
+  const cache = new ModelCache();
   const obs = observations(200, 0.5, 7);
   const extra = observations(rounds + 1, 0.5, 8);
   const call = () => suggest({ space, direction: 'minimize', observations: obs, count: 1, seed: 11, ...(withPriors ? { priors } : {}) }, { cache });

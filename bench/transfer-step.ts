@@ -9,8 +9,7 @@
  * suggestions of both must be identical, which is checked.
  */
 import { parseArgs } from 'node:util';
-import { trimMemos } from '../optimizers/cache.ts';
-import type { Observation, SuggestOptions, SuggestRequest } from '../optimizers/index.ts';
+import type { Observation, SuggestRequest } from '../optimizers/index.ts';
 import { recordedFit } from '../src/services/history.ts';
 import { lcg, MLP_SPACE, mlpObjective, mlpPriors, randomMlpConfig, type MlpConfig } from './support/mlp-task.ts';
 import { machine, median } from './support/neo4j.ts';
@@ -26,8 +25,6 @@ const observations: Observation[] = Array.from({ length: 100 }, () => {
   const config = randomMlpConfig(r);
   return { config, value: mlpObjective(config, 0.05), state: 'completed' as const };
 });
-// What the service drops after every ask: a fitted target would make suggestions depend on the cache.
-const dropTarget = (opts: SuggestOptions) => opts.cache && trimMemos(opts.cache, [{ kinds: ['target'], max: 0 }]);
 
 let fit: SuggestRequest['targetHyperparameters'];
 const weighted: number[] = [];
@@ -42,7 +39,7 @@ for (let step = 0; step < ASKS + 1; step++) {
     metaFeatures: { a: 0.05, b: 0.1 },
     ...(fit ? { targetHyperparameters: fit } : {}),
   };
-  const [s] = pairedStep(runs, req, step, dropTarget);
+  const [s] = pairedStep(runs, req, step);
   const model = s!.provenance.model;
   fit = recordedFit(model) ?? fit;
   weighted.push((model?.rgpeWeights ?? []).filter((w) => w.experimentId !== 'target' && w.weight > 0).length);

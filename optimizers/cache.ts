@@ -1,32 +1,54 @@
-// Optional memo the caller may keep between suggest() calls. Pure: the optimizer only reads and writes
-// the Map it is handed (no module-level state). Prior models are keyed by a hash of everything that
-// determines their fit, so a hit returns exactly what a refit would; prior projections keep the full
-// text of their inputs and are only used when it matches, so a hit equals a re-projection; the target entry only seeds the
-// next hyperparameter search, so results with a warm cache can differ slightly from a cold call.
-import type { GPHyperparameters } from './models/gp.ts';
+// Optional memo the caller may keep between suggest() calls and share between experiments: everything
+// computed from prior experiments. Pure: the optimizer only reads and writes the ModelCache it is
+// handed (no module-level state). Every entry is keyed by what determines it (a prior version's hash,
+// a target space, an ordered set of priors) or keeps the full text of its inputs and is used only when
+// it matches, so a hit equals recomputing.
 import type { FitResult } from './models/fit.ts';
 import { fnv1a } from './random.ts';
-import type { Config, Observation, PriorExperiment, SearchSpace } from './schema.ts';
+import type { Config, Observation, SearchSpace, PriorExperiment } from './schema.ts';
 import type { ProjectedPrior } from './warmstart/project.ts';
 
-export type CachedPriorModel = { kind: 'prior'; fit: FitResult };
-export type CachedTargetHyper = { kind: 'target'; hyper: GPHyperparameters; n: number };
-/** A prior projected onto a target space; `source` is everything the projection is a function of. */
-export type CachedProjection = { kind: 'projection'; source: string; projection: ProjectedPrior };
-/**
- * Numbers per configuration key that are a pure function of one prior's fit and the target space:
- * portfolio losses (`losses:` keys) and prior means at target configurations (`means:` keys).
- */
-export type CachedValues = { kind: 'values'; values: Map<string, number> };
-/** Like CachedValues, one number per prior of an ordered set of priors (see priorRows). */
-export type CachedRows = { kind: 'rows'; values: Map<string, Float64Array> };
+/** A map that keeps its `max` most recently used entries. */
+export class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+
+  constructor(readonly max: number) {}
+
+  get(key: K): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** The keys, least recently used first: a copy, since reading an entry moves it. */
+  keys(): K[] {
+    return [...this.map.keys()];
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
 /**
  * The greedy portfolio's candidates from an ordered set of priors, built round by round (see
  * portfolioCandidates): `ends[r]` is the list's length after round r; `seen` holds its keys.
  * `needsFill`: some candidate takes a value from the request's random fill, so none are kept.
  */
-export type CachedCandidates = {
-  kind: 'candidates';
+export type CandidateList = {
   list: { config: Config; key: string; p: number; row: number }[];
   ends: number[];
   seen: Set<string>;
@@ -35,8 +57,42 @@ export type CachedCandidates = {
   losses?: Float64Array;
   filled?: Int32Array;
 };
-export type CachedEntry = CachedPriorModel | CachedTargetHyper | CachedProjection | CachedValues | CachedRows | CachedCandidates;
-export type ModelCache = Map<string, CachedEntry>;
+
+/** How many entries of each kind a ModelCache keeps. */
+export type ModelCacheLimits = { fits: number; projections: number; values: number; rows: number; candidates: number };
+
+/**
+ * Defaults. Values memos hold up to MAX_REMEMBERED_VALUES numbers each, rows and candidates up to
+ * MAX_REMEMBERED_ROWS × priors (megabytes), and their keys name prior versions (a prior's data
+ * change whenever it gets a result), so each kind has a bound of its own.
+ */
+const LIMITS: ModelCacheLimits = { fits: 2000, projections: 2000, values: 400, rows: 32, candidates: 16 };
+
+/** Everything computed from prior experiments, one bounded map per kind (least recently used dropped). */
+export class ModelCache {
+  /** One GP per prior version (see priorModel), by the prior projection's hash. */
+  readonly fits: Lru<string, FitResult>;
+  /** Priors projected onto a target space, with the text of everything the projection is a function of. */
+  readonly projections: Lru<string, { source: string; projection: ProjectedPrior }>;
+  /**
+   * Numbers per configuration key computed from one prior's fit and the target space: portfolio
+   * losses (`losses:` keys) and prior means at target configurations (`means:` keys).
+   */
+  readonly values: Lru<string, Map<string, number>>;
+  /** Like values, one number per prior of an ordered set of priors (see priorRows; `loss-rows:` and `mean-rows:` keys). */
+  readonly rows: Lru<string, Map<string, Float64Array>>;
+  /** The greedy portfolio's candidates per target space and ordered set of priors (see portfolioCandidates). */
+  readonly candidates: Lru<string, CandidateList>;
+
+  constructor(limits: Partial<ModelCacheLimits> = {}) {
+    const l = { ...LIMITS, ...limits };
+    this.fits = new Lru(l.fits);
+    this.projections = new Lru(l.projections);
+    this.values = new Lru(l.values);
+    this.rows = new Lru(l.rows);
+    this.candidates = new Lru(l.candidates);
+  }
+}
 
 /** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */
 export function hashFloats(a: Float64Array, h = 0x811c9dc5): number {
@@ -90,22 +146,17 @@ const MAX_REMEMBERED_VALUES = 100_000;
 /** Rows hold a number per prior: fewer of them fit in the memory MAX_REMEMBERED_VALUES numbers take. */
 const MAX_REMEMBERED_ROWS = 10_000;
 
-function remembered<E extends CachedValues | CachedRows>(cache: ModelCache | undefined, key: string, kind: E['kind'], max: number): E['values'] {
-  const hit = cache?.get(key);
-  if (hit?.kind === kind && (hit as E).values.size < max) return (hit as E).values;
-  const values: E['values'] = new Map();
-  cache?.set(key, { kind, values } as E);
+function remembered<V>(memos: Lru<string, Map<string, V>>, key: string, max: number): Map<string, V> {
+  const hit = memos.get(key);
+  if (hit && hit.size < max) return hit;
+  const values = new Map<string, V>();
+  memos.set(key, values);
   return values;
 }
 
 /** The memo of values under `key` in `cache` (a throw-away one without a cache). */
 export function rememberedValues(cache: ModelCache | undefined, key: string): Map<string, number> {
-  return remembered<CachedValues>(cache, key, 'values', MAX_REMEMBERED_VALUES);
-}
-
-/** The memo of per-prior rows under `key` in `cache` (a throw-away one without a cache). */
-function rememberedRows(cache: ModelCache | undefined, key: string): Map<string, Float64Array> {
-  return remembered<CachedRows>(cache, key, 'rows', MAX_REMEMBERED_ROWS);
+  return cache ? remembered(cache.values, key, MAX_REMEMBERED_VALUES) : new Map();
 }
 
 /**
@@ -123,7 +174,7 @@ export function priorRows(
   remember = true,
 ): Float64Array {
   const out = new Float64Array(keys.length * P);
-  const rows = cache ? rememberedRows(cache, key) : undefined;
+  const rows = cache ? remembered(cache.rows, key, MAX_REMEMBERED_ROWS) : undefined;
   const todo: number[] = [];
   for (let i = 0; i < keys.length; i++) {
     const row = rows?.get(keys[i]!);
@@ -132,31 +183,6 @@ export function priorRows(
   }
   if (todo.length > 0 && compute(todo, out) && rows && remember) for (const i of todo) rows.set(keys[i]!, out.slice(i * P, (i + 1) * P));
   return out;
-}
-
-/**
- * Drops the oldest entries of each group of kinds beyond its `max`, in two passes over the cache
- * however many groups. Memos of values hold up to MAX_REMEMBERED_VALUES numbers and rows entries
- * up to MAX_REMEMBERED_ROWS × priors (megabytes), and their keys name prior versions (a prior's
- * data change whenever it gets a result), so a count of all entries alone does not bound the
- * memory a long-running caller keeps.
- */
-export function trimMemos(cache: ModelCache, groups: { kinds: CachedEntry['kind'][]; max: number }[]): void {
-  const groupOf = new Map<string, number>();
-  groups.forEach((g, i) => g.kinds.forEach((k) => groupOf.set(k, i)));
-  const over = groups.map((g) => -g.max);
-  for (const e of cache.values()) {
-    const g = groupOf.get(e.kind);
-    if (g !== undefined) over[g]!++;
-  }
-  if (over.every((n) => n <= 0)) return;
-  for (const [k, e] of cache) {
-    const g = groupOf.get(e.kind);
-    if (g !== undefined && over[g]! > 0) {
-      cache.delete(k);
-      over[g]!--;
-    }
-  }
 }
 
 /** Part of a memo key for an ordered set of priors: each prior's projection hash, in order. */

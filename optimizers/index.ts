@@ -4,7 +4,8 @@ export { ExperimentOptimizer, PriorMemos } from './experiment-optimizer.ts';
 export { TargetMemo } from './target-memo.ts';
 export * from './schema.ts';
 export { OPTIMIZER_VERSION } from './version.ts';
-export type { ModelCache, CachedEntry, PriorMemo, ConfigMemo, ObservationMemo } from './cache.ts';
+export { ModelCache } from './cache.ts';
+export type { PriorMemo, ConfigMemo, ObservationMemo } from './cache.ts';
 export {
   activeMask,
   canonicalConfig,

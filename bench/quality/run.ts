@@ -1,6 +1,6 @@
 // The leave-one-task-out protocol: for every target task and seed, draw the priors once, then let every
 // method optimise the target's look-up table with the same seed and the same priors.
-import type { ModelCache } from '../../optimizers/index.ts';
+import { ModelCache } from '../../optimizers/index.ts';
 import { Rng } from '../../optimizers/index.ts';
 import type { Suite, SuiteTask } from '../../src/suites.ts';
 import { drawPriors, type PriorExperimentCount } from '../tabular/priors.ts';
@@ -59,7 +59,7 @@ export async function runCurves(
     for (const seed of opts.seeds) {
       const parts: string[] = [];
       let priors: ReturnType<typeof drawPriors> | undefined;
-      const cache: ModelCache = new Map();
+      const cache = new ModelCache();
       for (const m of methods) {
         const previous = control.partial?.get(m.name, task.id, seed);
         if (previous) {

@@ -10,12 +10,17 @@ import type { SuggestOptions } from '../../optimizers/suggest.ts';
 import { median, percentile } from './neo4j.ts';
 
 type Suggest = (req: SuggestRequest, opts: SuggestOptions) => Suggestion[];
-/** `freshTargetMemo`: a new memo for one target experiment, of the build's own kind. */
+/**
+ * `freshTargetMemo`: a new memo for one target experiment, of the build's own kind. `afterCall`: what
+ * the service does to the build's memos after every call (older builds kept a fitted target in their
+ * cache, which the service dropped so that suggestions stay a function of the request).
+ */
 export type BuildRun = {
   name: string;
   suggest: Suggest;
   opts: SuggestOptions;
   freshTargetMemo: () => Partial<SuggestOptions>;
+  afterCall: (opts: SuggestOptions) => void;
   ms: { n: number; ms: number }[];
 };
 
@@ -29,6 +34,17 @@ async function targetMemoOf(root: string): Promise<() => Partial<SuggestOptions>
   }
 }
 
+/** A build's ModelCache: a class since it has one, a string-keyed map of entry kinds in older builds. */
+async function modelCacheOf(root: string): Promise<{ cache: SuggestOptions['cache']; afterCall: (opts: SuggestOptions) => void }> {
+  const mod = (await import(join(root, 'optimizers/cache.ts'))) as Partial<typeof import('../../optimizers/cache.ts')>;
+  if (typeof mod.ModelCache === 'function') return { cache: new mod.ModelCache(), afterCall: () => {} };
+  const dropTarget = (opts: SuggestOptions) => {
+    const old = opts.cache as unknown as Map<string, { kind: string }>;
+    for (const [k, v] of old) if (v.kind === 'target') old.delete(k);
+  };
+  return { cache: new Map() as unknown as SuggestOptions['cache'], afterCall: dropTarget };
+}
+
 export async function loadBuilds(base: string | undefined): Promise<BuildRun[]> {
   const roots: { name: string; root: string }[] = [{ name: 'this checkout', root: resolve(import.meta.dirname, '../..') }];
   if (base) roots.push({ name: `base ${base}`, root: resolve(base) });
@@ -36,8 +52,9 @@ export async function loadBuilds(base: string | undefined): Promise<BuildRun[]> 
   for (const { name, root } of roots) {
     const suggest = ((await import(join(root, 'optimizers/suggest.ts'))) as typeof import('../../optimizers/suggest.ts')).suggest;
     const freshTargetMemo = await targetMemoOf(root);
-    const opts = { cache: new Map(), priorMemo: new WeakMap(), configMemo: new WeakMap(), observationMemo: new WeakMap(), ...freshTargetMemo() };
-    runs.push({ name, suggest, opts, freshTargetMemo, ms: [] });
+    const { cache, afterCall } = await modelCacheOf(root);
+    const opts: SuggestOptions = { cache, priorMemo: new WeakMap(), configMemo: new WeakMap(), observationMemo: new WeakMap(), ...freshTargetMemo() };
+    runs.push({ name, suggest, opts, freshTargetMemo, afterCall, ms: [] });
   }
   return runs;
 }
@@ -53,6 +70,7 @@ export function pairedStep(runs: BuildRun[], req: SuggestRequest, step: number, 
     const t0 = performance.now();
     const out = run.suggest(req, run.opts);
     run.ms.push({ n: req.observations.length, ms: performance.now() - t0 });
+    run.afterCall(run.opts);
     after?.(run.opts);
     if (first === null) first = out;
     else if (!isDeepStrictEqual(out, first)) throw new Error(`step ${step}: the builds suggested differently`);

@@ -22,8 +22,8 @@ export type SuggestLoopRun = { rows: number[]; strategies: string[] };
 export function runSuggestLoop(args: SuggestLoopArgs): SuggestLoopRun {
   const { table } = args;
   const space = table.suite.searchSpace;
-  // The target-hyperparameter entry belongs to one experiment, so each run gets its own copy without it.
-  const cache: ModelCache | undefined = args.cache ? new Map([...args.cache].filter(([k]) => k.startsWith('prior:'))) : undefined;
+  // Shared between runs: every entry is keyed by what determines it, so a hit equals recomputing.
+  const cache = args.cache;
   const observations: Observation[] = [];
   const rows: number[] = [];
   const strategies: string[] = [];
@@ -50,6 +50,5 @@ export function runSuggestLoop(args: SuggestLoopArgs): SuggestLoopRun {
     rows.push(row);
     strategies.push(s!.provenance.strategy);
   }
-  if (args.cache && cache) for (const [k, v] of cache) if (k.startsWith('prior:')) args.cache.set(k, v);
   return { rows, strategies };
 }

@@ -10,7 +10,7 @@ import { recordedLengthscales } from '../models/lengthscale-summary.ts';
 import { GPSurrogate, liarValues, type ModelSummary, type Surrogate } from '../models/surrogate.ts';
 import { transformOutputs } from '../models/transforms.ts';
 import { spaceKey } from '../cache.ts';
-import { deriveSeed, fnv1a, Rng } from '../random.ts';
+import { deriveSeed, Rng } from '../random.ts';
 import { mapConfig } from '../warmstart/project.ts';
 import { priorModel } from '../warmstart/prior-models.ts';
 import { meansAtTarget } from '../warmstart/relevance.ts';
@@ -30,11 +30,8 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; fitt
   const D = ctx.encoder.dim;
   const tr = transformOutputs(t.y, ctx.settings.outputTransform);
   notes.push(...tr.notes);
-  const cacheKey = `target:${fnv1a(JSON.stringify(ctx.space)).toString(16)}`;
-  const cached = ctx.cache?.get(cacheKey);
-  // An earlier fit handed in with the request (recorded history, so the result stays a function of
-  // the request) takes precedence over the caller's cache.
-  const given = ctx.warmTarget ?? (cached?.kind === 'target' ? cached : undefined);
+  // An earlier fit comes only with the request (recorded history), so the result stays a function of it.
+  const given = ctx.warmTarget;
   const warm = given && given.hyper.lengthscales.length === D && given.n <= t.n ? given : undefined;
   const data = { X: t.X, n: t.n, D, y: tr.values, dims: allDims(D) };
   if (warm && warm.n >= REUSE_MIN_N && t.n - warm.n < REUSE_FRACTION * warm.n) {
@@ -60,7 +57,6 @@ function fitTarget(ctx: SamplerContext, notes: string[]): { fit: FitResult; fitt
   );
   if (!fit) return null;
   notes.push(...fit.notes);
-  ctx.cache?.set(cacheKey, { kind: 'target', hyper: fit.hyper, n: t.n });
   return { fit, fittedN: t.n, transform: tr.name, values: tr.values };
 }
 

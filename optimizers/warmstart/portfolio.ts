@@ -11,7 +11,7 @@
 // GP's mean otherwise; both are copula scores, mapped through Φ to a rank-like loss in [0, 1].
 import type { Config } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import { priorRows, priorsKey, rememberedValues, spaceKey, type CachedCandidates, type ModelCache } from '../cache.ts';
+import { priorRows, priorsKey, rememberedValues, spaceKey, type CandidateList as KeptList, type ModelCache } from '../cache.ts';
 import type { TargetMemo, TriedLosses } from '../target-memo.ts';
 import { normCdf } from '../math/normal.ts';
 import { configKey } from '../space.ts';
@@ -42,7 +42,7 @@ export function portfolioCandidates(
   return candidatesOf(list, perPrior, priors);
 }
 
-type CandidateList = Pick<CachedCandidates, 'list' | 'ends' | 'seen'>;
+type CandidateList = Pick<KeptList, 'list' | 'ends' | 'seen'>;
 
 /**
  * Adds rounds to `into` until it has `perPrior` of them: round r takes each prior's r-th best
@@ -79,15 +79,15 @@ function candidatesOf(list: CandidateList, perPrior: number, priors: ProjectedPr
 
 /** The kept candidate list (see portfolioCandidates), extended as needed, or null when some candidate needs a fill value. */
 function keptCandidates(encoder: Encoder, priors: ProjectedPrior[], perPrior: number, shared: Set<string>[], cache: ModelCache): CandidateList | null {
-  const key = `candidates:${spaceKey(encoder.space)}:${priorsKey(priors)}`;
-  const hit = cache.get(key);
-  if (hit?.kind === 'candidates' && hit.needsFill) return null;
-  const entry: CachedCandidates = hit?.kind === 'candidates' ? hit : { kind: 'candidates', list: [], ends: [], seen: new Set(), needsFill: false };
+  const key = `${spaceKey(encoder.space)}:${priorsKey(priors)}`;
+  const hit = cache.candidates.get(key);
+  if (hit?.needsFill) return null;
+  const entry: KeptList = hit ?? { list: [], ends: [], seen: new Set(), needsFill: false };
   if (!addRounds(encoder, priors, perPrior, entry, (p, row) => mapConfig(encoder, shared[p]!, priors[p]!.configs[row]!, null))) {
-    cache.set(key, { kind: 'candidates', list: [], ends: [], seen: new Set(), needsFill: true });
+    cache.candidates.set(key, { list: [], ends: [], seen: new Set(), needsFill: true });
     return null;
   }
-  cache.set(key, entry);
+  cache.candidates.set(key, entry);
   return entry;
 }
 
@@ -188,9 +188,9 @@ export function candidateLosses(
       cache,
       cands.map((c) => c.key),
     );
-  const entry = cache?.get(`candidates:${spaceKey(encoder.space)}:${priorsKey(priors)}`);
+  const entry = cache?.candidates.get(`${spaceKey(encoder.space)}:${priorsKey(priors)}`);
   // Kept candidates are the list's first C, in order (candidatesOf); anything else is computed as before.
-  if (entry?.kind !== 'candidates' || entry.needsFill || C === 0 || C > MAX_KEPT_LOSS_ROWS || entry.list[C - 1]?.key !== cands[C - 1]!.key) return all();
+  if (!entry || entry.needsFill || C === 0 || C > MAX_KEPT_LOSS_ROWS || entry.list[C - 1]?.key !== cands[C - 1]!.key) return all();
   let kept = entry.losses ?? new Float64Array(0);
   if (kept.length < C * P) {
     const grown = new Float64Array(Math.min(Math.max(C * P, 2 * kept.length), MAX_KEPT_LOSS_ROWS * P));

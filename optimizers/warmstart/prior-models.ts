@@ -5,13 +5,12 @@ import { fitGP, type FitResult } from '../models/fit.ts';
 import type { ProjectedPrior } from './project.ts';
 
 export function priorModel(p: ProjectedPrior, cache: ModelCache | undefined): FitResult | null {
-  const key = `prior:${p.hash}`;
-  const hit = cache?.get(key);
-  if (hit?.kind === 'prior') return hit.fit;
+  const hit = cache?.fits.get(p.hash);
+  if (hit) return hit;
   // One start from the prior mean: priors are fitted once and reused, but there can be dozens of them,
   // and their role (ranking the target) is robust to a slightly sub-optimal fit.
   const fit = fitGP({ X: p.X, n: p.n, D: p.X.length / p.n, y: p.y, dims: p.dims }, { seed: 0, restarts: 1, maxIterations: 40 });
-  if (fit) cache?.set(key, { kind: 'prior', fit });
+  if (fit) cache?.fits.set(p.hash, fit);
   return fit;
 }
 

@@ -166,11 +166,11 @@ export function projectPrior(encoder: Encoder, prior: PriorExperiment, opts: Pro
 export function projectPriorCached(encoder: Encoder, prior: PriorExperiment, opts: ProjectOptions, cache: ModelCache | undefined): ProjectedPrior | null {
   if (!cache) return projectPrior(encoder, prior, opts);
   const source = JSON.stringify([encoder.space, opts.maxObservations, prior.id, prior.direction, prior.space, prior.observations]);
-  const key = `projection:${prior.id}:${fnv1a(source).toString(16)}:${source.length}`;
-  const hit = cache.get(key);
-  if (hit?.kind === 'projection' && hit.source === source) return { ...hit.projection, prior };
+  const key = `${prior.id}:${fnv1a(source).toString(16)}:${source.length}`;
+  const hit = cache.projections.get(key);
+  if (hit?.source === source) return { ...hit.projection, prior };
   const projection = projectPrior(encoder, prior, opts);
   // Null (nothing shared) is cheap to find again and is not kept.
-  if (projection) cache.set(key, { kind: 'projection', source, projection });
+  if (projection) cache.projections.set(key, { source, projection });
   return projection;
 }

@@ -1,10 +1,10 @@
 // GP-BO against random search on classic synthetic functions, small budgets, several seeds.
 import { describe, expect, it } from 'vitest';
-import { suggest, type Config, type ModelCache, type Observation, type SearchSpace, type Strategy } from '../../optimizers/index.ts';
+import { suggest, type Config, ModelCache, type Observation, type SearchSpace, type Strategy } from '../../optimizers/index.ts';
 
 function run(space: SearchSpace, f: (c: Config) => number, budget: number, seed: number, strategy: Strategy): number {
   const obs: Observation[] = [];
-  const cache: ModelCache = new Map();
+  const cache = new ModelCache();
   let best = Infinity;
   for (let i = 0; i < budget; i++) {
     const [s] = suggest({ space, direction: 'minimize', observations: obs, count: 1, seed, settings: { strategy } }, { cache });

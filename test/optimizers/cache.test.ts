@@ -1,25 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { trimMemos, type CachedEntry, type ModelCache } from '../../optimizers/cache.ts';
+import { Lru, ModelCache } from '../../optimizers/cache.ts';
 
 describe('optimizer memo bounds', () => {
-  it('drop the oldest entries of the given kinds beyond the bound and leave every other entry alone', () => {
-    const rows = (): CachedEntry => ({ kind: 'rows', values: new Map() });
-    const values = (): CachedEntry => ({ kind: 'values', values: new Map() });
-    const candidates = (): CachedEntry => ({ kind: 'candidates', list: [], ends: [], seen: new Set(), needsFill: false });
-    const cache: ModelCache = new Map<string, CachedEntry>([
-      ['loss-rows:1', rows()],
-      ['losses:a', values()],
-      ['candidates:1', candidates()],
-      ['target:s', { kind: 'target', hyper: { lengthscales: [1], signal: 1, noise: 0.1 }, n: 3 }],
-      ['mean-rows:2', rows()],
-      ['candidates:2', candidates()],
-      ['losses:b', values()],
-    ]);
-    trimMemos(cache, [{ kinds: ['rows', 'candidates'], max: 2 }]);
-    expect([...cache.keys()]).toEqual(['losses:a', 'target:s', 'mean-rows:2', 'candidates:2', 'losses:b']);
-    trimMemos(cache, [{ kinds: ['values'], max: 1 }]);
-    expect([...cache.keys()]).toEqual(['target:s', 'mean-rows:2', 'candidates:2', 'losses:b']);
-    trimMemos(cache, [{ kinds: ['rows', 'candidates'], max: 5 }]);
-    expect(cache.size).toBe(4);
+  it('keep the most recently used entries of each kind, each kind within its own bound', () => {
+    const lru = new Lru<string, number>(3);
+    for (const [k, v] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const)
+      lru.set(k, v);
+    // Reading an entry makes it the most recent: the next one in drops the least recently used.
+    expect(lru.get('a')).toBe(1);
+    lru.set('d', 4);
+    expect([...lru.keys()]).toEqual(['c', 'a', 'd']);
+    lru.set('c', 30);
+    lru.set('e', 5);
+    expect([...lru.keys()]).toEqual(['d', 'c', 'e']);
+    expect(lru.get('a')).toBeUndefined();
+
+    const cache = new ModelCache({ rows: 2, candidates: 1 });
+    for (const k of ['r1', 'r2', 'r3']) cache.rows.set(k, new Map());
+    cache.candidates.set('c1', { list: [], ends: [], seen: new Set(), needsFill: false });
+    cache.candidates.set('c2', { list: [], ends: [], seen: new Set(), needsFill: true });
+    for (const k of ['v1', 'v2', 'v3']) cache.values.set(k, new Map());
+    expect([...cache.rows.keys()]).toEqual(['r2', 'r3']);
+    expect([...cache.candidates.keys()]).toEqual(['c2']);
+    // Other kinds keep their default bounds.
+    expect(cache.values.size).toBe(3);
   });
 });

@@ -42,7 +42,7 @@ const round = fc.record({
     minLength: 3,
     maxLength: 3,
   }),
-  then: fc.oneof(
+  next: fc.oneof(
     fc.constant(null),
     fc.record({ invalidate: fc.nat() }),
     // A batch found to leak (say): every result but the last few taken out.
@@ -95,7 +95,7 @@ describe('experiment optimizer', () => {
               else if (result === 'fail') observations.push({ config: w.config, value: null, state: 'failed' });
               else observations.push({ config: w.config, value: result, state: 'completed' });
             });
-            const t = r.then;
+            const t = r.next;
             if (t === null) continue;
             if ('invalidate' in t) {
               const k = pick(t.invalidate, 'completed');

@@ -3,6 +3,7 @@ import { Encoder } from '../../optimizers/encoding.ts';
 import { columnLengthscales, lengthscalesByParameter, MAX_RECORDED_COLUMNS, recordedLengthscales } from '../../optimizers/models/lengthscale-summary.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { suggest } from '../../optimizers/suggest.ts';
+import { ModelCache } from '../../optimizers/cache.ts';
 
 const space: SearchSpace = [
   { name: 'lr', type: 'float', low: 1e-4, high: 1, log: true },
@@ -74,17 +75,14 @@ describe('a per-parameter summary handed in with the request', () => {
     expect(byParameter).toEqual(perColumn);
   });
 
-  it('of another space: still the request’s fit, so the caller’s cache does not take over (as with per-column figures of the wrong length)', () => {
-    const cache = new Map();
+  it('of another space: starts nothing, as per-column figures of the wrong length do, whatever the caller keeps', () => {
+    const cache = new ModelCache();
     suggest(base, { cache });
-    const other = suggest(
-      { ...base, targetHyperparameters: { ...fit, lengthscalesByParameter: [{ parameter: 'z', lengthscale: 0.3 }] } },
-      { cache: new Map(cache) },
-    );
-    const wrongLength = suggest({ ...base, targetHyperparameters: { ...fit, lengthscales: [0.3] } }, { cache: new Map(cache) });
+    const other = suggest({ ...base, targetHyperparameters: { ...fit, lengthscalesByParameter: [{ parameter: 'z', lengthscale: 0.3 }] } }, { cache });
+    const wrongLength = suggest({ ...base, targetHyperparameters: { ...fit, lengthscales: [0.3] } }, { cache });
     expect(other).toEqual(wrongLength);
-    // From n = 50 a cached fit of the same data would be reused as it is, and say so.
-    expect(suggest(base, { cache: new Map(cache) })[0]!.provenance.notes.join(' ')).toContain('reused from the fit at n=60');
+    // A fit from scratch, as without any earlier fit: the caller's memo never stands in for the request's.
+    expect(other).toEqual(suggest(base));
     expect(other[0]!.provenance.notes.join(' ')).not.toContain('reused');
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng, type PriorExperiment, type SearchSpace } from '../../optimizers/index.ts';
-import type { CachedCandidates, ModelCache } from '../../optimizers/cache.ts';
+import { ModelCache } from '../../optimizers/cache.ts';
 import { TargetMemo } from '../../optimizers/target-memo.ts';
 import { Encoder } from '../../optimizers/encoding.ts';
 import { configKey } from '../../optimizers/space.ts';
@@ -131,7 +131,7 @@ describe('candidate losses', () => {
   const fill = () => [0.5, 0.5];
 
   it("of a kept list are filled column by column as priors get weight, and equal the full matrix's", () => {
-    const cache: ModelCache = new Map();
+    const cache = new ModelCache();
     const P = priors.length;
     const check = (perPrior: number, weights: number[]) => {
       const cands = portfolioCandidates(encoder, priors, perPrior, fill, cache);
@@ -146,7 +146,7 @@ describe('candidate losses', () => {
       for (let i = 0; i < cands.length; i++) for (let p = 0; p < P; p++) if (weights[p] !== 0) expect(got[i * P + p]).toBe(full[i * P + p]);
       return cands.length;
     };
-    const kept = () => [...cache.values()].find((e): e is CachedCandidates => e.kind === 'candidates')!;
+    const kept = () => cache.candidates.get([...cache.candidates.keys()][0]!)!;
     const C1 = check(3, [1, 0, 0.5, 0]);
     expect([...kept().filled!]).toEqual([C1, 0, C1, 0]);
     // The list grows and the weight moves to a prior never asked for: its column is filled from the start.
@@ -159,7 +159,7 @@ describe('candidate losses', () => {
   });
 
   it("tried configurations' lowest losses: only weighted columns are counted, a column that gains weight counts what it missed, and each equals the full minimum", () => {
-    const cache: ModelCache = new Map();
+    const cache = new ModelCache();
     const targetMemo = new TargetMemo();
     const P = priors.length;
     const tried = Array.from({ length: 12 }, () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   configKey,
+  ModelCache,
   ProvenanceSchema,
   suggest,
   validateConfig,
@@ -108,21 +109,23 @@ describe('suggest: model cache', () => {
   it('cached prior models give exactly the suggestions a cold call gives', () => {
     const prior: PriorExperiment = { id: 'p', direction: 'minimize', space, observations: history(30, 6) };
     const req = base({ observations: history(12, 7), priors: [prior], count: 2 });
-    const cache = new Map();
+    const cache = new ModelCache();
     const cold = suggest(req, { cache });
     expect(cold[0]!.provenance.strategy).toBe('transfer-bo');
-    expect([...cache.keys()].some((k) => k.startsWith('prior:'))).toBe(true);
-    const priorsOnly = new Map([...cache].filter(([k]) => k.startsWith('prior:')));
+    expect(cache.fits.size).toBeGreaterThan(0);
+    const priorsOnly = new ModelCache();
+    for (const k of cache.fits.keys()) priorsOnly.fits.set(k, cache.fits.get(k)!);
     expect(suggest(req, { cache: priorsOnly })).toEqual(suggest(req));
+    expect(suggest(req, { cache })).toEqual(suggest(req));
   });
 
   it('cached prior projections are used only for the same prior data, and give what projecting again gives', () => {
     const prior: PriorExperiment = { id: 'p', direction: 'minimize', space, observations: history(30, 6) };
     const req = base({ observations: history(12, 7), priors: [prior], count: 2 });
-    const cache = new Map();
+    const cache = new ModelCache();
     suggest(req, { cache });
-    const kept = () => new Map([...cache].filter(([k]) => !k.startsWith('target:')));
-    expect([...cache.keys()].some((k) => k.startsWith('projection:'))).toBe(true);
+    const kept = () => cache;
+    expect(cache.projections.size).toBeGreaterThan(0);
     expect(suggest(req, { cache: kept() })).toEqual(suggest(req));
     // Same id, one result changed: a different projection, so no stale hit.
     const changed = { ...prior, observations: prior.observations.map((o, i) => (i === 0 ? { ...o, value: (o.value as number) + 100 } : o)) };

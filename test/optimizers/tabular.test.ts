@@ -1,7 +1,7 @@
 // Warm start on real meta-data (ECML 2016 SVM / AdaBoost tables), leave-one-task-out: the held-out task is
 // the target, its table is the candidate menu, and the other 49 tasks are priors.
 import { describe, expect, it } from 'vitest';
-import { Rng, type ModelCache } from '../../optimizers/index.ts';
+import { ModelCache, Rng } from '../../optimizers/index.ts';
 import { loadSuite, taskAsPrior, type Suite } from '../helpers/suites.ts';
 import { mean, runTabular } from './tabular-run.ts';
 
@@ -12,7 +12,7 @@ const SEEDS = [1, 2];
 type Summary = { cold10: number; warm10: number; coldAnytime10: number; warmAnytime10: number; cold50: number; shuffled50: number };
 
 function evaluate(suite: Suite): Summary {
-  const cache: ModelCache = new Map();
+  const cache = new ModelCache();
   const acc = {
     cold10: [] as number[],
     warm10: [] as number[],

@@ -12,7 +12,7 @@ import {
   type SearchSpace,
   type SuggestOptions,
 } from '../../optimizers/index.ts';
-import type { ConfigMemo, ModelCache } from '../../optimizers/cache.ts';
+import { ModelCache, type ConfigMemo } from '../../optimizers/cache.ts';
 import { TargetMemo } from '../../optimizers/target-memo.ts';
 import { MAX_SIMILARITY_RESULTS } from '../../optimizers/warmstart/relevance.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
@@ -228,7 +228,7 @@ describe('warm-start initial design', () => {
   });
 
   it('remembered portfolio losses and prior means give exactly what cold calls give, step after step, and not across target spaces', () => {
-    const cache = new Map();
+    const cache = new ModelCache();
     const targetMemo = new TargetMemo();
     const target = (c: Config) => ((c.x as number) - 0.75) ** 2 + ((c.y as number) - 0.8) ** 2;
     const obs: Observation[] = [];
@@ -246,16 +246,17 @@ describe('warm-start initial design', () => {
     const fewerResults = { space, direction: 'minimize' as const, observations: obs.slice(-2), count: 2, seed: 8, priors, settings: { nInitial: 100 } };
     expect(suggest(fewerResults, { cache, targetMemo })).toEqual(suggest(structuredClone(fewerResults)));
     expect(targetMemo.entry('triedLosses')).toBeDefined();
-    const memos = [...cache.keys()].filter((k) => k.startsWith('losses:'));
+    const keys = (memos: { keys(): string[] }, prefix: string) => memos.keys().filter((k) => k.startsWith(prefix));
+    const memos = keys(cache.values, 'losses:');
     expect(memos.length).toBe(priors.length);
     // Prior means at the target's results (how well each prior ranks them) are remembered too.
-    expect([...cache.keys()].filter((k) => k.startsWith('means:')).length).toBe(priors.length);
+    expect(keys(cache.values, 'means:').length).toBe(priors.length);
     // So are the candidates and the mean rows of this ordered set of priors (one entry each); the
     // candidates keep their losses, and the tried configurations' are counted per prior (triedLosses).
-    for (const kind of ['candidates:', 'mean-rows:']) expect([...cache.keys()].filter((k) => k.startsWith(kind)).length).toBe(1);
+    expect(cache.candidates.size).toBe(1);
+    expect(keys(cache.rows, 'mean-rows:').length).toBe(1);
     // The priors' agreement with the target's results is counted on in the target's own memo.
     expect(targetMemo.entry('concordance')).toBeDefined();
-    expect([...cache.keys()].filter((k) => k.startsWith('concordance:'))).toHaveLength(0);
     // Another set of priors (a prior's data changed, say) replaces the count: one per target.
     const before = targetMemo.entry('concordance')!.key;
     const fewer = { space, direction: 'minimize' as const, observations: obs, count: 2, seed: 8, priors: priors.slice(1), settings: { nInitial: 100 } };
@@ -274,14 +275,14 @@ describe('warm-start initial design', () => {
     };
     expect(suggest(req, { cache })).toEqual(suggest(structuredClone(req)));
     // Its own loss memos, one per prior that carries weight there (the greedy reads no other column).
-    const added = [...cache.keys()].filter((k) => k.startsWith('losses:')).length - priors.length;
+    const added = keys(cache.values, 'losses:').length - priors.length;
     expect(added).toBeGreaterThan(0);
     expect(added).toBeLessThanOrEqual(priors.length);
   });
 
   it('remembered decodings of what the target tried (config memo) give exactly what cold calls give, clamped configurations included', () => {
     const configMemo: ConfigMemo = new WeakMap();
-    const cache: ModelCache = new Map();
+    const cache = new ModelCache();
     // One result taken from a prior as it is (its loss is the prior's own value), one outside the
     // bounds (its encoding is clamped, so the portfolio compares the clamped configuration).
     const copied = priors[0]!.observations[3]!.config;
@@ -308,7 +309,7 @@ describe('warm-start initial design', () => {
   });
 
   it('portfolio candidates that take values from the request seed (parameters a prior lacks) are not kept', () => {
-    const cache: ModelCache = new Map();
+    const cache = new ModelCache();
     const wide: SearchSpace = [...space, { name: 'z', type: 'categorical', choices: ['a', 'b', 'c'] }];
     const obs: Observation[] = [];
     const zs = new Set<unknown>();
@@ -323,13 +324,13 @@ describe('warm-start initial design', () => {
     }
     // z comes from each request's seeded fill, so the list would differ from request to request.
     expect(zs.size).toBeGreaterThan(1);
-    const kept = [...cache.entries()].filter(([k]) => k.startsWith('candidates:')).map(([, v]) => v);
-    expect(kept).toEqual([expect.objectContaining({ kind: 'candidates', needsFill: true, list: [] })]);
+    const kept = [...cache.candidates.keys()].map((k) => cache.candidates.get(k));
+    expect(kept).toEqual([expect.objectContaining({ needsFill: true, list: [] })]);
   });
 
   it('remembered prior objects (validated and projected once) give exactly what cold calls give, and a new object is checked again', () => {
     const memo = new WeakMap();
-    const cache: ModelCache = new Map();
+    const cache = new ModelCache();
     const target = (c: Config) => ((c.x as number) - 0.3) ** 2 + ((c.y as number) - 0.25) ** 2;
     const obs: Observation[] = [];
     const strategies = new Set<string>();
@@ -337,8 +338,6 @@ describe('warm-start initial design', () => {
       // Past the initial design too (nInitial 6): transfer-BO uses the remembered projections.
       const req = { space, direction: 'minimize' as const, observations: [...obs], count: 1, seed: step, priors, settings: { nInitial: 6 } };
       const warm = suggest(req, { cache, priorMemo: memo });
-      // As the suggestion service does: the target's hyperparameters would seed the next fit.
-      for (const [k, v] of cache) if (v.kind === 'target') cache.delete(k);
       expect(warm).toEqual(suggest(structuredClone(req)));
       for (const x of warm) obs.push({ config: x.config, value: target(x.config), state: 'completed' });
       strategies.add(warm[0]!.provenance.strategy);
@@ -372,7 +371,7 @@ describe('warm-start initial design', () => {
     expect(full.size).toBeGreaterThan(0);
     expect([...full.keys()].every((id) => id.startsWith('A'))).toBe(true);
     expect(similarities(obs.length)).toEqual(full);
-    const cache = new Map();
+    const cache = new ModelCache();
     const targetMemo = new TargetMemo();
     for (const n of [MAX_SIMILARITY_RESULTS - 20, MAX_SIMILARITY_RESULTS + 3, obs.length]) {
       expect(similarities(n, { cache, targetMemo })).toEqual(similarities(n));
@@ -391,7 +390,7 @@ describe('warm-start initial design', () => {
       const [s] = suggest({ space, direction: 'minimize', observations: o, count: 1, seed: 1, priors, settings: { nInitial: 1000 } }, options);
       return s!.provenance.priors.map((p) => [p.experimentId, p.similarity]);
     };
-    const cache = new Map();
+    const cache = new ModelCache();
     const targetMemo = new TargetMemo();
     const kept = () => targetMemo.entry('agreements')?.value;
     expect(similarities(obs, { cache, targetMemo })).toEqual(similarities(obs));
