@@ -15,6 +15,8 @@ export interface Graph {
   database: string;
   /** Whether Neo4j is known to be down (see graph/availability.ts). */
   availability: Availability;
+  /** Writes run in a transaction that is rolled back (see rehearsal() in graph/tx.ts). */
+  rehearsal?: boolean;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ export type Tx = ManagedTransaction;
  * must be safe to run again, which it is because nothing outside the transaction is touched.
  */
 export function write<T>(graph: Graph, work: (tx: Tx) => Promise<T>): Promise<T> {
+  if (graph.rehearsal) return inSession(graph, 'WRITE', (session) => rolledBack(session, work));
   return inSession(graph, 'WRITE', (session) => session.executeWrite(work));
 }
 
@@ -26,7 +27,26 @@ export function read<T>(graph: Graph, work: (tx: Tx) => Promise<T>): Promise<T> 
  * between the statement and its commit.
  */
 export function writeStatement<T = Record<string, unknown>>(graph: Graph, cypher: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  if (graph.rehearsal) return inSession(graph, 'WRITE', (session) => rolledBack(session, (tx) => rows<T>(tx, cypher, params)));
   return inSession(graph, 'WRITE', (session) => rows<T>(session, cypher, params));
+}
+
+/**
+ * The graph as a rehearsal: each write runs for real in a transaction that is then rolled back. It
+ * reads the pages and takes the paths a real write would and leaves nothing behind; the service's
+ * warm-up rehearses an ask on a real experiment (see src/services/readiness.ts).
+ */
+export function rehearsal(graph: Graph): Graph {
+  return { ...graph, rehearsal: true };
+}
+
+async function rolledBack<T>(session: Session, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const tx = session.beginTransaction();
+  try {
+    return await work(tx as unknown as Tx);
+  } finally {
+    await tx.rollback();
+  }
 }
 
 export function readStatement<T = Record<string, unknown>>(graph: Graph, cypher: string, params: Record<string, unknown> = {}): Promise<T[]> {

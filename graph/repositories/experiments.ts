@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Graph } from '../driver.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { Configuration, Experiment, type ExperimentInput, type ExperimentStatus, type Trial } from '../model.ts';
-import { json, parseJson, read, rows, write, type Tx } from '../tx.ts';
+import { json, parseJson, read, readStatement, rows, write, type Tx } from '../tx.ts';
 import { TRIAL_FIELDS, toTrial } from './trials.ts';
 
 export const modelKey = (projectId: string, name: string, library: string) => `${projectId}/${name}/${library}`;
@@ -247,6 +247,15 @@ export async function experimentProjectId(graph: Graph, id: string): Promise<str
   const [row] = await read(graph, (tx) => rows<{ projectId: string }>(tx, 'MATCH (e:Experiment {id: $id}) RETURN e.projectId AS projectId', { id }));
   if (!row) throw new NotFoundError('experiment', id);
   return row.projectId;
+}
+
+/** The running experiment changed last, in any project (the service's warm-up rehearses an ask on it). */
+export async function latestRunningExperiment(graph: Graph): Promise<{ id: string; projectId: string } | null> {
+  const [row] = await readStatement<{ id: string; projectId: string }>(
+    graph,
+    "MATCH (e:Experiment) WHERE e.status = 'running' RETURN e.id AS id, e.projectId AS projectId ORDER BY e.updatedAt DESC LIMIT 1",
+  );
+  return row ?? null;
 }
 
 /** The ids among `ids` that are not experiments of these projects (any other project's count as missing). */
