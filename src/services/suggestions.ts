@@ -262,7 +262,22 @@ export class SuggestionService {
     }
   }
 
-  /** `used`: may compute from a current cached copy, and says whether it did; null: reads. */
+  /**
+   * One batch, as a numbered procedure (steps 1-5 here, 6-11 in compute()):
+   *  1. write the deferred edges an earlier process left unwritten (first ask per experiment);
+   *  2. mark trials stale that ran past the timeout (at most every tenth of it);
+   *  3. take the history: the current copy, or a read;
+   *  4. hand out queued trials first (configurations people added), then read again;
+   *  5. check the status and what is left of the budget;
+   *  6. choose the priors and load their histories;
+   *  7. build the request and its snapshot (event number, seed, priors, settings);
+   *  8. optimize, in a worker thread when the call fits a model;
+   *  9. keep the suggestions whose clients still wait;
+   * 10. record them in one transaction that checks the event number (when computed from the copy),
+   *     the budget, and the configurations taken since the read;
+   * 11. apply the record to the copy, and write the deferred edges after the commit.
+   * `used`: may compute from a current cached copy, and says whether it did; null: reads.
+   */
   private async serveOnce(
     projectId: string,
     experimentId: string,
@@ -274,15 +289,19 @@ export class SuggestionService {
     const timing = new Timing();
     // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
     const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
+    // 1.
     if (await this.links.repair(projectId, experimentId)) timing.mark('repair');
+    // 2.
     if (this.opts.staleAfterSeconds > 0 && Date.now() - (this.staleCheckedAt.get(experimentId) ?? 0) >= staleEvery) {
       if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) this.histories.touch(historyKey(projectId, experimentId));
       remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
       timing.mark('stale');
     }
+    // 3.
     let { history: target, priorSeqs, copy } = await this.history(projectId, experimentId, used !== null);
     if (used) used.copy = copy;
     timing.mark('history');
+    // 4.
     let claimed: Trial[] = [];
     const owners = (from: Slot[]) => from.map((s) => s.waiter);
     if (target.trials.some((t) => t.state === 'queued')) {
@@ -297,6 +316,7 @@ export class SuggestionService {
       ({ history: target, priorSeqs, copy } = await this.history(projectId, experimentId, false));
       timing.mark('history');
     }
+    // 5.
     if (target.experiment.status !== 'running') throw notRunning(target.experiment.status);
     const maxTrials = target.experiment.budget.maxTrials;
     let needed = count - claimed.length;
@@ -341,6 +361,7 @@ export class SuggestionService {
   ): Promise<{ trials: Trial[]; owners: number[]; raced?: boolean }> {
     const count = slots.length;
     const e = target.experiment;
+    // 6.
     const chosen = await this.priors.choose(projectId, target);
     timing.mark('choose-priors');
     const priors = await this.priors.load(
@@ -349,6 +370,7 @@ export class SuggestionService {
       priorSeqs,
     );
     timing.mark('load-priors');
+    // 7.
     const snapshot: Omit<Snapshot, 'batchIndex' | 'batchSize'> = {
       seq: target.eventSeq,
       seed: deriveSeed(e.seed, target.eventSeq),
@@ -360,7 +382,7 @@ export class SuggestionService {
     const candidates = await candidatesOf(this.graph, projectId, e);
     const request = buildRequest(target, priors, { ...snapshot, batchIndex: 0, batchSize: count }, count, candidates);
     const key = historyKey(projectId, e.id);
-    // Model fits go to a worker thread (the request is copied there, a few milliseconds beside the
+    // 8. Model fits go to a worker thread (the request is copied there, a few milliseconds beside the
     // fit); designs stay here, where the memos keep the history copy's objects and cost nothing.
     const offThread = this.pool !== null && mayFitModel(request);
     const suggestions = offThread ? await this.pool!.suggest(key, request) : this.optimizer.run(key, request);
@@ -380,7 +402,7 @@ export class SuggestionService {
         sources: s.provenance.sourceTrials.flatMap((t) => (t.trialId ? [{ trialId: t.trialId, weight: t.weight }] : [])),
       };
     });
-    // The snapshot keeps the index in the computed batch, so replay is exact whichever are recorded.
+    // 9. The snapshot keeps the index in the computed batch, so replay is exact whichever are recorded.
     const items: (SuggestionWrite & { slot: Slot })[] = all.filter((item) => wanted(item.slot));
     if (items.length === 0) return { trials: [], owners: [] };
     const uses = new Map<string, PriorUse>();
@@ -390,6 +412,7 @@ export class SuggestionService {
         if (!seen || p.weight > seen.weight) uses.set(p.experimentId, { experimentId: p.experimentId, similarity: p.similarity ?? null, weight: p.weight });
       }
     }
+    // 10.
     const priorIds = chosen.map((c) => c.id);
     const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], priorSeqs.projects, {
       // Checked when the record is sent: results told meanwhile through this process are in the copy.
@@ -398,6 +421,7 @@ export class SuggestionService {
       read: { seq: target.eventSeq, maxTrials: e.budget.maxTrials },
     });
     timing.mark('record');
+    // 11.
     this.histories.recorded(key, recorded, { projects: priorSeqs.projects, asked: new Set(priorIds), seqs: recorded.priorSeqs }, copy);
     if (recorded.outdated) throw new OutdatedCopy();
     if (recorded.links.sources.length || recorded.links.configs.length) {
