@@ -19,6 +19,7 @@ import {
   type SuggestRequest,
 } from '../../optimizers/schema.ts';
 import { configKey } from '../../optimizers/space.ts';
+import { Lru } from '../../optimizers/cache.ts';
 
 export const Snapshot = z.object({
   /** The target experiment's event sequence number when the suggestion was computed. */
@@ -154,8 +155,7 @@ export class MenuExhaustedError extends ConflictError {}
  * Menus never change after the experiment is created and ids are never reused, so a parsed menu
  * can be kept; a few only, since one can hold 20,000 configurations.
  */
-const menus = new Map<string, Config[]>();
-const MAX_MENUS = 16;
+const menus = new Lru<string, Config[]>(16);
 
 /** The experiment's candidate menu, or undefined when it searches the whole space. */
 export async function candidatesOf(graph: Graph, projectId: string, e: Experiment): Promise<Config[] | undefined> {
@@ -164,7 +164,6 @@ export async function candidatesOf(graph: Graph, projectId: string, e: Experimen
   if (!menu) {
     menu = (await readCandidates(graph, projectId, e.id)) ?? [];
     menus.set(e.id, menu);
-    while (menus.size > MAX_MENUS) menus.delete(menus.keys().next().value as string);
   }
   return menu;
 }

@@ -1,58 +1,54 @@
 import type { Graph } from '../../graph/driver.ts';
 import type { WarmStart } from '../../graph/model.ts';
+import { Lru } from '../../optimizers/cache.ts';
 import { eventSeqs, readHistories, type ExperimentHistory } from '../../graph/repositories/history.ts';
 import { cacheLookup } from '../metrics.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
-import type { PriorSeqs } from './history-cache.ts';
-import { remember } from './recent.ts';
-
-type Chosen = { id: string; similarity: number | null }[];
+import type { ExperimentState } from './experiment-state.ts';
+import type { PriorSeqs } from './history-copy.ts';
 
 /**
- * The prior experiments each experiment learns from, and copies of their histories: the one owner
- * of both. A choice (a similarity search) is reused for `choiceTtlMs`; a prior's history is read
+ * Chooses the prior experiments an experiment learns from (the choice is kept in its
+ * ExperimentState), and owns the copies of prior histories, shared by every experiment that learns
+ * from them. A choice (a similarity search) is reused for `choiceTtlMs`; a prior's history is read
  * again only when its event number moved, and concurrent asks needing the same prior version share
  * one read. History objects are never mutated (a new version is a new object), which the optimizer's
  * prior memo and the threads' resident priors rely on.
  */
 export class PriorLibrary {
-  private readonly choices = new Map<string, { at: number; key: string; priors: Chosen }>();
-  private readonly histories = new Map<string, { seq: number; history: ExperimentHistory }>();
+  /** Prior histories by experiment, the least recently used dropped beyond `maxHistories`. */
+  private readonly histories: Lru<string, { seq: number; history: ExperimentHistory }>;
   /** Prior histories being read, so concurrent requests needing the same prior share one read. */
   private readonly reads = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly graph: Graph,
-    private readonly opts: { maxExperiments: number; choiceTtlMs: number },
-  ) {}
-
-  /** The priors chosen for the experiment last time (their event numbers can come with its history read). */
-  lastChosen(experimentId: string): string[] {
-    return this.choices.get(experimentId)?.priors.map((p) => p.id) ?? [];
+    private readonly opts: { maxHistories: number; choiceTtlMs: number },
+  ) {
+    this.histories = new Lru(opts.maxHistories);
   }
 
-  /** Drops every choice and copy (the graph may have been replaced). */
+  /** Drops every copy (the graph may have been replaced). */
   forget(): void {
-    this.choices.clear();
     this.histories.clear();
   }
 
-  /** Which prior experiments to learn from, per the experiment's warm-start settings. */
-  async choose(projectId: string, target: ExperimentHistory): Promise<{ id: string; similarity: number | null }[]> {
+  /** Which prior experiments to learn from, per the experiment's warm-start settings; kept as `state.choice`. */
+  async choose(projectId: string, target: ExperimentHistory, state: ExperimentState): Promise<{ id: string; similarity: number | null }[]> {
     const e = target.experiment;
     const ws: WarmStart = e.warmStart;
     if (ws.mode === 'off') return [];
     const exclude = new Set([e.id, ...ws.exclude]);
-    const key = JSON.stringify(ws);
+    const settings = JSON.stringify(ws);
     if (ws.mode === 'explicit') {
       const priors = ws.experiments.filter((id) => !exclude.has(id)).map((id) => ({ id, similarity: null }));
-      // Remembered like a similarity search's choice, only so that the next history read brings
-      // these priors' event sequence numbers along (see SuggestionService.history()); the list is rebuilt every time.
-      remember(this.choices, e.id, { at: Date.now(), key, priors }, this.opts.maxExperiments);
+      // Kept like a similarity search's choice, only so that the next history read brings these
+      // priors' event sequence numbers along (see SuggestionService.history()); the list is rebuilt every time.
+      state.choice = { at: Date.now(), settings, priors };
       return priors;
     }
-    const cached = this.choices.get(e.id);
-    if (cached && cached.key === key && Date.now() - cached.at < this.opts.choiceTtlMs) {
+    const cached = state.choice;
+    if (cached && cached.settings === settings && Date.now() - cached.at < this.opts.choiceTtlMs) {
       cacheLookup('prior_choice', 1, 0);
       return cached.priors;
     }
@@ -67,7 +63,7 @@ export class PriorLibrary {
       k: ws.maxPriors,
     });
     const priors = ranked.filter((r) => r.completedCount > 0).map((r) => ({ id: r.experiment.id, similarity: r.similarity }));
-    remember(this.choices, e.id, { at: Date.now(), key, priors }, this.opts.maxExperiments);
+    state.choice = { at: Date.now(), settings, priors };
     return priors;
   }
 
@@ -84,7 +80,7 @@ export class PriorLibrary {
       const missing = stale.filter((id) => !this.reads.has(readKey(id)));
       if (missing.length) {
         const reading = readHistories(this.graph, known.projects, missing, true).then((fresh) => {
-          for (const [id, history] of fresh) remember(this.histories, id, { seq: history.eventSeq, history }, this.opts.maxExperiments * 20);
+          for (const [id, history] of fresh) this.histories.set(id, { seq: history.eventSeq, history });
         });
         for (const id of missing) this.reads.set(readKey(id), reading);
         void reading

@@ -8,18 +8,18 @@ import { mergeHistory, readHistorySince, type ExperimentHistory } from '../../gr
 import { deriveSeed } from '../../optimizers/random.ts';
 import { SettingsSchema, type SearchSpace } from '../../optimizers/schema.ts';
 import { mayFitModel } from '../../optimizers/suggest.ts';
+import { ExperimentOptimizer, PriorMemos } from '../../optimizers/experiment-optimizer.ts';
 import { defaultOptimizerThreads } from '../config.ts';
 import { OptimizerPool } from '../workers/optimizer-pool.ts';
 import { CoalescingQueue } from './coalescing-queue.ts';
 import { LinkWriter } from './link-writer.ts';
 import { PriorLibrary } from './prior-library.ts';
-import { OptimizerRunner } from './optimizer-runner.ts';
 import { DeadlineExceededError } from './deadline.ts';
 import { visibleProjects } from './visible-projects.ts';
 import { prepareConfig } from './configs.ts';
 import { buildRequest, candidatesOf, MenuExhaustedError, type Snapshot } from './history.ts';
-import { HistoryCache, type PriorSeqs } from './history-cache.ts';
-import { remember } from './recent.ts';
+import type { PriorSeqs } from './history-copy.ts';
+import { ExperimentStates, type ExperimentState } from './experiment-state.ts';
 
 export interface SuggestionServiceOptions {
   /** Running trials older than this become stale (no longer pending). 0 disables. */
@@ -84,8 +84,8 @@ interface Waiter {
 /** One configuration asked for: the waiter it goes to, and that waiter's request key. */
 type Slot = { waiter: number; requestKey: string | null };
 
-/** The key of an experiment's copy in HistoryCache. */
-const historyKey = (projectId: string, experimentId: string) => `${projectId}/${experimentId}`;
+/** The key of an experiment's asks. */
+const askKey = (projectId: string, experimentId: string) => `${projectId}/${experimentId}`;
 
 /** A record found the experiment changed in a way its batch depends on (see serve()). */
 class OutdatedCopy extends Error {}
@@ -125,16 +125,16 @@ export class SuggestionService {
   private readonly opts: SuggestionServiceOptions;
   /** Asks per experiment: one batch at a time, and all that waited meanwhile in the next (see serveBatch). */
   private readonly asks = new CoalescingQueue<Waiter>({ take: takeBatch, serve: (_key, batch, handBack) => this.serveBatch(batch, handBack) });
-  /** The optimizer with its memos, on the event loop: initial designs and other light calls. */
-  private readonly optimizer: OptimizerRunner;
-  /** Model fits, off the event loop (null: on it, see optimizerThreads). */
+  /**
+   * What this process keeps per experiment: its history copy, prior choice, stale check, edge
+   * repair, and its optimizer on the event loop (initial designs and other light calls).
+   */
+  private readonly experiments: ExperimentStates;
+  /** Model fits, off the event loop (null: on it, see optimizerThreads); each thread keeps its experiments' optimizers. */
   private readonly pool: OptimizerPool | null;
-  private readonly staleCheckedAt = new Map<string, number>();
-  /** Which priors each experiment learns from, and their histories. */
+  /** Prior histories, shared by the experiments that learn from them, and the similarity search choosing them. */
   private readonly priors: PriorLibrary;
-  /** Target histories, kept current incrementally (see history()). Keyed by project and experiment. */
-  private readonly histories: HistoryCache;
-  /** The edges written after a batch commits, and which experiments have all theirs. */
+  /** The edges written after a batch commits. */
   private readonly links: LinkWriter;
 
   constructor(
@@ -142,11 +142,11 @@ export class SuggestionService {
     opts: Partial<SuggestionServiceOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
-    this.histories = new HistoryCache(this.opts.maxCachedExperiments);
-    this.priors = new PriorLibrary(graph, { maxExperiments: this.opts.maxCachedExperiments, choiceTtlMs: this.opts.priorChoiceTtlMs });
-    this.links = new LinkWriter(graph, this.opts.maxCachedExperiments * 10);
     const memoLimits = { maxExperiments: this.opts.maxCachedExperiments, maxPriorModels: this.opts.maxCachedPriorModels };
-    this.optimizer = new OptimizerRunner(memoLimits);
+    const priorMemos = new PriorMemos(memoLimits.maxPriorModels);
+    this.experiments = new ExperimentStates(this.opts.maxCachedExperiments, () => new ExperimentOptimizer(priorMemos));
+    this.priors = new PriorLibrary(graph, { maxHistories: this.opts.maxCachedExperiments * 20, choiceTtlMs: this.opts.priorChoiceTtlMs });
+    this.links = new LinkWriter(graph);
     this.pool = this.opts.optimizerThreads > 0 ? new OptimizerPool(this.opts.optimizerThreads, memoLimits) : null;
     // While Neo4j was out of reach it may have been replaced (a restored dump reaches the same event
     // numbers with other trials): nothing copied from it before is trusted afterwards.
@@ -155,12 +155,9 @@ export class SuggestionService {
 
   /** Drops what was copied from the graph; prior-model fits stay (keyed by their data, a hit equals a refit). */
   private forgetCopies(): void {
-    this.histories.clear();
+    this.experiments.clear();
     this.priors.forget();
-    this.optimizer.forgetExperiments();
     this.pool?.forgetExperiments();
-    this.links.forget();
-    this.staleCheckedAt.clear();
   }
 
   /** Ends the optimizer's worker threads (an ask still computing there fails). */
@@ -168,9 +165,9 @@ export class SuggestionService {
     await this.pool?.close();
   }
 
-  /** A result told through this process: applied to the cached history (see HistoryCache). */
+  /** A result told through this process: applied to the experiment's history copy, if it has one (see HistoryCopy). */
   told(projectId: string, trial: Trial, event: ExperimentEvent): void {
-    this.histories.told(historyKey(projectId, trial.experimentId), trial, event);
+    this.experiments.peek(projectId, trial.experimentId)?.copy.told(trial, event);
   }
 
   /**
@@ -230,7 +227,7 @@ export class SuggestionService {
         deadline,
         gone: ask.gone ?? (() => false),
       };
-      this.asks.push(historyKey(projectId, experimentId), waiter);
+      this.asks.push(askKey(projectId, experimentId), waiter);
     });
   }
 
@@ -244,7 +241,7 @@ export class SuggestionService {
   /**
    * An ask is served again from a read when its record found the experiment changed in a way the
    * batch depended on (and wrote nothing): a cached copy that another process moved past, or a
-   * budget changed since the read. An ask computed from a copy without reading (see HistoryCache)
+   * budget changed since the read. An ask computed from a copy without reading (see HistoryCopy)
    * is also served again when the copy made it a conflict (budget used up, menu exhausted): a change
    * the copy does not have, say a trial a person added or a raised budget, may have lifted it.
    */
@@ -287,18 +284,22 @@ export class SuggestionService {
   ): Promise<Served> {
     const count = slots.length;
     const timing = new Timing();
+    const state = this.experiments.of(projectId, experimentId);
     // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
     const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
     // 1.
-    if (await this.links.repair(projectId, experimentId)) timing.mark('repair');
+    if (!state.linksWhole) {
+      state.linksWhole = await this.links.repair(projectId, experimentId);
+      timing.mark('repair');
+    }
     // 2.
-    if (this.opts.staleAfterSeconds > 0 && Date.now() - (this.staleCheckedAt.get(experimentId) ?? 0) >= staleEvery) {
-      if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) this.histories.touch(historyKey(projectId, experimentId));
-      remember(this.staleCheckedAt, experimentId, Date.now(), this.opts.maxCachedExperiments * 10);
+    if (this.opts.staleAfterSeconds > 0 && Date.now() - state.staleCheckedAt >= staleEvery) {
+      if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) state.copy.touch();
+      state.staleCheckedAt = Date.now();
       timing.mark('stale');
     }
     // 3.
-    let { history: target, priorSeqs, copy } = await this.history(projectId, experimentId, used !== null);
+    let { history: target, priorSeqs, copy } = await this.history(projectId, experimentId, state, used !== null);
     if (used) used.copy = copy;
     timing.mark('history');
     // 4.
@@ -313,7 +314,7 @@ export class SuggestionService {
       );
       timing.mark('claim');
       if (claimed.length >= count) return { trials: claimed, owners: owners(slots), timing: timing.entries };
-      ({ history: target, priorSeqs, copy } = await this.history(projectId, experimentId, false));
+      ({ history: target, priorSeqs, copy } = await this.history(projectId, experimentId, state, false));
       timing.mark('history');
     }
     // 5.
@@ -331,7 +332,7 @@ export class SuggestionService {
     // Queued trials already claimed are handed out even when the candidate menu has nothing left.
     const after: Promise<void>[] = [];
     const open = slots.slice(claimed.length, claimed.length + needed);
-    const fresh = await this.compute(projectId, target, open, wanted, timing, after, priorSeqs, copy).catch((err: unknown) => {
+    const fresh = await this.compute(projectId, state, target, open, wanted, timing, after, priorSeqs, copy).catch((err: unknown) => {
       if (claimed.length && err instanceof MenuExhaustedError) return { trials: [] as Trial[], owners: [] as number[], raced: false };
       throw err;
     });
@@ -351,6 +352,7 @@ export class SuggestionService {
    */
   private async compute(
     projectId: string,
+    state: ExperimentState,
     target: ExperimentHistory,
     slots: Slot[],
     wanted: (slot: Slot) => boolean,
@@ -362,7 +364,7 @@ export class SuggestionService {
     const count = slots.length;
     const e = target.experiment;
     // 6.
-    const chosen = await this.priors.choose(projectId, target);
+    const chosen = await this.priors.choose(projectId, target, state);
     timing.mark('choose-priors');
     const priors = await this.priors.load(
       projectId,
@@ -381,11 +383,10 @@ export class SuggestionService {
     };
     const candidates = await candidatesOf(this.graph, projectId, e);
     const request = buildRequest(target, priors, { ...snapshot, batchIndex: 0, batchSize: count }, count, candidates);
-    const key = historyKey(projectId, e.id);
     // 8. Model fits go to a worker thread (the request is copied there, a few milliseconds beside the
     // fit); designs stay here, where the memos keep the history copy's objects and cost nothing.
     const offThread = this.pool !== null && mayFitModel(request);
-    const suggestions = offThread ? await this.pool!.suggest(key, request) : this.optimizer.run(key, request);
+    const suggestions = offThread ? await this.pool!.suggest(askKey(projectId, e.id), request) : state.optimizer.suggest(request);
     timing.mark('optimize');
 
     const space = e.searchSpace as SearchSpace;
@@ -416,17 +417,22 @@ export class SuggestionService {
     const priorIds = chosen.map((c) => c.id);
     const recorded = await recordSuggestions(this.graph, projectId, e.id, items, [...uses.values()], priorSeqs.projects, {
       // Checked when the record is sent: results told meanwhile through this process are in the copy.
-      expectSeq: copy ? this.histories.expectSeq(key) : null,
+      expectSeq: copy ? state.copy.expectSeq() : null,
       priorIds,
       read: { seq: target.eventSeq, maxTrials: e.budget.maxTrials },
     });
     timing.mark('record');
     // 11.
-    this.histories.recorded(key, recorded, { projects: priorSeqs.projects, asked: new Set(priorIds), seqs: recorded.priorSeqs }, copy);
+    state.copy.recorded(recorded, { projects: priorSeqs.projects, asked: new Set(priorIds), seqs: recorded.priorSeqs }, copy);
     if (recorded.outdated) throw new OutdatedCopy();
     if (recorded.links.sources.length || recorded.links.configs.length) {
       const t0 = performance.now();
-      after.push(this.links.write(e.id, priorSeqs.projects, recorded.links).then(() => void timing.entries.push(['links', performance.now() - t0])));
+      const written = this.links.write(priorSeqs.projects, recorded.links).catch((err: unknown) => {
+        // The batch's trials keep their mark in the graph: the experiment's next ask writes the edges.
+        state.linksWhole = false;
+        throw err;
+      });
+      after.push(written.then(() => void timing.entries.push(['links', performance.now() - t0])));
     }
     return { trials: recorded.trials, owners: recorded.indices.map((i) => items[i]!.slot.waiter), raced: recorded.seqBefore !== target.eventSeq };
   }
@@ -438,20 +444,20 @@ export class SuggestionService {
    * them. Every change of a trial moves the experiment's event sequence, whichever process writes
    * it, except two that readHistorySince always re-reads (see mergeHistory), so the copy stays exact
    * with several processes. The experiment itself (status, settings, counters) comes with every read.
-   * `fromCopy`: a copy that HistoryCache holds current is returned as it is, without a read (`copy`).
+   * `fromCopy`: a copy that is current (see HistoryCopy) is returned as it is, without a read (`copy`).
    */
   private async history(
     projectId: string,
     experimentId: string,
+    state: ExperimentState,
     fromCopy: boolean,
   ): Promise<{ history: ExperimentHistory; priorSeqs: PriorSeqs; copy: boolean }> {
-    const key = historyKey(projectId, experimentId);
-    const current = fromCopy ? this.histories.current(key) : undefined;
+    const current = fromCopy ? state.copy.usable() : undefined;
     if (current) return { ...current, copy: true };
-    const cached = this.histories.cached(key);
+    const cached = state.copy.cached();
     // The priors chosen last time are most likely the ones needed: their event sequence numbers
     // come with the same read (PriorLibrary.load reads them itself when the choice changed).
-    const asked = this.priors.lastChosen(experimentId);
+    const asked = state.choice?.priors.map((p) => p.id) ?? [];
     const priorProjects = await visibleProjects(this.graph, projectId);
     let read = await readHistorySince(this.graph, projectId, experimentId, cached ? cached.eventSeq : null, asked, priorProjects);
     if (cached && read.eventSeq < cached.eventSeq) {
@@ -460,7 +466,7 @@ export class SuggestionService {
     }
     const priorSeqs = { projects: priorProjects, asked: new Set(asked), seqs: read.priorSeqs };
     const history = cached && read.eventSeq >= cached.eventSeq ? mergeHistory(cached, read) : mergeHistory({ ...read, trials: [] }, read);
-    this.histories.read(key, history, priorSeqs);
+    state.copy.read(history, priorSeqs);
     return { history, priorSeqs, copy: false };
   }
 }

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Suggestion, SuggestRequest } from '../../optimizers/schema.ts';
 import { fnv1a } from '../../optimizers/random.ts';
-import type { OptimizerRunnerOptions } from '../services/optimizer-runner.ts';
+import type { OptimizerRunnerOptions } from './optimizer-runner.ts';
 import type { ThreadAnswer, ThreadCall } from './optimizer-thread.ts';
 import { ResidentPriorsSender } from './resident-priors.ts';
 

@@ -2,7 +2,7 @@
 // computations that use them, answering the pool's calls one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Suggestion, SuggestRequest } from '../../optimizers/schema.ts';
-import { OptimizerRunner, type OptimizerRunnerOptions } from '../services/optimizer-runner.ts';
+import { OptimizerRunner, type OptimizerRunnerOptions } from './optimizer-runner.ts';
 import { ResidentPriorsStore, type PriorTransfer } from './resident-priors.ts';
 
 export type ThreadCall =

@@ -4,7 +4,7 @@ import { int } from 'neo4j-driver';
 import { HISTORY_SINCE, mergeHistory, readHistory, readHistorySince, type ExperimentHistory } from '../../graph/repositories/history.ts';
 import { markStale, recordSuggestions } from '../../graph/repositories/suggestions.ts';
 import { completeTrial, createTrials } from '../../graph/repositories/trials.ts';
-import { HistoryCache } from '../../src/services/history-cache.ts';
+import { HistoryCopy } from '../../src/services/history-copy.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { prepareConfig } from '../../src/services/configs.ts';
 import { buildRequest } from '../../src/services/history.ts';
@@ -111,28 +111,27 @@ describe('an incremental history read', () => {
 describe("a process's copy of the history, kept by its own writes", () => {
   it('equals a full read after each batch it records and each result it is told, and stops being current at a change it did not see', async () => {
     const e = await oneFloatExperiment('history-copy', 'copy');
-    const key = `${ctx.api.projectId}/${e.id}`;
     const priorSeqs = { projects: [ctx.api.projectId], asked: new Set<string>(), seqs: new Map<string, number>() };
-    const copies = new HistoryCache(10);
-    copies.read(key, await readHistory(ctx.graph, ctx.api.projectId, e.id), priorSeqs);
+    const copies = new HistoryCopy();
+    copies.read(await readHistory(ctx.graph, ctx.api.projectId, e.id), priorSeqs);
     const record = async (xs: number[]) => {
       const items = xs.map((x) => {
         const { config, hash } = prepareConfig(space, { x });
         return { config, configHash: hash, strategy: 'sobol', reason: null, provenance: { strategy: 'sobol' }, sources: [] };
       });
-      const batch = await recordSuggestions(ctx.graph, ctx.api.projectId, e.id, items, [], [ctx.api.projectId], { expectSeq: copies.expectSeq(key) });
+      const batch = await recordSuggestions(ctx.graph, ctx.api.projectId, e.id, items, [], [ctx.api.projectId], { expectSeq: copies.expectSeq() });
       expect(batch.outdated).toBe(false);
-      copies.recorded(key, batch, priorSeqs, true);
+      copies.recorded(batch, priorSeqs, true);
       return batch.trials;
     };
     const tell = async (id: string, value: number) => {
       const { trial, event } = await completeTrial(ctx.graph, ctx.api.projectId, id, { value });
-      if (event) copies.told(key, trial, event);
+      if (event) copies.told(trial, event);
     };
     const same = async (what: string) => {
       const full = await readHistory(ctx.graph, ctx.api.projectId, e.id);
-      expect(copies.current(key)?.history, what).toEqual(full);
-      expect(request(copies.current(key)!.history), what).toBe(request(full));
+      expect(copies.usable()?.history, what).toEqual(full);
+      expect(request(copies.usable()!.history), what).toBe(request(full));
     };
 
     const batch = await record([0.1, 0.2, 0.3]);
@@ -148,13 +147,13 @@ describe("a process's copy of the history, kept by its own writes", () => {
     const [a, b] = await record([0.45, 0.55]);
     const first = await completeTrial(ctx.graph, ctx.api.projectId, a!.id, { value: 0.1 });
     const second = await completeTrial(ctx.graph, ctx.api.projectId, b!.id, { value: 0.2 });
-    copies.told(key, second.trial, second.event!);
-    expect(copies.current(key), 'waiting for the earlier result').toBeUndefined();
-    copies.told(key, first.trial, first.event!);
+    copies.told(second.trial, second.event!);
+    expect(copies.usable(), 'waiting for the earlier result').toBeUndefined();
+    copies.told(first.trial, first.event!);
     await same('after two results applied out of order');
 
     // A result told elsewhere: a record computed from the copy writes nothing.
-    const expectSeq = copies.expectSeq(key);
+    const expectSeq = copies.expectSeq();
     await completeTrial(ctx.graph, ctx.api.projectId, batch[2]!.id, { value: 1 });
     const { config, hash } = prepareConfig(space, { x: 0.9 });
     const item = { config, configHash: hash, strategy: 'sobol', reason: null, provenance: {}, sources: [] };
@@ -164,8 +163,8 @@ describe("a process's copy of the history, kept by its own writes", () => {
     // The next result told here does not follow the copy's event number: it waits for the change
     // before it, which never comes, and meanwhile the copy is not current.
     await tell(fourth!.id, 0.75);
-    expect(copies.current(key)).toBeUndefined();
-    expect(copies.expectSeq(key)).toBe(-1);
+    expect(copies.usable()).toBeUndefined();
+    expect(copies.expectSeq()).toBe(-1);
   });
 
   it('is not tried after a record from it found the experiment moved on, until a record from a read finds it quiet', () => {
@@ -182,18 +181,18 @@ describe("a process's copy of the history, kept by its own writes", () => {
       priorSeqs: new Map<string, number>(),
       outdated,
     });
-    const copies = new HistoryCache(1);
-    copies.read('k', history, priorSeqs);
-    expect(copies.current('k')?.history.eventSeq).toBe(5);
-    copies.recorded('k', batch(6, false, true), priorSeqs, true);
-    expect(copies.current('k'), 'after an outdated record').toBeUndefined();
-    copies.read('k', { ...history, eventSeq: 6 }, priorSeqs);
-    expect(copies.current('k'), 'a read alone').toBeUndefined();
-    copies.recorded('k', batch(7, true), priorSeqs, false);
-    expect(copies.current('k'), 'a record that found a change between its read and itself').toBeUndefined();
-    copies.read('k', { ...history, eventSeq: 8 }, priorSeqs);
-    copies.recorded('k', batch(8, true), priorSeqs, false);
-    expect(copies.current('k')?.history.eventSeq, 'a record right after its read').toBe(9);
+    const copies = new HistoryCopy();
+    copies.read(history, priorSeqs);
+    expect(copies.usable()?.history.eventSeq).toBe(5);
+    copies.recorded(batch(6, false, true), priorSeqs, true);
+    expect(copies.usable(), 'after an outdated record').toBeUndefined();
+    copies.read({ ...history, eventSeq: 6 }, priorSeqs);
+    expect(copies.usable(), 'a read alone').toBeUndefined();
+    copies.recorded(batch(7, true), priorSeqs, false);
+    expect(copies.usable(), 'a record that found a change between its read and itself').toBeUndefined();
+    copies.read({ ...history, eventSeq: 8 }, priorSeqs);
+    copies.recorded(batch(8, true), priorSeqs, false);
+    expect(copies.usable()?.history.eventSeq, 'a record right after its read').toBe(9);
   });
 
   it('is not current when a result told here is missing from a read that covered its event', () => {
@@ -213,7 +212,7 @@ describe("a process's copy of the history, kept by its own writes", () => {
     });
     const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
     const told = (id: string, seq: number) => [{ id, state: 'completed', value: 1 } as Trial, { seq, experimentUpdatedAt: 'now' }] as const;
-    const copies = new HistoryCache(1);
+    const copies = new HistoryCopy();
     // A read at event 4 that shows the result of event 3 and, wrongly, not that of event 4.
     const history = {
       experiment: { status: 'running' },
@@ -221,11 +220,11 @@ describe("a process's copy of the history, kept by its own writes", () => {
       metaFeatures: {},
       trials: [trial('a', 3), trial('b', null)],
     } as unknown as ExperimentHistory;
-    copies.read('k', history, priorSeqs);
-    copies.told('k', ...told('a', 3));
-    expect(copies.current('k')?.history, 'a result the read has').toBe(history);
-    copies.told('k', ...told('b', 4));
-    expect(copies.current('k'), 'a result the read missed').toBeUndefined();
+    copies.read(history, priorSeqs);
+    copies.told(...told('a', 3));
+    expect(copies.usable()?.history, 'a result the read has').toBe(history);
+    copies.told(...told('b', 4));
+    expect(copies.usable(), 'a result the read missed').toBeUndefined();
   });
 
   it('applies a told result to its own trial after a read that ordered the trials otherwise', () => {
@@ -245,15 +244,15 @@ describe("a process's copy of the history, kept by its own writes", () => {
     });
     const priorSeqs = { projects: [], asked: new Set<string>(), seqs: new Map<string, number>() };
     const told = (id: string, seq: number, value: number) => [{ id, state: 'completed', value } as Trial, { seq, experimentUpdatedAt: 'now' }] as const;
-    const copies = new HistoryCache(1);
+    const copies = new HistoryCopy();
     const at = (seq: number, trials: ReturnType<typeof trial>[]) =>
       ({ experiment: { status: 'running' }, eventSeq: seq, metaFeatures: {}, trials }) as unknown as ExperimentHistory;
-    copies.read('k', at(1, [trial('a', 0), trial('b', 1), trial('c', 2)]), priorSeqs);
-    copies.told('k', ...told('b', 2, 0.5));
-    copies.read('k', at(2, [trial('c', 2), { ...trial('b', 1), state: 'completed', value: 0.5, finishedSeq: 2 }, trial('a', 0)]), priorSeqs);
-    copies.told('k', ...told('a', 3, 0.7));
-    copies.told('k', ...told('c', 4, 0.9));
-    const trials = copies.current('k')!.history.trials;
+    copies.read(at(1, [trial('a', 0), trial('b', 1), trial('c', 2)]), priorSeqs);
+    copies.told(...told('b', 2, 0.5));
+    copies.read(at(2, [trial('c', 2), { ...trial('b', 1), state: 'completed', value: 0.5, finishedSeq: 2 }, trial('a', 0)]), priorSeqs);
+    copies.told(...told('a', 3, 0.7));
+    copies.told(...told('c', 4, 0.9));
+    const trials = copies.usable()!.history.trials;
     expect(trials.map((t) => [t.id, t.value, t.finishedSeq])).toEqual([
       ['c', 0.9, 4],
       ['b', 0.5, 2],

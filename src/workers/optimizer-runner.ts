@@ -1,6 +1,6 @@
+import { Lru } from '../../optimizers/cache.ts';
 import { ExperimentOptimizer, PriorMemos } from '../../optimizers/experiment-optimizer.ts';
 import type { Suggestion, SuggestRequest } from '../../optimizers/schema.ts';
-import { remember } from './recent.ts';
 
 export interface OptimizerRunnerOptions {
   /** Experiments whose optimizer (with its own memo) is kept. */
@@ -10,24 +10,25 @@ export interface OptimizerRunnerOptions {
 }
 
 /**
- * The optimizers of the experiments this thread serves, and the prior memos they share: the only
- * object that holds them, in whichever thread it runs (the service's, for light calls, and one per
- * worker thread, see optimizer-pool.ts). An optimizer suggests what a cold call suggests, so which
- * runner serves a call never changes its suggestions.
+ * The optimizers of the experiments an optimizer thread serves (see optimizer-pool.ts), and the prior
+ * memos they share: the only object that holds them in that thread. On the event loop each
+ * experiment's optimizer is kept in its ExperimentState instead. An optimizer suggests what a cold
+ * call suggests, so where a call runs never changes its suggestions.
  */
 export class OptimizerRunner {
   private readonly priors: PriorMemos;
-  /** Per experiment, least recently used first. */
-  private readonly experiments = new Map<string, ExperimentOptimizer>();
+  private readonly experiments: Lru<string, ExperimentOptimizer>;
 
-  constructor(private readonly opts: OptimizerRunnerOptions) {
+  constructor(opts: OptimizerRunnerOptions) {
     this.priors = new PriorMemos(opts.maxPriorModels);
+    this.experiments = new Lru(opts.maxExperiments);
   }
 
   /** The optimizer's suggestions for one experiment (`experimentKey` picks its optimizer). */
   run(experimentKey: string, request: SuggestRequest): Suggestion[] {
-    const optimizer = this.experiments.get(experimentKey) ?? new ExperimentOptimizer(this.priors);
-    return remember(this.experiments, experimentKey, optimizer, this.opts.maxExperiments).suggest(request);
+    let optimizer = this.experiments.get(experimentKey);
+    if (!optimizer) this.experiments.set(experimentKey, (optimizer = new ExperimentOptimizer(this.priors)));
+    return optimizer.suggest(request);
   }
 
   /** Drops the experiments' optimizers (their histories may have been replaced); prior fits stay. */
