@@ -262,6 +262,9 @@ describe('Neo4j outage under load', () => {
     // The graph moves on past the dump, and the service copies that history.
     await run(3);
     await restart(() => adminDatabase(home, 'load', dir));
+    // A load balancer's health check is the first request to meet the connections the restart
+    // broke: the service must still notice the restart (and drop its copies), not just reconnect.
+    for (let i = 0; i < 3; i++) await fetch(`${base}/health`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     // Back to four trials. The other process takes the restored graph to the event number this
     // service's copy is at, with other trials: only forgetting the copy can tell them apart.
     try {
