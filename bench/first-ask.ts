@@ -29,6 +29,9 @@ try {
   await awaitIndexes(graph);
   const { secret } = await createKey(graph, 'first-ask', 'bench');
   const readiness = new Readiness(graph);
+  await readiness.warm();
+  let noticed = 0;
+  graph.availability.onLost(() => noticed++);
   const app = await buildApp({ graph, readiness, rateLimitPerMinute: 0, logger: { level: 'error' } });
   let lastTiming = '';
   const call = async (url: string, payload?: unknown) => {
@@ -97,7 +100,9 @@ try {
   for (let r = 0; r < rounds; r++) {
     await restart();
     cold.push(await firstAsk());
+    const before = noticed;
     await restart();
+    if (noticed === before) console.log('  (the service did not notice this restart)');
     const t0 = performance.now();
     while (!readiness.ready) await new Promise((r) => setTimeout(r, 20));
     warmUp.push(performance.now() - t0);

@@ -31,6 +31,7 @@ export class DatabaseUnavailableError extends Error {
 export class Availability {
   private downSince: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private watcher: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly listeners = { lost: [] as (() => void)[], up: [] as (() => void)[] };
 
@@ -75,15 +76,35 @@ export class Availability {
     return false;
   }
 
+  /**
+   * Runs a real query every `everyMs` while the breaker is closed, so a restart is noticed even when
+   * no request meets it: the driver replaces the connections a restart closed without an error, and
+   * an idle service kept its copies and cold plans across a restart (bench/first-ask.ts showed it).
+   * A restart takes Neo4j down for seconds, longer than the interval, so the probe meets the outage:
+   * the breaker opens and the listeners hear that the connection was lost.
+   */
+  watch(everyMs: number): void {
+    if (this.watcher || this.closed) return;
+    const tick = async () => {
+      if (this.closed) return;
+      if (this.downSince === null && !(await this.reachable())) await this.failed();
+      if (!this.closed) this.watcher = setTimeout(tick, everyMs).unref();
+    };
+    this.watcher = setTimeout(tick, everyMs).unref();
+  }
+
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.watcher) clearTimeout(this.watcher);
   }
 
   /** A real query, not just a connection: a server that accepts connections may not serve its database yet. */
   private async reachable(): Promise<boolean> {
     try {
-      await this.driver.executeQuery('RETURN 1', {}, { database: this.database });
+      // No bookmarks: a bookmark from before a restored dump names a version the restored database
+      // never reaches, and the probe would wait for it and fail forever.
+      await this.driver.executeQuery('RETURN 1', {}, { database: this.database, bookmarkManager: null });
       return true;
     } catch {
       return false;

@@ -76,7 +76,8 @@ export async function serverInfo(graph: Graph): Promise<ServerInfo> {
   const res = await graph.driver.executeQuery(
     'CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition',
     {},
-    { database: graph.database, routing: 'READ' },
+    // No bookmarks, as in Availability's probe: after a restored dump an old one is never reached.
+    { database: graph.database, routing: 'READ', bookmarkManager: null },
   );
   const rec = res.records[0];
   return { version: String(rec?.get('version') ?? 'unknown'), edition: String(rec?.get('edition') ?? 'unknown') };

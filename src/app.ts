@@ -119,6 +119,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limits = opts.spaceLimits ?? DEFAULT_SPACE_LIMITS;
   await app.register(experimentRoutes, { graph: opts.graph, limits });
   const suggestions = new SuggestionService(opts.graph, opts.suggestions);
+  // The service's copies must be dropped at every restart of Neo4j, also one that happens while no
+  // request runs (see Availability.watch): a second's probe costs nothing beside that.
+  opts.graph.availability.watch(1000);
   app.addHook('onClose', () => suggestions.close());
   // Results written here are applied to the service's history copies, so the next ask needs no read.
   const results = new ResultWriter(opts.graph, (projectId, { trial, event }) => event && suggestions.told(projectId, trial, event));
