@@ -2,7 +2,8 @@ import { DatabaseUnavailableError, isOutage } from '../../graph/availability.ts'
 import type { Graph } from '../../graph/driver.ts';
 import { projectForKey } from '../../graph/repositories/keys.ts';
 import { eventSeqs, readHistories, readHistorySince } from '../../graph/repositories/history.ts';
-import { recordSuggestions } from '../../graph/repositories/suggestions.ts';
+import { markStale, recordSuggestions } from '../../graph/repositories/suggestions.ts';
+import { pendingLinks } from '../../graph/repositories/links.ts';
 import { completeTrials } from '../../graph/repositories/trials.ts';
 import { latestRunningExperiment } from '../../graph/repositories/experiments.ts';
 import { rehearsal } from '../../graph/tx.ts';
@@ -32,6 +33,9 @@ export async function warmQueryPlans(graph: Graph): Promise<void> {
   await quietly(() => readHistorySince(graph, NOBODY, NOBODY, 0, [NOBODY], [NOBODY]));
   await quietly(() => readHistories(graph, [NOBODY], [NOBODY], true));
   await quietly(() => eventSeqs(graph, [NOBODY], [NOBODY]));
+  // The first ask of each experiment in a process also repairs its edges and marks stale trials.
+  await quietly(() => pendingLinks(graph, NOBODY, NOBODY));
+  await quietly(() => markStale(graph, NOBODY, NOBODY, 3600));
   await quietly(() =>
     rankSimilarExperiments(graph, NOBODY, {
       metaFeatures: { warm_up: 1 },
@@ -80,6 +84,8 @@ async function rehearseAsk(graph: Graph): Promise<void> {
   if (!latest) return;
   const { id, projectId } = latest;
   const projects = await visibleProjects(graph, projectId);
+  await pendingLinks(graph, projectId, id);
+  await markStale(rehearsal(graph), projectId, id, 3600);
   const history = await readHistorySince(graph, projectId, id, null, [], projects);
   const e = history.experiment;
   await rankSimilarExperiments(graph, projectId, {
