@@ -108,8 +108,6 @@ try {
     warmUp.push(performance.now() - t0);
     warmed.push(await firstAsk());
     if (process.env.PRECEDENT_BENCH_TIMING) console.log(`  first ask once ready: ${lastTiming}`);
-    // A service that noticed the restart dropped its state: the first ask repairs edges and reads the history.
-    if (!lastTiming.includes('repair')) console.log('  (the service did not notice this restart: it kept its copies)');
   }
   await app.close();
   const f = (ms: number) => `${ms.toFixed(1)} ms`;

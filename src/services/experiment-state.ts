@@ -46,7 +46,7 @@ export class ExperimentStates {
 
   /** The experiment's state, made empty if there is none. */
   of(projectId: string, experimentId: string): ExperimentState {
-    const key = keyOf(projectId, experimentId);
+    const key = experimentKey(projectId, experimentId);
     const held = this.states.get(key);
     if (held) return held;
     const made = new ExperimentState(this.newOptimizer());
@@ -58,7 +58,7 @@ export class ExperimentStates {
 
   /** The experiment's state if there is one (a result told for an experiment not held needs none). */
   peek(projectId: string, experimentId: string): ExperimentState | undefined {
-    return this.states.get(keyOf(projectId, experimentId));
+    return this.states.get(experimentKey(projectId, experimentId));
   }
 
   /** Drops every state (the graph may have been replaced). */
@@ -68,4 +68,4 @@ export class ExperimentStates {
 }
 
 /** An experiment is addressed within its project: a request naming another project must not reach its state. */
-const keyOf = (projectId: string, experimentId: string) => `${projectId}/${experimentId}`;
+export const experimentKey = (projectId: string, experimentId: string) => `${projectId}/${experimentId}`;

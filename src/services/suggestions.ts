@@ -19,7 +19,7 @@ import { visibleProjects } from './visible-projects.ts';
 import { prepareConfig } from './configs.ts';
 import { buildRequest, candidatesOf, MenuExhaustedError, type Snapshot } from './history.ts';
 import type { PriorSeqs } from './history-copy.ts';
-import { ExperimentStates, type ExperimentState } from './experiment-state.ts';
+import { experimentKey, ExperimentStates, type ExperimentState } from './experiment-state.ts';
 
 export interface SuggestionServiceOptions {
   /** Running trials older than this become stale (no longer pending). 0 disables. */
@@ -83,9 +83,6 @@ interface Waiter {
 
 /** One configuration asked for: the waiter it goes to, and that waiter's request key. */
 type Slot = { waiter: number; requestKey: string | null };
-
-/** The key of an experiment's asks. */
-const askKey = (projectId: string, experimentId: string) => `${projectId}/${experimentId}`;
 
 /** A record found the experiment changed in a way its batch depends on (see serve()). */
 class OutdatedCopy extends Error {}
@@ -227,7 +224,7 @@ export class SuggestionService {
         deadline,
         gone: ask.gone ?? (() => false),
       };
-      this.asks.push(askKey(projectId, experimentId), waiter);
+      this.asks.push(experimentKey(projectId, experimentId), waiter);
     });
   }
 
@@ -386,7 +383,7 @@ export class SuggestionService {
     // 8. Model fits go to a worker thread (the request is copied there, a few milliseconds beside the
     // fit); designs stay here, where the memos keep the history copy's objects and cost nothing.
     const offThread = this.pool !== null && mayFitModel(request);
-    const suggestions = offThread ? await this.pool!.suggest(askKey(projectId, e.id), request) : state.optimizer.suggest(request);
+    const suggestions = offThread ? await this.pool!.suggest(experimentKey(projectId, e.id), request) : state.optimizer.suggest(request);
     timing.mark('optimize');
 
     const space = e.searchSpace as SearchSpace;
