@@ -1,12 +1,13 @@
 // Optional memo the caller may keep between suggest() calls and share between experiments: everything
-// computed from prior experiments. Pure: the optimizer only reads and writes the ModelCache it is
-// handed (no module-level state). Every entry is keyed by what determines it (a prior version's hash,
+// computed from prior experiments. Only PriorEvidence (prior-evidence.ts) reads and writes it; there
+// is no module-level state. Every entry is keyed by what determines it (a prior version's hash,
 // a target space, an ordered set of priors) or keeps the full text of its inputs and is used only when
 // it matches, so a hit equals recomputing.
 import type { FitResult } from './models/fit.ts';
 import { fnv1a } from './random.ts';
 import type { Config, Observation, SearchSpace, PriorExperiment } from './schema.ts';
 import type { ProjectedPrior } from './warmstart/project.ts';
+import type { CandidateList } from './warmstart/portfolio.ts';
 
 /** A map that keeps its `max` most recently used entries. */
 export class Lru<K, V> {
@@ -44,16 +45,13 @@ export class Lru<K, V> {
 }
 
 /**
- * The greedy portfolio's candidates from an ordered set of priors, built round by round (see
- * portfolioCandidates): `ends[r]` is the list's length after round r; `seen` holds its keys.
- * `needsFill`: some candidate takes a value from the request's random fill, so none are kept.
+ * The greedy portfolio's candidates for a target space and an ordered set of priors, kept and
+ * extended round by round (see PriorEvidence.candidates). `needsFill`: some candidate takes a value
+ * from the request's random fill, so none are kept.
  */
-export type CandidateList = {
-  list: { config: Config; key: string; p: number; row: number }[];
-  ends: number[];
-  seen: Set<string>;
+export type KeptCandidates = CandidateList & {
   needsFill: boolean;
-  /** Loss rows of the list's candidates (see candidateLosses), with room to grow; column p holds its first `filled[p]`. */
+  /** Loss rows of the list's candidates (see PriorEvidence.candidateLosses), with room to grow; column p holds its first `filled[p]`. */
   losses?: Float64Array;
   filled?: Int32Array;
 };
@@ -70,7 +68,7 @@ const LIMITS: ModelCacheLimits = { fits: 2000, projections: 2000, values: 400, r
 
 /** Everything computed from prior experiments, one bounded map per kind (least recently used dropped). */
 export class ModelCache {
-  /** One GP per prior version (see priorModel), by the prior projection's hash. */
+  /** One GP per prior version (see PriorEvidence.model), by the prior projection's hash. */
   readonly fits: Lru<string, FitResult>;
   /** Priors projected onto a target space, with the text of everything the projection is a function of. */
   readonly projections: Lru<string, { source: string; projection: ProjectedPrior }>;
@@ -79,10 +77,10 @@ export class ModelCache {
    * losses (`losses:` keys) and prior means at target configurations (`means:` keys).
    */
   readonly values: Lru<string, Map<string, number>>;
-  /** Like values, one number per prior of an ordered set of priors (see priorRows; `loss-rows:` and `mean-rows:` keys). */
+  /** Like values, one number per prior of an ordered set of priors (see PriorEvidence; `loss-rows:` and `mean-rows:` keys). */
   readonly rows: Lru<string, Map<string, Float64Array>>;
-  /** The greedy portfolio's candidates per target space and ordered set of priors (see portfolioCandidates). */
-  readonly candidates: Lru<string, CandidateList>;
+  /** The greedy portfolio's candidates per target space and ordered set of priors (see PriorEvidence.candidates). */
+  readonly candidates: Lru<string, KeptCandidates>;
 
   constructor(limits: Partial<ModelCacheLimits> = {}) {
     const l = { ...LIMITS, ...limits };
@@ -92,16 +90,6 @@ export class ModelCache {
     this.rows = new Lru(l.rows);
     this.candidates = new Lru(l.candidates);
   }
-}
-
-/** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */
-export function hashFloats(a: Float64Array, h = 0x811c9dc5): number {
-  const words = new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
-  for (let i = 0; i < words.length; i++) {
-    h ^= words[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /**
@@ -139,50 +127,6 @@ export type EncodedConfig = { key: string; x: Float64Array; valid: boolean; deco
 /** Part of a memo key for values at encoded points: they depend on the target space, not only on a prior's data. */
 export function spaceKey(space: SearchSpace): string {
   return fnv1a(JSON.stringify(space)).toString(16);
-}
-
-/** Remembered values per entry: beyond this many the memo starts over (it is only a shortcut). */
-const MAX_REMEMBERED_VALUES = 100_000;
-/** Rows hold a number per prior: fewer of them fit in the memory MAX_REMEMBERED_VALUES numbers take. */
-const MAX_REMEMBERED_ROWS = 10_000;
-
-function remembered<V>(memos: Lru<string, Map<string, V>>, key: string, max: number): Map<string, V> {
-  const hit = memos.get(key);
-  if (hit && hit.size < max) return hit;
-  const values = new Map<string, V>();
-  memos.set(key, values);
-  return values;
-}
-
-/** The memo of values under `key` in `cache` (a throw-away one without a cache). */
-export function rememberedValues(cache: ModelCache | undefined, key: string): Map<string, number> {
-  return cache ? remembered(cache.values, key, MAX_REMEMBERED_VALUES) : new Map();
-}
-
-/**
- * One number per prior for each configuration (configurations × priors, row-major), for an ordered
- * set of priors: rows remembered under `key` are copied in, `compute` fills the others (given their
- * indices) and says whether they are whole, and whole rows are remembered (unless `remember` is
- * false: the caller keeps them itself).
- */
-export function priorRows(
-  cache: ModelCache | undefined,
-  key: string,
-  keys: string[],
-  P: number,
-  compute: (todo: number[], out: Float64Array) => boolean,
-  remember = true,
-): Float64Array {
-  const out = new Float64Array(keys.length * P);
-  const rows = cache ? remembered(cache.rows, key, MAX_REMEMBERED_ROWS) : undefined;
-  const todo: number[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const row = rows?.get(keys[i]!);
-    if (row) out.set(row, i * P);
-    else todo.push(i);
-  }
-  if (todo.length > 0 && compute(todo, out) && rows && remember) for (const i of todo) rows.set(keys[i]!, out.slice(i * P, (i + 1) * P));
-  return out;
 }
 
 /** Part of a memo key for an ordered set of priors: each prior's projection hash, in order. */

@@ -103,3 +103,13 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/** Hash of a Float64Array's bit pattern (FNV-1a over 32-bit words): exact, no string formatting. */
+export function hashFloats(a: Float64Array, h = 0x811c9dc5): number {
+  const words = new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+  for (let i = 0; i < words.length; i++) {
+    h ^= words[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -8,7 +8,8 @@ import { columnLengthscales } from './models/lengthscale-summary.ts';
 import { buildMenu, type CandidateMenu } from './acquisition/optimize.ts';
 import { canonicalConfig, checkSpace, configKey, enumerateSpace, finiteSize, validateConfig } from './space.ts';
 import { prepareTarget } from './target.ts';
-import { projectPriorCached, type ProjectedPrior } from './warmstart/project.ts';
+import type { ProjectedPrior } from './warmstart/project.ts';
+import { PriorEvidence } from './prior-evidence.ts';
 import { gpSampler, transferSampler } from './samplers/gp.ts';
 import { lhsSampler } from './samplers/lhs.ts';
 import { randomSampler } from './samplers/random.ts';
@@ -195,13 +196,14 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
   const target = prepareTarget(encoder, req.direction, req.observations, options.configMemo, options.targetMemo);
   notes.push(...target.notes);
   const menu = buildCandidateMenu(req, encoder, notes);
+  const evidence = new PriorEvidence(encoder, options.cache, options.targetMemo);
   const priors: ProjectedPrior[] = [];
   const projectionKey = options.priorMemo ? JSON.stringify([req.space, settings.maxPriorObservations]) : '';
   for (const p of req.priors ?? []) {
     const memo = options.priorMemo?.get(p);
     let proj = memo?.projections.get(projectionKey);
     if (proj === undefined) {
-      proj = projectPriorCached(encoder, p, { maxObservations: settings.maxPriorObservations }, options.cache);
+      proj = evidence.projection(p, { maxObservations: settings.maxPriorObservations });
       memo?.projections.set(projectionKey, proj);
     }
     if (proj) priors.push(proj);
@@ -222,8 +224,7 @@ export function suggest(request: SuggestRequest, options: SuggestOptions = {}): 
     menu,
     priors,
     metaFeatures: req.metaFeatures ?? undefined,
-    cache: options.cache,
-    targetMemo: options.targetMemo,
+    evidence,
     nSeen: req.observations.length,
   };
   const hasPriors = priors.length > 0;

@@ -4,7 +4,8 @@
 // again. Every slot is a shortcut: an entry is used only where it equals recomputing.
 import type { Config } from './schema.ts';
 import type { EncodedConfig } from './cache.ts';
-import type { ConcordanceState } from './warmstart/similarity.ts';
+import type { ConcordanceState } from './concordance.ts';
+import type { Agreements } from './warmstart/relevance.ts';
 
 /**
  * The target's observations at the last call and the config memo's entry of each (undefined where the
@@ -20,18 +21,15 @@ export type PreparedObservations = { observations: readonly object[]; known: (En
  */
 export type TriedLosses = { keys: Set<string>; tried: { config: Config; key: string }[]; counted: Int32Array; mins: Float64Array };
 
-/**
- * The priors' ranking agreements with the target's first results (see priorRelevance), and the
- * results they were measured on (configuration keys and values, in order).
- */
-export type Agreements = { keys: string[]; y: Float64Array; fitted: boolean[]; agreements: Float64Array };
+/** The priors' ranking agreements with the target's first results, and the results they were measured on (configuration keys and values, in order). */
+export type MeasuredAgreements = Agreements & { keys: string[]; y: Float64Array };
 
 type Slots = {
   prepared: PreparedObservations;
   triedLosses: TriedLosses;
   /** The priors' ranking agreement with the target's results, counted so far (see concordanceCounts). */
   concordance: ConcordanceState;
-  agreements: Agreements;
+  agreements: MeasuredAgreements;
 };
 
 /** One per target experiment, never shared between experiments (see SuggestOptions.targetMemo). */

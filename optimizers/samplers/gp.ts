@@ -9,11 +9,8 @@ import { fitGP, type FitResult } from '../models/fit.ts';
 import { recordedLengthscales } from '../models/lengthscale-summary.ts';
 import { GPSurrogate, liarValues, type ModelSummary, type Surrogate } from '../models/surrogate.ts';
 import { transformOutputs } from '../models/transforms.ts';
-import { spaceKey } from '../cache.ts';
 import { deriveSeed, Rng } from '../random.ts';
 import { mapConfig } from '../warmstart/project.ts';
-import { priorModel } from '../warmstart/prior-models.ts';
-import { meansAtTarget } from '../warmstart/relevance.ts';
 import { RgpeSurrogate, rgpeWeights, type EnsembleMember } from '../warmstart/rgpe.ts';
 import { commit, provenance, type Sampler, type SamplerContext } from './types.ts';
 
@@ -102,7 +99,7 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
     return { surrogate: new GPSurrogate(target.fit.gp, liar, summary), summary, notes, priorInfo: [], anchors };
   }
   // Transfer: RGPE over prior GPs and the target GP.
-  const fits = ctx.priors.map((p) => priorModel(p, ctx.cache));
+  const fits = ctx.priors.map((p) => ctx.evidence.model(p));
   const usable = ctx.priors.map((p, i) => ({ p, fit: fits[i] })).filter((u): u is { p: typeof u.p; fit: FitResult } => !!u.fit);
   if (usable.length < ctx.priors.length) notes.push(`${ctx.priors.length - usable.length} prior model(s) could not be fitted and were skipped`);
   const Xc = new Float64Array(nc * D);
@@ -128,10 +125,9 @@ function buildModel(ctx: SamplerContext, transfer: boolean): Built | { unavailab
       yr[k] = yc[i]!;
     });
     const rankKeys = rankRows.map((i) => t.completedKeys[i]!);
-    const space = spaceKey(ctx.encoder.space);
     const res = rgpeWeights({
       // Remembered per prior and configuration: each step ranks a new subset of mostly the same results.
-      priorPredictions: usable.map((u) => meansAtTarget(u.p, { X: Xr, n: m }, rankKeys, D, space, ctx.cache, () => u.fit)!),
+      priorPredictions: usable.map((u) => ctx.evidence.meansAt(u.p, { X: Xr, n: m }, rankKeys)!),
       targetLoo: loo ? Float64Array.from(rankRows, (i) => loo[t.completed[i]!]!) : null,
       y: yr,
       samples: ctx.settings.rgpeSamples,

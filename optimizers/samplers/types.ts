@@ -4,8 +4,7 @@ import type { GPHyperparameters } from '../models/gp.ts';
 // later sampler in the same batch avoids them and can model them as pending.
 import type { Config, Direction, MetaFeatures, Provenance, ProvenanceStrategy, SearchSpace, Settings, Suggestion } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import type { ModelCache } from '../cache.ts';
-import type { TargetMemo } from '../target-memo.ts';
+import type { PriorEvidence } from '../prior-evidence.ts';
 import type { TargetData } from '../target.ts';
 import type { CandidateMenu } from '../acquisition/optimize.ts';
 import type { ProjectedPrior } from '../warmstart/project.ts';
@@ -30,9 +29,8 @@ export type SamplerContext = {
   menu: CandidateMenu | null;
   priors: ProjectedPrior[];
   metaFeatures: MetaFeatures | undefined;
-  cache: ModelCache | undefined;
-  /** The caller's memo for this target experiment only (see SuggestOptions.targetMemo). */
-  targetMemo: TargetMemo | undefined;
+  /** What the priors say about this target, through the caller's memos (see prior-evidence.ts). */
+  evidence: PriorEvidence;
   /** Hyperparameters of an earlier fit of the target GP, from the request. */
   warmTarget: { hyper: GPHyperparameters; n: number } | undefined;
   /** Number of observations in the request (all states): the position of this batch in the design. */

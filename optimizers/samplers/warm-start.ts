@@ -20,8 +20,8 @@ import {
   weightedLosses,
   weightedRowLoss,
 } from '../warmstart/explore.ts';
-import { candidateLosses, GreedyPortfolio, portfolioCandidates, triedLosses } from '../warmstart/portfolio.ts';
-import { priorRelevance, type PriorRelevance } from '../warmstart/relevance.ts';
+import { GreedyPortfolio } from '../warmstart/portfolio.ts';
+import { measuresPerformance, priorRelevance, type PriorRelevance } from '../warmstart/relevance.ts';
 import { resolveProposal } from './pick.ts';
 import { sobolSampler } from './sobol.ts';
 import { commit, provenance, type Sampler, type SamplerContext } from './types.ts';
@@ -164,10 +164,10 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const anyPerf = rel.some((r) => r.perf !== undefined);
   const weights = portfolioWeights(rel);
   const perPrior = Math.max(5, Math.ceil((2 * (count + ctx.nSeen)) / P));
-  const cands = portfolioCandidates(ctx.encoder, priors, perPrior, filler(ctx), ctx.cache);
-  const matrix = candidateLosses(ctx.encoder, cands, priors, ctx.cache, weights);
+  const cands = ctx.evidence.candidates(priors, perPrior, filler(ctx));
+  const matrix = ctx.evidence.candidateLosses(cands, priors, weights);
   const tried = triedConfigs(ctx);
-  const current = triedLosses(ctx.encoder, tried, priors, ctx.cache, ctx.targetMemo, weights);
+  const current = ctx.evidence.triedLosses(tried, priors, weights);
   const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, (k) => !ctx.exclude.has(cands[k]!.key));
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);
@@ -200,12 +200,15 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   };
   const diversityPick = (): Suggestion | null => {
     if (!pool) {
-      const wide = portfolioCandidates(ctx.encoder, priors, Math.max(perPrior, Math.ceil(EXPLORE_POINTS / P)), filler(ctx), ctx.cache);
-      const m = candidateLosses(ctx.encoder, wide, priors, ctx.cache, weights);
+      const wide = ctx.evidence.candidates(priors, Math.max(perPrior, Math.ceil(EXPLORE_POINTS / P)), filler(ctx));
+      const m = ctx.evidence.candidateLosses(wide, priors, weights);
       const sobol = exploreUnits(ctx, 'warm-explore', EXPLORE_POINTS).map((u) => ctx.encoder.fromParamUnits(u));
       const proposals = [...wide.map((c) => c.config), ...sobol];
       const losses = Float64Array.from(proposals, (_, i) => (i < wide.length ? weightedRowLoss(m, i, P, weights) : 0));
-      losses.set(weightedLosses(ctx.encoder, sobol, priors, weights, ctx.cache), wide.length);
+      losses.set(
+        weightedLosses(ctx.encoder, sobol, priors, weights, (p) => ctx.evidence.model(p)),
+        wide.length,
+      );
       // A prior's configuration is matched to the menu on the prior's own columns, as the greedy's are.
       const dimsOf = (at: number) => (ctx.menu && at < wide.length ? wide[at]!.prior.dims : undefined);
       pool = { options: exploreOptions(ctx, proposals, losses, design, dimsOf), wide };
@@ -250,9 +253,12 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
               return menu.configs[best]!;
             });
     }
-    const options = exploreOptions(ctx, proposals, weightedLosses(ctx.encoder, proposals, priors, weights, ctx.cache), design).filter((o) =>
-      inBranch(ctx.space, o.config, b),
-    );
+    const options = exploreOptions(
+      ctx,
+      proposals,
+      weightedLosses(ctx.encoder, proposals, priors, weights, (p) => ctx.evidence.model(p)),
+      design,
+    ).filter((o) => inBranch(ctx.space, o.config, b));
     const k = chooseOption(options, radius);
     if (k < 0) return null;
     const o = options[k]!;
@@ -305,15 +311,8 @@ export const warmStartSampler: Sampler = {
   name: 'warm-start',
   suggest(ctx, count) {
     if (ctx.priors.length === 0) return { unavailable: 'no usable prior experiments' };
-    const rel = priorRelevance({
-      priors: ctx.priors,
-      target: ctx.target,
-      encoder: ctx.encoder,
-      metaFeatures: ctx.metaFeatures,
-      minTarget: ctx.settings.minTargetForSimilarity,
-      cache: ctx.cache,
-      targetMemo: ctx.targetMemo,
-    });
+    const perfs = measuresPerformance(ctx.target, ctx.settings.minTargetForSimilarity) ? ctx.evidence.agreements(ctx.target, ctx.priors) : null;
+    const rel = priorRelevance(ctx.priors, ctx.metaFeatures, perfs);
     const useNearest = ctx.settings.warmInit === 'nearest-best' && rel.some((r) => r.similarity !== undefined);
     const suggestions = useNearest ? similarityDesign(ctx, rel, count) : portfolioDesign(ctx, rel, count);
     if (suggestions.length < count) {

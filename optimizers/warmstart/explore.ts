@@ -18,11 +18,10 @@
 //   otherwise only learn about it by chance.
 import type { Config, SearchSpace } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import type { ModelCache } from '../cache.ts';
-import { normCdf } from '../math/normal.ts';
+import type { FitResult } from '../models/fit.ts';
 import { activeMask, choiceIndex } from '../space.ts';
-import { sharedKey, type ProjectedPrior } from './project.ts';
-import { priorModel } from './prior-models.ts';
+import type { ProjectedPrior } from './project.ts';
+import { priorLosses } from './portfolio.ts';
 
 /** A greedy step whose weighted loss reduction is at most this adds nothing: the design switches to diversity picks. */
 export const VANISHED_GAIN = 0;
@@ -75,39 +74,24 @@ export function intoBranch(space: SearchSpace, u: ArrayLike<number>, b: Branch):
 }
 
 /**
- * The priors' weighted mean loss (the portfolio's loss: Φ of the copula score, the prior's own result
- * where it evaluated the configuration, its GP's mean otherwise) at configurations that are not kept
- * anywhere (design points drawn for one request): nothing is remembered but the priors' GPs.
+ * The priors' weighted mean loss (the portfolio's loss, see priorLosses) at configurations that are
+ * kept nowhere (design points drawn for one request). `model`: each prior's GP.
  */
 export function weightedLosses(
   encoder: Encoder,
   configs: Config[],
   priors: ProjectedPrior[],
   weights: ArrayLike<number>,
-  cache: ModelCache | undefined,
+  model: (prior: ProjectedPrior) => FitResult | null,
 ): Float64Array {
   const out = new Float64Array(configs.length);
   let total = 0;
-  const D = encoder.dim;
   priors.forEach((prior, p) => {
     const w = weights[p]!;
     if (!(w > 0) || configs.length === 0) return;
     total += w;
-    const shared = new Set(prior.shared);
-    const missing: number[] = [];
-    configs.forEach((c, i) => {
-      const v = prior.lookup.get(sharedKey(encoder.space, shared, c));
-      if (v === undefined) missing.push(i);
-      else out[i]! += w * normCdf(v);
-    });
-    if (missing.length === 0) return;
-    const fit = priorModel(prior, cache);
-    const Q = new Float64Array(missing.length * D);
-    missing.forEach((i, q) => encoder.encode(configs[i]!, Q.subarray(q * D, (q + 1) * D)));
-    const mu = fit ? fit.gp.predict(Q, missing.length, false).mean : null;
-    missing.forEach((i, q) => {
-      out[i]! += w * (mu ? normCdf(mu[q]!) : 0.5);
-    });
+    const losses = priorLosses(encoder, prior, configs, () => model(prior));
+    for (let i = 0; i < out.length; i++) out[i]! += w * losses[i]!;
   });
   if (total > 0) for (let i = 0; i < out.length; i++) out[i]! /= total;
   else out.fill(0.5);

@@ -11,8 +11,7 @@
 // in scale, metric and noise, and only the ordering within an experiment is comparable across them.
 import type { Config, ConfigValue, Param, PriorExperiment, SearchSpace } from '../schema.ts';
 import type { Encoder } from '../encoding.ts';
-import { hashFloats, type ModelCache } from '../cache.ts';
-import { fnv1a, Rng } from '../random.ts';
+import { fnv1a, hashFloats, Rng } from '../random.ts';
 import { canonicalConfig, choiceIndex } from '../space.ts';
 import { copulaRanks } from '../models/transforms.ts';
 
@@ -154,23 +153,4 @@ export function projectPrior(encoder: Encoder, prior: PriorExperiment, opts: Pro
     lookup: new Map([...lookup].map(([k, e]) => [k, e.s / e.c])),
     hash: `${prior.id}#${h.toString(16)}#${n}`,
   };
-}
-
-/**
- * projectPrior through the caller's cache. A projection is a function of the target space, the
- * options and the prior's id, direction, space and observations; all of them, as JSON text, are kept
- * with the entry and must match for a hit, so a hit is exactly what projecting again gives (the
- * prior's other fields are taken from the request). Projecting dozens of priors of 100 results
- * costs more than the rest of a warm-started suggestion's set-up; the text costs a tenth of that.
- */
-export function projectPriorCached(encoder: Encoder, prior: PriorExperiment, opts: ProjectOptions, cache: ModelCache | undefined): ProjectedPrior | null {
-  if (!cache) return projectPrior(encoder, prior, opts);
-  const source = JSON.stringify([encoder.space, opts.maxObservations, prior.id, prior.direction, prior.space, prior.observations]);
-  const key = `${prior.id}:${fnv1a(source).toString(16)}:${source.length}`;
-  const hit = cache.projections.get(key);
-  if (hit?.source === source) return { ...hit.projection, prior };
-  const projection = projectPrior(encoder, prior, opts);
-  // Null (nothing shared) is cheap to find again and is not kept.
-  if (projection) cache.projections.set(key, { source, projection });
-  return projection;
 }

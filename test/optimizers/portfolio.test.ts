@@ -5,7 +5,8 @@ import { ModelCache } from '../../optimizers/cache.ts';
 import { TargetMemo } from '../../optimizers/target-memo.ts';
 import { Encoder } from '../../optimizers/encoding.ts';
 import { configKey } from '../../optimizers/space.ts';
-import { candidateLosses, GreedyPortfolio, lossMatrix, portfolioCandidates, triedLosses } from '../../optimizers/warmstart/portfolio.ts';
+import { GreedyPortfolio, lossMatrix } from '../../optimizers/warmstart/portfolio.ts';
+import { PriorEvidence } from '../../optimizers/prior-evidence.ts';
 import { projectPrior, type ProjectedPrior } from '../../optimizers/warmstart/project.ts';
 
 /** The plain greedy step the lazy one must equal: score every open candidate, keep the first best. */
@@ -134,13 +135,13 @@ describe('candidate losses', () => {
     const cache = new ModelCache();
     const P = priors.length;
     const check = (perPrior: number, weights: number[]) => {
-      const cands = portfolioCandidates(encoder, priors, perPrior, fill, cache);
-      const got = candidateLosses(encoder, cands, priors, cache, weights);
+      const evidence = new PriorEvidence(encoder, cache);
+      const cands = evidence.candidates(priors, perPrior, fill);
+      const got = evidence.candidateLosses(cands, priors, weights);
       const full = lossMatrix(
         encoder,
         cands.map((c) => c.config),
         priors,
-        undefined,
       );
       expect(got.length).toBe(full.length);
       for (let i = 0; i < cands.length; i++) for (let p = 0; p < P; p++) if (weights[p] !== 0) expect(got[i * P + p]).toBe(full[i * P + p]);
@@ -172,13 +173,12 @@ describe('candidate losses', () => {
         encoder,
         tried.slice(0, upTo).map((t) => t.config),
         priors,
-        undefined,
       );
       return Array.from({ length: P }, (_, p) => Math.min(1, ...Array.from({ length: upTo }, (_, i) => m[i * P + p]!)));
     };
     const entry = () => targetMemo.entry('triedLosses')!.value;
     const check = (upTo: number, weights: number[]) => {
-      const got = triedLosses(encoder, tried.slice(0, upTo), priors, cache, targetMemo, weights);
+      const got = new PriorEvidence(encoder, cache, targetMemo).triedLosses(tried.slice(0, upTo), priors, weights);
       const want = fullMins(upTo);
       for (let p = 0; p < P; p++) if (weights[p] !== 0) expect(got[p]).toBe(want[p]);
     };
@@ -191,12 +191,11 @@ describe('candidate losses', () => {
     expect([...entry().counted]).toEqual([12, 12, 12, 12]);
     // Without weights every column is counted; a tried configuration taken out starts the count over.
     const fewer = [tried[0]!, ...tried.slice(2, 6)];
-    const got = triedLosses(encoder, fewer, priors, cache, targetMemo);
+    const got = new PriorEvidence(encoder, cache, targetMemo).triedLosses(fewer, priors);
     const m = lossMatrix(
       encoder,
       fewer.map((t) => t.config),
       priors,
-      undefined,
     );
     for (let p = 0; p < P; p++) expect(got[p]).toBe(Math.min(1, ...fewer.map((_, i) => m[i * P + p]!)));
     expect([...entry().counted]).toEqual([5, 5, 5, 5]);

@@ -16,7 +16,8 @@ import { ModelCache, type ConfigMemo } from '../../optimizers/cache.ts';
 import { TargetMemo } from '../../optimizers/target-memo.ts';
 import { MAX_SIMILARITY_RESULTS } from '../../optimizers/warmstart/relevance.ts';
 import { rgpeWeights } from '../../optimizers/warmstart/rgpe.ts';
-import { appendedConcordance, concordanceCounts, pairwiseAgreement, type ConcordanceState } from '../../optimizers/warmstart/similarity.ts';
+import { pairwiseAgreement } from '../../optimizers/warmstart/similarity.ts';
+import { appendedConcordance, concordanceCounts, type ConcordanceState } from '../../optimizers/concordance.ts';
 
 describe('similarity helpers', () => {
   it('meta-feature similarity normalises each feature over priors + target', () => {
