@@ -142,6 +142,17 @@ export const SettingsSchema = z.strictObject({
    * ECML ones early and cost on LCBench (bench/README.md, "A warm design that explores").
    */
   warmSpacing: z.number().min(0).max(1).optional(),
+  /**
+   * How far the warm design follows the priors (default 'earned'). 'earned': it takes the priors'
+   * configurations while they add something (the greedy portfolio still gains), then fills with the
+   * Sobol design until the target has `minTargetForSimilarity` results to judge the priors by, and
+   * follows them again only if some prior ranks those results better than chance. 'given': it follows
+   * the priors throughout (their top configurations in order once the portfolio gains nothing). With
+   * one or two prior experiments, their best configurations after the first were often worse than
+   * space-filling points (bench/README.md, "A warm design that earns trust").
+   * With `warmSpacing` > 0 the exploring design's own rules apply instead.
+   */
+  warmTrust: z.enum(['earned', 'given']).optional(),
   /** Target results needed before performance-based similarity is used (default 3). */
   minTargetForSimilarity: z.number().int().min(2).optional(),
   /** Prior observations kept per prior model, best-first then spread (default 100). */

@@ -116,6 +116,7 @@ export function resolveSettings(settings: Settings | undefined, nParams: number)
     minTargetForSimilarity: s.minTargetForSimilarity ?? 3,
     warmInit: s.warmInit ?? 'portfolio',
     warmSpacing: s.warmSpacing ?? 0,
+    warmTrust: s.warmTrust ?? 'earned',
     maxPriorObservations: s.maxPriorObservations ?? 100,
   };
 }

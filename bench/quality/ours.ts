@@ -46,6 +46,12 @@ export const transferExploreMethod: Method = {
   run: async (ctx) => runSuggestLoop({ ...loopArgs(ctx), settingsAt: () => ({ warmSpacing: EXPLORE_SPACING }) }).rows,
 };
 
+/** Transfer whose warm design follows the priors throughout (settings.warmTrust 'given', the behaviour before trust was earned). */
+export const transferGivenMethod: Method = {
+  name: 'transfer-given',
+  run: async (ctx) => runSuggestLoop({ ...loopArgs(ctx), settingsAt: () => ({ warmTrust: 'given' }) }).rows,
+};
+
 function loopArgs(ctx: RunContext) {
   return { table: ctx.table, budget: ctx.budget, seed: ctx.seed, priors: ctx.priors, metaFeatures: ctx.metaFeatures, cache: ctx.cache };
 }

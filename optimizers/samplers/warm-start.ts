@@ -158,7 +158,10 @@ function distanceNote(o: ExploreOption, radius: number): string {
     : `no candidate is ${radius} (unit encoding) from every tried configuration: the farthest one (${o.dmin.toFixed(3)})`;
 }
 
-function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number): Suggestion[] {
+const EXHAUSTED = 'prior configurations exhausted; continued with the Sobol design';
+
+/** The portfolio's picks, and the note for the Sobol picks that fill the rest of the batch (if any). */
+function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number): { suggestions: Suggestion[]; rest: string } {
   const P = rel.length;
   const priors = rel.map((r) => r.prior);
   const anyPerf = rel.some((r) => r.perf !== undefined);
@@ -169,6 +172,8 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const tried = triedConfigs(ctx);
   const current = ctx.evidence.triedLosses(tried, priors, weights);
   const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, (k) => !ctx.exclude.has(cands[k]!.key));
+  const earned = ctx.settings.warmTrust === 'earned';
+  let rest = EXHAUSTED;
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);
   const weighting = anyPerf
@@ -284,6 +289,11 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
     }
     if (!vanished) {
       const i = greedy.next();
+      if (i >= 0 && !explore && earned && !anyPerf && greedy.lastGain <= VANISHED_GAIN) {
+        // The priors' picks add nothing more, and there are not yet results to judge the priors by.
+        rest = `the priors' best configurations are in the design and the target has fewer than ${ctx.settings.minTargetForSimilarity} results to judge the priors by; continued with the Sobol design`;
+        break;
+      }
       if (i >= 0 && (!explore || greedy.lastGain > VANISHED_GAIN)) {
         const c = cands[i]!;
         const picked = resolveProposal(ctx, c.config, ctx.menu ? c.prior.dims : undefined);
@@ -304,7 +314,7 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
     if (!s) break;
     add(s);
   }
-  return out;
+  return { suggestions: out, rest };
 }
 
 export const warmStartSampler: Sampler = {
@@ -313,13 +323,17 @@ export const warmStartSampler: Sampler = {
     if (ctx.priors.length === 0) return { unavailable: 'no usable prior experiments' };
     const perfs = measuresPerformance(ctx.target, ctx.settings.minTargetForSimilarity) ? ctx.evidence.agreements(ctx.target, ctx.priors) : null;
     const rel = priorRelevance(ctx.priors, ctx.metaFeatures, perfs);
+    // Priors that rank the target's results no better than chance are not followed (the exploring design has rules of its own).
+    const earned = ctx.settings.warmTrust === 'earned' && ctx.settings.warmSpacing === 0;
+    if (earned && rel.some((r) => r.perf !== undefined) && !rel.some((r) => r.perf !== undefined && r.perf > 0.5))
+      return { unavailable: 'no prior ranks the target results better than chance' };
     const useNearest = ctx.settings.warmInit === 'nearest-best' && rel.some((r) => r.similarity !== undefined);
-    const suggestions = useNearest ? similarityDesign(ctx, rel, count) : portfolioDesign(ctx, rel, count);
+    const { suggestions, rest } = useNearest ? { suggestions: similarityDesign(ctx, rel, count), rest: EXHAUSTED } : portfolioDesign(ctx, rel, count);
     if (suggestions.length < count) {
-      const rest = sobolSampler.suggest(ctx, count - suggestions.length);
-      if ('suggestions' in rest) {
-        for (const s of rest.suggestions) s.provenance.notes.push('prior configurations exhausted; continued with the Sobol design');
-        suggestions.push(...rest.suggestions);
+      const sobol = sobolSampler.suggest(ctx, count - suggestions.length);
+      if ('suggestions' in sobol) {
+        for (const s of sobol.suggestions) s.provenance.notes.push(rest);
+        suggestions.push(...sobol.suggestions);
       }
     }
     return { suggestions };

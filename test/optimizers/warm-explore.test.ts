@@ -42,7 +42,14 @@ const SPACING = 0.15;
 const target = (c: Config) => 0.8 - 0.05 * Math.abs(Math.log10(c.lr as number) + 2) + (c.model === 'tree' ? 0.05 : 0);
 
 /** The warm design as a service would ask for it: one suggestion at a time, each told before the next. */
-function design(prior: PriorExperiment, seed: number, n: number, menu?: Config[], warmSpacing = SPACING): Suggestion[] {
+function design(
+  prior: PriorExperiment,
+  seed: number,
+  n: number,
+  menu?: Config[],
+  warmSpacing = SPACING,
+  warmTrust: 'earned' | 'given' = 'earned',
+): Suggestion[] {
   const obs: Observation[] = [];
   const out: Suggestion[] = [];
   for (let t = 0; t < n; t++) {
@@ -53,7 +60,7 @@ function design(prior: PriorExperiment, seed: number, n: number, menu?: Config[]
       count: 1,
       seed: seed + t,
       priors: [prior],
-      settings: { warmSpacing },
+      settings: { warmSpacing, warmTrust },
       ...(menu ? { candidates: menu } : {}),
     });
     out.push(s!);
@@ -99,13 +106,34 @@ describe('warm design that explores', () => {
     }
   });
 
-  it('off by default: the greedy portfolio goes on in the prior order, near-duplicates and all', () => {
+  it("off by default, the design earns trust: the prior's best, then Sobol points until three results can judge the prior, then the prior again while it ranks them better than chance", () => {
     const s = design(prior, 1, nInitial, undefined, 0);
+    expect(s[0]!.provenance.strategy).toBe('portfolio');
+    for (const x of s.slice(1, 3)) {
+      expect(x.provenance.strategy).toBe('sobol');
+      expect(x.provenance.notes.join(' ')).toMatch(
+        /the priors' best configurations are in the design and the target has fewer than 3 results to judge the priors by/,
+      );
+    }
+    // The target ranks like the prior (both best near lr = 0.01): its configurations are followed again.
+    expect(s[3]!.provenance.strategy).toBe('portfolio');
+    expect(s[3]!.provenance.priors.map((p) => p.experimentId)).toEqual(['prior']);
+    // A prior that ranks the target's results the wrong way round is not followed once they show it.
+    const backwards: PriorExperiment = { ...prior, direction: 'minimize' };
+    const b = design(backwards, 1, 5, undefined, 0);
+    for (const x of b.slice(3)) {
+      expect(x.provenance.strategy).toBe('sobol');
+      expect(x.provenance.notes.join(' ')).toMatch(/no prior ranks the target results better than chance; fell back to sobol/);
+    }
+    const req = { space, direction: 'maximize' as const, observations: [], count: 3, seed: 2, priors: [prior] };
+    expect(suggest(req)).toEqual(suggest({ ...req, settings: { warmSpacing: 0, warmTrust: 'earned' } }));
+  });
+
+  it("warmTrust 'given': the greedy portfolio goes on in the prior order, near-duplicates and all", () => {
+    const s = design(prior, 1, nInitial, undefined, 0, 'given');
     expect(s.every((x) => x.provenance.strategy === 'portfolio')).toBe(true);
     expect(s.some((x) => x.config.model === 'tree')).toBe(false);
     expect(minDistance(s.map((x) => x.config))).toBeLessThan(SPACING);
-    const req = { space, direction: 'maximize' as const, observations: [], count: 3, seed: 2, priors: [prior] };
-    expect(suggest(req)).toEqual(suggest({ ...req, settings: { warmSpacing: 0 } }));
   });
 
   it('each pick of a batch has notes of its own: a request-wide note appears once per pick, with or without exploring', () => {
