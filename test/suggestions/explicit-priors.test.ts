@@ -20,7 +20,9 @@ beforeAll(() => {
 });
 afterAll(() => graph.close());
 
-const line = (name: string, trials: number, warmStart: unknown) => experimentLine('explicit', name, trials, warmStart);
+// Every ask here must be served from the priors (its edges and event numbers are what is checked), so the
+// warm design follows them throughout instead of earning trust first (settings.warmTrust).
+const line = (name: string, trials: number, warmStart: unknown) => experimentLine('explicit', name, trials, warmStart, { warmTrust: 'given' });
 
 describe('warm start from an explicit list of experiments', () => {
   it('reads the priors’ event numbers along with the history, like a similarity-chosen list (no extra query per ask)', async () => {

@@ -3,9 +3,10 @@ export const xSpace = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }
 
 /**
  * One experiment as a JSON Lines import record (see POST /v1/import): running, on `xSpace`, model
- * `model`, with `trials` completed results spread evenly over x whose loss is lowest near x = 0.3.
+ * `model`, with `trials` completed results spread evenly over x whose loss is lowest near x = 0.3,
+ * and the experiment's optimizer settings when given.
  */
-export function experimentLine(model: string, name: string, trials: number, warmStart: unknown): string {
+export function experimentLine(model: string, name: string, trials: number, warmStart: unknown, optimizer?: Record<string, unknown>): string {
   return JSON.stringify({
     format: 'precedent.experiment/1',
     dataset: { name, taskType: 'classification', metaFeatures: { a: 1 } },
@@ -17,6 +18,7 @@ export function experimentLine(model: string, name: string, trials: number, warm
       seed: 3,
       status: 'running',
       warmStart,
+      ...(optimizer ? { optimizer } : {}),
     },
     trials: Array.from({ length: trials }, (_, n) => ({
       number: n,
