@@ -175,16 +175,20 @@ export class PriorEvidence {
   triedLosses(tried: { config: Config; key: string }[], priors: ProjectedPrior[], weights?: ArrayLike<number>): Float64Array {
     const P = priors.length;
     const memo = this.targetMemo;
-    if (!memo)
-      return setLosses(
-        this.lossMatrix(
-          tried.map((t) => t.config),
-          priors,
-          tried.map((t) => t.key),
-        ),
-        tried.length,
-        P,
-      );
+    if (!memo) {
+      // Only the weighted columns, as below (the others are never read).
+      const mins = new Float64Array(P).fill(1);
+      const configs = tried.map((t) => t.config);
+      const keys = tried.map((t) => t.key);
+      const rows = tried.map((_, i) => i);
+      for (let p = 0; p < P; p++) {
+        if (weights && weights[p] === 0) continue;
+        const losses = new Float64Array(rows.length);
+        this.lossesAt(priors[p]!, configs, keys, rows, losses, (r) => r);
+        mins[p] = setLosses(losses, rows.length, 1)[0]!;
+      }
+      return mins;
+    }
     const key = `${this.space}:${priorsKey(priors)}`;
     const keys = new Set(tried.map((t) => t.key));
     let last = memo.get('triedLosses', key);

@@ -143,7 +143,7 @@ export const SettingsSchema = z.strictObject({
    */
   warmSpacing: z.number().min(0).max(1).optional(),
   /**
-   * How far the warm design follows the priors (default 'earned'). 'earned': it takes the priors'
+   * How far the portfolio design (warmInit 'portfolio') follows the priors (default 'earned'). 'earned': it takes the priors'
    * configurations while they add something (the greedy portfolio still gains), then fills with the
    * Sobol design until the target has `minTargetForSimilarity` results to judge the priors by, and
    * follows them again only if some prior ranks those results better than chance. 'given': it follows
@@ -153,8 +153,8 @@ export const SettingsSchema = z.strictObject({
    * With `warmSpacing` > 0 the exploring design's own rules apply instead.
    */
   warmTrust: z.enum(['earned', 'given']).optional(),
-  /** Target results needed before performance-based similarity is used (default 3). */
-  minTargetForSimilarity: z.number().int().min(2).optional(),
+  /** Target results needed before performance-based similarity is used (default 3; at most 512, the results it is measured on: MAX_SIMILARITY_RESULTS). */
+  minTargetForSimilarity: z.number().int().min(2).max(512).optional(),
   /** Prior observations kept per prior model, best-first then spread (default 100). */
   maxPriorObservations: z.number().int().min(2).optional(),
 });

@@ -16,7 +16,7 @@ export type PreparedObservations = { observations: readonly object[]; known: (En
 
 /**
  * Each prior's lowest loss over the configurations the target tried, and their keys (see
- * triedLosses). `tried` lists the configurations in the order they were first counted, and column p
+ * PriorEvidence.triedLosses). `tried` lists the configurations in the order they were first counted, and column p
  * of `mins` covers the first `counted[p]` of them.
  */
 export type TriedLosses = { keys: Set<string>; tried: { config: Config; key: string }[]; counted: Int32Array; mins: Float64Array };

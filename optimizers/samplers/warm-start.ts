@@ -290,8 +290,10 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
     if (!vanished) {
       const i = greedy.next();
       if (i >= 0 && !explore && earned && !anyPerf && greedy.lastGain <= VANISHED_GAIN) {
-        // The priors' picks add nothing more, and there are not yet results to judge the priors by.
-        rest = `the priors' best configurations are in the design and the target has fewer than ${ctx.settings.minTargetForSimilarity} results to judge the priors by; continued with the Sobol design`;
+        // The priors' picks add nothing more, and no result has yet shown that they rank this target.
+        rest = measuresPerformance(ctx.target, ctx.settings.minTargetForSimilarity)
+          ? "the priors' best configurations are in the design and no prior's ranking of the target results could be measured (e.g. all results are equal); continued with the Sobol design"
+          : `the priors' best configurations are in the design and the target has fewer than ${ctx.settings.minTargetForSimilarity} results to judge the priors by; continued with the Sobol design`;
         break;
       }
       if (i >= 0 && (!explore || greedy.lastGain > VANISHED_GAIN)) {
@@ -302,7 +304,7 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
           continue;
         }
         commit(ctx, picked.config, picked.key);
-        // A copy: kept candidates (see portfolioCandidates) are shared with later requests.
+        // A copy: kept candidates (see PriorEvidence.candidates) are shared with later requests.
         add({ config: { ...picked.config }, provenance: provenance('portfolio', { priors: priorList, sourceTrials: sourceOf(c), notes: [...weighting] }) });
         continue;
       }

@@ -1,6 +1,6 @@
 // The layout's rules, read off the source: dependencies point one way (src → graph, src → optimizers),
 // the optimizer does no I/O, Cypher lives in graph/ only, and the warm-start algorithms are pure
-// functions (only optimizers/prior-evidence.ts touches the memos).
+// functions (the samplers reach the memos only through optimizers/prior-evidence.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ describe('layout seams', () => {
     expect(violations(sources('graph'), (i) => i.target !== null && (i.target.startsWith('src/') || i.target.startsWith('optimizers/')))).toEqual([]);
   });
 
-  it('warmstart/ algorithms touch no memo: only prior-evidence.ts reads and writes ModelCache and TargetMemo', () => {
+  it('warmstart/ algorithms touch no memo, and the samplers reach ModelCache and TargetMemo only through prior-evidence.ts', () => {
     const memos = ['optimizers/cache.ts', 'optimizers/target-memo.ts', 'optimizers/prior-evidence.ts'];
     expect(violations(sources('optimizers/warmstart'), (i) => i.target !== null && memos.includes(i.target))).toEqual([]);
     const samplers = sources('optimizers/samplers');

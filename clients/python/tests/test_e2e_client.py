@@ -121,9 +121,8 @@ class ClientEndToEnd(unittest.TestCase):
         self.assertIn(json.dumps(t.raw["config"], sort_keys=True), configs_a)
         # Then the prior earns trust: space-filling points until there are results to judge it by, saying so.
         for t in first[1:]:
-            if t.strategy not in WARM_DESIGN:
-                self.assertEqual(t.strategy, "sobol", t)
-                self.assertTrue(any("to judge the priors by" in n for n in t.provenance["notes"]), t.provenance["notes"])
+            self.assertEqual(t.strategy, "sobol", t)
+            self.assertTrue(any("to judge the priors by" in n for n in t.provenance["notes"]), t.provenance["notes"])
         type(self).first = exp
 
     def test_2_reuse_resumes_the_experiment_of_that_name(self) -> None:

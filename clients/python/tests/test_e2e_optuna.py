@@ -232,9 +232,8 @@ class OptunaEndToEnd(unittest.TestCase):
         self.assertEqual(first_trials[0].priors, [exp.id])
         # Until this year's results can judge last year's study, the design fills in with space-filling points.
         for t in first_trials[1:]:
-            if t.strategy not in WARM_DESIGN:
-                self.assertEqual(t.strategy, "sobol", t)
-                self.assertTrue(any("to judge the priors by" in n for n in t.provenance["notes"]), t.provenance["notes"])
+            self.assertEqual(t.strategy, "sobol", t)
+            self.assertTrue(any("to judge the priors by" in n for n in t.provenance["notes"]), t.provenance["notes"])
         best_old = max((t for t in old.trials if t.value is not None and t.state == optuna.trial.TrialState.COMPLETE), key=lambda t: t.value)
         self.assertTrue(any(same(study.trials[0].params["C"], t.params["C"]) for t in old.trials), "the warm design starts from last year's configurations")
         print(f"[e2e] warm start from the imported study: strategies {[t.strategy for t in first_trials]}, last year's best {best_old.value:.4f}")
