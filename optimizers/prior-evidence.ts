@@ -14,16 +14,7 @@ import { type KeptCandidates, type Lru, type ModelCache, priorsKey, spaceKey } f
 import { fnv1a } from './random.ts';
 import { projectPrior, type ProjectOptions, type ProjectedPrior } from './warmstart/project.ts';
 import { fitPriorModel, priorMeans } from './warmstart/prior-models.ts';
-import {
-  candidatesOf,
-  extendCandidates,
-  lossMatrix,
-  type CandidateList,
-  type PortfolioCandidate,
-  portfolioCandidates,
-  priorLosses,
-  setLosses,
-} from './warmstart/portfolio.ts';
+import { candidatesOf, extendCandidates, type CandidateList, type PortfolioCandidate, portfolioCandidates, priorLosses } from './warmstart/portfolio.ts';
 import { mapConfig } from './warmstart/project.ts';
 import { type Agreements, completedRows, similarityResults } from './warmstart/relevance.ts';
 import { rankingAgreements } from './warmstart/similarity.ts';
@@ -109,20 +100,11 @@ export class PriorEvidence {
 
   /** Loss matrix (lossMatrix), each prior's losses remembered by configuration key and each row for this ordered set of priors. */
   lossMatrix(configs: Config[], priors: ProjectedPrior[], keys: string[]): Float64Array {
-    if (!this.cache) return lossMatrix(this.encoder, configs, priors, (p) => this.model(p));
     const P = priors.length;
-    const out = new Float64Array(keys.length * P);
-    const rows = remembered(this.cache.rows, `loss-rows:${this.space}:${priorsKey(priors)}`, MAX_REMEMBERED_ROWS);
-    const todo: number[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const row = rows.get(keys[i]!);
-      if (row) out.set(row, i * P);
-      else todo.push(i);
-    }
-    if (todo.length === 0) return out;
-    priors.forEach((prior, p) => this.lossesAt(prior, configs, keys, todo, out, (r) => todo[r]! * P + p));
-    for (const i of todo) rows.set(keys[i]!, out.slice(i * P, (i + 1) * P));
-    return out;
+    return this.priorRows('loss-rows', priors, keys, (todo, out) => {
+      priors.forEach((prior, p) => this.lossesAt(prior, configs, keys, todo, out, (r) => todo[r]! * P + p));
+      return true;
+    });
   }
 
   /**
@@ -161,8 +143,8 @@ export class PriorEvidence {
   }
 
   /**
-   * Each prior's lowest loss over the configurations the target tried (setLosses of their loss
-   * matrix). With the target's memo it is carried on from the last request while every
+   * Each prior's lowest loss over the configurations the target tried (1 where none). With the
+   * target's memo it is carried on from the last request while every
    * configuration counted then is still tried (a minimum cannot take one out): only the new ones are
    * looked up. The same numbers in any order, since a minimum does not depend on it.
    *
@@ -175,23 +157,9 @@ export class PriorEvidence {
   triedLosses(tried: { config: Config; key: string }[], priors: ProjectedPrior[], weights?: ArrayLike<number>): Float64Array {
     const P = priors.length;
     const memo = this.targetMemo;
-    if (!memo) {
-      // Only the weighted columns, as below (the others are never read).
-      const mins = new Float64Array(P).fill(1);
-      const configs = tried.map((t) => t.config);
-      const keys = tried.map((t) => t.key);
-      const rows = tried.map((_, i) => i);
-      for (let p = 0; p < P; p++) {
-        if (weights && weights[p] === 0) continue;
-        const losses = new Float64Array(rows.length);
-        this.lossesAt(priors[p]!, configs, keys, rows, losses, (r) => r);
-        mins[p] = setLosses(losses, rows.length, 1)[0]!;
-      }
-      return mins;
-    }
     const key = `${this.space}:${priorsKey(priors)}`;
     const keys = new Set(tried.map((t) => t.key));
-    let last = memo.get('triedLosses', key);
+    let last = memo?.get('triedLosses', key);
     if (last)
       for (const k of last.keys)
         if (!keys.has(k)) {
@@ -220,7 +188,7 @@ export class PriorEvidence {
       state.mins[p] = min;
       state.counted[p] = T;
     }
-    memo.set('triedLosses', key, state);
+    memo?.set('triedLosses', key, state);
     // A copy: the greedy lowers its entries as it adds candidates.
     return Float64Array.from(state.mins);
   }
@@ -332,27 +300,44 @@ export class PriorEvidence {
     const P = priors.length;
     const D = this.encoder.dim;
     const fitted = priors.map(() => true);
-    const means = new Float64Array(keys.length * P);
-    const kept = this.cache ? remembered(this.cache.rows, `mean-rows:${this.space}:${priorsKey(priors)}`, MAX_REMEMBERED_ROWS) : undefined;
+    const means = this.priorRows('mean-rows', priors, keys, (todo, out) => {
+      const X = new Float64Array(todo.length * D);
+      todo.forEach((i, r) => X.set(rows.X.subarray(i * D, (i + 1) * D), r * D));
+      const sub = { X, n: todo.length };
+      const subKeys = todo.map((i) => keys[i]!);
+      priors.forEach((prior, p) => {
+        const mu = this.meansAt(prior, sub, subKeys);
+        if (mu) todo.forEach((i, r) => (out[i * P + p] = mu[r]!));
+        else fitted[p] = false;
+      });
+      // Rows are whole only when every prior has a model (one without is asked again next time).
+      return fitted.every(Boolean);
+    });
+    return { means, fitted };
+  }
+
+  /**
+   * One number per prior for each configuration (configurations × priors, row-major), for this
+   * ordered set of priors: rows the cache holds under `kind` are copied in, `compute` fills the
+   * others (given their indices) and says whether they are whole, and whole rows are kept.
+   */
+  private priorRows(
+    kind: 'loss-rows' | 'mean-rows',
+    priors: ProjectedPrior[],
+    keys: string[],
+    compute: (todo: number[], out: Float64Array) => boolean,
+  ): Float64Array {
+    const P = priors.length;
+    const out = new Float64Array(keys.length * P);
+    const kept = this.cache ? remembered(this.cache.rows, `${kind}:${this.space}:${priorsKey(priors)}`, MAX_REMEMBERED_ROWS) : undefined;
     const todo: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const row = kept?.get(keys[i]!);
-      if (row) means.set(row, i * P);
+      if (row) out.set(row, i * P);
       else todo.push(i);
     }
-    if (todo.length === 0) return { means, fitted };
-    const X = new Float64Array(todo.length * D);
-    todo.forEach((i, r) => X.set(rows.X.subarray(i * D, (i + 1) * D), r * D));
-    const sub = { X, n: todo.length };
-    const subKeys = todo.map((i) => keys[i]!);
-    priors.forEach((prior, p) => {
-      const mu = this.meansAt(prior, sub, subKeys);
-      if (mu) todo.forEach((i, r) => (means[i * P + p] = mu[r]!));
-      else fitted[p] = false;
-    });
-    // Rows are whole only when every prior has a model (one without is asked again next time).
-    if (kept && fitted.every(Boolean)) for (const i of todo) kept.set(keys[i]!, means.slice(i * P, (i + 1) * P));
-    return { means, fitted };
+    if (todo.length > 0 && compute(todo, out) && kept) for (const i of todo) kept.set(keys[i]!, out.slice(i * P, (i + 1) * P));
+    return out;
   }
 
   /** The kept candidate list, extended to `perPrior` rounds, or null when some candidate needs a fill value (or there is no cache). */

@@ -160,8 +160,14 @@ function distanceNote(o: ExploreOption, radius: number): string {
 
 const EXHAUSTED = 'prior configurations exhausted; continued with the Sobol design';
 
-/** The portfolio's picks, and the note for the Sobol picks that fill the rest of the batch (if any). */
-function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number): { suggestions: Suggestion[]; rest: string } {
+/** Whether the design follows the priors only as far as they earn it (settings.warmTrust; the exploring design has rules of its own). */
+const earnsTrust = (ctx: SamplerContext): boolean => ctx.settings.warmTrust === 'earned' && ctx.settings.warmSpacing === 0;
+
+/**
+ * The portfolio's picks, and the note for the Sobol picks that fill the rest of the batch (if any).
+ * `measured`: whether the target has enough results to measure the priors' ranking of them.
+ */
+function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: number, measured: boolean): { suggestions: Suggestion[]; rest: string } {
   const P = rel.length;
   const priors = rel.map((r) => r.prior);
   const anyPerf = rel.some((r) => r.perf !== undefined);
@@ -172,7 +178,7 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
   const tried = triedConfigs(ctx);
   const current = ctx.evidence.triedLosses(tried, priors, weights);
   const greedy = new GreedyPortfolio(matrix, P, weights, current, cands.length, (k) => !ctx.exclude.has(cands[k]!.key));
-  const earned = ctx.settings.warmTrust === 'earned';
+  const earned = earnsTrust(ctx);
   let rest = EXHAUSTED;
   const out: Suggestion[] = [];
   const priorList = rel.map((r, p) => describe(r, weights[p]!)).filter((d) => d.weight > 0);
@@ -289,9 +295,9 @@ function portfolioDesign(ctx: SamplerContext, rel: PriorRelevance[], count: numb
     }
     if (!vanished) {
       const i = greedy.next();
-      if (i >= 0 && !explore && earned && !anyPerf && greedy.lastGain <= VANISHED_GAIN) {
+      if (i >= 0 && earned && !anyPerf && greedy.lastGain <= VANISHED_GAIN) {
         // The priors' picks add nothing more, and no result has yet shown that they rank this target.
-        rest = measuresPerformance(ctx.target, ctx.settings.minTargetForSimilarity)
+        rest = measured
           ? "the priors' best configurations are in the design and no prior's ranking of the target results could be measured (e.g. all results are equal); continued with the Sobol design"
           : `the priors' best configurations are in the design and the target has fewer than ${ctx.settings.minTargetForSimilarity} results to judge the priors by; continued with the Sobol design`;
         break;
@@ -323,14 +329,13 @@ export const warmStartSampler: Sampler = {
   name: 'warm-start',
   suggest(ctx, count) {
     if (ctx.priors.length === 0) return { unavailable: 'no usable prior experiments' };
-    const perfs = measuresPerformance(ctx.target, ctx.settings.minTargetForSimilarity) ? ctx.evidence.agreements(ctx.target, ctx.priors) : null;
-    const rel = priorRelevance(ctx.priors, ctx.metaFeatures, perfs);
-    // Priors that rank the target's results no better than chance are not followed (the exploring design has rules of its own).
-    const earned = ctx.settings.warmTrust === 'earned' && ctx.settings.warmSpacing === 0;
-    if (earned && rel.some((r) => r.perf !== undefined) && !rel.some((r) => r.perf !== undefined && r.perf > 0.5))
+    const measured = measuresPerformance(ctx.target, ctx.settings.minTargetForSimilarity);
+    const rel = priorRelevance(ctx.priors, ctx.metaFeatures, measured ? ctx.evidence.agreements(ctx.target, ctx.priors) : null);
+    // Priors that rank the target's results no better than chance are not followed.
+    if (earnsTrust(ctx) && rel.some((r) => r.perf !== undefined) && !rel.some((r) => r.perf !== undefined && r.perf > 0.5))
       return { unavailable: 'no prior ranks the target results better than chance' };
     const useNearest = ctx.settings.warmInit === 'nearest-best' && rel.some((r) => r.similarity !== undefined);
-    const { suggestions, rest } = useNearest ? { suggestions: similarityDesign(ctx, rel, count), rest: EXHAUSTED } : portfolioDesign(ctx, rel, count);
+    const { suggestions, rest } = useNearest ? { suggestions: similarityDesign(ctx, rel, count), rest: EXHAUSTED } : portfolioDesign(ctx, rel, count, measured);
     if (suggestions.length < count) {
       const sobol = sobolSampler.suggest(ctx, count - suggestions.length);
       if ('suggestions' in sobol) {

@@ -121,13 +121,6 @@ export function lossMatrix(
   return out;
 }
 
-/** Each prior's lowest loss over `configs` (1 where there are none): the loss of the set the target tried. */
-export function setLosses(matrix: Float64Array, n: number, P: number): Float64Array {
-  const out = new Float64Array(P).fill(1);
-  for (let i = 0; i < n; i++) for (let p = 0; p < P; p++) out[p] = Math.min(out[p]!, matrix[i * P + p]!);
-  return out;
-}
-
 /**
  * The greedy portfolio's steps over one loss matrix (C candidates × P priors, row-major): each
  * `next` gives the open candidate whose addition most reduces the weighted portfolio loss, the
