@@ -34,6 +34,10 @@ export class Lru<K, V> {
     return this.map.size;
   }
 
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+
   /** The keys, least recently used first: a copy, since reading an entry moves it. */
   keys(): K[] {
     return [...this.map.keys()];

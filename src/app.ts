@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Graph } from '../graph/driver.ts';
 import { DEFAULT_SPACE_LIMITS, type SpaceLimits } from '../optimizers/space.ts';
 import { apiKeyAuth } from './http/auth.ts';
+import { VerifiedKeys } from './http/verified-keys.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { idempotency } from './http/idempotency.ts';
 import { validatorCompiler } from './http/validation.ts';
@@ -95,7 +96,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { graph: opts.graph, readiness: opts.readiness });
   await app.register(browserRoutes);
-  await app.register(apiKeyAuth, { graph: opts.graph, cacheSeconds: opts.authCacheSeconds });
+  const keys = new VerifiedKeys(opts.graph, opts.authCacheSeconds ?? 10);
+  // After an outage the keys used last are verified again before the process reports ready.
+  const unverify = opts.readiness?.also(() => keys.reverify());
+  await app.register(apiKeyAuth, { keys });
   await app.register(idempotency, { graph: opts.graph });
   const perMinute = opts.rateLimitPerMinute ?? 6000;
   if (perMinute > 0) {
@@ -122,7 +126,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // The service's copies must be dropped at every restart of Neo4j, also one that happens while no
   // request runs (see Availability.watch): a second's probe costs nothing beside that.
   opts.graph.availability.watch(1000);
-  app.addHook('onClose', () => suggestions.close());
+  // After an outage, the experiments it served are built again before the process reports ready.
+  const unprime = opts.readiness?.also(() => suggestions.primeAfterOutage());
+  app.addHook('onClose', () => {
+    unverify?.();
+    unprime?.();
+    return suggestions.close();
+  });
   // Results written here are applied to the service's history copies, so the next ask needs no read.
   const results = new ResultWriter(opts.graph, (projectId, { trial, event }) => event && suggestions.told(projectId, trial, event));
   await app.register(trialRoutes, { graph: opts.graph, results });

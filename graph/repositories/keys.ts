@@ -49,11 +49,14 @@ export async function createKey(graph: Graph, projectName: string, label?: strin
 }
 
 /** The project a secret grants, or null for unknown and revoked keys. */
-export async function projectForKey(graph: Graph, secret: string): Promise<string | null> {
+export function projectForKey(graph: Graph, secret: string): Promise<string | null> {
+  return projectForKeyHash(graph, hashKey(secret));
+}
+
+/** The project the key with this hash (hashKey) grants, or null for unknown and revoked keys. */
+export async function projectForKeyHash(graph: Graph, hash: string): Promise<string | null> {
   const [row] = await read(graph, (tx) =>
-    rows<{ projectId: string }>(tx, 'MATCH (k:ApiKey {hash: $hash})-[:GRANTS]->(p:Project) WHERE k.revokedAt IS NULL RETURN p.id AS projectId', {
-      hash: hashKey(secret),
-    }),
+    rows<{ projectId: string }>(tx, 'MATCH (k:ApiKey {hash: $hash})-[:GRANTS]->(p:Project) WHERE k.revokedAt IS NULL RETURN p.id AS projectId', { hash }),
   );
   return row?.projectId ?? null;
 }

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Graph } from '../../graph/driver.ts';
-import { hashKey, projectForKey } from '../../graph/repositories/keys.ts';
+import { hashKey } from '../../graph/repositories/keys.ts';
 import { UnauthorizedError } from './errors.ts';
+import type { VerifiedKeys } from './verified-keys.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,20 +14,16 @@ declare module 'fastify' {
 }
 
 export interface AuthOptions {
-  graph: Graph;
-  /** How long a verified key is trusted without asking Neo4j again (revocation takes effect after it). */
-  cacheSeconds?: number;
+  /** The keys verified so far (each trusted for a while, see VerifiedKeys). */
+  keys: VerifiedKeys;
 }
-
-const CACHE_MAX = 10_000;
 
 /**
  * Every /v1 route needs `Authorization: Bearer <key>`; the key decides the project. A missing,
  * malformed, unknown or revoked key gets the same 401, so a caller learns nothing about which
  * keys exist.
  */
-export const apiKeyAuth = fp<AuthOptions>(async (app, { graph, cacheSeconds = 10 }) => {
-  const verified = new Map<string, { projectId: string; until: number }>();
+export const apiKeyAuth = fp<AuthOptions>(async (app, { keys }) => {
   app.decorateRequest('projectId', '');
   app.decorateRequest('keyHash', '');
   app.addHook('onRequest', async (req: FastifyRequest) => {
@@ -39,19 +35,9 @@ export const apiKeyAuth = fp<AuthOptions>(async (app, { graph, cacheSeconds = 10
     const secret = match[1];
     if (secret.length > 200) throw new UnauthorizedError('invalid API key');
     const hash = hashKey(secret);
-    const now = Date.now();
-    let hit = verified.get(hash);
-    if (!hit || hit.until < now) {
-      const projectId = await projectForKey(graph, secret);
-      if (!projectId) {
-        verified.delete(hash);
-        throw new UnauthorizedError('invalid API key');
-      }
-      if (verified.size >= CACHE_MAX) verified.clear();
-      hit = { projectId, until: now + cacheSeconds * 1000 };
-      verified.set(hash, hit);
-    }
-    req.projectId = hit.projectId;
+    const projectId = await keys.projectOf(hash);
+    if (!projectId) throw new UnauthorizedError('invalid API key');
+    req.projectId = projectId;
     req.keyHash = hash;
   });
 });

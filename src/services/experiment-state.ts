@@ -30,7 +30,11 @@ export class ExperimentState {
   linksWhole = false;
 
   /** `optimizer`: the experiment's optimizer on the event loop, with its own memo (see ExperimentOptimizer). */
-  constructor(readonly optimizer: ExperimentOptimizer) {}
+  constructor(
+    readonly projectId: string,
+    readonly experimentId: string,
+    readonly optimizer: ExperimentOptimizer,
+  ) {}
 }
 
 /** The experiments' states, the least recently asked dropped beyond a bound. */
@@ -49,7 +53,7 @@ export class ExperimentStates {
     const key = experimentKey(projectId, experimentId);
     const held = this.states.get(key);
     if (held) return held;
-    const made = new ExperimentState(this.newOptimizer());
+    const made = new ExperimentState(projectId, experimentId, this.newOptimizer());
     const before = this.states.size;
     this.states.set(key, made);
     if (this.states.size === before) cacheEviction('history');
@@ -61,9 +65,15 @@ export class ExperimentStates {
     return this.states.get(experimentKey(projectId, experimentId));
   }
 
-  /** Drops every state (the graph may have been replaced). */
-  clear(): void {
+  /** Drops every state (the graph may have been replaced); returns whose they were, the most recently asked first. */
+  clear(): { projectId: string; experimentId: string }[] {
+    const dropped = this.states
+      .keys()
+      .reverse()
+      .map((key) => this.states.get(key)!)
+      .map(({ projectId, experimentId }) => ({ projectId, experimentId }));
     this.states.clear();
+    return dropped;
   }
 }
 

@@ -82,6 +82,15 @@ export class HistoryCopy {
   }
 
   /**
+   * The priors' event numbers as an optimizer call without a record read them (a priming, see
+   * SuggestionService.primeAfterOutage): the next ask from the copy need not read them again, as
+   * after a record, which brings them too.
+   */
+  priorsRead(priorSeqs: PriorSeqs): void {
+    this.priorSeqs = priorSeqs;
+  }
+
+  /**
    * A batch recorded by this process; the record also brought the priors' current event numbers.
    * `fromCopy`: computed from the copy (the record was a compare-and-set), else from a read.
    */

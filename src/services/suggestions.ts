@@ -1,6 +1,7 @@
 import type { Graph } from '../../graph/driver.ts';
 import { z } from 'zod';
 import { ConflictError } from '../../graph/errors.ts';
+import { DatabaseUnavailableError, isOutage } from '../../graph/availability.ts';
 import type { Trial } from '../../graph/model.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
 import { claimQueued, markStale, notRunning, recordSuggestions, type PriorUse, type SuggestionWrite } from '../../graph/repositories/suggestions.ts';
@@ -91,11 +92,18 @@ class OutdatedCopy extends Error {}
 const MAX_BATCH = 64;
 const MAX_ATTEMPTS = 3;
 
-/** Waiting asks, from the front, up to MAX_BATCH configurations (always at least one ask). */
+/** Experiments primed after an outage (see primeAfterOutage): a warm-up of a second or so. */
+const PRIMED = 8;
+
+/**
+ * Waiting asks, from the front, up to MAX_BATCH configurations (always at least one ask). A
+ * priming (an ask of 0 configurations, see primeAfterOutage) goes alone.
+ */
 function takeBatch(waiting: readonly Waiter[]): number {
+  if (waiting[0]!.count === 0) return 1;
   let n = 0;
   let total = 0;
-  while (n < waiting.length && (n === 0 || total + waiting[n]!.count <= MAX_BATCH)) total += waiting[n++]!.count;
+  while (n < waiting.length && waiting[n]!.count > 0 && (n === 0 || total + waiting[n]!.count <= MAX_BATCH)) total += waiting[n++]!.count;
   return n;
 }
 
@@ -133,6 +141,8 @@ export class SuggestionService {
   private readonly priors: PriorLibrary;
   /** The edges written after a batch commits. */
   private readonly links: LinkWriter;
+  /** The experiments whose states the last outage dropped, the most recently asked first (see primeAfterOutage). */
+  private toPrime: { projectId: string; experimentId: string }[] = [];
 
   constructor(
     private readonly graph: Graph,
@@ -152,7 +162,10 @@ export class SuggestionService {
 
   /** Drops what was copied from the graph; prior-model fits stay (keyed by their data, a hit equals a refit). */
   private forgetCopies(): void {
-    this.experiments.clear();
+    const dropped = [...this.experiments.clear(), ...this.toPrime];
+    this.toPrime = dropped
+      .filter((d, i) => dropped.findIndex((o) => experimentKey(o.projectId, o.experimentId) === experimentKey(d.projectId, d.experimentId)) === i)
+      .slice(0, PRIMED);
     this.priors.forget();
     this.pool?.forgetExperiments();
   }
@@ -160,6 +173,27 @@ export class SuggestionService {
   /** Ends the optimizer's worker threads (an ask still computing there fails). */
   async close(): Promise<void> {
     await this.pool?.close();
+  }
+
+  /**
+   * Builds again, from the graph as it is now, what the last outage dropped of the experiments this
+   * process served most recently (up to PRIMED): the history copy, the prior choice, the checks and
+   * the optimizer's state, as each experiment's next ask would (a priming is an ask of 0
+   * configurations, queued with the experiment's asks), recording nothing. Their first asks after
+   * a restart of Neo4j then cost what the ones before it did (bench/first-ask.ts). Readiness runs it
+   * as a step of its warm-up. An experiment that cannot be primed (finished, budget used up, gone)
+   * is skipped; an outage ends the priming and fails the warm-up.
+   */
+  async primeAfterOutage(): Promise<void> {
+    while (this.toPrime.length > 0) {
+      const { projectId, experimentId } = this.toPrime[0]!;
+      try {
+        await this.suggest(projectId, experimentId, 0);
+      } catch (err) {
+        if (isOutage(err) || err instanceof DatabaseUnavailableError) throw err;
+      }
+      this.toPrime.shift();
+    }
   }
 
   /** A result told through this process: applied to the experiment's history copy, if it has one (see HistoryCopy). */
@@ -179,6 +213,10 @@ export class SuggestionService {
     const live = batch.filter((w) => !this.expired(w));
     if (live.length === 0) return;
     const { projectId, experimentId } = live[0]!;
+    if (live[0]!.count === 0) {
+      await this.prime(live[0]!);
+      return;
+    }
     let result: Served;
     try {
       result = await this.serve(projectId, experimentId, live);
@@ -282,19 +320,8 @@ export class SuggestionService {
     const count = slots.length;
     const timing = new Timing();
     const state = this.experiments.of(projectId, experimentId);
-    // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
-    const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
-    // 1.
-    if (!state.linksWhole) {
-      state.linksWhole = await this.links.repair(projectId, experimentId);
-      timing.mark('repair');
-    }
-    // 2.
-    if (this.opts.staleAfterSeconds > 0 && Date.now() - state.staleCheckedAt >= staleEvery) {
-      if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) state.copy.touch();
-      state.staleCheckedAt = Date.now();
-      timing.mark('stale');
-    }
+    // 1., 2.
+    await this.upkeep(state, timing);
     // 3.
     let { history: target, priorSeqs, copy } = await this.history(projectId, experimentId, state, used !== null);
     if (used) used.copy = copy;
@@ -342,23 +369,43 @@ export class SuggestionService {
     };
   }
 
+  /** Steps 1 and 2 of an ask (see serveOnce): the deferred edges, the stale check. */
+  private async upkeep(state: ExperimentState, timing: Timing): Promise<void> {
+    const { projectId, experimentId } = state;
+    // Staleness moves slowly; checking it at most every tenth of the timeout keeps a write off the hot path.
+    const staleEvery = (this.opts.staleAfterSeconds * 1000) / 10;
+    if (!state.linksWhole) {
+      state.linksWhole = await this.links.repair(projectId, experimentId);
+      timing.mark('repair');
+    }
+    if (this.opts.staleAfterSeconds > 0 && Date.now() - state.staleCheckedAt >= staleEvery) {
+      if ((await markStale(this.graph, projectId, experimentId, this.opts.staleAfterSeconds)) > 0) state.copy.touch();
+      state.staleCheckedAt = Date.now();
+      timing.mark('stale');
+    }
+  }
+
   /**
-   * `after` receives the write of the batch's SUGGESTED_FROM edges (see recordSuggestions).
-   * `priorSeqs`: what was read along with the history (see PriorSeqs). `copy`: the history is the
-   * cached copy, not read for this ask, so the record is a compare-and-set on its event number.
+   * A priming (see primeAfterOutage): the steps of an ask up to the optimizer (1-3 and 5-8, for one
+   * configuration), without handing out queued trials or recording anything.
    */
-  private async compute(
-    projectId: string,
-    state: ExperimentState,
-    target: ExperimentHistory,
-    slots: Slot[],
-    wanted: (slot: Slot) => boolean,
-    timing: Timing,
-    after: Promise<void>[],
-    priorSeqs: PriorSeqs,
-    copy: boolean,
-  ): Promise<{ trials: Trial[]; owners: number[]; raced?: boolean }> {
-    const count = slots.length;
+  private async prime(w: Waiter): Promise<void> {
+    const timing = new Timing();
+    const state = this.experiments.of(w.projectId, w.experimentId);
+    await this.upkeep(state, timing);
+    const { history: target, priorSeqs } = await this.history(w.projectId, w.experimentId, state, false);
+    const e = target.experiment;
+    const left = e.budget.maxTrials === undefined ? 1 : e.budget.maxTrials - e.trialCount;
+    if (e.status === 'running' && left > 0) {
+      const { chosen, snapshot } = await this.optimize(w.projectId, state, target, 1, priorSeqs, timing);
+      const seqs = new Map(snapshot.priors.map((p) => [p.experimentId, p.seq]));
+      state.copy.priorsRead({ projects: priorSeqs.projects, asked: new Set(chosen.map((c) => c.id)), seqs });
+    }
+    w.resolve({ trials: [], timing: timing.entries, batched: 1 });
+  }
+
+  /** Steps 6-8 of an ask (see serveOnce): the priors, the request and its snapshot, the optimizer's suggestions. */
+  private async optimize(projectId: string, state: ExperimentState, target: ExperimentHistory, count: number, priorSeqs: PriorSeqs, timing: Timing) {
     const e = target.experiment;
     // 6.
     const chosen = await this.priors.choose(projectId, target, state);
@@ -385,6 +432,28 @@ export class SuggestionService {
     const offThread = this.pool !== null && mayFitModel(request);
     const suggestions = offThread ? await this.pool!.suggest(experimentKey(projectId, e.id), request) : state.optimizer.suggest(request);
     timing.mark('optimize');
+    return { chosen, snapshot, suggestions };
+  }
+
+  /**
+   * `after` receives the write of the batch's SUGGESTED_FROM edges (see recordSuggestions).
+   * `priorSeqs`: what was read along with the history (see PriorSeqs). `copy`: the history is the
+   * cached copy, not read for this ask, so the record is a compare-and-set on its event number.
+   */
+  private async compute(
+    projectId: string,
+    state: ExperimentState,
+    target: ExperimentHistory,
+    slots: Slot[],
+    wanted: (slot: Slot) => boolean,
+    timing: Timing,
+    after: Promise<void>[],
+    priorSeqs: PriorSeqs,
+    copy: boolean,
+  ): Promise<{ trials: Trial[]; owners: number[]; raced?: boolean }> {
+    const e = target.experiment;
+    // 6.-8.
+    const { chosen, snapshot, suggestions } = await this.optimize(projectId, state, target, slots.length, priorSeqs, timing);
 
     const space = e.searchSpace as SearchSpace;
     const all = suggestions.map((s, i) => {

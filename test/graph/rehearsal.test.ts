@@ -4,16 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { readHistorySince } from '../../graph/repositories/history.ts';
 import { recordSuggestions } from '../../graph/repositories/suggestions.ts';
 import { rehearsal } from '../../graph/tx.ts';
+import { commitAndUndo } from '../../graph/repositories/warm-up.ts';
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { prepareConfig } from '../../src/services/configs.ts';
-import { warmQueryPlans } from '../../src/services/readiness.ts';
+import { warmGraph } from '../../src/services/readiness.ts';
 import { apiAndGraph } from '../support/api.ts';
 
 const ctx = apiAndGraph();
 const space = [{ name: 'x', type: 'float', low: 0, high: 1, log: false }] as SearchSpace;
 
 describe('a rehearsed write', () => {
-  it('runs the record for real and leaves nothing behind; the warm-up that uses it writes nothing either', async () => {
+  it('runs the record for real and leaves nothing behind; the warm-up that uses it leaves nothing either', async () => {
     const d = await ctx.api.call('POST', '/v1/datasets', { name: 'rehearsal', metaFeatures: { a: 1 } });
     const e = await ctx.api.call('POST', '/v1/experiments', {
       datasetId: d.body.id,
@@ -33,7 +34,7 @@ describe('a rehearsed write', () => {
     expect(rehearsed.trials).toHaveLength(1);
     expect(rehearsed.seqAfter).toBe(before.eventSeq + 1);
     // …and none of it stayed.
-    await warmQueryPlans(ctx.graph);
+    await warmGraph(ctx.graph);
     const after = await readHistorySince(ctx.graph, ctx.api.projectId, id, null, [], projects);
     expect(after).toEqual(before);
     const configs = async () => {
@@ -45,6 +46,14 @@ describe('a rehearsed write', () => {
       return Number(records[0]!.get('n'));
     };
     expect(await configs()).toBe(0);
+    // Its committed writes leave no node either.
+    const warmUpId = await commitAndUndo(ctx.graph);
+    const { records } = await ctx.graph.driver.executeQuery(
+      'MATCH (w:WarmUp {id: $id}) RETURN count(w) AS n',
+      { id: warmUpId },
+      { database: ctx.graph.database },
+    );
+    expect(Number(records[0]!.get('n'))).toBe(0);
     // The same record, not rehearsed, stays.
     const real = await recordSuggestions(ctx.graph, ctx.api.projectId, id, [item], [], projects, { read: { seq: before.eventSeq } });
     expect(real.trials).toHaveLength(1);

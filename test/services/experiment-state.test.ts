@@ -43,13 +43,18 @@ describe("a process's per-experiment state", () => {
     expect(again.staleCheckedAt).toBe(0);
   });
 
-  it('peeking creates nothing, and clear() drops every experiment', () => {
-    const s = states(2);
+  it('peeking creates nothing, and clear() drops every experiment and says whose, the most recently asked first', () => {
+    const s = states(3);
     expect(s.peek('p', 'a')).toBeUndefined();
     expect(s.peek('p', 'a')).toBeUndefined();
     const a = s.of('p', 'a');
     a.copy.read(history(2), noPriors);
-    s.clear();
+    s.of('q', 'b');
+    s.of('p', 'a');
+    expect(s.clear()).toEqual([
+      { projectId: 'p', experimentId: 'a' },
+      { projectId: 'q', experimentId: 'b' },
+    ]);
     expect(s.peek('p', 'a')).toBeUndefined();
     expect(s.of('p', 'a').copy.usable()).toBeUndefined();
   });
