@@ -158,6 +158,21 @@ export async function datasetMetaFeatures(graph: Graph, projectId: string, ids: 
   return new Map(found.map((r) => [r.id, metaFeatureRecord(r.names, r.values)]));
 }
 
+/**
+ * Which datasets the projects have, in one string: their number and the latest creation. Datasets
+ * are only ever added, so it changes exactly when metaFeatureRanges may (one index read, not a pass).
+ */
+export async function datasetsVersion(graph: Graph, projectIds: string[]): Promise<string> {
+  const [row] = await read(graph, (tx) =>
+    rows<{ n: number; last: string | null }>(
+      tx,
+      'MATCH (d:Dataset) WHERE d.projectId IN $projectIds AND d.createdAt IS NOT NULL RETURN count(d) AS n, toString(max(d.createdAt)) AS last',
+      { projectIds },
+    ),
+  );
+  return `${row?.n ?? 0}@${row?.last ?? ''}`;
+}
+
 /** Per-feature bounds over every dataset of the projects: the scale for meta-feature distances. */
 export async function metaFeatureRanges(graph: Graph, projectIds: string[]): Promise<Map<string, { lo: number; hi: number }>> {
   const found = await read(graph, (tx) =>

@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError, isOutage } from '../../graph/availability.ts';
 import type { Graph } from '../../graph/driver.ts';
 import { projectForKeyHash } from '../../graph/repositories/keys.ts';
 import { Lru } from '../../optimizers/cache.ts';
@@ -35,11 +36,18 @@ export class VerifiedKeys {
     return this.lookUp(hash);
   }
 
-  /** Looks the keys the last outage dropped up again; an outage fails it (and the warm-up). */
+  /** Looks the keys the last outage dropped up again; an outage fails it (and the warm-up), other errors skip the key. */
   async reverify(): Promise<void> {
     while (this.toReverify.length > 0) {
-      await this.lookUp(this.toReverify[0]!);
-      this.toReverify.shift();
+      const hash = this.toReverify[0]!;
+      try {
+        await this.lookUp(hash);
+      } catch (err) {
+        // The request that uses the key looks it up again.
+        if (isOutage(err) || err instanceof DatabaseUnavailableError) throw err;
+      }
+      // By hash: an outage meanwhile made a new list.
+      this.toReverify = this.toReverify.filter((h) => h !== hash);
     }
   }
 

@@ -8,7 +8,6 @@ import { IdParams, page } from '../schemas/common.ts';
 import { CreateDatasetBody, CsvBody, CsvUploadQuery, DatasetPage, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
 import { registerCsvDataset } from '../services/datasets.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
-import { forgetRanges } from '../similarity/rank.ts';
 
 export interface DatasetRouteOptions {
   graph: Graph;
@@ -67,7 +66,6 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
       }
       const body = parseOrThrow(CreateDatasetBody, req.body, 'body');
       const { dataset, created } = await createDataset(graph, req.projectId, { ...body, embedding: metaFeatureEmbedding(body.metaFeatures) });
-      if (created) forgetRanges(req.projectId);
       return reply.code(created ? 201 : 200).send(dataset);
     },
   );

@@ -8,6 +8,7 @@ import { datasetMetaFeatures } from '../../graph/repositories/similar.ts';
 import { getExperiment } from '../../graph/repositories/experiments.ts';
 import { IdParams } from '../schemas/common.ts';
 import { SimilarForExperimentQuery, SimilarQueryBody, SimilarResponse } from '../schemas/similar.ts';
+import { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
 import { rankSimilarExperiments, type SimilarExperiment } from '../similarity/rank.ts';
 
 const toItem = (s: SimilarExperiment) => ({
@@ -20,6 +21,7 @@ const toItem = (s: SimilarExperiment) => ({
 
 export const similarRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const ranges = new MetaFeatureRanges(graph);
 
   r.post(
     '/v1/similar-experiments',
@@ -43,15 +45,20 @@ export const similarRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, {
         metaFeatures = (await datasetMetaFeatures(graph, req.projectId, [b.datasetId])).get(b.datasetId);
         if (!metaFeatures) throw new NotFoundError('dataset', b.datasetId);
       }
-      const items = await rankSimilarExperiments(graph, req.projectId, {
-        metaFeatures,
-        model: b.model,
-        metric: b.metric,
-        searchSpace: b.searchSpace,
-        minOverlap: b.minOverlap,
-        excludeIds: b.excludeExperimentIds,
-        k: b.k,
-      });
+      const items = await rankSimilarExperiments(
+        graph,
+        req.projectId,
+        {
+          metaFeatures,
+          model: b.model,
+          metric: b.metric,
+          searchSpace: b.searchSpace,
+          minOverlap: b.minOverlap,
+          excludeIds: b.excludeExperimentIds,
+          k: b.k,
+        },
+        ranges,
+      );
       return { items: items.map(toItem) };
     },
   );
@@ -72,15 +79,20 @@ export const similarRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, {
     async (req) => {
       const e = await getExperiment(graph, req.projectId, req.params.id);
       const dataset = await getDataset(graph, req.projectId, e.datasetId);
-      const items = await rankSimilarExperiments(graph, req.projectId, {
-        metaFeatures: dataset.metaFeatures,
-        model: req.query.sameModel ? e.model.name : undefined,
-        metric: req.query.sameObjective ? e.objective.metric : undefined,
-        searchSpace: e.searchSpace.map((p) => p.name),
-        minOverlap: req.query.minOverlap,
-        excludeIds: [e.id],
-        k: req.query.k,
-      });
+      const items = await rankSimilarExperiments(
+        graph,
+        req.projectId,
+        {
+          metaFeatures: dataset.metaFeatures,
+          model: req.query.sameModel ? e.model.name : undefined,
+          metric: req.query.sameObjective ? e.objective.metric : undefined,
+          searchSpace: e.searchSpace.map((p) => p.name),
+          minOverlap: req.query.minOverlap,
+          excludeIds: [e.id],
+          k: req.query.k,
+        },
+        ranges,
+      );
       return { items: items.map(toItem) };
     },
   );

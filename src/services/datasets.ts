@@ -5,7 +5,6 @@ import type { Readable } from 'node:stream';
 import type { DatasetProfile, ProfileOptions } from '../metafeatures/index.ts';
 import { profileCsvOffThread } from '../metafeatures/off-thread.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
-import { forgetRanges } from '../similarity/rank.ts';
 
 export interface CsvDatasetInput {
   name: string;
@@ -39,7 +38,6 @@ export async function registerCsvDataset(graph: Graph, projectId: string, csv: R
     metaFeatures: profile.metaFeatures,
     embedding: metaFeatureEmbedding(profile.metaFeatures),
   });
-  if (created) forgetRanges(projectId);
   const { rows, bytes, sampled, sampleRows, target, notes } = profile;
   return { dataset, created, profile: { rows, bytes, sampled, sampleRows, target, notes } };
 }

@@ -3,6 +3,7 @@ import type { WarmStart } from '../../graph/model.ts';
 import { Lru } from '../../optimizers/cache.ts';
 import { eventSeqs, readHistories, type ExperimentHistory } from '../../graph/repositories/history.ts';
 import { cacheLookup } from '../metrics.ts';
+import { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 import type { ExperimentState } from './experiment-state.ts';
 import type { PriorSeqs } from './history-copy.ts';
@@ -20,12 +21,15 @@ export class PriorLibrary {
   private readonly histories: Lru<string, { seq: number; history: ExperimentHistory }>;
   /** Prior histories being read, so concurrent requests needing the same prior share one read. */
   private readonly reads = new Map<string, Promise<unknown>>();
+  /** The scale of the similarity searches that choose priors. */
+  private readonly ranges: MetaFeatureRanges;
 
   constructor(
     private readonly graph: Graph,
     private readonly opts: { maxHistories: number; choiceTtlMs: number },
   ) {
     this.histories = new Lru(opts.maxHistories);
+    this.ranges = new MetaFeatureRanges(graph);
   }
 
   /** Drops every copy (the graph may have been replaced). */
@@ -53,15 +57,20 @@ export class PriorLibrary {
       return cached.priors;
     }
     cacheLookup('prior_choice', 0, 1);
-    const ranked = await rankSimilarExperiments(this.graph, projectId, {
-      metaFeatures: target.metaFeatures,
-      model: e.model.name,
-      metric: e.objective.metric,
-      searchSpace: e.searchSpace.map((p) => p.name),
-      minOverlap: Number.EPSILON,
-      excludeIds: [...exclude],
-      k: ws.maxPriors,
-    });
+    const ranked = await rankSimilarExperiments(
+      this.graph,
+      projectId,
+      {
+        metaFeatures: target.metaFeatures,
+        model: e.model.name,
+        metric: e.objective.metric,
+        searchSpace: e.searchSpace.map((p) => p.name),
+        minOverlap: Number.EPSILON,
+        excludeIds: [...exclude],
+        k: ws.maxPriors,
+      },
+      this.ranges,
+    );
     const priors = ranked.filter((r) => r.completedCount > 0).map((r) => ({ id: r.experiment.id, similarity: r.similarity }));
     state.choice = { at: Date.now(), settings, priors };
     return priors;

@@ -8,6 +8,7 @@ import { completeTrials } from '../../graph/repositories/trials.ts';
 import { latestRunningExperiment } from '../../graph/repositories/experiments.ts';
 import { rehearsal } from '../../graph/tx.ts';
 import { commitAndUndo } from '../../graph/repositories/warm-up.ts';
+import { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 import { visibleProjects } from './visible-projects.ts';
 
@@ -47,15 +48,12 @@ export async function warmGraph(graph: Graph): Promise<void> {
   await quietly(() => pendingLinks(graph, NOBODY, NOBODY));
   await quietly(() => markStale(graph, NOBODY, NOBODY, 3600));
   await quietly(() =>
-    rankSimilarExperiments(graph, NOBODY, {
-      metaFeatures: { warm_up: 1 },
-      model: 'warm-up',
-      metric: 'warm-up',
-      searchSpace: ['x'],
-      minOverlap: Number.EPSILON,
-      excludeIds: [NOBODY],
-      k: 20,
-    }),
+    rankSimilarExperiments(
+      graph,
+      NOBODY,
+      { metaFeatures: { warm_up: 1 }, model: 'warm-up', metric: 'warm-up', searchSpace: ['x'], minOverlap: Number.EPSILON, excludeIds: [NOBODY], k: 20 },
+      new MetaFeatureRanges(graph),
+    ),
   );
   // Neo4j caches a plan per statement and parameter types, so the record is warmed in each shape an
   // ask sends: with and without a budget (maxTrials an integer or null), from a fresh read or from a
@@ -111,15 +109,20 @@ async function rehearseAsk(graph: Graph): Promise<void> {
   await markStale(rehearsal(graph), projectId, id, 3600);
   const history = await readHistorySince(graph, projectId, id, null, [], projects);
   const e = history.experiment;
-  await rankSimilarExperiments(graph, projectId, {
-    metaFeatures: history.metaFeatures,
-    model: e.model.name,
-    metric: e.objective.metric,
-    searchSpace: e.searchSpace.map((p) => p.name),
-    minOverlap: Number.EPSILON,
-    excludeIds: [id],
-    k: 20,
-  });
+  await rankSimilarExperiments(
+    graph,
+    projectId,
+    {
+      metaFeatures: history.metaFeatures,
+      model: e.model.name,
+      metric: e.objective.metric,
+      searchSpace: e.searchSpace.map((p) => p.name),
+      minOverlap: Number.EPSILON,
+      excludeIds: [id],
+      k: 20,
+    },
+    new MetaFeatureRanges(graph),
+  );
   await recordSuggestions(
     rehearsal(graph),
     projectId,
@@ -139,6 +142,8 @@ async function rehearseAsk(graph: Graph): Promise<void> {
 export class Readiness {
   private warmed = false;
   private warming: Promise<void> | null = null;
+  /** Connections lost so far: a warm-up across a loss warms the new server again before it counts. */
+  private losses = 0;
   /** Run after the graph's warm-up, in the order added (see also()). */
   private readonly steps = new Set<() => Promise<void>>();
 
@@ -148,6 +153,7 @@ export class Readiness {
   ) {
     graph.availability.onLost(() => {
       this.warmed = false;
+      this.losses++;
       // A restart under idle connections leaves the breaker closed: warm up again at once.
       if (!graph.availability.down) void this.warm().catch(() => undefined);
     });
@@ -160,7 +166,8 @@ export class Readiness {
 
   /**
    * Adds a step to every warm-up from now on, also to one under way that has not reached the steps
-   * yet; returns its removal. A step that fails fails the warm-up (only an outage should).
+   * yet; returns its removal. Steps only make the first requests faster: an outage fails the
+   * warm-up, any other error of a step is ignored.
    */
   also(step: () => Promise<void>): () => void {
     this.steps.add(step);
@@ -169,16 +176,29 @@ export class Readiness {
 
   /** Warms the plans and runs the added steps (once at a time); resolves when this process is ready. */
   warm(): Promise<void> {
-    this.warming ??= this.warmUp(this.graph)
-      .then(async () => {
-        for (const step of [...this.steps]) await step();
-      })
-      .then(() => {
-        this.warmed = true;
-      })
-      .finally(() => {
-        this.warming = null;
-      });
+    this.warming ??= this.run().finally(() => {
+      this.warming = null;
+    });
     return this.warming;
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      const losses = this.losses;
+      await this.warmUp(this.graph);
+      for (const step of [...this.steps]) {
+        try {
+          await step();
+        } catch (err) {
+          if (isOutage(err) || err instanceof DatabaseUnavailableError) throw err;
+        }
+      }
+      // Lost and found again meanwhile (a restart under idle connections): what was warmed was the
+      // server before it.
+      if (losses === this.losses) {
+        this.warmed = true;
+        return;
+      }
+    }
   }
 }

@@ -179,7 +179,8 @@ export class SuggestionService {
    * Builds again, from the graph as it is now, what the last outage dropped of the experiments this
    * process served most recently (up to PRIMED): the history copy, the prior choice, the checks and
    * the optimizer's state, as each experiment's next ask would (a priming is an ask of 0
-   * configurations, queued with the experiment's asks), recording nothing. Their first asks after
+   * configurations, queued with the experiment's asks), recording no trial (the upkeep of a first
+   * ask runs: deferred edges, stale marks). Their first asks after
    * a restart of Neo4j then cost what the ones before it did (bench/first-ask.ts). Readiness runs it
    * as a step of its warm-up. An experiment that cannot be primed (finished, budget used up, gone)
    * is skipped; an outage ends the priming and fails the warm-up.
@@ -192,7 +193,8 @@ export class SuggestionService {
       } catch (err) {
         if (isOutage(err) || err instanceof DatabaseUnavailableError) throw err;
       }
-      this.toPrime.shift();
+      // By id: an outage meanwhile made a new list.
+      this.toPrime = this.toPrime.filter((e) => e.projectId !== projectId || e.experimentId !== experimentId);
     }
   }
 

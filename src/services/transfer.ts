@@ -14,7 +14,6 @@ import { experimentIdsOldestFirst, exportExperiment, importExperiment, unusedDat
 import type { SearchSpace } from '../../optimizers/schema.ts';
 import { DATASET_FORMAT, DatasetLine, EXPORT_FORMAT, ExperimentLine } from '../schemas/transfer.ts';
 import { metaFeatureEmbedding } from '../similarity/embedding.ts';
-import { forgetRanges } from '../similarity/rank.ts';
 import { invalidInput, issuesOf, safeParseExplained } from '../http/validation.ts';
 import { DEFAULT_SPACE_LIMITS, type SpaceLimits } from '../../optimizers/space.ts';
 import { assertValidSpace, prepareCandidates, prepareConfig } from './configs.ts';
@@ -182,7 +181,6 @@ export async function importLines(graph: Graph, projectId: string, items: Import
   const started = performance.now();
   await checkFingerprints(graph, projectId, items, new Map());
   const written = await writeLines(graph, projectId, items);
-  forgetRanges(projectId);
   return { ...written, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -246,7 +244,6 @@ export async function importStream(
       result.datasets.push(...written.datasets);
       result.trials += written.trials;
     }
-    forgetRanges(projectId);
     return { ...result, seconds: (performance.now() - started) / 1000 };
   } finally {
     await rm(dir, { recursive: true, force: true });

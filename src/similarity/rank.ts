@@ -1,8 +1,9 @@
 import type { Graph } from '../../graph/driver.ts';
-import { experimentSummaries, metaFeatureRanges, nearExperiments, type ExperimentSummary } from '../../graph/repositories/similar.ts';
+import { experimentSummaries, nearExperiments, type ExperimentSummary } from '../../graph/repositories/similar.ts';
 import { metaFeatureSimilarities } from '../../optimizers/warmstart/similarity.ts';
 import { visibleProjects } from '../services/visible-projects.ts';
 import { metaFeatureEmbedding } from './embedding.ts';
+import type { MetaFeatureRanges } from './meta-feature-ranges.ts';
 
 export interface SimilarityQuery {
   metaFeatures?: Record<string, number> | null;
@@ -64,33 +65,12 @@ function explain(
 }
 
 /**
- * Meta-feature ranges per project, re-read at most once a minute and right after the project
- * gets a new dataset (see forgetRanges): a full pass over the datasets is too slow per query.
- */
-const RANGES_TTL_MS = 60_000;
-const rangeCache = new Map<string, { at: number; ranges: Map<string, { lo: number; hi: number }> }>();
-
-export function forgetRanges(projectId: string): void {
-  for (const key of rangeCache.keys()) if (key.split('+').includes(projectId)) rangeCache.delete(key);
-}
-
-async function projectRanges(graph: Graph, projectIds: string[]): Promise<Map<string, { lo: number; hi: number }>> {
-  const key = projectIds.join('+');
-  const hit = rangeCache.get(key);
-  if (hit && Date.now() - hit.at < RANGES_TTL_MS) return hit.ranges;
-  const ranges = await metaFeatureRanges(graph, projectIds);
-  rangeCache.set(key, { at: Date.now(), ranges });
-  if (rangeCache.size > 1000) rangeCache.delete(rangeCache.keys().next().value as string);
-  return ranges;
-}
-
-/**
  * Ranks the project's (and shared) experiments by how similar their dataset is to the query's (vector-index
- * retrieval, then exact per-feature-normalized similarity from optimizers/), after the model,
+ * retrieval, then exact per-feature-normalized similarity from optimizers/, on the scale `ranges` keeps), after the model,
  * objective and search-space filters. Without meta-features, experiments are ordered by
  * search-space overlap and amount of evidence, with similarity null.
  */
-export async function rankSimilarExperiments(graph: Graph, projectId: string, q: SimilarityQuery): Promise<SimilarExperiment[]> {
+export async function rankSimilarExperiments(graph: Graph, projectId: string, q: SimilarityQuery, ranges: MetaFeatureRanges): Promise<SimilarExperiment[]> {
   // The caller's own experiments, plus those their owners shared (see src/services/sharing.ts).
   const projectIds = await visibleProjects(graph, projectId);
   const meta = q.metaFeatures && Object.keys(q.metaFeatures).length ? q.metaFeatures : null;
@@ -106,12 +86,12 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
     summaries = await experimentSummaries(graph, projectIds, { ...filter, limit: 1000 });
     datasetMeta = new Map();
   }
-  const ranges = meta ? await projectRanges(graph, projectIds) : new Map<string, { lo: number; hi: number }>();
+  const bounds = meta ? await ranges.of(projectIds) : new Map<string, { lo: number; hi: number }>();
   const sims = meta
     ? metaFeatureSimilarities(
         meta,
         [...datasetMeta].map(([id, metaFeatures]) => ({ id, metaFeatures })),
-        ranges,
+        bounds,
       )
     : new Map<string, { similarity: number; features: number }>();
   const ranked: SimilarExperiment[] = [];
@@ -127,7 +107,7 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
       ...s,
       similarity: sim ? sim.similarity : null,
       reasons: {
-        metaFeatures: sim && meta && other ? { similarity: sim.similarity, sharedFeatures: sim.features, ...explain(meta, other, ranges) } : null,
+        metaFeatures: sim && meta && other ? { similarity: sim.similarity, sharedFeatures: sim.features, ...explain(meta, other, bounds) } : null,
         sameModel: q.model === undefined ? null : s.experiment.model.name === q.model,
         sameObjective: q.metric === undefined ? null : s.experiment.objective.metric === q.metric,
         searchSpaceOverlap: overlap,
