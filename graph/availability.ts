@@ -45,14 +45,22 @@ export class Availability {
     return this.downSince !== null;
   }
 
-  /** Called each time the connection is lost (see the class comment). */
-  onLost(listener: () => void): void {
-    this.listeners.lost.push(listener);
+  /** Called each time the connection is lost (see the class comment); returns its removal. */
+  onLost(listener: () => void): () => void {
+    return this.listen(this.listeners.lost, listener);
   }
 
-  /** Called each time the breaker closes again. */
-  onUp(listener: () => void): void {
-    this.listeners.up.push(listener);
+  /** Called each time the breaker closes again; returns its removal. */
+  onUp(listener: () => void): () => void {
+    return this.listen(this.listeners.up, listener);
+  }
+
+  private listen(to: (() => void)[], listener: () => void): () => void {
+    to.push(listener);
+    return () => {
+      const at = to.indexOf(listener);
+      if (at >= 0) to.splice(at, 1);
+    };
   }
 
   /** Throws while the database is known to be down. */
@@ -67,7 +75,7 @@ export class Availability {
   async failed(): Promise<boolean> {
     if (this.downSince !== null) return false;
     const reachable = await this.reachable();
-    for (const listener of this.listeners.lost) listener();
+    for (const listener of [...this.listeners.lost]) listener();
     if (reachable) return true;
     if (this.downSince === null) {
       this.downSince = Date.now();
@@ -116,7 +124,7 @@ export class Availability {
     this.timer = setTimeout(async () => {
       if (!(await this.reachable())) return this.schedule();
       this.downSince = null;
-      for (const listener of this.listeners.up) listener();
+      for (const listener of [...this.listeners.up]) listener();
     }, this.probeMs);
     // The probe alone must not keep a process alive.
     this.timer.unref();

@@ -129,6 +129,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // After an outage, the experiments it served are built again before the process reports ready.
   const unprime = opts.readiness?.also(() => suggestions.primeAfterOutage());
   app.addHook('onClose', () => {
+    keys.close();
     unverify?.();
     unprime?.();
     return suggestions.close();

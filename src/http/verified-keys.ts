@@ -26,8 +26,11 @@ export class VerifiedKeys {
     private readonly graph: Graph,
     private readonly cacheSeconds: number,
   ) {
-    graph.availability.onLost(() => this.forget());
+    this.close = graph.availability.onLost(() => this.forget());
   }
+
+  /** Stops hearing of lost connections (the graph may outlive the app). */
+  readonly close: () => void;
 
   /** The project the key grants, or null for unknown and revoked keys. */
   async projectOf(hash: string): Promise<string | null> {

@@ -143,6 +143,8 @@ export class SuggestionService {
   private readonly links: LinkWriter;
   /** The experiments whose states the last outage dropped, the most recently asked first (see primeAfterOutage). */
   private toPrime: { projectId: string; experimentId: string }[] = [];
+  /** Stops hearing of lost connections (at close: the graph may outlive the service). */
+  private readonly unlisten: () => void;
 
   constructor(
     private readonly graph: Graph,
@@ -157,7 +159,7 @@ export class SuggestionService {
     this.pool = this.opts.optimizerThreads > 0 ? new OptimizerPool(this.opts.optimizerThreads, memoLimits) : null;
     // While Neo4j was out of reach it may have been replaced (a restored dump reaches the same event
     // numbers with other trials): nothing copied from it before is trusted afterwards.
-    graph.availability.onLost(() => this.forgetCopies());
+    this.unlisten = graph.availability.onLost(() => this.forgetCopies());
   }
 
   /** Drops what was copied from the graph; prior-model fits stay (keyed by their data, a hit equals a refit). */
@@ -172,6 +174,7 @@ export class SuggestionService {
 
   /** Ends the optimizer's worker threads (an ask still computing there fails). */
   async close(): Promise<void> {
+    this.unlisten();
     await this.pool?.close();
   }
 

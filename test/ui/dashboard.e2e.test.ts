@@ -228,9 +228,10 @@ describe.skipIf(!found.path)('the dashboard in Chromium', () => {
 
       // The prior's dataset: the experiments most similar to it, with what made them similar.
       await page.locator('dl.facts a[href^="#/datasets/"]').click();
+      // The experiment page has a similar-experiments table too: wait for the dataset page first.
+      await poll(() => page.locator('main h1').textContent()).toMatch(/^Experiments similar to dataset \S+/);
       await poll(() => page.locator('[data-testid="similar"] tbody tr').count()).toBeGreaterThan(0);
       expect(await page.locator('[data-testid="similar"]').textContent()).toContain('meta-features');
-      expect(await page.locator('main h1').textContent()).toMatch(/^Experiments similar to dataset \S+/);
       await page.screenshot({ path: join(OUT, 'ui-dataset-similar.png') });
     });
   });
