@@ -4,6 +4,7 @@ const OUTAGE_CODES = new Set(['ServiceUnavailable', 'SessionExpired']);
 /** Neo4j answers, but its database cannot serve yet (it is starting, or stopping): an outage too. */
 const UNAVAILABLE_DATABASE = 'Neo.TransientError.General.DatabaseUnavailable';
 
+/** Neo4j cannot be reached or cannot serve; a DatabaseUnavailableError (the breaker is open) is one too. */
 export function isOutage(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code ?? '';
   return OUTAGE_CODES.has(code) || code === UNAVAILABLE_DATABASE;

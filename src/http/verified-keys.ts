@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, isOutage } from '../../graph/availability.ts';
+import { isOutage } from '../../graph/availability.ts';
 import type { Graph } from '../../graph/driver.ts';
 import { projectForKeyHash } from '../../graph/repositories/keys.ts';
 import { Lru } from '../../optimizers/cache.ts';
@@ -47,7 +47,7 @@ export class VerifiedKeys {
         await this.lookUp(hash);
       } catch (err) {
         // The request that uses the key looks it up again.
-        if (isOutage(err) || err instanceof DatabaseUnavailableError) throw err;
+        if (isOutage(err)) throw err;
       }
       // By hash: an outage meanwhile made a new list.
       this.toReverify = this.toReverify.filter((h) => h !== hash);

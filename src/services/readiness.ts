@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, isOutage } from '../../graph/availability.ts';
+import { isOutage } from '../../graph/availability.ts';
 import type { Graph } from '../../graph/driver.ts';
 import { projectForKey } from '../../graph/repositories/keys.ts';
 import { eventSeqs, readHistories, readHistorySince } from '../../graph/repositories/history.ts';
@@ -36,7 +36,7 @@ export async function warmGraph(graph: Graph): Promise<void> {
     try {
       await work();
     } catch (err) {
-      if (isOutage(err) || err instanceof DatabaseUnavailableError) throw err;
+      if (isOutage(err)) throw err;
     }
   };
   await quietly(() => projectForKey(graph, 'prc_warm-up'));
@@ -190,7 +190,7 @@ export class Readiness {
         try {
           await step();
         } catch (err) {
-          if (isOutage(err) || err instanceof DatabaseUnavailableError) throw err;
+          if (isOutage(err)) throw err;
         }
       }
       // Lost and found again meanwhile (a restart under idle connections): what was warmed was the

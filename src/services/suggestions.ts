@@ -1,7 +1,7 @@
 import type { Graph } from '../../graph/driver.ts';
 import { z } from 'zod';
 import { ConflictError } from '../../graph/errors.ts';
-import { DatabaseUnavailableError, isOutage } from '../../graph/availability.ts';
+import { isOutage } from '../../graph/availability.ts';
 import type { Trial } from '../../graph/model.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
 import { claimQueued, markStale, notRunning, recordSuggestions, type PriorUse, type SuggestionWrite } from '../../graph/repositories/suggestions.ts';
@@ -165,9 +165,8 @@ export class SuggestionService {
   /** Drops what was copied from the graph; prior-model fits stay (keyed by their data, a hit equals a refit). */
   private forgetCopies(): void {
     const dropped = [...this.experiments.clear(), ...this.toPrime];
-    this.toPrime = dropped
-      .filter((d, i) => dropped.findIndex((o) => experimentKey(o.projectId, o.experimentId) === experimentKey(d.projectId, d.experimentId)) === i)
-      .slice(0, PRIMED);
+    // Once each, where it came first.
+    this.toPrime = [...new Map(dropped.map((d) => [experimentKey(d.projectId, d.experimentId), d])).values()].slice(0, PRIMED);
     this.priors.forget();
     this.pool?.forgetExperiments();
   }
@@ -194,7 +193,7 @@ export class SuggestionService {
       try {
         await this.suggest(projectId, experimentId, 0);
       } catch (err) {
-        if (isOutage(err) || err instanceof DatabaseUnavailableError) throw err;
+        if (isOutage(err)) throw err;
       }
       // By id: an outage meanwhile made a new list.
       this.toPrime = this.toPrime.filter((e) => e.projectId !== projectId || e.experimentId !== experimentId);

@@ -1,29 +1,21 @@
 // The scale of meta-feature distances is kept per set of projects while their datasets are the
 // same, and read again once a dataset was added, by this process or another (no call tells it).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DatasetInput } from '../../graph/model.ts';
-import type { Graph } from '../../graph/driver.ts';
 import { createDataset } from '../../graph/repositories/datasets.ts';
 import { ensureProject } from '../../graph/repositories/projects.ts';
 import { MetaFeatureRanges } from '../../src/similarity/meta-feature-ranges.ts';
-import { testGraph } from '../support/graph.ts';
-import { recordStatements } from '../support/sent-statements.ts';
+import { recordedTestGraph } from '../support/sent-statements.ts';
 
-let graph: Graph;
-let statements: { take(): Set<string> };
-
-beforeAll(() => {
-  graph = testGraph();
-  statements = recordStatements(graph);
-});
-afterAll(() => graph.close());
+const recorded = recordedTestGraph();
 
 const dataset = (name: string, rows: number) => ({ ...DatasetInput.parse({ name, metaFeatures: { rows } }), embedding: null });
 /** Whether the ranges themselves (a pass over every dataset) were read since the last take. */
-const rangesRead = () => [...statements.take()].some((q) => q.includes('min(v)'));
+const rangesRead = () => [...recorded.statements.take()].some((q) => q.includes('min(v)'));
 
 describe('meta-feature ranges', () => {
   it("are kept while the projects' datasets are the same, and read again after a dataset is added anywhere", async () => {
+    const { graph, statements } = recorded;
     const { id: projectId } = await ensureProject(graph, `meta-feature-ranges-${Date.now()}`);
     const { id: otherId } = await ensureProject(graph, `meta-feature-ranges-other-${Date.now()}`);
     await createDataset(graph, projectId, dataset('a', 10));

@@ -1,27 +1,19 @@
 // The warm-up (src/services/readiness.ts) must run every statement an experiment's first ask in a
 // process runs: a statement it leaves out is planned on the first real ask after a restart (the
 // edge repair and the stale check were, 64-264 ms each; see bench/README.md, first ask).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../graph/driver.ts';
+import { describe, expect, it } from 'vitest';
 import { ensureProject } from '../../graph/repositories/projects.ts';
 import { warmGraph } from '../../src/services/readiness.ts';
 import { SuggestionService } from '../../src/services/suggestions.ts';
 import { runImport } from '../../src/services/transfer.ts';
 import { experimentLine } from '../support/experiment-line.ts';
-import { testGraph } from '../support/graph.ts';
-import { recordStatements } from '../support/sent-statements.ts';
+import { recordedTestGraph } from '../support/sent-statements.ts';
 
-let graph: Graph;
-let statements: { take(): Set<string> };
-
-beforeAll(() => {
-  graph = testGraph();
-  statements = recordStatements(graph);
-});
-afterAll(() => graph.close());
+const recorded = recordedTestGraph();
 
 describe('the warm-up', () => {
   it("runs every statement of an experiment's first ask in a process, warm-started from explicit priors and from a similarity search", async () => {
+    const { graph, statements } = recorded;
     const { id: projectId } = await ensureProject(graph, `warm-up-coverage-${Date.now()}`);
     const [prior] = (await runImport(graph, projectId, experimentLine('warm-up-coverage', 'prior', 8, { mode: 'off' }))).experiments.map((e) => e.experimentId);
     const explicit = (await runImport(graph, projectId, experimentLine('warm-up-coverage', 'explicit', 2, { mode: 'explicit', experiments: [prior] })))

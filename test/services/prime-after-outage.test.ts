@@ -1,8 +1,7 @@
 // After Neo4j was out of reach the service drops what it copied from the graph; its warm-up builds
 // again, from the graph as it is then, what the experiments it served need (SuggestionService.
 // primeAfterOutage), so their first asks cost what the ones before did (bench/first-ask.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../graph/driver.ts';
+import { describe, expect, it } from 'vitest';
 import { readHistorySince } from '../../graph/repositories/history.ts';
 import { rehearsal } from '../../graph/tx.ts';
 import { ensureProject } from '../../graph/repositories/projects.ts';
@@ -11,20 +10,13 @@ import { replayExperiment } from '../../src/services/replay.ts';
 import { SuggestionService } from '../../src/services/suggestions.ts';
 import { runImport } from '../../src/services/transfer.ts';
 import { experimentLine } from '../support/experiment-line.ts';
-import { testGraph } from '../support/graph.ts';
-import { recordStatements } from '../support/sent-statements.ts';
+import { recordedTestGraph } from '../support/sent-statements.ts';
 
-let graph: Graph;
-let statements: { take(): Set<string> };
-
-beforeAll(() => {
-  graph = testGraph();
-  statements = recordStatements(graph);
-});
-afterAll(() => graph.close());
+const recorded = recordedTestGraph();
 
 describe('after an outage', () => {
   it('primes the experiments the service served: nothing is recorded, and their first ask sends only what a warm ask sends and suggests what a cold service would', async () => {
+    const { graph, statements } = recorded;
     const { id: projectId } = await ensureProject(graph, `prime-after-outage-${Date.now()}`);
     await runImport(graph, projectId, experimentLine('prime-after-outage', 'prior', 8, { mode: 'off' }));
     const [target, finished] = (await Promise.all(

@@ -1,5 +1,7 @@
 import type { ManagedTransaction, Session } from 'neo4j-driver';
+import { afterAll, beforeAll } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
+import { testGraph } from './graph.ts';
 
 /**
  * Records every statement sent through the graph's driver (auto-commit, read and write
@@ -39,4 +41,15 @@ export function recordStatements(graph: Graph): { take(): Set<string> } {
       return taken;
     },
   };
+}
+
+/** A graph of the test file's own, whose statements are recorded (see recordStatements); set before the tests, closed after them. */
+export function recordedTestGraph(): { graph: Graph; statements: { take(): Set<string> } } {
+  const ctx = {} as { graph: Graph; statements: { take(): Set<string> } };
+  beforeAll(() => {
+    ctx.graph = testGraph();
+    ctx.statements = recordStatements(ctx.graph);
+  });
+  afterAll(() => ctx.graph.close());
+  return ctx;
 }
