@@ -1,2 +1,2 @@
 /** Recorded in every suggestion's provenance; bump when suggestions for the same input may change. */
-export const OPTIMIZER_VERSION = 'precedent-optimizers/0.4.0';
+export const OPTIMIZER_VERSION = 'precedent-optimizers/0.5.0';

@@ -22,8 +22,9 @@ import {
 } from '../warmstart/explore.ts';
 import { GreedyPortfolio } from '../warmstart/portfolio.ts';
 import { measuresPerformance, priorRelevance, type PriorRelevance } from '../warmstart/relevance.ts';
+import { triedEncodings } from './design.ts';
 import { resolveProposal } from './pick.ts';
-import { sobolSampler } from './sobol.ts';
+import { sobolAround } from './sobol.ts';
 import { commit, provenance, type Sampler, type SamplerContext } from './types.ts';
 
 function filler(ctx: SamplerContext): (slot: number) => ArrayLike<number> {
@@ -108,15 +109,6 @@ function triedConfigs(ctx: SamplerContext): { config: Config; key: string }[] {
     out.push(memo ? (memo.decoded = decoded(x)) : decoded(x));
   }
   for (const x of ctx.batchPending) out.push(decoded(x));
-  return out;
-}
-
-/** Each tried configuration's encoding (results, pending trials, this batch so far): what diversity is measured against. */
-function triedEncodings(ctx: SamplerContext): ArrayLike<number>[] {
-  const D = ctx.encoder.dim;
-  const out: ArrayLike<number>[] = [];
-  for (let i = 0; i < ctx.target.n; i++) out.push(ctx.target.X.subarray(i * D, (i + 1) * D));
-  out.push(...ctx.target.pendingX, ...ctx.batchPending);
   return out;
 }
 
@@ -332,15 +324,17 @@ export const warmStartSampler: Sampler = {
     const measured = measuresPerformance(ctx.target, ctx.settings.minTargetForSimilarity);
     const rel = priorRelevance(ctx.priors, ctx.metaFeatures, measured ? ctx.evidence.agreements(ctx.target, ctx.priors) : null);
     // Priors that rank the target's results no better than chance are not followed.
-    if (earnsTrust(ctx) && rel.some((r) => r.perf !== undefined) && !rel.some((r) => r.perf !== undefined && r.perf > 0.5))
-      return { unavailable: 'no prior ranks the target results better than chance' };
+    if (earnsTrust(ctx) && rel.some((r) => r.perf !== undefined) && !rel.some((r) => r.perf !== undefined && r.perf > 0.5)) {
+      const suggestions = sobolAround(ctx, count);
+      for (const s of suggestions) s.provenance.notes.push('no prior ranks the target results better than chance; continued with the Sobol design');
+      return { suggestions };
+    }
     const useNearest = ctx.settings.warmInit === 'nearest-best' && rel.some((r) => r.similarity !== undefined);
     const { suggestions, rest } = useNearest ? { suggestions: similarityDesign(ctx, rel, count), rest: EXHAUSTED } : portfolioDesign(ctx, rel, count, measured);
     if (suggestions.length < count) {
-      const sobol = sobolSampler.suggest(ctx, count - suggestions.length);
-      if ('suggestions' in sobol) {
-        for (const s of sobol.suggestions) s.provenance.notes.push(rest);
-        suggestions.push(...sobol.suggestions);
+      for (const s of sobolAround(ctx, count - suggestions.length)) {
+        s.provenance.notes.push(rest);
+        suggestions.push(s);
       }
     }
     return { suggestions };

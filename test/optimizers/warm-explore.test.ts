@@ -123,7 +123,7 @@ describe('warm design that explores', () => {
     const b = design(backwards, 1, 5, undefined, 0);
     for (const x of b.slice(3)) {
       expect(x.provenance.strategy).toBe('sobol');
-      expect(x.provenance.notes.join(' ')).toMatch(/no prior ranks the target results better than chance; fell back to sobol/);
+      expect(x.provenance.notes.join(' ')).toMatch(/no prior ranks the target results better than chance; continued with the Sobol design/);
     }
     const req = { space, direction: 'maximize' as const, observations: [], count: 3, seed: 2, priors: [prior] };
     expect(suggest(req)).toEqual(suggest({ ...req, settings: { warmSpacing: 0, warmTrust: 'earned' } }));
