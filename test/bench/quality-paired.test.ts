@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairedDifferences } from '../../bench/quality/paired.ts';
+import { pairedDifferences, unpairable } from '../../bench/quality/paired.ts';
 import type { Curve, QualityResults } from '../../bench/quality/schema.ts';
 
 const curve = (task: string, seed: number, regret: number[]): Curve => ({ task, seed, incumbent: regret.map((r) => 1 - r), regret });
@@ -40,5 +40,16 @@ describe('quality-paired', () => {
     const r = results({ x: [curve('a', 1, [0.5, 0.2])], y: [curve('b', 1, [0.1, 0.1])] });
     expect(() => pairedDifferences(r, 'x', 'z')).toThrow(/"z" is not in the results/);
     expect(() => pairedDifferences(r, 'x', 'y')).toThrow(/share no \(task, seed\) run/);
+  });
+
+  it('pairs a method of one run with a method of another run of the same protocol (two builds), and refuses runs whose priors differ', () => {
+    const before = results({ transfer: [curve('a', 1, [0.5, 0.2]), curve('b', 1, [0.3, 0.1])] });
+    const after = results({ transfer: [curve('b', 1, [0.1, 0.1]), curve('a', 1, [0.5, 0.0])] });
+    const [at1, at2] = pairedDifferences(before, 'transfer', 'transfer', [1, 2], after);
+    expect(at1!.meanDiff).toBeCloseTo(-0.1, 12);
+    expect(at2!.meanDiff).toBeCloseTo(-0.1, 12);
+    expect(unpairable(before, after)).toBeNull();
+    expect(unpairable(before, { ...after, suite: 't' })).toMatch(/different suites/);
+    expect(unpairable(before, { ...after, protocol: { ...after.protocol, priorExperiments: 1 } })).toMatch(/differ in priorExperiments/);
   });
 });
