@@ -7,7 +7,7 @@ import { readSuite } from '../../src/suites.ts';
 import type { Method } from './method.ts';
 import { findOptunaPython, OPTUNA_INSTALL_HINT, optunaMethods } from './optuna.ts';
 import { optunaPrecedentMethod } from './optuna-precedent.ts';
-import { gpMethod, randomMethod, transferExploreMethod, transferGivenMethod, transferMethod, warmInitMethod } from './ours.ts';
+import { gpMethod, randomMethod, transferColdDesignMethod, transferExploreMethod, transferGivenMethod, transferMethod, warmInitMethod } from './ours.ts';
 import { writeOutputs } from './output.ts';
 import { summaryTable } from './report.ts';
 import { selectTasks } from './run.ts';
@@ -19,9 +19,10 @@ import { serviceMethods, startQualityService } from './service.ts';
 export const ALL_METHODS = ['random', 'gp', 'warm-init', 'transfer', 'optuna-tpe', 'optuna-tpe-warm'];
 /**
  * Also known, run only when named: PrecedentSampler in Optuna's loop, through a service (Optuna and the
- * Python client); transfer with the warm design that explores (settings.warmSpacing, off by default).
+ * Python client); transfer with the warm design that explores (settings.warmSpacing, off by default);
+ * transfer whose design follows the priors throughout; transfer after gp's cold design.
  */
-export const EXTRA_METHODS = ['optuna-precedent', 'transfer-explore', 'transfer-given'];
+export const EXTRA_METHODS = ['optuna-precedent', 'transfer-explore', 'transfer-given', 'transfer-cold-design'];
 const KNOWN_METHODS = [...ALL_METHODS, ...EXTRA_METHODS];
 
 export const QUALITY_USAGE = `npm run bench -- quality --suite <path> [--methods ${KNOWN_METHODS.join(',')}] [--budget 50] [--seeds 5]
@@ -76,6 +77,7 @@ export async function qualityCommand(argv: string[], log: (line: string) => void
     transfer: transferMethod,
     'transfer-explore': transferExploreMethod,
     'transfer-given': transferGivenMethod,
+    'transfer-cold-design': transferColdDesignMethod,
   };
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {

@@ -39,6 +39,20 @@ export const transferMethod: Method = {
   run: async (ctx) => runSuggestLoop(loopArgs(ctx)).rows,
 };
 
+/**
+ * gp's cold Sobol design for the first nInitial trials, then the transfer surrogate: with `warm-init`
+ * (the warm design, then plain GP) it tells what the warm design costs or gains from what the transfer
+ * model does.
+ */
+export const transferColdDesignMethod: Method = {
+  name: 'transfer-cold-design',
+  run: async (ctx) => {
+    const nInitial = resolveSettings(undefined, ctx.table.suite.searchSpace.length).nInitial;
+    const cold: Settings = { strategy: 'sobol' };
+    return runSuggestLoop({ ...loopArgs(ctx), settingsAt: (t) => (t < nInitial ? cold : undefined) }).rows;
+  },
+};
+
 /** Transfer with the warm design that explores (opt-in): picks kept this far apart once the portfolio gains nothing. */
 export const EXPLORE_SPACING = 0.15;
 export const transferExploreMethod: Method = {
