@@ -10,6 +10,18 @@ export function isOutage(err: unknown): boolean {
   return OUTAGE_CODES.has(code) || code === UNAVAILABLE_DATABASE;
 }
 
+/**
+ * Runs `work` for what it warms or rebuilds, not for its answer: an outage is thrown (the warm-up
+ * fails and runs again), any other error is dropped (the request that needs the thing does it again).
+ */
+export async function outagesOnly(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    if (isOutage(err)) throw err;
+  }
+}
+
 /** What requests get while the database is known to be down: the HTTP layer maps it to 503. */
 export class DatabaseUnavailableError extends Error {
   readonly code = 'ServiceUnavailable';

@@ -43,6 +43,11 @@ export class Lru<K, V> {
     return [...this.map.keys()];
   }
 
+  /** The values, least recently used first, without moving them. */
+  values(): V[] {
+    return [...this.map.values()];
+  }
+
   clear(): void {
     this.map.clear();
   }

@@ -25,12 +25,7 @@ export const gpMethod: Method = {
  */
 export const warmInitMethod: Method = {
   name: 'warm-init',
-  run: async (ctx) => {
-    const nInitial = resolveSettings(undefined, ctx.table.suite.searchSpace.length).nInitial;
-    const warm: Settings = { strategy: 'warm-init' };
-    const gp: Settings = { strategy: 'gp' };
-    return runSuggestLoop({ ...loopArgs(ctx), settingsAt: (t) => (t < nInitial ? warm : gp) }).rows;
-  },
+  run: async (ctx) => designThen(ctx, { strategy: 'warm-init' }, { strategy: 'gp' }),
 };
 
 /** The default product behaviour: warm initial design, then the RGPE transfer surrogate (strategy auto with priors). */
@@ -46,11 +41,7 @@ export const transferMethod: Method = {
  */
 export const transferColdDesignMethod: Method = {
   name: 'transfer-cold-design',
-  run: async (ctx) => {
-    const nInitial = resolveSettings(undefined, ctx.table.suite.searchSpace.length).nInitial;
-    const cold: Settings = { strategy: 'sobol' };
-    return runSuggestLoop({ ...loopArgs(ctx), settingsAt: (t) => (t < nInitial ? cold : undefined) }).rows;
-  },
+  run: async (ctx) => designThen(ctx, { strategy: 'sobol' }, undefined),
 };
 
 /** Transfer with the warm design that explores (opt-in): picks kept this far apart once the portfolio gains nothing. */
@@ -65,6 +56,12 @@ export const transferGivenMethod: Method = {
   name: 'transfer-given',
   run: async (ctx) => runSuggestLoop({ ...loopArgs(ctx), settingsAt: () => ({ warmTrust: 'given' }) }).rows,
 };
+
+/** `design` settings for the first nInitial trials (the default initial design's length), `then` after them. */
+function designThen(ctx: RunContext, design: Settings, then: Settings | undefined) {
+  const nInitial = resolveSettings(undefined, ctx.table.suite.searchSpace.length).nInitial;
+  return runSuggestLoop({ ...loopArgs(ctx), settingsAt: (t) => (t < nInitial ? design : then) }).rows;
+}
 
 function loopArgs(ctx: RunContext) {
   return { table: ctx.table, budget: ctx.budget, seed: ctx.seed, priors: ctx.priors, metaFeatures: ctx.metaFeatures, cache: ctx.cache };

@@ -1,7 +1,7 @@
-import { isOutage } from '../../graph/availability.ts';
 import type { Graph } from '../../graph/driver.ts';
 import { projectForKeyHash } from '../../graph/repositories/keys.ts';
 import { Lru } from '../../optimizers/cache.ts';
+import { RebuildAfterOutage } from '../services/rebuild-after-outage.ts';
 
 /** Keys remembered at most (the least recently used beyond it are looked up again when used). */
 const MAX_KEYS = 10_000;
@@ -17,8 +17,8 @@ const REVERIFIED = 100;
  */
 export class VerifiedKeys {
   private readonly entries = new Lru<string, { projectId: string; until: number }>(MAX_KEYS);
-  /** The keys the last outage dropped, the most recently used first. */
-  private toReverify: string[] = [];
+  /** The keys the last outage dropped (see reverify). */
+  private readonly toReverify = new RebuildAfterOutage<string>(REVERIFIED, (hash) => hash);
   /** Outages seen: a lookup that was under way across one does not keep its answer. */
   private outages = 0;
 
@@ -40,23 +40,12 @@ export class VerifiedKeys {
   }
 
   /** Looks the keys the last outage dropped up again; an outage fails it (and the warm-up), other errors skip the key. */
-  async reverify(): Promise<void> {
-    while (this.toReverify.length > 0) {
-      const hash = this.toReverify[0]!;
-      try {
-        await this.lookUp(hash);
-      } catch (err) {
-        // The request that uses the key looks it up again.
-        if (isOutage(err)) throw err;
-      }
-      // By hash: an outage meanwhile made a new list.
-      this.toReverify = this.toReverify.filter((h) => h !== hash);
-    }
+  reverify(): Promise<void> {
+    return this.toReverify.rebuild((hash) => this.lookUp(hash));
   }
 
   private forget(): void {
-    const dropped = [...this.entries.keys().reverse(), ...this.toReverify];
-    this.toReverify = [...new Set(dropped)].slice(0, REVERIFIED);
+    this.toReverify.dropped(this.entries.keys().reverse());
     this.entries.clear();
     this.outages++;
   }

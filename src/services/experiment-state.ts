@@ -68,9 +68,8 @@ export class ExperimentStates {
   /** Drops every state (the graph may have been replaced); returns whose they were, the most recently asked first. */
   clear(): { projectId: string; experimentId: string }[] {
     const dropped = this.states
-      .keys()
+      .values()
       .reverse()
-      .map((key) => this.states.get(key)!)
       .map(({ projectId, experimentId }) => ({ projectId, experimentId }));
     this.states.clear();
     return dropped;

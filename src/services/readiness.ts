@@ -1,4 +1,4 @@
-import { isOutage } from '../../graph/availability.ts';
+import { outagesOnly } from '../../graph/availability.ts';
 import type { Graph } from '../../graph/driver.ts';
 import { projectForKey } from '../../graph/repositories/keys.ts';
 import { eventSeqs, readHistories, readHistorySince } from '../../graph/repositories/history.ts';
@@ -32,27 +32,22 @@ const REHEARSALS = 20;
  * that leaves nothing, REHEARSALS times, for the JIT. Only an outage is an error here.
  */
 export async function warmGraph(graph: Graph): Promise<void> {
-  const quietly = async (work: () => Promise<unknown>) => {
-    try {
-      await work();
-    } catch (err) {
-      if (isOutage(err)) throw err;
-    }
-  };
-  await quietly(() => projectForKey(graph, 'prc_warm-up'));
-  await quietly(() => readHistorySince(graph, NOBODY, NOBODY, null, [NOBODY], [NOBODY]));
-  await quietly(() => readHistorySince(graph, NOBODY, NOBODY, 0, [NOBODY], [NOBODY]));
-  await quietly(() => readHistories(graph, [NOBODY], [NOBODY], true));
-  await quietly(() => eventSeqs(graph, [NOBODY], [NOBODY]));
+  // One scale for the whole warm-up, as a process keeps one: later rounds read what a warm ask reads.
+  const ranges = new MetaFeatureRanges(graph);
+  await outagesOnly(() => projectForKey(graph, 'prc_warm-up'));
+  await outagesOnly(() => readHistorySince(graph, NOBODY, NOBODY, null, [NOBODY], [NOBODY]));
+  await outagesOnly(() => readHistorySince(graph, NOBODY, NOBODY, 0, [NOBODY], [NOBODY]));
+  await outagesOnly(() => readHistories(graph, [NOBODY], [NOBODY], true));
+  await outagesOnly(() => eventSeqs(graph, [NOBODY], [NOBODY]));
   // The first ask of each experiment in a process also repairs its edges and marks stale trials.
-  await quietly(() => pendingLinks(graph, NOBODY, NOBODY));
-  await quietly(() => markStale(graph, NOBODY, NOBODY, 3600));
-  await quietly(() =>
+  await outagesOnly(() => pendingLinks(graph, NOBODY, NOBODY));
+  await outagesOnly(() => markStale(graph, NOBODY, NOBODY, 3600));
+  await outagesOnly(() =>
     rankSimilarExperiments(
       graph,
       NOBODY,
       { metaFeatures: { warm_up: 1 }, model: 'warm-up', metric: 'warm-up', searchSpace: ['x'], minOverlap: Number.EPSILON, excludeIds: [NOBODY], k: 20 },
-      new MetaFeatureRanges(graph),
+      ranges,
     ),
   );
   // Neo4j caches a plan per statement and parameter types, so the record is warmed in each shape an
@@ -64,7 +59,7 @@ export async function warmGraph(graph: Graph): Promise<void> {
     { maxTrials: 1, expectSeq: 0 },
     { maxTrials: undefined, expectSeq: 0 },
   ]) {
-    await quietly(() =>
+    await outagesOnly(() =>
       recordSuggestions(
         graph,
         NOBODY,
@@ -77,22 +72,22 @@ export async function warmGraph(graph: Graph): Promise<void> {
     );
   }
   // The edges a warm-started batch writes after it commits (nothing here: no trial has the id).
-  await quietly(() =>
+  await outagesOnly(() =>
     writeBatchLinks(graph, [NOBODY], {
       sources: [{ from: NOBODY, to: NOBODY, weight: 1 }],
       configs: [{ trialId: NOBODY, modelId: NOBODY, projectId: NOBODY, configHash: 'warm-up', configName: 'warm-up', config: '{}', configParams: { x: 0.5 } }],
     }),
   );
-  await quietly(() => completeTrials(graph, NOBODY, [{ id: NOBODY, value: 0 }]));
+  await outagesOnly(() => completeTrials(graph, NOBODY, [{ id: NOBODY, value: 0 }]));
   // Warm plans still left the first ask after a restart at 0.4-1.3 s against ~40 ms warm: the first
   // executions on real data fault in the pages they touch (the similarity search and the record
   // most of all). An ask rehearsed on a real experiment brought it to 0.16-0.46 s (bench/first-ask.ts),
   // and rehearsed again (see REHEARSALS) further.
   for (let i = 0; i < REHEARSALS; i++) {
     // The key lookup too: a process looks a key up again every authCacheSeconds.
-    await quietly(() => projectForKey(graph, 'prc_warm-up'));
-    await quietly(() => rehearseAsk(graph));
-    await quietly(() => commitAndUndo(graph));
+    await outagesOnly(() => projectForKey(graph, 'prc_warm-up'));
+    await outagesOnly(() => rehearseAsk(graph, ranges));
+    await outagesOnly(() => commitAndUndo(graph));
   }
 }
 
@@ -100,7 +95,7 @@ export async function warmGraph(graph: Graph): Promise<void> {
  * The reads of an ask on the running experiment changed last, and its record in a transaction that
  * is rolled back (see rehearsal() in graph/tx.ts): nothing is written.
  */
-async function rehearseAsk(graph: Graph): Promise<void> {
+async function rehearseAsk(graph: Graph, ranges: MetaFeatureRanges): Promise<void> {
   const latest = await latestRunningExperiment(graph);
   if (!latest) return;
   const { id, projectId } = latest;
@@ -121,7 +116,7 @@ async function rehearseAsk(graph: Graph): Promise<void> {
       excludeIds: [id],
       k: 20,
     },
-    new MetaFeatureRanges(graph),
+    ranges,
   );
   await recordSuggestions(
     rehearsal(graph),
@@ -186,13 +181,7 @@ export class Readiness {
     for (;;) {
       const losses = this.losses;
       await this.warmUp(this.graph);
-      for (const step of [...this.steps]) {
-        try {
-          await step();
-        } catch (err) {
-          if (isOutage(err)) throw err;
-        }
-      }
+      for (const step of [...this.steps]) await outagesOnly(step);
       // Lost and found again meanwhile (a restart under idle connections): what was warmed was the
       // server before it.
       if (losses === this.losses) {

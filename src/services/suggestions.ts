@@ -1,7 +1,6 @@
 import type { Graph } from '../../graph/driver.ts';
 import { z } from 'zod';
 import { ConflictError } from '../../graph/errors.ts';
-import { isOutage } from '../../graph/availability.ts';
 import type { Trial } from '../../graph/model.ts';
 import type { ExperimentEvent } from '../../graph/repositories/trials.ts';
 import { claimQueued, markStale, notRunning, recordSuggestions, type PriorUse, type SuggestionWrite } from '../../graph/repositories/suggestions.ts';
@@ -21,6 +20,7 @@ import { prepareConfig } from './configs.ts';
 import { buildRequest, candidatesOf, MenuExhaustedError, type Snapshot } from './history.ts';
 import type { PriorSeqs } from './history-copy.ts';
 import { experimentKey, ExperimentStates, type ExperimentState } from './experiment-state.ts';
+import { RebuildAfterOutage } from './rebuild-after-outage.ts';
 
 export interface SuggestionServiceOptions {
   /** Running trials older than this become stale (no longer pending). 0 disables. */
@@ -92,6 +92,11 @@ class OutdatedCopy extends Error {}
 const MAX_BATCH = 64;
 const MAX_ATTEMPTS = 3;
 
+/** Trials the experiment's budget still allows (infinitely many without a budget). */
+function trialsLeft(e: ExperimentHistory['experiment']): number {
+  return e.budget.maxTrials === undefined ? Number.POSITIVE_INFINITY : e.budget.maxTrials - e.trialCount;
+}
+
 /** Experiments primed after an outage (see primeAfterOutage): a warm-up of a second or so. */
 const PRIMED = 8;
 
@@ -141,8 +146,8 @@ export class SuggestionService {
   private readonly priors: PriorLibrary;
   /** The edges written after a batch commits. */
   private readonly links: LinkWriter;
-  /** The experiments whose states the last outage dropped, the most recently asked first (see primeAfterOutage). */
-  private toPrime: { projectId: string; experimentId: string }[] = [];
+  /** The experiments whose states the last outage dropped (see primeAfterOutage). */
+  private readonly toPrime = new RebuildAfterOutage<{ projectId: string; experimentId: string }>(PRIMED, (e) => experimentKey(e.projectId, e.experimentId));
   /** Stops hearing of lost connections (at close: the graph may outlive the service). */
   private readonly unlisten: () => void;
 
@@ -164,9 +169,7 @@ export class SuggestionService {
 
   /** Drops what was copied from the graph; prior-model fits stay (keyed by their data, a hit equals a refit). */
   private forgetCopies(): void {
-    const dropped = [...this.experiments.clear(), ...this.toPrime];
-    // Once each, where it came first.
-    this.toPrime = [...new Map(dropped.map((d) => [experimentKey(d.projectId, d.experimentId), d])).values()].slice(0, PRIMED);
+    this.toPrime.dropped(this.experiments.clear());
     this.priors.forget();
     this.pool?.forgetExperiments();
   }
@@ -187,17 +190,8 @@ export class SuggestionService {
    * as a step of its warm-up. An experiment that cannot be primed (finished, budget used up, gone)
    * is skipped; an outage ends the priming and fails the warm-up.
    */
-  async primeAfterOutage(): Promise<void> {
-    while (this.toPrime.length > 0) {
-      const { projectId, experimentId } = this.toPrime[0]!;
-      try {
-        await this.suggest(projectId, experimentId, 0);
-      } catch (err) {
-        if (isOutage(err)) throw err;
-      }
-      // By id: an outage meanwhile made a new list.
-      this.toPrime = this.toPrime.filter((e) => e.projectId !== projectId || e.experimentId !== experimentId);
-    }
+  primeAfterOutage(): Promise<void> {
+    return this.toPrime.rebuild(({ projectId, experimentId }) => this.suggest(projectId, experimentId, 0));
   }
 
   /** A result told through this process: applied to the experiment's history copy, if it has one (see HistoryCopy). */
@@ -347,16 +341,13 @@ export class SuggestionService {
     }
     // 5.
     if (target.experiment.status !== 'running') throw notRunning(target.experiment.status);
-    const maxTrials = target.experiment.budget.maxTrials;
-    let needed = count - claimed.length;
-    if (maxTrials !== undefined) {
-      const left = maxTrials - target.experiment.trialCount;
-      if (left <= 0) {
-        if (claimed.length) return { trials: claimed, owners: owners(slots), timing: timing.entries };
-        throw new ConflictError(`the experiment's budget of ${maxTrials} trials is used up; raise budget.maxTrials or finish it`, { maxTrials });
-      }
-      needed = Math.min(needed, left);
+    const left = trialsLeft(target.experiment);
+    if (left <= 0) {
+      if (claimed.length) return { trials: claimed, owners: owners(slots), timing: timing.entries };
+      const maxTrials = target.experiment.budget.maxTrials;
+      throw new ConflictError(`the experiment's budget of ${maxTrials} trials is used up; raise budget.maxTrials or finish it`, { maxTrials });
     }
+    const needed = Math.min(count - claimed.length, left);
     // Queued trials already claimed are handed out even when the candidate menu has nothing left.
     const after: Promise<void>[] = [];
     const open = slots.slice(claimed.length, claimed.length + needed);
@@ -399,8 +390,7 @@ export class SuggestionService {
     await this.upkeep(state, timing);
     const { history: target, priorSeqs } = await this.history(w.projectId, w.experimentId, state, false);
     const e = target.experiment;
-    const left = e.budget.maxTrials === undefined ? 1 : e.budget.maxTrials - e.trialCount;
-    if (e.status === 'running' && left > 0) {
+    if (e.status === 'running' && trialsLeft(e) > 0) {
       const { chosen, snapshot } = await this.optimize(w.projectId, state, target, 1, priorSeqs, timing);
       const seqs = new Map(snapshot.priors.map((p) => [p.experimentId, p.seq]));
       state.copy.priorsRead({ projects: priorSeqs.projects, asked: new Set(chosen.map((c) => c.id)), seqs });
