@@ -1,7 +1,7 @@
 // `npm run bench -- <subcommand> …`: the benchmark runners that take options. (The latency benchmarks are
 // still run directly with `npx tsx bench/<name>.ts`.)
 import { qualityCommand, QUALITY_USAGE } from './quality/command.ts';
-import { KNOWLEDGE_USAGE, knowledgeCommand } from './quality/knowledge-curve.ts';
+import { KNOWLEDGE_REPORT_USAGE, KNOWLEDGE_USAGE, knowledgeCommand, knowledgeReportCommand } from './quality/knowledge-curve.ts';
 import { mergeCommand, MERGE_USAGE } from './quality/merge.ts';
 import { pairedCommand, PAIRED_USAGE } from './quality/paired.ts';
 
@@ -10,12 +10,13 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   'quality-merge': mergeCommand,
   'quality-paired': pairedCommand,
   'knowledge-curve': knowledgeCommand,
+  'knowledge-report': knowledgeReportCommand,
 };
 
 const [sub, ...rest] = process.argv.slice(2);
 const command = sub ? commands[sub] : undefined;
 if (!command) {
-  process.stderr.write(`usage:\n  ${QUALITY_USAGE}\n  ${MERGE_USAGE}\n  ${PAIRED_USAGE}\n  ${KNOWLEDGE_USAGE}\n`);
+  process.stderr.write(`usage:\n  ${QUALITY_USAGE}\n  ${MERGE_USAGE}\n  ${PAIRED_USAGE}\n  ${KNOWLEDGE_USAGE}\n  ${KNOWLEDGE_REPORT_USAGE}\n`);
   process.exit(2);
 }
 try {

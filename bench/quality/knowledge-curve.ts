@@ -2,7 +2,7 @@
 // ever costs. Cold gp is K = 0; transfer runs with K = 1, 2, 4, … other tasks as the history, drawn per
 // (target, seed) and nested (`priorExperimentIds`), so every point is paired with gp and with the others.
 // Everything else is the quality protocol (`runRecorded`: partial file, --resume, recorded environment).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, View } from 'vega';
@@ -19,7 +19,8 @@ import { REGRET_FLOOR } from './plot.ts';
 import { warningsList } from './report.ts';
 import { selectTasks } from './run.ts';
 import { finishRecorded, metaFeatureWarnings, runRecorded } from './runner.ts';
-import type { QualityResults } from './schema.ts';
+import { QualityResultsSchema, type QualityResults } from './schema.ts';
+import { type SeedNoise, seedNoise, zOf } from './seed-noise.ts';
 
 export const KNOWLEDGE_USAGE = `npm run bench -- knowledge-curve --suite <path> [--ks 0,1,2,4,8,all] [--tasks <count>|<id,id,…>] [--seeds 5] [--budget 50]
     [--prior-trials 100] [--out <dir>] [--resume] [--stop-after <runs>]`;
@@ -51,11 +52,21 @@ export type NoCostCheck = {
   withinOneSe: boolean;
   /** Budgets where transfer − gp > 1 SE. */
   beyond: number[];
+  /** The worst budget, or the number of budgets beyond 1 SE, is above its 95th percentile for gp against itself (null: one seed, no reference). */
+  beyondNoise: boolean | null;
 };
 
 export type EarlyCheck = { k: PriorExperimentCount; method: string; budget: number; transfer: number; gp: number; ratio: number; diff: PairedRow };
 
-export type KnowledgeCurve = { ks: PriorExperimentCount[]; budgets: number[]; points: KnowledgePoint[]; noCost: NoCostCheck[]; early: EarlyCheck[] };
+export type KnowledgeCurve = {
+  ks: PriorExperimentCount[];
+  budgets: number[];
+  points: KnowledgePoint[];
+  noCost: NoCostCheck[];
+  /** gp against itself across seeds: what the no-cost statistic reads when there is no difference. */
+  noise: SeedNoise | null;
+  early: EarlyCheck[];
+};
 
 export type KnowledgeResults = QualityResults & { knowledgeCurve: KnowledgeCurve };
 
@@ -106,14 +117,23 @@ export function knowledgeCurve(r: QualityResults, ks: PriorExperimentCount[], ot
     };
   });
   const every = Array.from({ length: r.protocol.budget }, (_, i) => i + 1);
+  const noise = seedNoise(r, 'gp');
   const noCost = withGp
     .filter((k) => k !== 0)
     .map((k): NoCostCheck => {
       const method = transferMethodName(k);
-      const rows = pairedDifferences(r, 'gp', method, every).map((row) => ({ ...row, z: zOf(row) }));
+      const rows = pairedDifferences(r, 'gp', method, every).map((row) => ({ ...row, z: zOf(row.meanDiff, row.standardError) }));
       const worst = rows.reduce((a, b) => (b.z > a.z ? b : a));
       const beyond = rows.filter((row) => row.meanDiff > row.standardError).map((row) => row.budget);
-      return { k, method, pairs: rows[0]!.pairs, worst, withinOneSe: beyond.length === 0, beyond };
+      return {
+        k,
+        method,
+        pairs: rows[0]!.pairs,
+        worst,
+        withinOneSe: beyond.length === 0,
+        beyond,
+        beyondNoise: noise ? worst.z > noise.worstZ.p95 || beyond.length > noise.budgetsBeyond.p95 : null,
+      };
     });
   const early =
     r.protocol.budget >= EARLY_BUDGET
@@ -126,17 +146,11 @@ export function knowledgeCurve(r: QualityResults, ks: PriorExperimentCount[], ot
             return { k, method, budget: EARLY_BUDGET, transfer, gp, ratio: transfer / gp, diff: pairedDifferences(r, 'gp', method, [EARLY_BUDGET])[0]! };
           })
       : [];
-  return { ks: withGp, budgets, points, noCost, early };
+  return { ks: withGp, budgets, points, noCost, noise, early };
 }
 
 function meanAt(r: QualityResults, method: string, budget: number): number {
   return meanAndStandardError(r.curves[method]!.map((c) => c.regret[budget - 1]!)).mean;
-}
-
-/** Mean difference in standard errors; ±∞ for a non-zero difference without spread, 0 for none at all. */
-function zOf(row: PairedRow): number {
-  if (row.standardError > 0) return row.meanDiff / row.standardError;
-  return row.meanDiff === 0 ? 0 : row.meanDiff > 0 ? Infinity : -Infinity;
 }
 
 const f4 = (v: number) => v.toFixed(4);
@@ -153,12 +167,31 @@ export function knowledgeTable(kc: KnowledgeCurve): string {
 }
 
 export function noCostTable(kc: KnowledgeCurve, budget: number): string {
-  const head = ['K', 'pairs', `worst budget (of 1–${budget})`, 'transfer − gp there', 'SE', 'diff / SE', 'diff ≤ 1 SE at every budget', 'budgets beyond 1 SE'];
+  const head = [
+    'K',
+    'pairs',
+    `worst budget (of 1–${budget})`,
+    'transfer − gp there',
+    'SE',
+    'diff / SE',
+    'diff ≤ 1 SE at every budget',
+    'budgets beyond 1 SE',
+    "beyond gp's own noise",
+  ];
+  const noise = (c: NoCostCheck) => (c.beyondNoise === null ? '—' : c.beyondNoise ? '**yes**' : 'no');
   const rows = kc.noCost.map(
     (c) =>
-      `| ${c.k} | ${c.pairs} | ${c.worst.budget} | ${signed(c.worst.meanDiff)} | ${f4(c.worst.standardError)} | ${z2(c.worst.z)} | ${c.withinOneSe ? 'yes' : '**no**'} | ${c.beyond.length ? compactRanges(c.beyond) : '—'} |`,
+      `| ${c.k} | ${c.pairs} | ${c.worst.budget} | ${signed(c.worst.meanDiff)} | ${f4(c.worst.standardError)} | ${z2(c.worst.z)} | ${c.withinOneSe ? 'yes' : '**no**'} | ${c.beyond.length ? compactRanges(c.beyond) : '—'} | ${noise(c)} |`,
   );
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows].join('\n');
+}
+
+/** What the no-cost statistic reads for gp against itself, as a sentence (empty with one seed). */
+export function noiseLine(kc: KnowledgeCurve): string {
+  const n = kc.noise;
+  if (!n) return '';
+  const pct = Math.round(n.withinOneSe * 100);
+  return `gp against itself (its runs of one task paired across seeds, ${n.pairs} pairs, ${n.pairings} random pairings): no budget beyond 1 SE in ${pct}% of pairings; the worst budget is ${z2(n.worstZ.median)} SE at the median, ${z2(n.worstZ.p90)} at the 90th percentile and ${z2(n.worstZ.p95)} at the 95th; budgets beyond 1 SE: ${n.budgetsBeyond.median} at the median, ${n.budgetsBeyond.p95} at the 95th percentile. "Beyond gp's own noise": transfer's worst budget or its number of budgets beyond 1 SE is above the 95th percentile of gp against itself.`;
 }
 
 export function earlyTable(kc: KnowledgeCurve): string {
@@ -207,7 +240,7 @@ ${notes ? `\n${notes}\n` : ''}
 mean difference is the most standard errors above 0 (positive: transfer worse).
 
 ${noCostTable(kc, p.budget)}
-${early ? `\n**Pays early** — transfer@${kc.early[0]!.budget} against gp@${kc.early[0]!.budget} with one and two prior experiments:\n\n${early}\n` : ''}
+${kc.noise ? `\n${noiseLine(kc)}\n` : ''}${early ? `\n**Pays early** — transfer@${kc.early[0]!.budget} against gp@${kc.early[0]!.budget} with one and two prior experiments:\n\n${early}\n` : ''}
 Tasks: ${p.tasks.join(', ')}
 
 ![knowledge curve](knowledge-curve.svg)
@@ -295,16 +328,43 @@ export async function knowledgeCommand(argv: string[], log: (line: string) => vo
   );
   if (!results) return 0;
   const kr: KnowledgeResults = { ...results, knowledgeCurve: knowledgeCurve(results, ks, otherTasks) };
-  const md = knowledgeMarkdown(kr, `npm run bench -- ${command}`);
-  mkdirSync(out, { recursive: true });
-  const files = { 'results.json': `${JSON.stringify(kr)}\n`, 'summary.md': md, 'knowledge-curve.svg': await knowledgeSvg(kr) };
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(out, name), text);
+  await writeKnowledge(kr, out, `npm run bench -- ${command}`, log);
   finishRecorded(out);
-  process.stdout.write(`${knowledgeTable(kr.knowledgeCurve)}\n\n${noCostTable(kr.knowledgeCurve, budget)}\n\n${earlyTable(kr.knowledgeCurve)}\n`);
+  return 0;
+}
+
+async function writeKnowledge(kr: KnowledgeResults, out: string, command: string, log: (line: string) => void): Promise<void> {
+  const kc = kr.knowledgeCurve;
+  const files = { 'results.json': `${JSON.stringify(kr)}\n`, 'summary.md': knowledgeMarkdown(kr, command), 'knowledge-curve.svg': await knowledgeSvg(kr) };
+  mkdirSync(out, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(out, name), text);
+  process.stdout.write(`${knowledgeTable(kc)}\n\n${noCostTable(kc, kr.protocol.budget)}\n\n${noiseLine(kc)}\n\n${earlyTable(kc)}\n`);
   log(
     `wrote ${Object.keys(files)
       .map((f) => join(out, f))
       .join(', ')}`,
   );
+}
+
+export const KNOWLEDGE_REPORT_USAGE =
+  'npm run bench -- knowledge-report <dir with a knowledge-curve results.json>   (recomputes its figures, summary.md and plot; runs nothing)';
+
+/** Rewrites a finished knowledge curve's figures, summary and plot from its curves, e.g. after the report changed. */
+export async function knowledgeReportCommand(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  if (argv.length !== 1) {
+    process.stderr.write(`usage: ${KNOWLEDGE_REPORT_USAGE}\n`);
+    return 2;
+  }
+  const out = resolve(argv[0]!);
+  const raw = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { knowledgeCurve?: { ks?: PriorExperimentCount[]; points?: KnowledgePoint[] } };
+  const results = QualityResultsSchema.parse(raw);
+  const old = raw.knowledgeCurve;
+  const all = old?.points?.find((p) => p.k === 'all');
+  if (!old?.ks) throw new Error(`${join(out, 'results.json')} is not a knowledge-curve result (it has no knowledgeCurve)`);
+  // Without an 'all' point the label that needs the count of other tasks never shows.
+  const otherTasks = all?.priors ?? 0;
+  const kr: KnowledgeResults = { ...results, knowledgeCurve: knowledgeCurve(results, old.ks, otherTasks) };
+  const command = results.environment?.command ? `npm run bench -- ${results.environment.command}` : 'npm run bench -- knowledge-curve';
+  await writeKnowledge(kr, out, command, log);
   return 0;
 }

@@ -1,10 +1,10 @@
-// Smoke run of `npm run bench -- knowledge-curve`: 2 tasks × 1 seed, budget 5. Checks the three outputs
+// Smoke run of `npm run bench -- knowledge-curve`: 2 tasks × 2 seeds, budget 5. Checks the three outputs
 // exist and their figures are sane, not the figures themselves (those are the benchmark's job).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compactRanges, type KnowledgeResults, knowledgeCommand, parseKs } from '../../bench/quality/knowledge-curve.ts';
+import { compactRanges, type KnowledgeResults, knowledgeCommand, knowledgeReportCommand, parseKs } from '../../bench/quality/knowledge-curve.ts';
 import { QualityResultsSchema } from '../../bench/quality/schema.ts';
 import { suitesDir } from '../helpers/suites.ts';
 
@@ -14,7 +14,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe('bench knowledge-curve (smoke)', () => {
   it('writes results.json, summary.md and knowledge-curve.svg with sane figures', async () => {
     const log: string[] = [];
-    const argv = ['--suite', join(suitesDir(), 'ecml2016-adaboost.json'), '--ks', '0,1,2,all', '--tasks', '2', '--seeds', '1', '--budget', '5', '--out', out];
+    const argv = ['--suite', join(suitesDir(), 'ecml2016-adaboost.json'), '--ks', '0,1,2,all', '--tasks', '2', '--seeds', '2', '--budget', '5', '--out', out];
     expect(await knowledgeCommand(argv, (l) => log.push(l))).toBe(0);
 
     const raw = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as KnowledgeResults;
@@ -40,11 +40,15 @@ describe('bench knowledge-curve (smoke)', () => {
     }
     expect(kc.noCost.map((c) => c.method)).toEqual(['transfer-k1', 'transfer-k2', 'transfer-all']);
     for (const c of kc.noCost) {
-      expect(c.pairs).toBe(2);
+      expect(c.pairs).toBe(4);
       expect(c.worst.budget).toBeGreaterThanOrEqual(1);
       expect(c.worst.budget).toBeLessThanOrEqual(5);
       expect(c.withinOneSe).toBe(c.beyond.length === 0);
     }
+    // gp against itself: one pair of seeds per task.
+    expect(kc.noise).toMatchObject({ method: 'gp', pairs: 2, pairings: 500 });
+    expect(kc.noise!.worstZ.median).toBeLessThanOrEqual(kc.noise!.worstZ.p95);
+    for (const c of kc.noCost) expect(typeof c.beyondNoise).toBe('boolean');
     // Budget 5 < 10: no transfer@10 check.
     expect(kc.early).toEqual([]);
 
@@ -57,7 +61,15 @@ describe('bench knowledge-curve (smoke)', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('regret@5');
     expect(svg).toContain('all (49)');
-    expect(log.some((l) => l.startsWith('[2/2]'))).toBe(true);
+    expect(md).toContain('gp against itself');
+    expect(log.some((l) => l.startsWith('[4/4]'))).toBe(true);
+
+    // knowledge-report recomputes the same figures and summary from the results alone.
+    const before = { json: readFileSync(join(out, 'results.json'), 'utf8'), md };
+    writeFileSync(join(out, 'summary.md'), '');
+    expect(await knowledgeReportCommand([out], () => {})).toBe(0);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before.json);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toBe(before.md);
   }, 60_000);
 
   it('parses --ks and names budget ranges compactly', () => {

@@ -1,0 +1,85 @@
+// What the no-cost check reads as a cost when there is none: a method against itself. The runs of one
+// method on one task are paired off across seeds (seed against seed, each run in one pair), and the
+// check's statistic (the largest mean difference in standard errors over budgets 1…B) is computed for
+// many random pairings. The worst budget of a real comparison means something only beyond this
+// distribution: at 50 correlated budgets, "≤ 1 SE at every budget" fails often for two equal methods.
+import { Rng } from '../../optimizers/random.ts';
+import { meanAndStandardError } from './metrics.ts';
+import type { Curve, QualityResults } from './schema.ts';
+
+export type SeedNoise = {
+  method: string;
+  /** Random pairings drawn. */
+  pairings: number;
+  /** Pairs in each pairing: ⌊seeds / 2⌋ per task, fewer than the real check has. */
+  pairs: number;
+  /** Share of pairings with no budget more than 1 SE above 0. */
+  withinOneSe: number;
+  /** Percentiles of the worst budget's mean difference in standard errors. */
+  worstZ: { median: number; p90: number; p95: number };
+  /** Percentiles of the number of budgets more than 1 SE above 0 (a long run of them is a cost a single worst budget can understate). */
+  budgetsBeyond: { median: number; p95: number };
+};
+
+/** The pairs' largest mean(b − a) / SE over budgets 1…budget, and how many budgets are above 1 SE. */
+export type PairedExtremes = { worstZ: number; beyond: number };
+
+/** A difference without spread counts as ±∞ standard errors (0 when there is none). */
+export function zOf(mean: number, standardError: number): number {
+  if (standardError > 0) return mean / standardError;
+  return mean === 0 ? 0 : mean > 0 ? Infinity : -Infinity;
+}
+
+export function pairedExtremes(pairs: readonly (readonly [Curve, Curve])[], budget: number): PairedExtremes {
+  let worstZ = -Infinity;
+  let beyond = 0;
+  for (let t = 0; t < budget; t++) {
+    const { mean, standardError } = meanAndStandardError(pairs.map(([a, b]) => b.regret[t]! - a.regret[t]!));
+    const z = zOf(mean, standardError);
+    if (z > worstZ) worstZ = z;
+    if (z > 1) beyond++;
+  }
+  return { worstZ, beyond };
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** `method` against itself over `pairings` seeded random pairings of its seeds; null with fewer than 2 seeds per task. */
+export function seedNoise(r: QualityResults, method: string, opts: { pairings?: number; seed?: number } = {}): SeedNoise | null {
+  const pairings = opts.pairings ?? 500;
+  const byTask = new Map<string, Curve[]>();
+  for (const c of r.curves[method] ?? []) byTask.set(c.task, [...(byTask.get(c.task) ?? []), c]);
+  const groups = [...byTask.values()].filter((g) => g.length >= 2);
+  if (groups.length === 0) return null;
+  const rng = Rng.from(opts.seed ?? 0, 'seed-noise', method);
+  const worst: number[] = [];
+  const counts: number[] = [];
+  let pairs = 0;
+  for (let i = 0; i < pairings; i++) {
+    const drawn: (readonly [Curve, Curve])[] = [];
+    for (const g of groups) {
+      const order = g.map((_, k) => k);
+      for (let k = order.length - 1; k > 0; k--) {
+        const j = rng.int(k + 1);
+        [order[k], order[j]] = [order[j]!, order[k]!];
+      }
+      for (let k = 0; k + 1 < order.length; k += 2) drawn.push([g[order[k]!]!, g[order[k + 1]!]!]);
+    }
+    const e = pairedExtremes(drawn, r.protocol.budget);
+    worst.push(e.worstZ);
+    counts.push(e.beyond);
+    pairs = drawn.length;
+  }
+  worst.sort((a, b) => a - b);
+  counts.sort((a, b) => a - b);
+  return {
+    method,
+    pairings,
+    pairs,
+    withinOneSe: counts.filter((c) => c === 0).length / pairings,
+    worstZ: { median: percentile(worst, 0.5), p90: percentile(worst, 0.9), p95: percentile(worst, 0.95) },
+    budgetsBeyond: { median: percentile(counts, 0.5), p95: percentile(counts, 0.95) },
+  };
+}
