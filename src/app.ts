@@ -17,6 +17,7 @@ import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sharingRoutes } from './routes/sharing.ts';
 import { similarRoutes } from './routes/similar.ts';
+import { MetaFeatureRanges } from './similarity/meta-feature-ranges.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import type { Readiness } from './services/readiness.ts';
 import { ResultWriter } from './services/results.ts';
@@ -122,7 +123,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(datasetRoutes, { graph: opts.graph, csvLimit: opts.csvLimit ?? 2 * 1024 ** 3 });
   const limits = opts.spaceLimits ?? DEFAULT_SPACE_LIMITS;
   await app.register(experimentRoutes, { graph: opts.graph, limits });
-  const suggestions = new SuggestionService(opts.graph, opts.suggestions);
+  // One per process: the similarity routes and the prior choice read the same ranges.
+  const ranges = new MetaFeatureRanges(opts.graph);
+  const suggestions = new SuggestionService(opts.graph, opts.suggestions, ranges);
   // The service's copies must be dropped at every restart of Neo4j, also one that happens while no
   // request runs (see Availability.watch): a second's probe costs nothing beside that.
   opts.graph.availability.watch(1000);
@@ -137,7 +140,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Results written here are applied to the service's history copies, so the next ask needs no read.
   const results = new ResultWriter(opts.graph, (projectId, { trial, event }) => event && suggestions.told(projectId, trial, event));
   await app.register(trialRoutes, { graph: opts.graph, results });
-  await app.register(similarRoutes, { graph: opts.graph });
+  await app.register(similarRoutes, { graph: opts.graph, ranges });
   await app.register(suggestionRoutes, { graph: opts.graph, suggestions });
   await app.register(sharingRoutes, { graph: opts.graph });
   await app.register(transferRoutes, { graph: opts.graph, importLimit: opts.importLimit ?? 512 * 1024 ** 2, limits });

@@ -8,7 +8,7 @@ import { datasetMetaFeatures } from '../../graph/repositories/similar.ts';
 import { getExperiment } from '../../graph/repositories/experiments.ts';
 import { IdParams } from '../schemas/common.ts';
 import { SimilarForExperimentQuery, SimilarQueryBody, SimilarResponse } from '../schemas/similar.ts';
-import { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
+import type { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
 import { rankSimilarExperiments, type SimilarExperiment } from '../similarity/rank.ts';
 
 const toItem = (s: SimilarExperiment) => ({
@@ -19,9 +19,9 @@ const toItem = (s: SimilarExperiment) => ({
   completedTrials: s.completedCount,
 });
 
-export const similarRoutes: FastifyPluginAsync<{ graph: Graph }> = async (app, { graph }) => {
+/** `ranges`: the process's meta-feature ranges, shared with the prior choice of the suggestion service. */
+export const similarRoutes: FastifyPluginAsync<{ graph: Graph; ranges: MetaFeatureRanges }> = async (app, { graph, ranges }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const ranges = new MetaFeatureRanges(graph);
 
   r.post(
     '/v1/similar-experiments',

@@ -3,7 +3,7 @@ import type { WarmStart } from '../../graph/model.ts';
 import { Lru } from '../../optimizers/cache.ts';
 import { eventSeqs, readHistories, type ExperimentHistory } from '../../graph/repositories/history.ts';
 import { cacheLookup } from '../metrics.ts';
-import { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
+import type { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 import type { ExperimentState } from './experiment-state.ts';
 import type { PriorSeqs } from './history-copy.ts';
@@ -21,15 +21,14 @@ export class PriorLibrary {
   private readonly histories: Lru<string, { seq: number; history: ExperimentHistory }>;
   /** Prior histories being read, so concurrent requests needing the same prior share one read. */
   private readonly reads = new Map<string, Promise<unknown>>();
-  /** The scale of the similarity searches that choose priors. */
-  private readonly ranges: MetaFeatureRanges;
 
+  /** `ranges`: the scale of the similarity searches that choose priors, the process's one (the similarity routes use it too). */
   constructor(
     private readonly graph: Graph,
+    private readonly ranges: MetaFeatureRanges,
     private readonly opts: { maxHistories: number; choiceTtlMs: number },
   ) {
     this.histories = new Lru(opts.maxHistories);
-    this.ranges = new MetaFeatureRanges(graph);
   }
 
   /** Drops every copy (the graph may have been replaced). */

@@ -13,6 +13,7 @@ import { defaultOptimizerThreads } from '../config.ts';
 import { OptimizerPool } from '../workers/optimizer-pool.ts';
 import { CoalescingQueue } from './coalescing-queue.ts';
 import { LinkWriter } from './link-writer.ts';
+import { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
 import { PriorLibrary } from './prior-library.ts';
 import { DeadlineExceededError } from './deadline.ts';
 import { visibleProjects } from './visible-projects.ts';
@@ -151,15 +152,17 @@ export class SuggestionService {
   /** Stops hearing of lost connections (at close: the graph may outlive the service). */
   private readonly unlisten: () => void;
 
+  /** `ranges`: the process's meta-feature ranges, shared with the similarity routes (one read per change of the datasets). */
   constructor(
     private readonly graph: Graph,
     opts: Partial<SuggestionServiceOptions> = {},
+    ranges = new MetaFeatureRanges(graph),
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     const memoLimits = { maxExperiments: this.opts.maxCachedExperiments, maxPriorModels: this.opts.maxCachedPriorModels };
     const priorMemos = new PriorMemos(memoLimits.maxPriorModels);
     this.experiments = new ExperimentStates(this.opts.maxCachedExperiments, () => new ExperimentOptimizer(priorMemos));
-    this.priors = new PriorLibrary(graph, { maxHistories: this.opts.maxCachedExperiments * 20, choiceTtlMs: this.opts.priorChoiceTtlMs });
+    this.priors = new PriorLibrary(graph, ranges, { maxHistories: this.opts.maxCachedExperiments * 20, choiceTtlMs: this.opts.priorChoiceTtlMs });
     this.links = new LinkWriter(graph);
     this.pool = this.opts.optimizerThreads > 0 ? new OptimizerPool(this.opts.optimizerThreads, memoLimits) : null;
     // While Neo4j was out of reach it may have been replaced (a restored dump reaches the same event

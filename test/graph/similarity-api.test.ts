@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApi, type TestApi } from '../support/api.ts';
+import { recordStatements } from '../support/sent-statements.ts';
 
 let api: TestApi;
 const ids: Record<string, string> = {};
@@ -263,5 +264,24 @@ describe('similar experiments that tie', () => {
     } finally {
       await tied.close();
     }
+  });
+});
+
+// Last: it adds a dataset, which moves every range.
+describe('meta-feature ranges', () => {
+  it('are shared by the similarity search and the prior choice of an ask: one read per process while the datasets stay the same', async () => {
+    const statements = recordStatements(api.graph);
+    const rangesRead = () => [...statements.take()].some((q) => q.includes('min(v)'));
+    // A dataset of its own, so the ranges this test's earlier reads kept are stale.
+    await api.call('POST', '/v1/datasets', { name: 'ranges-probe', taskType: 'classification', metaFeatures: { mf_a: 0.3, mf_b: 0.6, mf_c: 10.3 } });
+    statements.take();
+    const r = await api.call('POST', '/v1/similar-experiments', { datasetId: datasets.query, model: 'svm', excludeExperimentIds: [ids.query], k: 5 });
+    expect(r.status).toBe(200);
+    expect(rangesRead(), 'the search reads the new ranges').toBe(true);
+    // The ask chooses its priors by a similarity search over the same projects: the ranges are kept.
+    const ask = await api.call('POST', `/v1/experiments/${ids.query}/suggestions`, { count: 1 });
+    expect(ask.status, JSON.stringify(ask.body)).toBe(201);
+    expect(ask.body.trials[0].provenance.priors.length).toBeGreaterThan(0);
+    expect(rangesRead(), 'the ask reads them again').toBe(false);
   });
 });

@@ -11,6 +11,8 @@ export const NDJSON = { 'content-type': 'application/x-ndjson' };
 
 export interface TestApi {
   app: FastifyInstance;
+  /** The app's graph (e.g. to record the statements it sends). */
+  graph: Graph;
   project: string;
   projectId: string;
   /** The API key of `project`, as sent in Authorization: Bearer. */
@@ -35,6 +37,7 @@ export async function testApi(opts: Omit<AppOptions, 'graph'> = {}): Promise<Tes
   const { secret, projectId } = await createKey(graph, project, 'test');
   return {
     app,
+    graph,
     project,
     projectId,
     key: secret,
