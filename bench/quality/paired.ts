@@ -7,7 +7,7 @@ import { meanAndStandardError } from './metrics.ts';
 import { QualityResultsSchema, type Curve, type QualityResults } from './schema.ts';
 
 export const PAIRED_USAGE =
-  'npm run bench -- quality-paired <results.json> <method-a> [<results-b.json>] <method-b>   (mean of b − a regret per budget over shared task×seed runs, with its standard error)';
+  'npm run bench -- quality-paired <results.json> <method-a> [<results-b.json>] <method-b> [--by-task <budget>]   (mean of b − a regret per budget over shared task×seed runs, with its standard error; --by-task: per task at one budget, largest first)';
 
 export interface PairedRow {
   budget: number;
@@ -19,8 +19,8 @@ export interface PairedRow {
   identical: number;
 }
 
-/** Paired b − a at each of `budgets` (default: the results' report budgets); `resultsB` holds b when it is another run. */
-export function pairedDifferences(results: QualityResults, a: string, b: string, budgets: number[] = results.budgets, resultsB = results): PairedRow[] {
+/** The (a, b) runs of the same (task, seed), in b's order. */
+function pairedRuns(results: QualityResults, a: string, b: string, resultsB: QualityResults): (readonly [Curve, Curve])[] {
   const curvesOf = (r: QualityResults, m: string): Curve[] => {
     const c = r.curves[m];
     if (!c) throw new Error(`method "${m}" is not in the results (it has ${Object.keys(r.curves).join(', ')})`);
@@ -33,6 +33,37 @@ export function pairedDifferences(results: QualityResults, a: string, b: string,
     return ca ? [[ca, cb] as const] : [];
   });
   if (pairs.length === 0) throw new Error(`"${a}" and "${b}" share no (task, seed) run`);
+  return pairs;
+}
+
+export type TaskDifference = { task: string; runs: number; worse: number; better: number; meanDiff: number; diffs: number[] };
+
+/** b − a per task at one budget (seed order), the task whose summed difference is largest first: which tasks hold a gap. */
+export function differencesByTask(results: QualityResults, a: string, b: string, budget: number, resultsB = results): TaskDifference[] {
+  const byTask = new Map<string, { seed: number; d: number }[]>();
+  for (const [ca, cb] of pairedRuns(results, a, b, resultsB)) {
+    const d = cb.regret[budget - 1]! - ca.regret[budget - 1]!;
+    byTask.set(cb.task, [...(byTask.get(cb.task) ?? []), { seed: cb.seed, d }]);
+  }
+  return [...byTask]
+    .map(([task, runs]) => {
+      const diffs = runs.sort((x, y) => x.seed - y.seed).map((r) => r.d);
+      const sum = diffs.reduce((s, d) => s + d, 0);
+      return {
+        task,
+        runs: diffs.length,
+        worse: diffs.filter((d) => d > 0).length,
+        better: diffs.filter((d) => d < 0).length,
+        meanDiff: sum / diffs.length,
+        diffs,
+      };
+    })
+    .sort((x, y) => y.meanDiff * y.runs - x.meanDiff * x.runs || x.task.localeCompare(y.task));
+}
+
+/** Paired b − a at each of `budgets` (default: the results' report budgets); `resultsB` holds b when it is another run. */
+export function pairedDifferences(results: QualityResults, a: string, b: string, budgets: number[] = results.budgets, resultsB = results): PairedRow[] {
+  const pairs = pairedRuns(results, a, b, resultsB);
   return budgets.map((budget) => {
     const d = pairs.map(([ca, cb]) => cb.regret[budget - 1]! - ca.regret[budget - 1]!);
     const { mean, standardError } = meanAndStandardError(d);
@@ -50,7 +81,14 @@ export function unpairable(a: QualityResults, b: QualityResults): string | null 
   return null;
 }
 
-export async function pairedCommand(argv: string[]): Promise<number> {
+export async function pairedCommand(args: string[]): Promise<number> {
+  const flag = args.indexOf('--by-task');
+  const byTask = flag < 0 ? undefined : Number(args[flag + 1]);
+  const argv = flag < 0 ? args : [...args.slice(0, flag), ...args.slice(flag + 2)];
+  if (byTask !== undefined && !(Number.isInteger(byTask) && byTask >= 1)) {
+    process.stderr.write(`--by-task needs a budget (a trial count ≥ 1), got ${JSON.stringify(args[flag + 1] ?? null)}\nusage: ${PAIRED_USAGE}\n`);
+    return 2;
+  }
   if (argv.length !== 3 && argv.length !== 4) {
     process.stderr.write(`usage: ${PAIRED_USAGE}\n`);
     return 2;
@@ -64,8 +102,21 @@ export async function pairedCommand(argv: string[]): Promise<number> {
     process.stderr.write(`cannot pair ${file} and ${fileB}: ${why}\n`);
     return 2;
   }
-  const rows = pairedDifferences(results, a, b, results.budgets, resultsB);
   const names = fileB === file ? `${b} − ${a}` : `${b} (${fileB}) − ${a} (${file})`;
+  if (byTask !== undefined) {
+    if (byTask > results.protocol.budget) {
+      process.stderr.write(`--by-task ${byTask}: the runs have a budget of ${results.protocol.budget}\n`);
+      return 2;
+    }
+    const tasks = differencesByTask(results, a, b, byTask, resultsB);
+    process.stdout.write(
+      `${names} at ${byTask} trials, per task (largest total first)\n\n| task | runs | b worse | b better | mean difference | per seed |\n|---|---|---|---|---|---|\n`,
+    );
+    const f = (d: number) => `${d >= 0 ? '+' : ''}${d.toFixed(4)}`;
+    for (const t of tasks) process.stdout.write(`| ${t.task} | ${t.runs} | ${t.worse} | ${t.better} | ${f(t.meanDiff)} | ${t.diffs.map(f).join(', ')} |\n`);
+    return 0;
+  }
+  const rows = pairedDifferences(results, a, b, results.budgets, resultsB);
   process.stdout.write(
     `${names}, paired over ${rows[0]!.pairs} (task, seed) runs of ${results.suite}\n\n| budget | mean difference | standard error | identical runs |\n|---|---|---|---|\n`,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairedDifferences, unpairable } from '../../bench/quality/paired.ts';
+import { differencesByTask, pairedDifferences, unpairable } from '../../bench/quality/paired.ts';
 import type { Curve, QualityResults } from '../../bench/quality/schema.ts';
 
 const curve = (task: string, seed: number, regret: number[]): Curve => ({ task, seed, incumbent: regret.map((r) => 1 - r), regret });
@@ -34,6 +34,21 @@ describe('quality-paired', () => {
     // differences at 2: 0, −0.3, 0
     expect(at2!.meanDiff).toBeCloseTo(-0.1, 12);
     expect(at2!.identical).toBe(2);
+  });
+
+  it('gives the differences per task at one budget, the task with the largest total first', () => {
+    const r = results({
+      x: [curve('a', 1, [0.5, 0.2]), curve('a', 2, [0.4, 0.4]), curve('b', 1, [0.3, 0.1]), curve('b', 2, [0.3, 0.1])],
+      y: [curve('b', 2, [0.1, 0.3]), curve('a', 2, [0.4, 0.1]), curve('a', 1, [0.2, 0.2]), curve('b', 1, [0.1, 0.1])],
+    });
+    const [first, second] = differencesByTask(r, 'x', 'y', 2);
+    // At 2: b has +0.2 (seed 2) and 0 (seed 1); a has 0 (seed 1) and −0.3 (seed 2).
+    expect(first).toMatchObject({ task: 'b', runs: 2, worse: 1, better: 0 });
+    expect(first!.diffs[0]).toBeCloseTo(0, 12);
+    expect(first!.diffs[1]).toBeCloseTo(0.2, 12);
+    expect(first!.meanDiff).toBeCloseTo(0.1, 12);
+    expect(second).toMatchObject({ task: 'a', runs: 2, worse: 0, better: 1 });
+    expect(second!.meanDiff).toBeCloseTo(-0.15, 12);
   });
 
   it('says which method is missing, and refuses methods that share no run', () => {
