@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { readSuite } from '../../src/suites.ts';
@@ -346,6 +347,10 @@ async function writeKnowledge(kr: KnowledgeResults, out: string, command: string
   );
 }
 
+const KSchema = z.union([z.number().int().nonnegative(), z.literal('all')]);
+/** What knowledge-report needs of a stored curve: its Ks, and the number of other tasks behind 'all'. */
+const StoredCurveSchema = z.object({ knowledgeCurve: z.object({ ks: z.array(KSchema), points: z.array(z.object({ k: KSchema, priors: z.number() })) }) });
+
 export const KNOWLEDGE_REPORT_USAGE =
   'npm run bench -- knowledge-report <dir with a knowledge-curve results.json>   (recomputes its figures, summary.md and plot; runs nothing)';
 
@@ -356,14 +361,15 @@ export async function knowledgeReportCommand(argv: string[], log: (line: string)
     return 2;
   }
   const out = resolve(argv[0]!);
-  const raw = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { knowledgeCurve?: { ks?: PriorExperimentCount[]; points?: KnowledgePoint[] } };
+  const file = join(out, 'results.json');
+  const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const results = QualityResultsSchema.parse(raw);
-  const old = raw.knowledgeCurve;
-  const all = old?.points?.find((p) => p.k === 'all');
-  if (!old?.ks) throw new Error(`${join(out, 'results.json')} is not a knowledge-curve result (it has no knowledgeCurve)`);
+  const stored = StoredCurveSchema.safeParse(raw);
+  if (!stored.success) throw new Error(`${file} is not a knowledge-curve result (it has no knowledgeCurve with its ks and points)`);
+  const { ks, points } = stored.data.knowledgeCurve;
   // Without an 'all' point the label that needs the count of other tasks never shows.
-  const otherTasks = all?.priors ?? 0;
-  const kr: KnowledgeResults = { ...results, knowledgeCurve: knowledgeCurve(results, old.ks, otherTasks) };
+  const otherTasks = points.find((p) => p.k === 'all')?.priors ?? 0;
+  const kr: KnowledgeResults = { ...results, knowledgeCurve: knowledgeCurve(results, ks, otherTasks) };
   const command = results.environment?.command ? `npm run bench -- ${results.environment.command}` : 'npm run bench -- knowledge-curve';
   await writeKnowledge(kr, out, command, log);
   return 0;
