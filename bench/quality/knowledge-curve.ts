@@ -125,7 +125,8 @@ export function knowledgeCurve(r: QualityResults, ks: PriorExperimentCount[], ot
       const method = transferMethodName(k);
       const rows = pairedDifferences(r, 'gp', method, every).map((row) => ({ ...row, z: zOf(row.meanDiff, row.standardError) }));
       const worst = rows.reduce((a, b) => (b.z > a.z ? b : a));
-      const beyond = rows.filter((row) => row.meanDiff > row.standardError).map((row) => row.budget);
+      // As pairedExtremes counts them, so the reference and the check agree on "beyond 1 SE".
+      const beyond = rows.filter((row) => row.z > 1).map((row) => row.budget);
       return {
         k,
         method,

@@ -3,6 +3,7 @@
 // standard error says whether a gap between two summary figures is more than seed-and-task noise (both
 // methods saw the same priors and seeds).
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { meanAndStandardError } from './metrics.ts';
 import { QualityResultsSchema, type Curve, type QualityResults } from './schema.ts';
 
@@ -71,6 +72,16 @@ export function pairedDifferences(results: QualityResults, a: string, b: string,
   });
 }
 
+/** quality-paired's arguments: the files and methods, and --by-task's budget (a positive integer) if given. */
+export function parsePairedArgs(args: string[]): { positionals: string[]; byTask: number | undefined } {
+  const { values, positionals } = parseArgs({ args, options: { 'by-task': { type: 'string' } }, allowPositionals: true });
+  const spec = values['by-task'];
+  if (spec === undefined) return { positionals, byTask: undefined };
+  const byTask = Number(spec);
+  if (!/^\d+$/.test(spec) || byTask < 1) throw new Error(`--by-task needs a budget (a trial count ≥ 1), got ${JSON.stringify(spec)}`);
+  return { positionals, byTask };
+}
+
 /** Why two runs cannot be paired (another suite or another protocol), or null. */
 export function unpairable(a: QualityResults, b: QualityResults): string | null {
   if (a.suite !== b.suite) return `the runs are of different suites (${a.suite}, ${b.suite})`;
@@ -82,13 +93,14 @@ export function unpairable(a: QualityResults, b: QualityResults): string | null 
 }
 
 export async function pairedCommand(args: string[]): Promise<number> {
-  const flag = args.indexOf('--by-task');
-  const byTask = flag < 0 ? undefined : Number(args[flag + 1]);
-  const argv = flag < 0 ? args : [...args.slice(0, flag), ...args.slice(flag + 2)];
-  if (byTask !== undefined && !(Number.isInteger(byTask) && byTask >= 1)) {
-    process.stderr.write(`--by-task needs a budget (a trial count ≥ 1), got ${JSON.stringify(args[flag + 1] ?? null)}\nusage: ${PAIRED_USAGE}\n`);
+  let parsed: ReturnType<typeof parsePairedArgs>;
+  try {
+    parsed = parsePairedArgs(args);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\nusage: ${PAIRED_USAGE}\n`);
     return 2;
   }
+  const { positionals: argv, byTask } = parsed;
   if (argv.length !== 3 && argv.length !== 4) {
     process.stderr.write(`usage: ${PAIRED_USAGE}\n`);
     return 2;
@@ -104,8 +116,9 @@ export async function pairedCommand(args: string[]): Promise<number> {
   }
   const names = fileB === file ? `${b} − ${a}` : `${b} (${fileB}) − ${a} (${file})`;
   if (byTask !== undefined) {
-    if (byTask > results.protocol.budget) {
-      process.stderr.write(`--by-task ${byTask}: the runs have a budget of ${results.protocol.budget}\n`);
+    const budget = Math.min(results.protocol.budget, resultsB.protocol.budget);
+    if (byTask > budget) {
+      process.stderr.write(`--by-task ${byTask}: the runs have a budget of ${budget}\n`);
       return 2;
     }
     const tasks = differencesByTask(results, a, b, byTask, resultsB);

@@ -60,12 +60,8 @@ export function seedNoise(r: QualityResults, method: string, opts: { pairings?: 
   for (let i = 0; i < pairings; i++) {
     const drawn: (readonly [Curve, Curve])[] = [];
     for (const g of groups) {
-      const order = g.map((_, k) => k);
-      for (let k = order.length - 1; k > 0; k--) {
-        const j = rng.int(k + 1);
-        [order[k], order[j]] = [order[j]!, order[k]!];
-      }
-      for (let k = 0; k + 1 < order.length; k += 2) drawn.push([g[order[k]!]!, g[order[k + 1]!]!]);
+      const order = rng.shuffle([...g]);
+      for (let k = 0; k + 1 < order.length; k += 2) drawn.push([order[k]!, order[k + 1]!]);
     }
     const e = pairedExtremes(drawn, r.protocol.budget);
     worst.push(e.worstZ);

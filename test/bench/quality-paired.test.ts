@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { differencesByTask, pairedDifferences, unpairable } from '../../bench/quality/paired.ts';
+import { differencesByTask, pairedDifferences, parsePairedArgs, unpairable } from '../../bench/quality/paired.ts';
 import type { Curve, QualityResults } from '../../bench/quality/schema.ts';
 
 const curve = (task: string, seed: number, regret: number[]): Curve => ({ task, seed, incumbent: regret.map((r) => 1 - r), regret });
@@ -49,6 +49,15 @@ describe('quality-paired', () => {
     expect(first!.meanDiff).toBeCloseTo(0.1, 12);
     expect(second).toMatchObject({ task: 'a', runs: 2, worse: 0, better: 1 });
     expect(second!.meanDiff).toBeCloseTo(-0.15, 12);
+  });
+
+  it('reads --by-task before, between or after the files and methods, as --by-task N or --by-task=N, and refuses a budget that is not a positive integer', () => {
+    expect(parsePairedArgs(['r.json', 'gp', 'transfer'])).toEqual({ positionals: ['r.json', 'gp', 'transfer'], byTask: undefined });
+    expect(parsePairedArgs(['--by-task', '10', 'r.json', 'gp', 'transfer'])).toEqual({ positionals: ['r.json', 'gp', 'transfer'], byTask: 10 });
+    expect(parsePairedArgs(['r.json', 'gp', '--by-task=7', 'b.json', 'transfer']).byTask).toBe(7);
+    for (const bad of ['x', '0', '2.5', '-1'])
+      expect(() => parsePairedArgs(['r.json', 'gp', 'transfer', `--by-task=${bad}`])).toThrow(/--by-task needs a budget/);
+    expect(() => parsePairedArgs(['r.json', 'gp', 'transfer', '--by-task'])).toThrow(/by-task/);
   });
 
   it('says which method is missing, and refuses methods that share no run', () => {

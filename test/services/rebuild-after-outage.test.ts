@@ -5,7 +5,7 @@ import { RebuildAfterOutage } from '../../src/services/rebuild-after-outage.ts';
 
 const outage = () => Object.assign(new Error('connection lost'), { code: 'ServiceUnavailable' });
 
-function list(max = 8) {
+function recorder(max = 8) {
   const built: string[] = [];
   const rebuild = new RebuildAfterOutage<string>(max, (s) => s);
   return { rebuild, built };
@@ -13,7 +13,7 @@ function list(max = 8) {
 
 describe('RebuildAfterOutage', () => {
   it('builds what was dropped, the most recently used first, each once, at most max', async () => {
-    const { rebuild, built } = list(3);
+    const { rebuild, built } = recorder(3);
     rebuild.dropped(['c', 'd']);
     rebuild.dropped(['a', 'b', 'a', 'c']);
     await rebuild.rebuild(async (s) => built.push(s));
@@ -23,7 +23,7 @@ describe('RebuildAfterOutage', () => {
   });
 
   it('stops at an outage and goes on from the item it failed at; other errors skip the item', async () => {
-    const { rebuild, built } = list();
+    const { rebuild, built } = recorder();
     rebuild.dropped(['a', 'b', 'c', 'd']);
     const failing = async (s: string) => {
       if (s === 'b') throw new Error('experiment deleted meanwhile');
@@ -37,7 +37,7 @@ describe('RebuildAfterOutage', () => {
   });
 
   it('puts what an outage during the rebuild dropped in front of what is left, and still takes the item being built off the list', async () => {
-    const { rebuild, built } = list();
+    const { rebuild, built } = recorder();
     rebuild.dropped(['a', 'b', 'c']);
     await rebuild.rebuild(async (s) => {
       // The connection was lost while `a` was being built: the service drops its copies of x and b.

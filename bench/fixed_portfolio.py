@@ -1,4 +1,4 @@
-"""The best a fixed portfolio learnt from the other tasks can do: a bound for warm starting.
+"""A fixed portfolio learnt from the full results of the other tasks: a reference for warm starting.
 
 For each task of a suite, held out in turn: a greedy portfolio (auto-sklearn 2.0's construction) of m
 configurations built from the *full* results of every other task (not a 100-trial sample: every
@@ -7,12 +7,14 @@ best normalised regret among the portfolio's members. The table gives the held-o
 normalised regret among the first m members, mean and median over the tasks, and how many tasks it
 solves (regret 0).
 
-No warm start that *only* follows the priors' configurations can expect to beat this with m trials: it
-knows less (a sample of each prior, fewer priors) and chooses the same way. A method that beats it does
-so by searching the target (its own results), not by transferring. Compare with issue 27's end-state
+It is a reference, not a strict bound: the greedy is not optimal, it ignores the target (a choice by
+similarity to the target could do better), and it uses only configurations every task evaluated. But
+it knows more than a warm start does (every prior's full table, true values, all other tasks), so a
+warm start that only follows the priors' configurations is unlikely to do much better with m trials;
+one that does better does so by searching the target's own results. Compare with issue 27's end-state
 target (transfer@10 at most optuna-tpe@50). No optimizer runs here; only the table.
 
-    python3 bench/portfolio_bound.py bench/suites/ecml2016-adaboost.json [--sizes 1,5,10,25]
+    python3 bench/fixed_portfolio.py bench/suites/ecml2016-adaboost.json [--sizes 1,5,10,25]
 """
 
 import argparse
