@@ -87,7 +87,8 @@ def main():
                 for q in priors:
                     portfolio = round_robin(tasks, [p for p in priors if p != q], DESIGN, tasks[q][1])
                     loo.append(min(tasks[q][1][c] for c in portfolio) - 1 / (DESIGN + 1))
-                    first.append(tasks[q][1][round_robin(tasks, [p for p in priors if p != q], 1, tasks[q][1])[0]])
+                    # A round-robin portfolio's first member is the first pick of any size.
+                    first.append(tasks[q][1][portfolio[0]])
                 first_pick[k].append(statistics.fmean(first))
                 picks = round_robin(tasks, priors, DESIGN, regret)
                 keys = list(regret)

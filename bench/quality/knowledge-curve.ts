@@ -15,13 +15,13 @@ import { environmentLine } from './environment.ts';
 import type { Method } from './method.ts';
 import { meanAndStandardError } from './metrics.ts';
 import { gpMethod, transferMethod } from './ours.ts';
-import { pairedDifferences, type PairedRow } from './paired.ts';
+import { pairedDifferences, type PairedRow, worstAndBeyond } from './paired.ts';
 import { REGRET_FLOOR } from './plot.ts';
 import { warningsList } from './report.ts';
 import { selectTasks } from './run.ts';
 import { finishRecorded, metaFeatureWarnings, runRecorded } from './runner.ts';
 import { QualityResultsSchema, type QualityResults } from './schema.ts';
-import { type SeedNoise, seedNoise, zOf } from './seed-noise.ts';
+import { type SeedNoise, seedNoise } from './seed-noise.ts';
 
 export const KNOWLEDGE_USAGE = `npm run bench -- knowledge-curve --suite <path> [--ks 0,1,2,4,8,all] [--tasks <count>|<id,id,…>] [--seeds 5] [--budget 50]
     [--prior-trials 100] [--out <dir>] [--resume] [--stop-after <runs>]`;
@@ -123,14 +123,12 @@ export function knowledgeCurve(r: QualityResults, ks: PriorExperimentCount[], ot
     .filter((k) => k !== 0)
     .map((k): NoCostCheck => {
       const method = transferMethodName(k);
-      const rows = pairedDifferences(r, 'gp', method, every).map((row) => ({ ...row, z: zOf(row.meanDiff, row.standardError) }));
-      const worst = rows.reduce((a, b) => (b.z > a.z ? b : a));
-      // As pairedExtremes counts them, so the reference and the check agree on "beyond 1 SE".
-      const beyond = rows.filter((row) => row.z > 1).map((row) => row.budget);
+      // As the seed-noise reference reads gp against itself (pairedExtremes).
+      const { worst, beyond } = worstAndBeyond(pairedDifferences(r, 'gp', method, every));
       return {
         k,
         method,
-        pairs: rows[0]!.pairs,
+        pairs: worst.pairs,
         worst,
         withinOneSe: beyond.length === 0,
         beyond,

@@ -43,8 +43,10 @@ export type TaskDifference = { task: string; runs: number; worse: number; better
 export function differencesByTask(results: QualityResults, a: string, b: string, budget: number, resultsB = results): TaskDifference[] {
   const byTask = new Map<string, { seed: number; d: number }[]>();
   for (const [ca, cb] of pairedRuns(results, a, b, resultsB)) {
-    const d = cb.regret[budget - 1]! - ca.regret[budget - 1]!;
-    byTask.set(cb.task, [...(byTask.get(cb.task) ?? []), { seed: cb.seed, d }]);
+    const run = { seed: cb.seed, d: cb.regret[budget - 1]! - ca.regret[budget - 1]! };
+    const runs = byTask.get(cb.task);
+    if (runs) runs.push(run);
+    else byTask.set(cb.task, [run]);
   }
   return [...byTask]
     .map(([task, runs]) => {
@@ -64,12 +66,28 @@ export function differencesByTask(results: QualityResults, a: string, b: string,
 
 /** Paired b − a at each of `budgets` (default: the results' report budgets); `resultsB` holds b when it is another run. */
 export function pairedDifferences(results: QualityResults, a: string, b: string, budgets: number[] = results.budgets, resultsB = results): PairedRow[] {
-  const pairs = pairedRuns(results, a, b, resultsB);
+  return differencesAt(pairedRuns(results, a, b, resultsB), budgets);
+}
+
+/** Mean b − a of `pairs` at each of `budgets`, with its standard error. */
+export function differencesAt(pairs: readonly (readonly [Curve, Curve])[], budgets: number[]): PairedRow[] {
   return budgets.map((budget) => {
     const d = pairs.map(([ca, cb]) => cb.regret[budget - 1]! - ca.regret[budget - 1]!);
     const { mean, standardError } = meanAndStandardError(d);
     return { budget, pairs: d.length, meanDiff: mean, standardError, identical: d.filter((x) => x === 0).length };
   });
+}
+
+/** A difference without spread counts as ±∞ standard errors (0 when there is none). */
+export function zOf(mean: number, standardError: number): number {
+  if (standardError > 0) return mean / standardError;
+  return mean === 0 ? 0 : mean > 0 ? Infinity : -Infinity;
+}
+
+/** The budget where b − a is the most standard errors above 0, and the budgets where it is more than 1 SE. */
+export function worstAndBeyond(rows: PairedRow[]): { worst: PairedRow & { z: number }; beyond: number[] } {
+  const withZ = rows.map((row) => ({ ...row, z: zOf(row.meanDiff, row.standardError) }));
+  return { worst: withZ.reduce((a, b) => (b.z > a.z ? b : a)), beyond: withZ.filter((row) => row.z > 1).map((row) => row.budget) };
 }
 
 /** quality-paired's arguments: the files and methods, and --by-task's budget (a positive integer) if given. */

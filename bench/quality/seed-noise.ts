@@ -4,7 +4,7 @@
 // many random pairings. The worst budget of a real comparison means something only beyond this
 // distribution: at 50 correlated budgets, "≤ 1 SE at every budget" fails often for two equal methods.
 import { Rng } from '../../optimizers/random.ts';
-import { meanAndStandardError } from './metrics.ts';
+import { differencesAt, worstAndBeyond } from './paired.ts';
 import type { Curve, QualityResults } from './schema.ts';
 
 export type SeedNoise = {
@@ -24,22 +24,15 @@ export type SeedNoise = {
 /** The pairs' largest mean(b − a) / SE over budgets 1…budget, and how many budgets are above 1 SE. */
 export type PairedExtremes = { worstZ: number; beyond: number };
 
-/** A difference without spread counts as ±∞ standard errors (0 when there is none). */
-export function zOf(mean: number, standardError: number): number {
-  if (standardError > 0) return mean / standardError;
-  return mean === 0 ? 0 : mean > 0 ? Infinity : -Infinity;
-}
-
+/** The no-cost check's statistics (worstAndBeyond, as knowledge-curve reads them) over budgets 1…budget. */
 export function pairedExtremes(pairs: readonly (readonly [Curve, Curve])[], budget: number): PairedExtremes {
-  let worstZ = -Infinity;
-  let beyond = 0;
-  for (let t = 0; t < budget; t++) {
-    const { mean, standardError } = meanAndStandardError(pairs.map(([a, b]) => b.regret[t]! - a.regret[t]!));
-    const z = zOf(mean, standardError);
-    if (z > worstZ) worstZ = z;
-    if (z > 1) beyond++;
-  }
-  return { worstZ, beyond };
+  const { worst, beyond } = worstAndBeyond(
+    differencesAt(
+      pairs,
+      Array.from({ length: budget }, (_, i) => i + 1),
+    ),
+  );
+  return { worstZ: worst.z, beyond: beyond.length };
 }
 
 function percentile(sorted: number[], q: number): number {
@@ -50,13 +43,17 @@ function percentile(sorted: number[], q: number): number {
 export function seedNoise(r: QualityResults, method: string, opts: { pairings?: number; seed?: number } = {}): SeedNoise | null {
   const pairings = opts.pairings ?? 500;
   const byTask = new Map<string, Curve[]>();
-  for (const c of r.curves[method] ?? []) byTask.set(c.task, [...(byTask.get(c.task) ?? []), c]);
+  for (const c of r.curves[method] ?? []) {
+    const runs = byTask.get(c.task);
+    if (runs) runs.push(c);
+    else byTask.set(c.task, [c]);
+  }
   const groups = [...byTask.values()].filter((g) => g.length >= 2);
   if (groups.length === 0) return null;
+  const pairs = groups.reduce((n, g) => n + Math.floor(g.length / 2), 0);
   const rng = Rng.from(opts.seed ?? 0, 'seed-noise', method);
   const worst: number[] = [];
   const counts: number[] = [];
-  let pairs = 0;
   for (let i = 0; i < pairings; i++) {
     const drawn: (readonly [Curve, Curve])[] = [];
     for (const g of groups) {
@@ -66,7 +63,6 @@ export function seedNoise(r: QualityResults, method: string, opts: { pairings?: 
     const e = pairedExtremes(drawn, r.protocol.budget);
     worst.push(e.worstZ);
     counts.push(e.beyond);
-    pairs = drawn.length;
   }
   worst.sort((a, b) => a - b);
   counts.sort((a, b) => a - b);
