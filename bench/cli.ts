@@ -13,6 +13,12 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   'knowledge-report': knowledgeReportCommand,
 };
 
+// `… | head` closes the pipe early: stop quietly, as a Unix filter does, instead of an unhandled EPIPE trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const [sub, ...rest] = process.argv.slice(2);
 const command = sub ? commands[sub] : undefined;
 if (!command) {
