@@ -187,3 +187,25 @@ export async function metaFeatureRanges(graph: Graph, projectIds: string[]): Pro
   );
   return new Map(found.map((r) => [r.name, { lo: r.lo, hi: r.hi }]));
 }
+
+/**
+ * The metrics that the visible experiments of one model (other than `excludeIds`) with at least one
+ * completed trial were recorded under, with how many such experiments each: why an automatic warm
+ * start that matches on the metric found nothing.
+ */
+export async function metricsOfModel(
+  graph: Graph,
+  projectIds: string[],
+  model: string,
+  excludeIds: string[],
+): Promise<{ metric: string; experiments: number }[]> {
+  const found = await read(graph, (tx) =>
+    rows(
+      tx,
+      `${EXPERIMENT_MATCH} WHERE e.projectId IN $projectIds AND m.name = $model AND NOT e.id IN $excludeIds AND e.completedCount > 0
+       RETURN e.objectiveMetric AS metric, count(e) AS experiments ORDER BY experiments DESC, metric`,
+      { projectIds, model, excludeIds },
+    ),
+  );
+  return found.map((r) => ({ metric: String(r.metric), experiments: Number(r.experiments) }));
+}

@@ -10,6 +10,8 @@ export interface PriorChoice {
   /** The warm-start settings it was made for: other settings choose again. */
   settings: string;
   priors: { id: string; similarity: number | null }[];
+  /** Why an automatic choice found nothing, when something else in the graph explains it (e.g. the metric). */
+  note?: string;
 }
 
 /**

@@ -2,11 +2,13 @@ import type { Graph } from '../../graph/driver.ts';
 import type { WarmStart } from '../../graph/model.ts';
 import { Lru } from '../../optimizers/cache.ts';
 import { eventSeqs, readHistories, type ExperimentHistory } from '../../graph/repositories/history.ts';
+import { metricsOfModel } from '../../graph/repositories/similar.ts';
 import { cacheLookup } from '../metrics.ts';
 import type { MetaFeatureRanges } from '../similarity/meta-feature-ranges.ts';
 import { rankSimilarExperiments } from '../similarity/rank.ts';
 import type { ExperimentState } from './experiment-state.ts';
 import type { PriorSeqs } from './history-copy.ts';
+import { visibleProjects } from './visible-projects.ts';
 
 /**
  * Chooses the prior experiments an experiment learns from (the choice is kept in its
@@ -66,13 +68,32 @@ export class PriorLibrary {
         searchSpace: e.searchSpace.map((p) => p.name),
         minOverlap: Number.EPSILON,
         excludeIds: [...exclude],
+        minCompleted: 1,
+        weighOverlap: true,
         k: ws.maxPriors,
       },
       this.ranges,
     );
-    const priors = ranked.filter((r) => r.completedCount > 0).map((r) => ({ id: r.experiment.id, similarity: r.similarity }));
+    const priors = ranked.map((r) => ({ id: r.experiment.id, similarity: r.similarity }));
     state.choice = { at: Date.now(), settings, priors };
+    if (priors.length === 0) {
+      const note = await this.whyNone(projectId, e.model.name, e.objective.metric, [...exclude]);
+      if (note) state.choice.note = note;
+    }
     return priors;
+  }
+
+  /**
+   * Why an automatic choice found no prior, when the metric explains it: experiments of the same model
+   * have results under other metric names. The common case is an Optuna study, whose metric is the
+   * default `objective` unless it is named.
+   */
+  private async whyNone(projectId: string, model: string, metric: string, exclude: string[]): Promise<string | null> {
+    const others = (await metricsOfModel(this.graph, await visibleProjects(this.graph, projectId), model, exclude)).filter((m) => m.metric !== metric);
+    if (others.length === 0) return null;
+    const count = others.reduce((n, m) => n + m.experiments, 0);
+    const names = others.map((m) => `'${m.metric}'`).join(', ');
+    return `no warm start: no past experiment of model '${model}' with metric '${metric}' has results, but ${count} with metric ${names} do; set this experiment's objective metric to theirs to learn from them (Python client: metric=..., e.g. PrecedentSampler(metric=...))`;
   }
 
   /** Prior histories, re-read only when a prior's event sequence moved on. */

@@ -451,6 +451,8 @@ export class SuggestionService {
     const e = target.experiment;
     // 6.-8.
     const { chosen, snapshot, suggestions } = await this.optimize(projectId, state, target, slots.length, priorSeqs, timing);
+    const why = chosen.length === 0 ? state.choice?.note : undefined;
+    if (why) for (const s of suggestions) s.provenance.notes.push(why);
 
     const space = e.searchSpace as SearchSpace;
     const all = suggestions.map((s, i) => {

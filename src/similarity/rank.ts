@@ -13,6 +13,14 @@ export interface SimilarityQuery {
   searchSpace?: string[];
   minOverlap?: number;
   excludeIds?: string[];
+  /** Only experiments with at least this many completed trials, before the cut at `k` (a prior with none cannot teach anything). */
+  minCompleted?: number;
+  /**
+   * Order by dataset similarity times search-space overlap instead of similarity first: a prior on the
+   * same dataset that searched one of three parameters then ranks below one on a similar dataset that
+   * searched all three. The warm start's order; the similarity routes list by similarity.
+   */
+  weighOverlap?: boolean;
   k: number;
 }
 
@@ -101,6 +109,7 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
       s.experiment.searchSpace.map((p) => p.name),
     );
     if (q.minOverlap !== undefined && overlap !== null && overlap < q.minOverlap) continue;
+    if (q.minCompleted !== undefined && s.completedCount < q.minCompleted) continue;
     const sim = sims.get(s.experiment.datasetId);
     const other = datasetMeta.get(s.experiment.datasetId);
     ranked.push({
@@ -115,9 +124,10 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
       },
     });
   }
+  const score = (r: SimilarExperiment) => (r.similarity ?? -1) * (q.weighOverlap && r.similarity !== null ? (r.reasons.searchSpaceOverlap ?? 1) : 1);
   ranked.sort(
     (a, b) =>
-      (b.similarity ?? -1) - (a.similarity ?? -1) ||
+      score(b) - score(a) ||
       (b.reasons.searchSpaceOverlap ?? 0) - (a.reasons.searchSpaceOverlap ?? 0) ||
       b.completedCount - a.completedCount ||
       // Ties (common without meta-features) go by what the history carries, not by a random id, so
