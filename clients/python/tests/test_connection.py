@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import tempfile
 import time
 import unittest
@@ -88,6 +89,68 @@ class RetryTest(unittest.TestCase):
                 self.conn(url, retry_timeout=0.5, backoff=0.05).request("GET", "/health", auth=False)
         self.assertLess(time.monotonic() - t0, 5)
         self.assertIsInstance(ctx.exception, ConnectionError)
+
+    def test_a_refused_local_connection_fails_fast_and_says_what_to_do(self) -> None:
+        """Nothing listens on this machine's port: the service is not running, which no retry mends."""
+        for host in ("127.0.0.1", "localhost"):
+            server = FakeServer(lambda req, i: OK)
+            url = server.url.replace("127.0.0.1", host)
+            server.close()
+            c = Connection(url, "prc_test")  # the defaults: retry_timeout=120
+            t0 = time.monotonic()
+            with self.assertLogs("precedent.connection", level="WARNING") as logs:
+                with self.assertRaises(precedent.ConnectionFailed) as ctx:
+                    c.request("POST", "/v1/datasets", json_body={})
+            self.assertLess(time.monotonic() - t0, 4, "a local service that refuses connections is not running: fail fast")
+            self.assertLessEqual(len(logs.records), 2, "at most a couple of quick retries")
+            message = str(ctx.exception)
+            self.assertIn(f"POST {url}/v1/datasets", message)
+            self.assertIn(f"No precedent service is listening at {url}", message)
+            self.assertIn("npm start", message)
+            self.assertIn("PRECEDENT_URL", message)
+
+    def test_the_message_says_where_the_url_came_from(self) -> None:
+        server = FakeServer(lambda req, i: OK)
+        url = server.url
+        server.close()
+        with mock.patch.dict(os.environ, {"PRECEDENT_URL": url}):
+            with self.assertLogs("precedent.connection", level="WARNING"):
+                with self.assertRaises(precedent.ConnectionFailed) as ctx:
+                    Connection(api_key="prc_test").request("GET", "/v1/experiments")
+        self.assertIn(f"{url} (PRECEDENT_URL)", str(ctx.exception))
+        with mock.patch.dict(os.environ, {}, clear=True):
+            self.assertEqual(Connection(api_key="prc_test").url_source, "the default URL")
+
+    def test_loopback_hosts(self) -> None:
+        for url, local in (("http://127.0.0.1:8080", True), ("http://localhost:1", True), ("http://[::1]:8080", True), ("http://10.0.0.5:8080", False), ("https://precedent.example.com", False)):
+            self.assertEqual(Connection(url, "prc_test")._local, local, url)
+
+    def test_refused_connections_elsewhere_and_after_an_answer_are_retried_as_before(self) -> None:
+        def attempts(message: str) -> int:
+            return int(re.search(r"gave up after (\d+) attempt", message).group(1))  # type: ignore[union-attr]
+
+        # A remote host that refuses (here: the local port, taken for a remote one) may be a passing outage.
+        server = FakeServer(lambda req, i: OK)
+        url = server.url
+        server.close()
+        remote = self.conn(url, retry_timeout=1.2, backoff=0.05)
+        remote._local = False
+        with self.assertLogs("precedent.connection", level="WARNING"):
+            with self.assertRaises(precedent.ConnectionFailed) as ctx:
+                remote.request("GET", "/v1/experiments")
+        self.assertGreater(attempts(str(ctx.exception)), 3)
+        self.assertNotIn("No precedent service is listening", str(ctx.exception))
+        self.assertIn("PRECEDENT_URL", str(ctx.exception))
+
+        # The local service answered before: a refusal now is a restart, worth waiting for.
+        server = FakeServer(lambda req, i: OK)
+        c = self.conn(server.url, retry_timeout=1.2, backoff=0.05)
+        c.request("GET", "/health", auth=False)
+        server.close()
+        with self.assertLogs("precedent.connection", level="WARNING"):
+            with self.assertRaises(precedent.ConnectionFailed) as ctx:
+                c.request("GET", "/health", auth=False)
+        self.assertGreater(attempts(str(ctx.exception)), 3)
 
     def test_gives_up_after_retry_timeout_with_the_last_error(self) -> None:
         slow = json_answer(503, {"statusCode": 503, "error": "Service Unavailable", "message": "down"}, {"retry-after": "0.2"})
@@ -195,7 +258,26 @@ class ConfigurationTest(unittest.TestCase):
                         client.experiments()
             finally:
                 os.chdir(cwd)
-        self.assertIn("PRECEDENT_API_KEY", str(ctx.exception))
+        message = str(ctx.exception)
+        self.assertIn("PRECEDENT_API_KEY", message)
+        # First the key npm start wrote (the default project), then how to point at it; a new key last.
+        where = message.index(".neo4j/default/api-key")
+        self.assertIn("npm start", message[:where])
+        self.assertLess(where, message.index("PRECEDENT_API_KEY_FILE=<checkout>/.neo4j/default/api-key"))
+        self.assertLess(message.index("PRECEDENT_API_KEY_FILE=<checkout>"), message.index("npm run keys -- create"))
+
+    def test_no_key_found_from_the_working_directory(self) -> None:
+        with tempfile.TemporaryDirectory() as empty:
+            cwd = os.getcwd()
+            try:
+                os.chdir(empty)
+                with mock.patch.dict(os.environ, {}, clear=True), mock.patch("precedent.connection._key_file_candidates", return_value=[]):
+                    key, message = find_api_key()
+            finally:
+                os.chdir(cwd)
+        self.assertIsNone(key)
+        self.assertIn(".neo4j/default/api-key from the working directory upwards", message)
+        self.assertLess(message.index("`npm start` writes"), message.index("npm run keys"))
 
 
 if __name__ == "__main__":

@@ -183,7 +183,8 @@ class ClientEndToEnd(unittest.TestCase):
                 return float("nan")
             return score(trial.config), {"f1": 0.5}
 
-        exp.optimize(objective, n_trials=4, verbose=False)
+        # catch=(ValueError,): a ValueError only fails its trial (by default it would be raised).
+        exp.optimize(objective, n_trials=4, catch=(ValueError,), verbose=False)
         trials = exp.trials()
         self.assertEqual([t.state for t in trials], ["completed", "failed", "failed", "completed"])
         self.assertEqual(trials[1].fail_reason, "ValueError: diverged")
@@ -199,6 +200,11 @@ class ClientEndToEnd(unittest.TestCase):
             exp.optimize(broken, n_trials=3, catch=(ValueError,), verbose=False)
         self.assertEqual(exp.trials()[-1].state, "failed")
         self.assertEqual(len(exp.trials()), 5)
+        # By default (catch=(), as in Optuna) any exception fails its trial and is raised.
+        with self.assertRaises(KeyError):
+            exp.optimize(broken, n_trials=3, verbose=False)
+        self.assertEqual((exp.trials()[-1].state, exp.trials()[-1].fail_reason), ("failed", "KeyError: 'missing column'"))
+        self.assertEqual(len(exp.trials()), 6)
 
         # Ctrl-C: the running trial fails, nothing more is asked, and the interrupt reaches the caller.
         def interrupted(config: Dict[str, Any]) -> float:
@@ -207,14 +213,14 @@ class ClientEndToEnd(unittest.TestCase):
         with self.assertRaises(KeyboardInterrupt):
             exp.optimize(interrupted, n_trials=5, verbose=False)
         trials = exp.trials()
-        self.assertEqual(len(trials), 6)
+        self.assertEqual(len(trials), 7)
         self.assertEqual((trials[-1].state, trials[-1].fail_reason), ("failed", "interrupted (KeyboardInterrupt)"))
         self.assertEqual(exp.counts.get("running", 0), 0)
 
         # A budget stops the loop cleanly.
-        exp.update(budget=8)
+        exp.update(budget=9)
         exp.optimize(score, n_trials=10, verbose=False)
-        self.assertEqual(len(exp.trials()), 8)
+        self.assertEqual(len(exp.trials()), 9)
 
     def test_5_ask_and_tell_by_hand(self) -> None:
         ds = self.client.register_dataset(unique("by-hand"), meta_features={"rows": 50, "cols": 3})
@@ -242,6 +248,13 @@ class ClientEndToEnd(unittest.TestCase):
 
     def test_6_errors_name_field_and_reason(self) -> None:
         ds = self.client.register_dataset(unique("errors"), meta_features={"rows": 5})
+        # A dataset name works where an id does (the API itself takes ids only).
+        by_name = self.client.create_experiment(unique("byname"), ds.name, "svm", {"C": Float(1e-2, 10, log=True)}, warm_start="off")
+        self.assertEqual(by_name.dataset_id, ds.id)
+        with self.assertRaises(precedent.ApiError) as ctx:
+            self.client.create_experiment(unique("byname"), unique("no-such-dataset"), "svm", {"C": Float(1e-2, 10, log=True)})
+        self.assertEqual(ctx.exception.status, 404)
+        self.assertIn("no dataset named", str(ctx.exception))
         with self.assertRaises(precedent.ApiError) as ctx:
             self.client.create_experiment(unique("bad"), ds, "svm", {"C": Float(0, 10, log=True)})
         e = ctx.exception

@@ -76,7 +76,7 @@ def _import_optuna(args: argparse.Namespace) -> int:
     try:
         from .optuna_import import dataset_fields, import_studies
     except ImportError as err:
-        print(f"import-optuna needs Optuna ({err}): pip install './clients/python[optuna]' (or apt-get install python3-optuna)", file=sys.stderr)
+        print(f"import-optuna: {err}", file=sys.stderr)
         return 1
     if not args.all and not args.study:
         print("give --study NAME (repeatable) or --all", file=sys.stderr)

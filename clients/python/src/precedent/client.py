@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from .connection import Connection
-from .datasets import Dataset, PathOrFile, find_dataset, get_dataset, list_datasets, register_dataset
+from .datasets import Dataset, PathOrFile, find_dataset, get_dataset, list_datasets, looks_like_id, register_dataset, resolve_dataset_id
 from .experiments import Experiment, Objective, SimilarExperiment, create_experiment, get_experiment, list_experiments
 
 __all__ = ["Client"]
@@ -15,10 +15,12 @@ class Client:
 
     Args:
         url: the service, e.g. ``http://127.0.0.1:8080``; default ``PRECEDENT_URL``, else ``http://127.0.0.1:8080``.
-        api_key: default ``PRECEDENT_API_KEY``, else the key file ``npm start`` writes
-            (``.neo4j/default/api-key`` of the checkout, searched from the working directory upwards).
+        api_key: default ``PRECEDENT_API_KEY``, else the file ``PRECEDENT_API_KEY_FILE`` names, else the
+            key file ``npm start`` writes (``.neo4j/default/api-key`` of the checkout, searched from the
+            working directory upwards).
         timeout: seconds to wait for one response.
-        retry_timeout: how long to keep retrying 429/503 answers and connection failures.
+        retry_timeout: how long to keep retrying 429/503 answers and connection failures (a refused
+            connection to a local service that never answered fails within about a second: it is not running).
 
     Example::
 
@@ -85,7 +87,7 @@ class Client:
 
     def dataset(self, name_or_id: str, version: Optional[str] = None) -> Dataset:
         """A registered dataset by id, or by exact name (and version)."""
-        if _looks_like_id(name_or_id) and version is None:
+        if looks_like_id(name_or_id) and version is None:
             return get_dataset(self.connection, name_or_id)
         return find_dataset(self.connection, name_or_id, version)
 
@@ -115,7 +117,7 @@ class Client:
 
         Args:
             name: identifies the experiment within the project.
-            dataset: a :class:`Dataset` or its id.
+            dataset: a :class:`Dataset`, its id, or its exact name (the most recent version of that name).
             model: its name (``"xgboost"``), or ``{"name": ..., "library": ..., "family": ...}``.
             search_space: name → :class:`precedent.Float` / :class:`precedent.Int` / :class:`precedent.Categorical`.
             objective: ``"maximize"`` / ``"minimize"`` (metric ``"objective"``), or ``(metric, direction)``.
@@ -136,7 +138,7 @@ class Client:
 
     def experiment(self, name_or_id: str) -> Experiment:
         """An experiment by id, or by exact name."""
-        if _looks_like_id(name_or_id):
+        if looks_like_id(name_or_id):
             return get_experiment(self.connection, name_or_id)
         from .errors import ApiError
 
@@ -162,7 +164,7 @@ class Client:
         """Past experiments most similar to a registered dataset or to raw meta-features."""
         body: Dict[str, Any] = {"k": k}
         if dataset is not None:
-            body["datasetId"] = dataset.id if isinstance(dataset, Dataset) else dataset
+            body["datasetId"] = resolve_dataset_id(self.connection, dataset)
         if meta_features is not None:
             body["metaFeatures"] = dict(meta_features)
         if model is not None:
@@ -189,13 +191,3 @@ class Client:
             "POST", "/v1/import", data=text.encode("utf-8"), content_type="application/x-ndjson", idempotency_key=idempotency_key
         )
         return dict(res.body)
-
-
-def _looks_like_id(s: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(s)
-        return True
-    except (ValueError, AttributeError, TypeError):
-        return False

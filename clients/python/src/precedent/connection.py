@@ -6,6 +6,12 @@ with ``Retry-After`` (the first attempt of an idempotent request is still runnin
 connection fails or times out. Every ``POST`` carries one ``Idempotency-Key`` for all of its
 attempts, so a retry after a lost response gets the first response back and never creates twice.
 
+One exception: a refused connection to this machine (``127.0.0.1``, ``localhost``, ``::1``) before
+the service ever answered means no service is running there (or it runs on another port), not a
+passing outage, so it gets two quick retries (about a second in all) and then a
+:class:`ConnectionFailed` that says to start the service with ``npm start`` or to set
+``PRECEDENT_URL``. Once the service has answered, a refusal is a restart and is retried as usual.
+
 Retries are logged on the ``precedent.connection`` logger (WARNING for outages, INFO for rate limits).
 """
 from __future__ import annotations
@@ -34,6 +40,10 @@ log = logging.getLogger("precedent.connection")
 DEFAULT_URL = "http://127.0.0.1:8080"
 USER_AGENT = "precedent-python/0.1.0"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+#: Retries of a refused connection to a loopback host, and the wait before each: long enough to
+#: ride out a restart of the service, short enough that a service that is not running fails fast.
+LOCAL_REFUSED_WAITS = (0.3, 0.7)
 Body = Union[bytes, IO[bytes], None]
 
 
@@ -91,8 +101,19 @@ def find_api_key() -> Tuple[Optional[str], str]:
             continue
         if text:
             return text, str(path)
-    looked = "PRECEDENT_API_KEY_FILE" if named else "PRECEDENT_API_KEY, .neo4j/default/api-key from the working directory upwards"
-    return None, f"no API key found (looked in {looked}); pass api_key=..., or set PRECEDENT_API_KEY (npm run keys -- create --project <name> prints one)"
+    if named:
+        looked = f"PRECEDENT_API_KEY, and PRECEDENT_API_KEY_FILE={named}, which is missing or empty"
+    else:
+        home = "$PRECEDENT_NEO4J_HOME/api-key, " if os.environ.get("PRECEDENT_NEO4J_HOME") else ""
+        looked = f"PRECEDENT_API_KEY, PRECEDENT_API_KEY_FILE, {home}.neo4j/default/api-key from the working directory upwards"
+    # The key npm start wrote is the one a newcomer wants (the default project, where their data is);
+    # a new key for a new project is the last suggestion, not the first.
+    return None, (
+        f"no API key found (looked in {looked}). `npm start` writes the default project's key to "
+        "<checkout>/.neo4j/default/api-key: run Python from inside the precedent checkout, or set "
+        "PRECEDENT_API_KEY_FILE=<checkout>/.neo4j/default/api-key (or PRECEDENT_API_KEY=<key>, or pass api_key=...). "
+        "Only for another project: create its key with `npm run keys -- create --project <name>`"
+    )
 
 
 class Response:
@@ -145,7 +166,8 @@ class Connection:
         url: base URL (see :func:`resolve_url`).
         api_key: the Bearer key (see :func:`find_api_key`).
         timeout: seconds to wait for one response.
-        retry_timeout: retrying stops once this many seconds have passed since the first attempt.
+        retry_timeout: retrying stops once this many seconds have passed since the first attempt
+            (a refused local connection gives up sooner: see the module docstring).
         max_retries: at most this many retries per request (``None``: limited by ``retry_timeout`` only).
         backoff: first backoff in seconds without ``Retry-After``; doubles per attempt, up to ``max_backoff``.
     """
@@ -162,6 +184,7 @@ class Connection:
         max_backoff: float = 20.0,
     ) -> None:
         self.url = resolve_url(url)
+        self.url_source = "url argument" if url else "PRECEDENT_URL" if os.environ.get("PRECEDENT_URL") else "the default URL"
         if api_key:
             self.api_key: Optional[str] = api_key.strip()
             self.api_key_source = "api_key argument"
@@ -175,7 +198,10 @@ class Connection:
         # Requests to the service never go through an HTTP proxy of the environment when it is local.
         handlers: List[urllib.request.BaseHandler] = []
         host = urllib.parse.urlsplit(self.url).hostname or ""
-        if host in ("127.0.0.1", "localhost", "::1"):
+        self._local = host in LOOPBACK_HOSTS
+        # Set once the service has answered: a refusal after that is a restart, worth waiting for.
+        self._answered = False
+        if self._local:
             handlers.append(urllib.request.ProxyHandler({}))
         self._opener = urllib.request.build_opener(*handlers)
 
@@ -193,6 +219,19 @@ class Connection:
             with err:
                 raw = err.read() if err.fp is not None else b""
             return err.code, {k.lower(): v for k, v in (err.headers or {}).items()}, raw
+
+    def _unreachable(self, method: str, url: str, failure: str, attempts: int, not_running: bool) -> ConnectionFailed:
+        """The final error, saying what to do: a refused local connection means nothing runs there."""
+        where = f"{self.url} ({self.url_source})"
+        if not_running:
+            hint = (
+                f"No precedent service is listening at {where}. Start it with `npm start` in the precedent "
+                "checkout, or, if it runs elsewhere (another port or host), set PRECEDENT_URL to its URL "
+                "(or pass Client(url=...))."
+            )
+        else:
+            hint = f"Is the precedent service running and reachable at {where}? If it runs elsewhere, set PRECEDENT_URL to its URL (or pass Client(url=...))."
+        return ConnectionFailed(f"{method} {url}: {failure} (gave up after {attempts} attempt(s)). {hint}")
 
     def _wait(self, attempt: int, retry_after: Optional[float]) -> float:
         if retry_after is not None:
@@ -259,14 +298,17 @@ class Connection:
             if attempt > 0 and rewind is not None:
                 data.seek(rewind)  # type: ignore[union-attr]
             failure: Optional[str] = None
+            refused = False
             retry_after: Optional[float] = None
             try:
                 status, res_headers, raw = self._send(method, url, data, headers)
             except (urllib.error.URLError, http.client.HTTPException, OSError, socket.timeout) as err:
                 reason = getattr(err, "reason", err)
                 failure = f"{type(reason).__name__}: {reason}"
+                refused = isinstance(reason, ConnectionRefusedError)
                 status, res_headers, raw = 0, {}, b""
             if failure is None:
+                self._answered = True
                 body = _decode(raw, res_headers.get("content-type", ""))
                 if status < 400:
                     return Response(status, res_headers, body)
@@ -278,11 +320,20 @@ class Connection:
             resendable = data is None or isinstance(data, (bytes, bytearray)) or rewind is not None
             wait = self._wait(attempt, retry_after)
             budget = self.retry_timeout if retry_timeout is None else retry_timeout
-            out_of_time = time.monotonic() - started + wait > budget
             out_of_tries = self.max_retries is not None and attempt >= self.max_retries
+            fail_fast = refused and self._local and not self._answered
+            if fail_fast:
+                # Nothing listens on this machine's port and nothing ever answered there: the service
+                # is not running (or runs on another port), which no retry mends. Do not wait out
+                # retry_timeout. (Once it has answered, a refusal is a restart: retried as usual.)
+                if attempt >= len(LOCAL_REFUSED_WAITS):
+                    out_of_tries = True
+                else:
+                    wait = LOCAL_REFUSED_WAITS[attempt]
+            out_of_time = time.monotonic() - started + wait > budget
             if not resendable or out_of_time or out_of_tries:
                 if failure is not None:
-                    raise ConnectionFailed(f"{method} {url}: {failure} (gave up after {attempt + 1} attempt(s))")
+                    raise self._unreachable(method, url, failure, attempt + 1, fail_fast)
                 raise ApiError.from_response(status, body, method, path)
             what = failure or f"answered {status}"
             level = logging.INFO if status in (409, 429) else logging.WARNING

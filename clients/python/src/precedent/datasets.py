@@ -10,7 +10,7 @@ from .errors import ApiError
 if TYPE_CHECKING:  # pragma: no cover
     from .connection import Connection
 
-__all__ = ["Dataset", "register_dataset", "get_dataset", "find_dataset", "list_datasets"]
+__all__ = ["Dataset", "register_dataset", "get_dataset", "find_dataset", "list_datasets", "resolve_dataset_id", "looks_like_id"]
 
 PathOrFile = Union[str, "os.PathLike[str]", IO[bytes]]
 
@@ -138,5 +138,33 @@ def find_dataset(conn: "Connection", name: str, version: Optional[str] = None) -
     matches = [d for d in list_datasets(conn, name=name) if d.name == name and (version is None or d.version == version)]
     if not matches:
         which = f"{name!r}" + (f" version {version!r}" if version else "")
-        raise ApiError(404, f"no dataset named {which} in this project", error="Not Found", method="GET", path="/v1/datasets")
+        raise ApiError(
+            404,
+            f"no dataset named {which} in this project (client.datasets() lists them; client.register_dataset(...) registers one)",
+            error="Not Found", method="GET", path="/v1/datasets",
+        )
     return max(matches, key=lambda d: d.raw.get("createdAt", ""))
+
+
+def looks_like_id(s: Any) -> bool:
+    """Whether ``s`` is an id of the API (a UUID) rather than a name."""
+    import uuid
+
+    try:
+        uuid.UUID(s)
+        return True
+    except (ValueError, AttributeError, TypeError):
+        return False
+
+
+def resolve_dataset_id(conn: "Connection", dataset: Union[Dataset, str]) -> str:
+    """The id of a :class:`Dataset`, an id, or an exact dataset name (its most recent version).
+
+    The API takes ids only; a name is what people remember and what :meth:`Client.dataset` and the
+    Optuna sampler accept, so every ``dataset=`` argument accepts one too.
+    """
+    if isinstance(dataset, Dataset):
+        return dataset.id
+    if looks_like_id(dataset):
+        return str(dataset)
+    return find_dataset(conn, str(dataset)).id

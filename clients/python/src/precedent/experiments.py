@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union, overload
 
-from .datasets import Dataset
+from .datasets import Dataset, resolve_dataset_id
 from .space import Param, coerce_config, space_from_api, space_to_api
 from .trials import Trial
 
@@ -247,12 +247,16 @@ class Experiment:
         objective: Callable[[Any], Any],
         n_trials: int,
         n_workers: int = 1,
-        catch: Tuple[Type[BaseException], ...] = (Exception,),
+        catch: Union[Type[BaseException], Iterable[Type[BaseException]]] = (),
         *,
         timeout: Optional[float] = None,
         verbose: bool = True,
     ) -> Optional[Trial]:
-        """Runs ``n_trials`` trials: ask, ``objective(config)`` (or ``objective(trial)``), tell. See :func:`precedent.optimize.optimize`."""
+        """Runs ``n_trials`` trials: ask, ``objective(config)`` (or ``objective(trial)``), tell. See :func:`precedent.optimize.optimize`.
+
+        As in Optuna, an exception from the objective fails its trial and is raised (``catch=()``);
+        ``catch=(ValueError,)`` fails only the trial for those and goes on.
+        """
         from .optimize import optimize
 
         return optimize(self, objective, n_trials, n_workers=n_workers, catch=catch, timeout=timeout, verbose=verbose)
@@ -321,7 +325,7 @@ def create_experiment(
     """See :meth:`precedent.Client.create_experiment`."""
     body: Dict[str, Any] = {
         "name": name,
-        "datasetId": dataset.id if isinstance(dataset, Dataset) else str(dataset),
+        "datasetId": resolve_dataset_id(conn, dataset),
         "model": _model_to_api(model),
         "searchSpace": space_to_api(search_space),
         "objective": objective_to_api(objective),
@@ -353,7 +357,7 @@ def list_experiments(
     conn: "Connection", *, name: Optional[str] = None, dataset: Union[Dataset, str, None] = None, model: Optional[str] = None, status: Optional[str] = None
 ) -> List[Experiment]:
     """Every experiment of the project matching the filters (``name``: a case-insensitive substring)."""
-    dataset_id = dataset.id if isinstance(dataset, Dataset) else dataset
+    dataset_id = None if dataset is None else resolve_dataset_id(conn, dataset)
     out: List[Experiment] = []
     offset: Optional[int] = 0
     while offset is not None:

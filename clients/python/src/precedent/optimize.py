@@ -6,7 +6,7 @@ import math
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Type, Union
 
 from .errors import ApiError, PrecedentError
 from .trials import Trial
@@ -15,6 +15,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from .experiments import Experiment
 
 __all__ = ["optimize"]
+
+#: What ``catch=`` accepts, as in Optuna: one exception class or several.
+Catch = Union[Type[BaseException], Iterable[Type[BaseException]]]
+
+
+def _catch_tuple(catch: Catch) -> Tuple[Type[BaseException], ...]:
+    """``catch`` as a tuple for ``except``; refuses what is not an exception class, which ``except`` would only reject mid-run."""
+    classes = (catch,) if isinstance(catch, type) else tuple(catch)
+    for c in classes:
+        if not (isinstance(c, type) and issubclass(c, BaseException)):
+            raise TypeError(f"catch must be exception classes, got {c!r}")
+    return classes
 
 
 def _wants_trial(objective: Callable[..., Any]) -> bool:
@@ -116,6 +128,7 @@ def _worker(run: _Run, objective: Callable[[Any], Any], wants_trial: bool, catch
     exp = run.exp
     while run.claim():
         trial: Optional[Trial] = None
+        t0: Optional[float] = None
         try:
             try:
                 trial = exp.ask()
@@ -153,9 +166,11 @@ def _worker(run: _Run, objective: Callable[[Any], Any], wants_trial: bool, catch
                 run.fail(trial, "interrupted (KeyboardInterrupt)")
             return
         except BaseException as err:  # not in `catch`: fail the trial, stop, re-raise from optimize()
+            # Stop first, so that other workers ask for nothing more while this trial is told.
+            run.stop(f"{type(err).__name__}: {err}", err)
             if trial is not None and trial.id in run.running:
                 run.fail(trial, f"{type(err).__name__}: {err}")
-            run.stop(f"{type(err).__name__}: {err}", err)
+                run.done(trial, None, 0.0 if t0 is None else time.monotonic() - t0, f"failed ({type(err).__name__}: {err})")
             return
         finally:
             if trial is not None:
@@ -169,7 +184,7 @@ def optimize(
     n_trials: int,
     *,
     n_workers: int = 1,
-    catch: Tuple[Type[BaseException], ...] = (Exception,),
+    catch: Catch = (),
     timeout: Optional[float] = None,
     verbose: bool = True,
 ) -> Optional[Trial]:
@@ -179,16 +194,23 @@ def optimize(
     parameter is named ``trial`` (or annotated :class:`precedent.Trial`) gets the trial instead:
     ``trial.config``, ``trial.report(step, value)``. It may return ``(value, {"metric": number})``.
 
-    - An exception in ``catch`` fails the trial with its message and the loop goes on; any other
-      exception fails the trial and is raised. ``None`` or a non-finite value fails the trial.
+    - An exception from the objective fails the trial (told to the service with its message), stops
+      the loop and is raised from ``optimize`` with its traceback, as Optuna's ``study.optimize`` does
+      (``catch=()`` by default): a bug such as ``config["learningrate"]`` must not fail every trial
+      quietly. Exceptions of a class in ``catch`` (``catch=(ValueError,)``, or ``catch=(Exception,)``
+      for all) only fail their trial, and the loop goes on. ``None`` or a non-finite value fails the
+      trial and the loop goes on.
     - ``KeyboardInterrupt`` fails the running trial(s), stops asking, and is raised again.
     - ``n_workers > 1`` runs that many threads that ask and tell concurrently (no configuration is
       handed out twice). Threads suit objectives that release the GIL (numpy, sklearn, subprocesses).
+      When one raises, the others ask for nothing more, finish and tell the trial they are running,
+      and then the exception is raised.
     - Stops early when the experiment answers 409 (paused, finished, budget used up) or after ``timeout`` seconds.
     - One line per trial on stderr (value, best so far, strategy), unless ``verbose=False``.
     """
     if n_trials < 0 or n_workers < 1:
         raise ValueError("n_trials must be >= 0 and n_workers >= 1")
+    catching = _catch_tuple(catch)
     run = _Run(exp, n_trials, timeout, verbose)
     if verbose:
         best = exp.best_trial
@@ -198,10 +220,10 @@ def optimize(
     run.say(f"optimizing {exp.name!r} ({exp.direction} {exp.metric}): {n_trials} trial(s), {n_workers} worker(s)")
 
     if n_workers == 1:
-        _worker(run, objective, wants_trial, catch)
+        _worker(run, objective, wants_trial, catching)
     else:
         threads: List[threading.Thread] = [
-            threading.Thread(target=_worker, args=(run, objective, wants_trial, catch), name=f"precedent-worker-{i}", daemon=True) for i in range(n_workers)
+            threading.Thread(target=_worker, args=(run, objective, wants_trial, catching), name=f"precedent-worker-{i}", daemon=True) for i in range(n_workers)
         ]
         for t in threads:
             t.start()

@@ -42,14 +42,27 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import threading
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
-import optuna
-from optuna.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
-from optuna.samplers import BaseSampler, RandomSampler
-from optuna.study import Study, StudyDirection
-from optuna.trial import FrozenTrial, TrialState
+try:
+    import optuna
+    from optuna.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
+    from optuna.samplers import BaseSampler, RandomSampler
+    from optuna.study import Study, StudyDirection
+    from optuna.trial import FrozenTrial, TrialState
+except ModuleNotFoundError as _err:
+    # The core package needs no Optuna; this module does. Say so, and how to get it, rather than
+    # leave a bare "No module named 'optuna'" (a missing dependency of Optuna itself is left as is).
+    if (_err.name or "").split(".")[0] != "optuna":
+        raise
+    raise ImportError(
+        f"precedent.optuna needs Optuna, which is not installed for this Python ({sys.executable}). "
+        "On Debian or Ubuntu: `apt install python3-optuna` (for the system python3); "
+        "otherwise: `pip install optuna` into the environment that runs this code.",
+        name="optuna",
+    ) from _err
 
 from .client import Client
 from .datasets import Dataset

@@ -28,13 +28,15 @@ import os
 import uuid
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+# First: without Optuna, precedent.optuna raises the ImportError that says how to install it.
+from .optuna import EXPERIMENT_ID_ATTR, distribution_to_param, from_optuna_value  # isort: skip
+
 import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from .experiments import DEFAULT_METRIC
-from .optuna import EXPERIMENT_ID_ATTR, distribution_to_param, from_optuna_value
 from .space import same_choice
 
 __all__ = ["open_storage", "study_names", "study_to_line", "dataset_fields", "import_studies", "FORMAT"]
