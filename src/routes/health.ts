@@ -24,8 +24,52 @@ export const HealthBody = z
 
 const PROBE_TIMEOUT_MS = 2_000;
 
+export const ApiIndexBody = z
+  .object({
+    service: z.object({ name: z.literal('precedent'), version: z.string() }),
+    /** Where to read next, as paths on this server. */
+    documentation: z.string(),
+    openapi: z.string(),
+    health: z.string(),
+    dashboard: z.string(),
+    authentication: z.string(),
+    resources: z.array(z.object({ path: z.string(), description: z.string() })),
+  })
+  .meta({ id: 'ApiIndex' });
+
+/** The collections under /v1, for someone who opened the API's root in a browser or with curl. */
+const RESOURCES = [
+  { path: '/v1/datasets', description: 'datasets and their meta-features' },
+  { path: '/v1/experiments', description: 'experiments: ask (POST /v1/experiments/{id}/suggestions) and tell (POST /v1/trials/{id}/complete)' },
+  { path: '/v1/similar-experiments', description: 'past experiments most similar to a dataset or to meta-features (POST)' },
+  { path: '/v1/import', description: 'import experiments as JSON Lines (POST); GET /v1/experiments/{id}/export exports one' },
+];
+
 export const healthRoutes: FastifyPluginAsync<{ graph: Graph; readiness?: Readiness }> = async (app, { graph, readiness }) => {
   const started = Date.now();
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/v1',
+    {
+      config: { openapi: { responses: { 200: 'What the API holds and where its documentation is' } } },
+      schema: {
+        operationId: 'getApiIndex',
+        tags: ['service'],
+        security: [],
+        summary: 'The API root: version, documentation and collections',
+        description: 'Open to everyone (the URL `npm start` prints as the API). Every other /v1 route needs `Authorization: Bearer <API key>`.',
+        response: { 200: ApiIndexBody },
+      },
+    },
+    async () => ({
+      service: { name: 'precedent' as const, version: SERVICE_VERSION },
+      documentation: '/docs',
+      openapi: '/openapi.json',
+      health: '/health',
+      dashboard: '/ui/',
+      authentication: "Authorization: Bearer <API key> on every /v1 route below (npm start prints the default project's key)",
+      resources: RESOURCES,
+    }),
+  );
   app.withTypeProvider<ZodTypeProvider>().get(
     '/health',
     {

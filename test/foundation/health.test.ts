@@ -26,6 +26,18 @@ describe('service skeleton', () => {
     expect(body.service.name).toBe('precedent');
   });
 
+  it('GET /v1, the API URL npm start prints, answers without a key and leads to the docs and every collection it lists', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.service.name).toBe('precedent');
+    for (const path of [body.documentation, body.openapi, body.health]) expect((await app.inject({ method: 'GET', url: path })).statusCode, path).not.toBe(404);
+    const openapi = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
+    for (const r of body.resources as { path: string }[]) expect(Object.keys(openapi.paths), r.path).toContain(r.path);
+    // Only the root is open: a collection still needs a key.
+    expect((await app.inject({ method: 'GET', url: '/v1/experiments' })).statusCode).toBe(401);
+  });
+
   it('GET /health is 503 with Retry-After when Neo4j is unreachable', async () => {
     const dead = connect({ uri: 'bolt://127.0.0.1:1', user: 'neo4j', password: 'irrelevant', database: 'neo4j' });
     const down = await buildApp({ graph: dead });
