@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import type { Graph } from '../../graph/driver.ts';
+import { ConflictError } from '../../graph/errors.ts';
 import { createDataset, getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
 import { parseOrThrow } from '../http/validation.ts';
 import { IdParams, page } from '../schemas/common.ts';
@@ -30,7 +31,8 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
           bodies: { 'application/json': CreateDatasetBody, 'text/csv': CsvBody },
           errors: {
             409: {
-              description: 'The same name and version are registered with a different fingerprint: different data needs a new version',
+              description:
+                'The same name and version are registered with a different fingerprint, or (JSON body) with other meta-features than given: different data needs a new version',
               message: 'dataset "credit" version "1" already exists with a different fingerprint; give the new data a new version',
               details: { datasetId: '5f0c6b1e-2d4a-4c8e-9b1a-3e7d2f6a9c01', fingerprint: 'sha256:9f2b...' },
             },
@@ -45,7 +47,7 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
         description:
           'JSON body (DatasetInput): meta-features given by the user. `Content-Type: text/csv` body: the file is profiled while it streams ' +
           '(meta-features, fingerprint, size); name, version, target and taskType come from the query string. ' +
-          'Registering the same name and version again returns the existing dataset (200); a different fingerprint is 409.',
+          'Registering the same name and version again returns the existing dataset (200); a different fingerprint, or other meta-features, is 409.',
         querystring: CsvUploadQuery.partial(),
         response: { 200: DatasetResponse, 201: DatasetResponse },
       },
@@ -66,6 +68,17 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
       }
       const body = parseOrThrow(CreateDatasetBody, req.body, 'body');
       const { dataset, created } = await createDataset(graph, req.projectId, { ...body, embedding: metaFeatureEmbedding(body.metaFeatures) });
+      // Registering again does not change a dataset: other meta-features would otherwise be dropped
+      // without a word (a misspelt name corrected, say), and similarity would go on using the old ones.
+      // None given is a look-up by name and version, as no fingerprint is.
+      const given = Object.keys(body.metaFeatures).length > 0;
+      const changed = created || !given ? [] : changedMetaFeatures(body.metaFeatures, dataset.metaFeatures);
+      if (changed.length > 0) {
+        throw new ConflictError(
+          `dataset "${dataset.name}" version "${dataset.version}" is registered with other meta-features (${changed.slice(0, 5).join('; ')}${changed.length > 5 ? '; …' : ''}); registering again does not change them: give these a new version`,
+          { datasetId: dataset.id, metaFeatures: dataset.metaFeatures },
+        );
+      }
       return reply.code(created ? 201 : 200).send(dataset);
     },
   );
@@ -93,3 +106,12 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
     async (req) => getDataset(graph, req.projectId, req.params.id),
   );
 };
+
+/** The meta-features whose given and registered values differ, as `name: given x, registered y` (— where one has none). */
+function changedMetaFeatures(given: Record<string, number>, registered: Record<string, number>): string[] {
+  const show = (v: number | undefined) => (v === undefined ? '—' : String(v));
+  return [...new Set([...Object.keys(given), ...Object.keys(registered)])]
+    .sort()
+    .filter((n) => given[n] !== registered[n])
+    .map((n) => `${n}: given ${show(given[n])}, registered ${show(registered[n])}`);
+}

@@ -55,6 +55,17 @@ describe('datasets', () => {
     expect((await api.call('POST', '/v1/datasets', { name: 'fp', version: '2', fingerprint: 'sha256:bbb' })).status).toBe(201);
   });
 
+  it('rejects other meta-features under the same name and version with 409 naming them, and keeps the registered ones', async () => {
+    const first = await api.call('POST', '/v1/datasets', { name: 'mf', metaFeatures: { number_of_instance: 100, nr_features: 3 } });
+    expect(first.status).toBe(201);
+    expect((await api.call('POST', '/v1/datasets', { name: 'mf', metaFeatures: { nr_features: 3, number_of_instance: 100 } })).status).toBe(200);
+    const r = await api.call('POST', '/v1/datasets', { name: 'mf', metaFeatures: { number_of_instances: 100, nr_features: 3 } });
+    expect(r.status).toBe(409);
+    expect(r.body.message).toContain('number_of_instance: given —, registered 100; number_of_instances: given 100, registered —');
+    expect((await api.call('GET', `/v1/datasets/${first.body.id}`)).body.metaFeatures).toEqual({ number_of_instance: 100, nr_features: 3 });
+    expect((await api.call('POST', '/v1/datasets', { name: 'mf', version: '2', metaFeatures: { number_of_instances: 100, nr_features: 3 } })).status).toBe(201);
+  });
+
   it('gives 400 with the field and reason for bad input, and 404 for unknown ids', async () => {
     const r = await api.call('POST', '/v1/datasets', { name: '', metaFeatures: { x: 'high' } });
     expect(r.status).toBe(400);
