@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import type { Graph } from '../../graph/driver.ts';
 import { ConflictError } from '../../graph/errors.ts';
 import { createDataset, getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
-import { parseOrThrow } from '../http/validation.ts';
+import { nearestName, parseOrThrow } from '../http/validation.ts';
+import { META_FEATURE_DOCS } from '../metafeatures/definitions.ts';
 import { IdParams, page } from '../schemas/common.ts';
 import { CreateDatasetBody, CsvBody, CsvUploadQuery, DatasetPage, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
 import { registerCsvDataset } from '../services/datasets.ts';
@@ -79,7 +80,8 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
           { datasetId: dataset.id, metaFeatures: dataset.metaFeatures },
         );
       }
-      return reply.code(created ? 201 : 200).send(dataset);
+      const notes = misspeltMetaFeatures(Object.keys(body.metaFeatures));
+      return reply.code(created ? 201 : 200).send(notes.length > 0 ? { ...dataset, notes } : dataset);
     },
   );
 
@@ -114,4 +116,24 @@ function changedMetaFeatures(given: Record<string, number>, registered: Record<s
     .sort()
     .filter((n) => given[n] !== registered[n])
     .map((n) => `${n}: given ${show(given[n])}, registered ${show(registered[n])}`);
+}
+
+const PROFILED = Object.keys(META_FEATURE_DOCS);
+
+/**
+ * Names that look like a misspelt meta-feature of the profiler's: similarity compares meta-features by
+ * name, so `number_of_instance` is never compared with a profiled dataset's `number_of_instances`.
+ * Names of one's own (another tool's, a suite's) are fine and draw nothing.
+ */
+function misspeltMetaFeatures(names: string[]): string[] {
+  const given = new Set(names);
+  return names.flatMap((name) => {
+    if (META_FEATURE_DOCS[name] !== undefined) return [];
+    const near = nearestName(name, PROFILED);
+    return near && !given.has(near)
+      ? [
+          `meta-feature '${name}' is not one the profiler computes; did you mean '${near}'? Similarity compares meta-features by name, so datasets profiled from a CSV have no '${name}'`,
+        ]
+      : [];
+  });
 }

@@ -31,6 +31,8 @@ export const DatasetResponse = Dataset.extend({
       notes: z.array(z.string()),
     })
     .optional(),
+  /** What registering noticed about the meta-features given (e.g. a name one letter off one the profiler computes); only in the answer to a registration. */
+  notes: z.array(z.string()).optional(),
 }).meta({ id: 'Dataset' });
 export const DatasetPage = pageOf(DatasetResponse).meta({ id: 'DatasetPage' });
 

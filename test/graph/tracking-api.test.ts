@@ -58,12 +58,19 @@ describe('datasets', () => {
   it('rejects other meta-features under the same name and version with 409 naming them, and keeps the registered ones', async () => {
     const first = await api.call('POST', '/v1/datasets', { name: 'mf', metaFeatures: { number_of_instance: 100, nr_features: 3 } });
     expect(first.status).toBe(201);
+    // Names one letter off the profiler's are pointed out (similarity compares meta-features by name).
+    expect(first.body.notes).toEqual([
+      "meta-feature 'number_of_instance' is not one the profiler computes; did you mean 'number_of_instances'? Similarity compares meta-features by name, so datasets profiled from a CSV have no 'number_of_instance'",
+      "meta-feature 'nr_features' is not one the profiler computes; did you mean 'number_of_features'? Similarity compares meta-features by name, so datasets profiled from a CSV have no 'nr_features'",
+    ]);
     expect((await api.call('POST', '/v1/datasets', { name: 'mf', metaFeatures: { nr_features: 3, number_of_instance: 100 } })).status).toBe(200);
     const r = await api.call('POST', '/v1/datasets', { name: 'mf', metaFeatures: { number_of_instances: 100, nr_features: 3 } });
     expect(r.status).toBe(409);
     expect(r.body.message).toContain('number_of_instance: given —, registered 100; number_of_instances: given 100, registered —');
     expect((await api.call('GET', `/v1/datasets/${first.body.id}`)).body.metaFeatures).toEqual({ number_of_instance: 100, nr_features: 3 });
-    expect((await api.call('POST', '/v1/datasets', { name: 'mf', version: '2', metaFeatures: { number_of_instances: 100, nr_features: 3 } })).status).toBe(201);
+    const fixed = await api.call('POST', '/v1/datasets', { name: 'mf', version: '2', metaFeatures: { number_of_instances: 100, number_of_features: 3 } });
+    expect(fixed.status).toBe(201);
+    expect(fixed.body.notes).toBeUndefined();
   });
 
   it('gives 400 with the field and reason for bad input, and 404 for unknown ids', async () => {

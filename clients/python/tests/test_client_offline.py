@@ -7,12 +7,34 @@ import subprocess
 import sys
 import unittest
 import urllib.parse
+import warnings
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 import precedent
 
 from _support import FakeServer, Recorded, json_answer
+
+
+class MetaFeatureNotesTest(unittest.TestCase):
+    """The service's notes on a registration (a meta-feature name one letter off the profiler's) become warnings."""
+
+    NOTE = "meta-feature 'number_of_instance' is not one the profiler computes; did you mean 'number_of_instances'?"
+
+    def handle(self, req: Recorded, index: int) -> Optional[Tuple[int, Dict[str, str], bytes]]:
+        body = json.loads(req.body)
+        notes = [self.NOTE] if "number_of_instance" in body["metaFeatures"] else []
+        return json_answer(201, {"id": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "name": body["name"], "version": "1", "metaFeatures": body["metaFeatures"], **({"notes": notes} if notes else {})})
+
+    def test_notes_are_warnings(self) -> None:
+        with FakeServer(self.handle) as server:
+            c = precedent.Client(server.url, "prc_test")
+            with self.assertWarns(UserWarning) as w:
+                c.register_dataset("churn", meta_features={"number_of_instance": 100})
+            self.assertEqual(str(w.warning), self.NOTE)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                c.register_dataset("churn", meta_features={"number_of_instances": 100})
 
 
 class DatasetByNameTest(unittest.TestCase):

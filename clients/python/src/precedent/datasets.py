@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 from typing import IO, TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 
 from .errors import ApiError
@@ -115,6 +116,10 @@ def register_dataset(
         if v is not None:
             body[key] = v
     res = conn.request("POST", "/v1/datasets", json_body=body)
+    # The service names meta-features that look like misspelt ones of its profiler's (similarity
+    # compares them by name): a warning here, where the misspelling was typed.
+    for note in res.body.get("notes") or []:
+        warnings.warn(note, UserWarning, stacklevel=3)
     return Dataset(res.body, created=res.status == 201)
 
 
