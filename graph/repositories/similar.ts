@@ -28,6 +28,8 @@ export interface ExperimentFilter {
   model?: string;
   metric?: string;
   excludeIds?: string[];
+  /** Only experiments with at least this many completed trials (filtered in the query, so empty ones take no candidate's place). */
+  minCompleted?: number;
   limit: number;
 }
 
@@ -39,10 +41,17 @@ export async function experimentSummaries(graph: Graph, projectIds: string[], f:
       tx,
       `${start}
          AND ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
-         AND NOT e.id IN $excludeIds
+         AND NOT e.id IN $excludeIds AND coalesce(e.completedCount, 0) >= $minCompleted
        WITH d, e, m ORDER BY e.createdAt DESC LIMIT $limit
        ${SUMMARY_RETURN}`,
-      { projectIds, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], limit: int(f.limit) },
+      {
+        projectIds,
+        model: f.model ?? null,
+        metric: f.metric ?? null,
+        excludeIds: f.excludeIds ?? [],
+        minCompleted: int(f.minCompleted ?? 0),
+        limit: int(f.limit),
+      },
     ),
   );
   return found.map(toSummary);
@@ -84,10 +93,10 @@ export async function nearExperiments(
       `UNWIND range(0, size($ids) - 1) AS rank
        MATCH (d:Dataset {id: $ids[rank]})<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
        WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
-         AND NOT e.id IN $excludeIds
+         AND NOT e.id IN $excludeIds AND coalesce(e.completedCount, 0) >= $minCompleted
        WITH d, e, m ORDER BY rank LIMIT $limit
        ${SUMMARY_RETURN}, d.metaFeatureNames AS mfNames, d.metaFeatureValues AS mfValues`,
-      { ids, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], limit: int(f.limit) },
+      { ids, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], minCompleted: int(f.minCompleted ?? 0), limit: int(f.limit) },
     );
   });
   return found.map((r) => ({ ...toSummary(r), datasetMetaFeatures: metaFeatureRecord(r.mfNames, r.mfValues) }));
@@ -109,8 +118,17 @@ async function nearestDatasetIds(
   const matching = `EXISTS {
          MATCH (d)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
          WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric) AND NOT e.id IN $excludeIds
+           AND coalesce(e.completedCount, 0) >= $minCompleted
        }`;
-  const params = { projectIds, embedding, datasets: int(datasets), model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [] };
+  const params = {
+    projectIds,
+    embedding,
+    datasets: int(datasets),
+    model: f.model ?? null,
+    metric: f.metric ?? null,
+    excludeIds: f.excludeIds ?? [],
+    minCompleted: int(f.minCompleted ?? 0),
+  };
   const ids = async (cypher: string, fetch = 0) =>
     (
       await rows<{ id: string }>(tx, `${cypher} WITH d, score WHERE ${matching} WITH d, score ORDER BY score DESC, d.id LIMIT $datasets RETURN d.id AS id`, {

@@ -87,6 +87,22 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/**
+ * The known name that `key` misspells: equal up to case and separators, or one edit away (two for
+ * names of 15 characters or more). Stricter than nearestName (no containment, no aliases), for
+ * free-form names such as meta-features, where a longer or shorter name is usually another one.
+ */
+export function misspeltName(key: string, known: readonly string[]): string | null {
+  const k = norm(key);
+  if (k.length < 5) return null;
+  let best: { name: string; d: number } | null = null;
+  for (const name of known) {
+    const d = editDistance(k, norm(name));
+    if (!best || d < best.d) best = { name, d };
+  }
+  return best && best.d <= (k.length >= 15 ? 2 : 1) ? best.name : null;
+}
+
 /** The known name a user most likely meant by `key`, or null when none is close. */
 export function nearestName(key: string, known: readonly string[]): string | null {
   const k = norm(key);

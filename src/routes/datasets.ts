@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Graph } from '../../graph/driver.ts';
 import { ConflictError } from '../../graph/errors.ts';
 import { createDataset, getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
-import { nearestName, parseOrThrow } from '../http/validation.ts';
+import { misspeltName, parseOrThrow } from '../http/validation.ts';
 import { META_FEATURE_DOCS } from '../metafeatures/definitions.ts';
 import { IdParams, page } from '../schemas/common.ts';
 import { CreateDatasetBody, CsvBody, CsvUploadQuery, DatasetPage, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
@@ -121,15 +121,15 @@ function changedMetaFeatures(given: Record<string, number>, registered: Record<s
 const PROFILED = Object.keys(META_FEATURE_DOCS);
 
 /**
- * Names that look like a misspelt meta-feature of the profiler's: similarity compares meta-features by
- * name, so `number_of_instance` is never compared with a profiled dataset's `number_of_instances`.
- * Names of one's own (another tool's, a suite's) are fine and draw nothing.
+ * Names that look like a misspelt meta-feature of the profiler's (one or two letters off): similarity
+ * compares meta-features by name, so `number_of_instance` is never compared with a profiled dataset's
+ * `number_of_instances`. Names of one's own (another tool's, a suite's) draw nothing.
  */
 function misspeltMetaFeatures(names: string[]): string[] {
   const given = new Set(names);
   return names.flatMap((name) => {
     if (META_FEATURE_DOCS[name] !== undefined) return [];
-    const near = nearestName(name, PROFILED);
+    const near = misspeltName(name, PROFILED);
     return near && !given.has(near)
       ? [
           `meta-feature '${name}' is not one the profiler computes; did you mean '${near}'? Similarity compares meta-features by name, so datasets profiled from a CSV have no '${name}'`,

@@ -42,7 +42,11 @@ export class PriorLibrary {
   async choose(projectId: string, target: ExperimentHistory, state: ExperimentState): Promise<{ id: string; similarity: number | null }[]> {
     const e = target.experiment;
     const ws: WarmStart = e.warmStart;
-    if (ws.mode === 'off') return [];
+    if (ws.mode === 'off') {
+      // Nothing chosen, and nothing to explain (a note from an earlier automatic choice would be stale).
+      state.choice = null;
+      return [];
+    }
     const exclude = new Set([e.id, ...ws.exclude]);
     const settings = JSON.stringify(ws);
     if (ws.mode === 'explicit') {
@@ -75,11 +79,8 @@ export class PriorLibrary {
       this.ranges,
     );
     const priors = ranked.map((r) => ({ id: r.experiment.id, similarity: r.similarity }));
-    state.choice = { at: Date.now(), settings, priors };
-    if (priors.length === 0) {
-      const note = await this.whyNone(projectId, e.model.name, e.objective.metric, [...exclude]);
-      if (note) state.choice.note = note;
-    }
+    const note = priors.length === 0 ? await this.whyNone(projectId, e.model.name, e.objective.metric, [...exclude]) : null;
+    state.choice = note ? { at: Date.now(), settings, priors, note } : { at: Date.now(), settings, priors };
     return priors;
   }
 
@@ -89,11 +90,14 @@ export class PriorLibrary {
    * default `objective` unless it is named.
    */
   private async whyNone(projectId: string, model: string, metric: string, exclude: string[]): Promise<string | null> {
-    const others = (await metricsOfModel(this.graph, await visibleProjects(this.graph, projectId), model, exclude)).filter((m) => m.metric !== metric);
+    const metrics = await metricsOfModel(this.graph, await visibleProjects(this.graph, projectId), model, exclude);
+    // With results under its own metric too, something else left the choice empty (no shared parameter).
+    if (metrics.some((m) => m.metric === metric)) return null;
+    const others = metrics.filter((m) => m.metric !== metric);
     if (others.length === 0) return null;
     const count = others.reduce((n, m) => n + m.experiments, 0);
     const names = others.map((m) => `'${m.metric}'`).join(', ');
-    return `no warm start: no past experiment of model '${model}' with metric '${metric}' has results, but ${count} with metric ${names} do; set this experiment's objective metric to theirs to learn from them (Python client: metric=..., e.g. PrecedentSampler(metric=...))`;
+    return `no warm start: no past experiment of model '${model}' with metric '${metric}' has results, but ${count} with metric ${names} do; an experiment created with their metric learns from them (Python client: objective=(metric, direction), or PrecedentSampler(metric=...))`;
   }
 
   /** Prior histories, re-read only when a prior's event sequence moved on. */

@@ -13,7 +13,7 @@ export interface SimilarityQuery {
   searchSpace?: string[];
   minOverlap?: number;
   excludeIds?: string[];
-  /** Only experiments with at least this many completed trials, before the cut at `k` (a prior with none cannot teach anything). */
+  /** Only experiments with at least this many completed trials, filtered in the search (a prior with none cannot teach anything, nor take a candidate's place). */
   minCompleted?: number;
   /**
    * Order by dataset similarity times search-space overlap instead of similarity first: a prior on the
@@ -83,7 +83,7 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
   const projectIds = await visibleProjects(graph, projectId);
   const meta = q.metaFeatures && Object.keys(q.metaFeatures).length ? q.metaFeatures : null;
   const embedding = meta ? metaFeatureEmbedding(meta) : null;
-  const filter = { model: q.model, metric: q.metric, excludeIds: q.excludeIds };
+  const filter = { model: q.model, metric: q.metric, excludeIds: q.excludeIds, minCompleted: q.minCompleted };
   let summaries: ExperimentSummary[];
   let datasetMeta: Map<string, Record<string, number>>;
   if (embedding) {
@@ -109,7 +109,6 @@ export async function rankSimilarExperiments(graph: Graph, projectId: string, q:
       s.experiment.searchSpace.map((p) => p.name),
     );
     if (q.minOverlap !== undefined && overlap !== null && overlap < q.minOverlap) continue;
-    if (q.minCompleted !== undefined && s.completedCount < q.minCompleted) continue;
     const sim = sims.get(s.experiment.datasetId);
     const other = datasetMeta.get(s.experiment.datasetId);
     ranked.push({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../graph/driver.ts';
 import { ensureProject } from '../../graph/repositories/projects.ts';
+import { updateSettings } from '../../graph/repositories/settings.ts';
 import { runImport } from '../../src/services/transfer.ts';
 import { SuggestionService } from '../../src/services/suggestions.ts';
 import { testGraph } from '../support/graph.ts';
@@ -38,7 +39,7 @@ function line(
     },
     trials: Array.from({ length: trials }, (_, n) => {
       const config = Object.fromEntries(space.map((p, d) => [p.name, ((n + 0.5 + d / 3) / trials) % 1]));
-      return { number: n, state: 'completed', config, value: 0.9 - Math.abs(config.x! - 0.3) };
+      return { number: n, state: 'completed', config, value: 0.9 - Math.abs(config[space[0]!.name]! - 0.3) };
     }),
   });
 }
@@ -80,9 +81,32 @@ describe('which prior experiments a warm start chooses', () => {
       ].join('\n'),
     );
     const study = imported.experiments[1]!.experimentId;
-    const { trials } = await new SuggestionService(graph).suggest(projectId, study, 1);
-    const provenance = trials[0]!.provenance as { priors: unknown[]; notes: string[] };
-    expect(provenance.priors).toEqual([]);
-    expect(provenance.notes.join('; ')).toContain("no past experiment of model 'gbm' with metric 'objective' has results, but 1 with metric 'auc' do");
+    const service = new SuggestionService(graph);
+    const notesOfNextAsk = async () => {
+      const { trials } = await service.suggest(projectId, study, 1);
+      const provenance = trials[0]!.provenance as { priors: unknown[]; notes: string[] };
+      expect(provenance.priors).toEqual([]);
+      return provenance.notes.join('; ');
+    };
+    expect(await notesOfNextAsk()).toContain("no past experiment of model 'gbm' with metric 'objective' has results, but 1 with metric 'auc' do");
+    // Switched off, warm start has nothing to explain: the note does not linger.
+    await updateSettings(graph, projectId, study, { warmStart: { mode: 'off' } }, null);
+    expect(await notesOfNextAsk()).not.toContain('no warm start');
+  });
+
+  it('does not blame the metric when experiments with the same metric have results but share no parameter', async () => {
+    const { id: projectId } = await ensureProject(graph, `prior-choice-overlap-${Date.now()}`);
+    const churn = { name: 'churn', metaFeatures: { rows: 1000, cols: 20 } };
+    const imported = await runImport(
+      graph,
+      projectId,
+      [
+        line('other parameters', churn, [float('a')], 6, { mode: 'off' }),
+        line('other metric', churn, XYZ, 6, { mode: 'off' }, 'objective'),
+        line('target', churn, XYZ, 0, { mode: 'auto' }),
+      ].join('\n'),
+    );
+    const { trials } = await new SuggestionService(graph).suggest(projectId, imported.experiments[2]!.experimentId, 1);
+    expect((trials[0]!.provenance as { notes: string[] }).notes.join('; ')).not.toContain('no warm start');
   });
 });

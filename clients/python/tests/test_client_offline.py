@@ -7,6 +7,7 @@ import subprocess
 import sys
 import unittest
 import urllib.parse
+import uuid
 import warnings
 from pathlib import Path
 from typing import Dict, Optional, Tuple
@@ -71,6 +72,9 @@ class DatasetByNameTest(unittest.TestCase):
             n = len(server.requests)
             c.create_experiment("byid", self.DS_ID, "xgboost", space)
             self.assertEqual([r.method for r in server.requests[n:]], ["POST"], "an id needs no lookup")
+            n = len(server.requests)
+            c.create_experiment("byuuid", uuid.UUID(self.DS_ID), "xgboost", space)
+            self.assertEqual([r.method for r in server.requests[n:]], ["POST"], "nor does a uuid.UUID")
 
             c.experiments(dataset="churn-eu")
             self.assertIn(f"datasetId={self.DS_ID}", server.requests[-1].path, "a filter takes a name too")

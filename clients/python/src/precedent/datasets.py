@@ -170,6 +170,6 @@ def resolve_dataset_id(conn: "Connection", dataset: Union[Dataset, str]) -> str:
     """
     if isinstance(dataset, Dataset):
         return dataset.id
-    if looks_like_id(dataset):
+    if looks_like_id(str(dataset)):  # a uuid.UUID object is an id too
         return str(dataset)
     return find_dataset(conn, str(dataset)).id
