@@ -33,25 +33,24 @@ export interface ExperimentFilter {
   limit: number;
 }
 
+/** An ExperimentFilter as a Cypher condition on `e` (and its model `m`), with filterParams. */
+const FILTER = `($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
+         AND NOT e.id IN $excludeIds AND coalesce(e.completedCount, 0) >= $minCompleted`;
+
+function filterParams(f: ExperimentFilter) {
+  return { model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], minCompleted: int(f.minCompleted ?? 0) };
+}
+
 /** Experiments with their best valid completed trial, for ranking and warm start. */
 export async function experimentSummaries(graph: Graph, projectIds: string[], f: ExperimentFilter): Promise<ExperimentSummary[]> {
   const start = `${EXPERIMENT_MATCH} WHERE e.projectId IN $projectIds AND e.createdAt IS NOT NULL`;
   const found = await read(graph, (tx) =>
     rows(
       tx,
-      `${start}
-         AND ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
-         AND NOT e.id IN $excludeIds AND coalesce(e.completedCount, 0) >= $minCompleted
+      `${start} AND ${FILTER}
        WITH d, e, m ORDER BY e.createdAt DESC LIMIT $limit
        ${SUMMARY_RETURN}`,
-      {
-        projectIds,
-        model: f.model ?? null,
-        metric: f.metric ?? null,
-        excludeIds: f.excludeIds ?? [],
-        minCompleted: int(f.minCompleted ?? 0),
-        limit: int(f.limit),
-      },
+      { projectIds, ...filterParams(f), limit: int(f.limit) },
     ),
   );
   return found.map(toSummary);
@@ -92,11 +91,10 @@ export async function nearExperiments(
       tx,
       `UNWIND range(0, size($ids) - 1) AS rank
        MATCH (d:Dataset {id: $ids[rank]})<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
-       WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric)
-         AND NOT e.id IN $excludeIds AND coalesce(e.completedCount, 0) >= $minCompleted
+       WHERE ${FILTER}
        WITH d, e, m ORDER BY rank LIMIT $limit
        ${SUMMARY_RETURN}, d.metaFeatureNames AS mfNames, d.metaFeatureValues AS mfValues`,
-      { ids, model: f.model ?? null, metric: f.metric ?? null, excludeIds: f.excludeIds ?? [], minCompleted: int(f.minCompleted ?? 0), limit: int(f.limit) },
+      { ids, ...filterParams(f), limit: int(f.limit) },
     );
   });
   return found.map((r) => ({ ...toSummary(r), datasetMetaFeatures: metaFeatureRecord(r.mfNames, r.mfValues) }));
@@ -117,18 +115,9 @@ async function nearestDatasetIds(
 ): Promise<string[]> {
   const matching = `EXISTS {
          MATCH (d)<-[:ON_DATASET]-(e:Experiment)-[:OF_MODEL]->(m:Model)
-         WHERE ($model IS NULL OR m.name = $model) AND ($metric IS NULL OR e.objectiveMetric = $metric) AND NOT e.id IN $excludeIds
-           AND coalesce(e.completedCount, 0) >= $minCompleted
+         WHERE ${FILTER}
        }`;
-  const params = {
-    projectIds,
-    embedding,
-    datasets: int(datasets),
-    model: f.model ?? null,
-    metric: f.metric ?? null,
-    excludeIds: f.excludeIds ?? [],
-    minCompleted: int(f.minCompleted ?? 0),
-  };
+  const params = { projectIds, embedding, datasets: int(datasets), ...filterParams(f) };
   const ids = async (cypher: string, fetch = 0) =>
     (
       await rows<{ id: string }>(tx, `${cypher} WITH d, score WHERE ${matching} WITH d, score ORDER BY score DESC, d.id LIMIT $datasets RETURN d.id AS id`, {

@@ -2,14 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import type { Graph } from '../../graph/driver.ts';
-import { ConflictError } from '../../graph/errors.ts';
-import { createDataset, getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
-import { misspeltName, parseOrThrow } from '../http/validation.ts';
-import { META_FEATURE_DOCS } from '../metafeatures/definitions.ts';
+import { getDataset, listDatasets } from '../../graph/repositories/datasets.ts';
+import { parseOrThrow } from '../http/validation.ts';
 import { IdParams, page } from '../schemas/common.ts';
 import { CreateDatasetBody, CsvBody, CsvUploadQuery, DatasetPage, DatasetResponse, ListDatasetsQuery } from '../schemas/datasets.ts';
-import { registerCsvDataset } from '../services/datasets.ts';
-import { metaFeatureEmbedding } from '../similarity/embedding.ts';
+import { registerCsvDataset, registerDataset } from '../services/datasets.ts';
 
 export interface DatasetRouteOptions {
   graph: Graph;
@@ -67,20 +64,7 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
         });
         return reply.code(created ? 201 : 200).send({ ...dataset, profile });
       }
-      const body = parseOrThrow(CreateDatasetBody, req.body, 'body');
-      const { dataset, created } = await createDataset(graph, req.projectId, { ...body, embedding: metaFeatureEmbedding(body.metaFeatures) });
-      // Registering again does not change a dataset: other meta-features would otherwise be dropped
-      // without a word (a misspelt name corrected, say), and similarity would go on using the old ones.
-      // None given is a look-up by name and version, as no fingerprint is.
-      const given = Object.keys(body.metaFeatures).length > 0;
-      const changed = created || !given ? [] : changedMetaFeatures(body.metaFeatures, dataset.metaFeatures);
-      if (changed.length > 0) {
-        throw new ConflictError(
-          `dataset "${dataset.name}" version "${dataset.version}" is registered with other meta-features (${changed.slice(0, 5).join('; ')}${changed.length > 5 ? '; …' : ''}); registering again does not change them: give these a new version`,
-          { datasetId: dataset.id, metaFeatures: dataset.metaFeatures },
-        );
-      }
-      const notes = misspeltMetaFeatures(Object.keys(body.metaFeatures));
+      const { dataset, created, notes } = await registerDataset(graph, req.projectId, parseOrThrow(CreateDatasetBody, req.body, 'body'));
       return reply.code(created ? 201 : 200).send(notes.length > 0 ? { ...dataset, notes } : dataset);
     },
   );
@@ -108,32 +92,3 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRouteOptions> = async (app
     async (req) => getDataset(graph, req.projectId, req.params.id),
   );
 };
-
-/** The meta-features whose given and registered values differ, as `name: given x, registered y` (— where one has none). */
-function changedMetaFeatures(given: Record<string, number>, registered: Record<string, number>): string[] {
-  const show = (v: number | undefined) => (v === undefined ? '—' : String(v));
-  return [...new Set([...Object.keys(given), ...Object.keys(registered)])]
-    .sort()
-    .filter((n) => given[n] !== registered[n])
-    .map((n) => `${n}: given ${show(given[n])}, registered ${show(registered[n])}`);
-}
-
-const PROFILED = Object.keys(META_FEATURE_DOCS);
-
-/**
- * Names that look like a misspelt meta-feature of the profiler's (one or two letters off): similarity
- * compares meta-features by name, so `number_of_instance` is never compared with a profiled dataset's
- * `number_of_instances`. Names of one's own (another tool's, a suite's) draw nothing.
- */
-function misspeltMetaFeatures(names: string[]): string[] {
-  const given = new Set(names);
-  return names.flatMap((name) => {
-    if (META_FEATURE_DOCS[name] !== undefined) return [];
-    const near = misspeltName(name, PROFILED);
-    return near && !given.has(near)
-      ? [
-          `meta-feature '${name}' is not one the profiler computes; did you mean '${near}'? Similarity compares meta-features by name, so datasets profiled from a CSV have no '${name}'`,
-        ]
-      : [];
-  });
-}

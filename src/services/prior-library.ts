@@ -80,7 +80,7 @@ export class PriorLibrary {
     );
     const priors = ranked.map((r) => ({ id: r.experiment.id, similarity: r.similarity }));
     const note = priors.length === 0 ? await this.whyNone(projectId, e.model.name, e.objective.metric, [...exclude]) : null;
-    state.choice = note ? { at: Date.now(), settings, priors, note } : { at: Date.now(), settings, priors };
+    state.choice = { at: Date.now(), settings, priors, ...(note ? { note } : {}) };
     return priors;
   }
 
@@ -92,11 +92,9 @@ export class PriorLibrary {
   private async whyNone(projectId: string, model: string, metric: string, exclude: string[]): Promise<string | null> {
     const metrics = await metricsOfModel(this.graph, await visibleProjects(this.graph, projectId), model, exclude);
     // With results under its own metric too, something else left the choice empty (no shared parameter).
-    if (metrics.some((m) => m.metric === metric)) return null;
-    const others = metrics.filter((m) => m.metric !== metric);
-    if (others.length === 0) return null;
-    const count = others.reduce((n, m) => n + m.experiments, 0);
-    const names = others.map((m) => `'${m.metric}'`).join(', ');
+    if (metrics.length === 0 || metrics.some((m) => m.metric === metric)) return null;
+    const count = metrics.reduce((n, m) => n + m.experiments, 0);
+    const names = metrics.map((m) => `'${m.metric}'`).join(', ');
     return `no warm start: no past experiment of model '${model}' with metric '${metric}' has results, but ${count} with metric ${names} do; an experiment created with their metric learns from them (Python client: objective=(metric, direction), or PrecedentSampler(metric=...))`;
   }
 

@@ -44,47 +44,52 @@ function line(
   });
 }
 
+const churn = { name: 'churn', metaFeatures: { rows: 1000, cols: 20 } };
+
+/** A project of its own holding `lines`, and the experiments' ids in line order. */
+async function projectWith(label: string, lines: string[]): Promise<{ projectId: string; ids: string[] }> {
+  const { id: projectId } = await ensureProject(graph, `prior-choice-${label}-${Date.now()}`);
+  const imported = await runImport(graph, projectId, lines.join('\n'));
+  return { projectId, ids: imported.experiments.map((e) => e.experimentId) };
+}
+
+/** The provenance of the experiment's next suggestion. */
+async function nextProvenance(service: SuggestionService, projectId: string, experimentId: string) {
+  const { trials } = await service.suggest(projectId, experimentId, 1);
+  return trials[0]!.provenance as { priors: { experimentId: string }[]; notes: string[] };
+}
+
 describe('which prior experiments a warm start chooses', () => {
   it('skips priors with nothing completed before taking maxPriors, and weighs dataset similarity by search-space overlap', async () => {
-    const { id: projectId } = await ensureProject(graph, `prior-choice-${Date.now()}`);
-    const same = { name: 'churn', metaFeatures: { rows: 1000, cols: 20 } };
     const near = { name: 'churn-eu', metaFeatures: { rows: 1200, cols: 22 } };
     const far = { name: 'images', metaFeatures: { rows: 60000, cols: 784 } };
     const off = { mode: 'off' };
     const lines = [
       // Same dataset and space, but nothing completed: nothing to learn from.
-      line('started, nothing done', same, XYZ, 0, off),
+      line('started, nothing done', churn, XYZ, 0, off),
       // Same dataset, one of the three parameters.
-      line('one parameter', same, [float('x')], 6, off),
+      line('one parameter', churn, [float('x')], 6, off),
       // A similar dataset, all three parameters: the prior to learn from.
       line('similar dataset', near, XYZ, 6, off),
       line('far dataset', far, XYZ, 6, off),
-      line('target', same, XYZ, 0, { mode: 'auto', maxPriors: 1 }),
+      line('target', churn, XYZ, 0, { mode: 'auto', maxPriors: 1 }),
     ];
-    const imported = await runImport(graph, projectId, lines.join('\n'));
-    const [, , similar, , target] = imported.experiments.map((e) => e.experimentId);
-    const { trials } = await new SuggestionService(graph).suggest(projectId, target!, 1);
-    const priors = (trials[0]!.provenance as { priors: { experimentId: string }[] }).priors.map((p) => p.experimentId);
-    expect(priors).toEqual([similar]);
+    const { projectId, ids } = await projectWith('ranking', lines);
+    const [, , similar, , target] = ids;
+    const { priors } = await nextProvenance(new SuggestionService(graph), projectId, target!);
+    expect(priors.map((p) => p.experimentId)).toEqual([similar]);
   });
 
   it('says why an automatic warm start found nothing when only the metric name differs', async () => {
-    const { id: projectId } = await ensureProject(graph, `prior-choice-metric-${Date.now()}`);
-    const churn = { name: 'churn', metaFeatures: { rows: 1000, cols: 20 } };
-    const imported = await runImport(
-      graph,
-      projectId,
-      [
-        line('named metric', churn, XYZ, 6, { mode: 'off' }),
-        // As an Optuna study without metric names is recorded: the default metric.
-        line('study', churn, XYZ, 0, { mode: 'auto' }, 'objective'),
-      ].join('\n'),
-    );
-    const study = imported.experiments[1]!.experimentId;
+    const { projectId, ids } = await projectWith('metric', [
+      line('named metric', churn, XYZ, 6, { mode: 'off' }),
+      // As an Optuna study without metric names is recorded: the default metric.
+      line('study', churn, XYZ, 0, { mode: 'auto' }, 'objective'),
+    ]);
+    const study = ids[1]!;
     const service = new SuggestionService(graph);
     const notesOfNextAsk = async () => {
-      const { trials } = await service.suggest(projectId, study, 1);
-      const provenance = trials[0]!.provenance as { priors: unknown[]; notes: string[] };
+      const provenance = await nextProvenance(service, projectId, study);
       expect(provenance.priors).toEqual([]);
       return provenance.notes.join('; ');
     };
@@ -95,18 +100,12 @@ describe('which prior experiments a warm start chooses', () => {
   });
 
   it('does not blame the metric when experiments with the same metric have results but share no parameter', async () => {
-    const { id: projectId } = await ensureProject(graph, `prior-choice-overlap-${Date.now()}`);
-    const churn = { name: 'churn', metaFeatures: { rows: 1000, cols: 20 } };
-    const imported = await runImport(
-      graph,
-      projectId,
-      [
-        line('other parameters', churn, [float('a')], 6, { mode: 'off' }),
-        line('other metric', churn, XYZ, 6, { mode: 'off' }, 'objective'),
-        line('target', churn, XYZ, 0, { mode: 'auto' }),
-      ].join('\n'),
-    );
-    const { trials } = await new SuggestionService(graph).suggest(projectId, imported.experiments[2]!.experimentId, 1);
-    expect((trials[0]!.provenance as { notes: string[] }).notes.join('; ')).not.toContain('no warm start');
+    const { projectId, ids } = await projectWith('overlap', [
+      line('other parameters', churn, [float('a')], 6, { mode: 'off' }),
+      line('other metric', churn, XYZ, 6, { mode: 'off' }, 'objective'),
+      line('target', churn, XYZ, 0, { mode: 'auto' }),
+    ]);
+    const { notes } = await nextProvenance(new SuggestionService(graph), projectId, ids[2]!);
+    expect(notes.join('; ')).not.toContain('no warm start');
   });
 });

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from .datasets import Dataset, resolve_dataset_id
 from .space import Param, coerce_config, space_from_api, space_to_api
@@ -10,6 +10,7 @@ from .trials import Trial
 
 if TYPE_CHECKING:  # pragma: no cover
     from .connection import Connection
+    from .optimize import Catch
 
 __all__ = ["Experiment", "SimilarExperiment", "create_experiment", "get_experiment", "list_experiments", "DEFAULT_METRIC"]
 
@@ -247,7 +248,7 @@ class Experiment:
         objective: Callable[[Any], Any],
         n_trials: int,
         n_workers: int = 1,
-        catch: Union[Type[BaseException], Iterable[Type[BaseException]]] = (),
+        catch: "Catch" = (),
         *,
         timeout: Optional[float] = None,
         verbose: bool = True,

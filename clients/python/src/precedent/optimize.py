@@ -166,11 +166,12 @@ def _worker(run: _Run, objective: Callable[[Any], Any], wants_trial: bool, catch
                 run.fail(trial, "interrupted (KeyboardInterrupt)")
             return
         except BaseException as err:  # not in `catch`: fail the trial, stop, re-raise from optimize()
+            reason = f"{type(err).__name__}: {err}"
             # Stop first, so that other workers ask for nothing more while this trial is told.
-            run.stop(f"{type(err).__name__}: {err}", err)
+            run.stop(reason, err)
             if trial is not None and trial.id in run.running:
-                run.fail(trial, f"{type(err).__name__}: {err}")
-                run.done(trial, None, 0.0 if t0 is None else time.monotonic() - t0, f"failed ({type(err).__name__}: {err})")
+                run.fail(trial, reason)
+                run.done(trial, None, 0.0 if t0 is None else time.monotonic() - t0, f"failed ({reason})")
             return
         finally:
             if trial is not None:
